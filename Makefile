@@ -1,0 +1,43 @@
+# The two commands: `make demo` and `make test`. Each creates .venv with python3 if missing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    ?= outputs/ukraine_2025
+
+.PHONY: demo test fuzz lint lab bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev,notebooks,dask]'
+	touch $@ $(VENV)/.installed
+
+demo: $(VENV)/.installed
+	$(BIN)/negsim run ukraine_2025 --out $(OUT) --force
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest -n 2 -q
+
+fuzz: $(VENV)/.installed-dev
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_fuzz.py
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check negsim tests benchmarks
+	$(BIN)/ruff format --check negsim tests benchmarks
+
+lab: $(VENV)/.installed-dev
+	$(BIN)/jupyter lab notebooks/
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python benchmarks/solve.py
+	$(BIN)/python benchmarks/normal_form.py
+	$(BIN)/python benchmarks/sweep.py
+
+clean:
+	rm -rf $(VENV) outputs .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""Pure solution concepts of bargaining theory (filled in module by module)."""

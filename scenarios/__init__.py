@@ -1,0 +1,1 @@
+"""Scenarios shipped with negsim (installed as the ``negsim.scenarios`` package data)."""
