@@ -1,0 +1,26 @@
+"""negsim: a negotiation game-theory simulator.
+
+Load a scenario, solve it, look at how leverage shifts with time::
+
+    import negsim
+    scenario = negsim.load("ukraine_2025")
+    result = negsim.solve(scenario)
+    print(result.summary())
+"""
+
+from negsim._version import __version__
+from negsim.catalog import available, load
+from negsim.errors import NegsimError, Problem, ScenarioError, SolveError
+from negsim.scenario import Scenario, load_text
+
+__all__ = [
+    "NegsimError",
+    "Problem",
+    "Scenario",
+    "ScenarioError",
+    "SolveError",
+    "__version__",
+    "available",
+    "load",
+    "load_text",
+]

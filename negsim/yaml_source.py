@@ -1,0 +1,152 @@
+"""Safe reading of untrusted YAML, keeping where every value came from.
+
+PyYAML's safe composer builds the node tree (no Python tags are ever constructed); this
+module turns the tree into plain dicts, lists and scalars itself so that it can
+
+* record the line and column of every value, keyed by its path (``("actors", "us",
+  "discount")``), for error messages;
+* reject duplicate keys, non-standard tags (``!!python/object`` ...), merge keys and
+  non-string keys;
+* bound the work an alias bomb ("billion laughs") can cause by counting expanded nodes;
+* refuse files over :data:`MAX_BYTES`, non-UTF-8 bytes (a BOM is accepted) and empty files.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from negsim.errors import Problem, ScenarioError
+
+__all__ = ["MAX_BYTES", "MAX_NODES", "Location", "Positions", "read_yaml", "parse_yaml"]
+
+MAX_BYTES = 1_000_000
+MAX_NODES = 200_000
+
+Location = tuple[str | None, int, int]
+Positions = dict[tuple[Any, ...], Location]
+
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:" + name
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+}
+
+
+def read_yaml(path: str | Path) -> tuple[Any, Positions]:
+    """Read a YAML file safely; return ``(data, positions)`` or raise :class:`ScenarioError`."""
+    path = Path(path)
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ScenarioError(
+                [Problem(f"file is {size:,} bytes; scenario files are limited to {MAX_BYTES:,} bytes", file=name)]
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([Problem(f"cannot read file: {exc.strerror or exc}", file=name)]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(
+            [Problem(f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})", file=name, line=line)]
+        ) from None
+    return parse_yaml(text, name)
+
+
+def parse_yaml(text: str, file: str | None = None) -> tuple[Any, Positions]:
+    """Parse YAML text safely; see :func:`read_yaml`."""
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise ScenarioError([Problem(f"document is larger than {MAX_BYTES:,} bytes", file=file)])
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        raise ScenarioError([_syntax_problem(exc, file)]) from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError([Problem(f"invalid YAML: {exc}", file=file)]) from None
+    if node is None:
+        raise ScenarioError([Problem("file is empty; expected a mapping with at least 'rounds', 'issues' and 'actors'", file=file, line=1)])
+    builder = _Builder(file)
+    data = builder.build(node, ())
+    if builder.problems:
+        raise ScenarioError(builder.problems)
+    return data, builder.positions
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, file: str | None) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    message = f"invalid YAML: {exc.problem or exc.context}"
+    if "'\\t'" in message or "\t" in message:
+        message += " (indent with spaces, not tabs)"
+    return Problem(
+        message,
+        file=file,
+        line=mark.line + 1 if mark else None,
+        column=mark.column + 1 if mark else None,
+    )
+
+
+class _Builder:
+    """Turns a composed node tree into Python values, recording positions and problems."""
+
+    def __init__(self, file: str | None):
+        self.file = file
+        self.positions: Positions = {}
+        self.problems: list[Problem] = []
+        self.nodes = 0
+        self._scalars = yaml.SafeLoader("")
+
+    def _problem(self, node: yaml.Node, path: tuple[Any, ...], message: str) -> None:
+        self.problems.append(
+            Problem(
+                message,
+                path=".".join(str(p) for p in path),
+                file=self.file,
+                line=node.start_mark.line + 1,
+                column=node.start_mark.column + 1,
+            )
+        )
+
+    def build(self, node: yaml.Node, path: tuple[Any, ...]) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            if self.nodes == MAX_NODES + 1:
+                self._problem(node, path, f"document expands to more than {MAX_NODES:,} values (alias bomb?)")
+            return None
+        self.positions.setdefault(path, (self.file, node.start_mark.line + 1, node.start_mark.column + 1))
+        if node.tag not in _SAFE_TAGS:
+            self._problem(node, path, f"tag '{node.tag}' is not allowed; scenario files hold plain data only")
+            return None
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
+        return self._scalar(node, path)
+
+    def _mapping(self, node: yaml.MappingNode, path: tuple[Any, ...]) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._problem(key_node, path, "merge keys ('<<') are not supported; use 'extends:' to reuse a file")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SAFE_TAGS:
+                self._problem(key_node, path, "mapping keys must be plain names")
+                continue
+            key = str(key_node.value)
+            if key in result:
+                first = self.positions.get((*path, key))
+                where = f" (first defined on line {first[1]})" if first else ""
+                self._problem(key_node, (*path, key), f"duplicate key '{key}'{where}")
+                continue
+            result[key] = self.build(value_node, (*path, key))
+        return result
+
+    def _scalar(self, node: yaml.ScalarNode, path: tuple[Any, ...]) -> Any:
+        try:
+            return self._scalars.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError) as exc:
+            self._problem(node, path, f"cannot read value {node.value!r}: {exc}")
+            return None
