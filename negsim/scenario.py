@@ -389,7 +389,7 @@ def _validate(data: Any, positions: Positions, file: str | None) -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError([locate.from_pydantic(err) for err in exc.errors()]) from None
+        raise ScenarioError([locate.from_pydantic(err) for err in _without_typo_echoes(exc.errors())]) from None
     problems = [locate.problem(path, message) for path, message in _check_semantics(scenario)]
     if problems:
         raise ScenarioError(problems)
@@ -397,8 +397,41 @@ def _validate(data: Any, positions: Positions, file: str | None) -> Scenario:
 
 
 def _kind(value: Any) -> str:
-    names = {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "nothing"}
+    names = {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        type(None): "nothing",
+        int: "a number",
+        float: "a number",
+    }
     return names.get(type(value), type(value).__name__)
+
+
+def _without_typo_echoes(errors: list[Any]) -> list[Any]:
+    """Drop "missing field 'x'" where an unknown sibling field is a typo of 'x'.
+
+    ``discunt: 0.9`` gives both "unknown field 'discunt' (did you mean 'discount'?)" and
+    "missing required field 'discount'"; the first says it all.
+    """
+    unknown: dict[tuple[Any, ...], list[str]] = {}
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            unknown.setdefault(tuple(err["loc"][:-1]), []).append(str(err["loc"][-1]))
+    return [
+        err
+        for err in errors
+        if not (
+            err["type"] == "missing"
+            and did_you_mean(str(err["loc"][-1]), unknown.get(tuple(err["loc"][:-1]), []))
+        )
+    ]
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class _Locator:
@@ -422,10 +455,7 @@ class _Locator:
         path: list[Any] = []
         node = self.data
         for part in loc:
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-                path.append(part)
-            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and part < len(node):
                 node = node[part]
                 path.append(part)
             elif isinstance(node, dict) and isinstance(part, str) and not _is_tag(part):
@@ -451,11 +481,15 @@ class _Locator:
             message += did_you_mean(found.get("kind"), [t.strip(" '") for t in str(tags).split(",")])
         elif kind == "model_attributes_type" or kind == "dict_type":
             message = f"expected a mapping, found {_kind(found)} {found!r}"
+        elif kind == "too_short":
+            ctx = err.get("ctx", {})
+            least = ctx.get("min_length")
+            message = f"expected at least {least} {'entry' if least == 1 else 'entries'}, found {ctx.get('actual_length')}"
         elif kind == "union_tag_not_found":
             message = f"expected a number or a schedule mapping with 'kind', found {_kind(found)} {found!r}"
         else:
             text = err["msg"].removeprefix("Value error, ").replace("Input should be", "expected")
-            message = f"{text}, found {found!r}" if found is not None else text
+            message = f"{text}, found {_short(found)}" if found is not None else text
         return self.problem(path, message)
 
 
@@ -584,7 +618,7 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
         for field in ("war_cost", "capacity"):
             bounded((*base, field), getattr(actor, field), 0, None)
         bounded((*base, "capability"), actor.capability, 0, None, open_low=True)
-        bounded((*base, "curvature"), actor.curvature, 0, None, open_low=True)
+        bounded((*base, "curvature"), actor.curvature, 1, None)
         for issue_key, value in actor.ideal.items():
             ref((*base, "ideal", issue_key), issue_key, positions, "position issue")
             bounded((*base, "ideal", issue_key), value, 0, 1)

@@ -20,10 +20,11 @@ import yaml
 
 from negsim.errors import Problem, ScenarioError
 
-__all__ = ["MAX_BYTES", "MAX_NODES", "Location", "Positions", "read_yaml", "parse_yaml"]
+__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "Location", "Positions", "read_yaml", "parse_yaml"]
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 200_000
+MAX_DEPTH = 64
 
 Location = tuple[str | None, int, int]
 Positions = dict[tuple[Any, ...], Location]
@@ -61,8 +62,11 @@ def parse_yaml(text: str, file: str | None = None) -> tuple[Any, Positions]:
     """Parse YAML text safely; see :func:`read_yaml`."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ScenarioError([Problem(f"document is larger than {MAX_BYTES:,} bytes", file=file)])
+    _check_depth(text, file)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise ScenarioError([Problem(f"document nests deeper than {MAX_DEPTH} levels", file=file)]) from None
     except yaml.MarkedYAMLError as exc:
         raise ScenarioError([_syntax_problem(exc, file)]) from None
     except yaml.YAMLError as exc:
@@ -74,6 +78,35 @@ def parse_yaml(text: str, file: str | None = None) -> tuple[Any, Positions]:
     if builder.problems:
         raise ScenarioError(builder.problems)
     return data, builder.positions
+
+
+def _check_depth(text: str, file: str | None) -> None:
+    """Refuse a document nested deeper than :data:`MAX_DEPTH` levels, naming where.
+
+    PyYAML's composer recurses once per level, so a deeply nested document would exhaust
+    Python's stack (and its scanner is slow on thousands of open brackets). The event
+    parser does not recurse, so depth is counted on events, with libyaml when available.
+    Syntax errors are left to the composer, which words them better.
+    """
+
+    def too_deep(mark: Any) -> ScenarioError:
+        where = {"line": mark.line + 1, "column": mark.column + 1} if mark else {}
+        return ScenarioError([Problem(f"document nests deeper than {MAX_DEPTH} levels", file=file, **where)])
+
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise too_deep(event.start_mark)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        if "depth" in str(exc.problem):  # libyaml's own nesting limit
+            raise too_deep(exc.problem_mark) from None
+    except yaml.YAMLError:
+        pass
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, file: str | None) -> Problem:
@@ -111,6 +144,10 @@ class _Builder:
         )
 
     def build(self, node: yaml.Node, path: tuple[Any, ...]) -> Any:
+        if len(path) > MAX_DEPTH:
+            if not any(p.message.startswith("document nests") for p in self.problems):
+                self._problem(node, path[:MAX_DEPTH], f"document nests deeper than {MAX_DEPTH} levels")
+            return None
         self.nodes += 1
         if self.nodes > MAX_NODES:
             if self.nodes == MAX_NODES + 1:
@@ -118,7 +155,8 @@ class _Builder:
             return None
         self.positions.setdefault(path, (self.file, node.start_mark.line + 1, node.start_mark.column + 1))
         if node.tag not in _SAFE_TAGS:
-            self._problem(node, path, f"tag '{node.tag}' is not allowed; scenario files hold plain data only")
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self._problem(node, path, f"tag '{tag}' is not allowed; scenario files hold plain data only")
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
