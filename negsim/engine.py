@@ -1,0 +1,387 @@
+"""The round-by-round bargaining engine.
+
+``solve(scenario)`` computes, for every round t and regime r:
+
+1. **Dynamics** (:mod:`negsim.dynamics`): every schedule, battlefield control p(t).
+2. **Threat points** ``W_i(t) = w_i(t) + delta_i(t) E[W_i(t+1)]``, ``W_i(T) = u_i(x_war)``
+   (or perpetual war ``w_i / (1 - delta_i)`` with a stationary tail).
+3. **Subgame-perfect equilibrium** by backward induction: the proposer (rotating or
+   recognised with probabilities) offers the settlement maximising its utility subject to
+   each coalition member getting at least its continuation value
+   ``C_i(t) = w_i(t) + delta_i(t) E[V_i(t+1)]`` (and its reservation utility), inside every
+   member's red lines; the coalition holds every veto player and enough others to reach
+   the quota (the cheapest votes are bought). No deal when no such settlement exists or
+   the proposer prefers waiting; then ``V(t) = C(t)``. A stationary tail (``terminal:
+   stationary``) iterates the last round to its fixed point, reproducing Rubinstein (1982)
+   and Baron-Ferejohn (1989).
+4. **Other concepts** with threat points W(t): Nash (symmetric and capability-weighted),
+   Kalai-Smorodinsky and the capability x salience compromise.
+5. **Delay incentives** and ripeness (:mod:`negsim.models.delay`), proposals on the table,
+   stage games.
+
+Markov regimes are handled by dynamic programming over (round, regime): continuation
+values are expectations over the next regime. Battlefield control uses the capacities
+expected under the regime distribution at each round (a mean-field path); sampled regime
+paths (``regimes.samples``) show the spread of control in fan charts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass
+from itertools import combinations
+from math import comb
+
+import numpy as np
+
+from negsim.dynamics import RoundArrays, control_path, round_arrays
+from negsim.errors import SolveError
+from negsim.models import spatial
+from negsim.models.delay import delay_incentives
+from negsim.scenario import Scenario
+
+__all__ = ["CONCEPTS", "ProposerChoice", "RoundSolution", "solve_arrays", "solve"]
+
+CONCEPTS = ("spe", "nash", "nash_weighted", "kalai_smorodinsky", "compromise")
+_TOL = 1e-9
+_MAX_COALITIONS = 64
+_STATIONARY_TOL = 1e-12
+_STATIONARY_MAX_ROUNDS = 50_000
+
+
+@dataclass(frozen=True)
+class ProposerChoice:
+    """How one proposer's offer at one round was derived (for ``Result.explain``)."""
+
+    proposer: int
+    probability: float
+    coalition: tuple[int, ...]
+    floors: np.ndarray  # (N,) NaN outside the coalition
+    continuation: np.ndarray  # (N,)
+    settlement: spatial.Settlement | None
+    deal: bool
+    reason: str
+
+
+@dataclass
+class RoundSolution:
+    """Everything the engine computed, as arrays indexed (concept, t, r, ...)."""
+
+    arrays: list[RoundArrays]
+    regimes: list[str]
+    transition: np.ndarray
+    regime_probability: np.ndarray  # (T, R) unconditional regime distribution
+    threat: np.ndarray  # (T + 1, R, N)
+    value: np.ndarray  # (T + 1, R, N) SPE values
+    continuation: np.ndarray  # (T, R, N)
+    deal: dict[str, np.ndarray]  # concept -> (T, R) probability of a deal
+    x: dict[str, np.ndarray]  # concept -> (T, R, P)
+    y: dict[str, np.ndarray]  # concept -> (T, R, N, Q)
+    payoff: dict[str, np.ndarray]  # concept -> (T + 1, R, N), NaN where no settlement
+    delay_gain: dict[str, np.ndarray]  # concept -> (T, R, N)
+    preferred_delay: dict[str, np.ndarray]
+    choices: dict[tuple[int, int], list[ProposerChoice]]
+    sampled_control: np.ndarray  # (S, T + 1)
+    sampled_regimes: np.ndarray  # (S, T) int
+
+
+def solve(scenario: Scenario, concepts: Iterable[str] | None = None):  # noqa: ANN201 - Result
+    """Solve a scenario round by round; returns a :class:`negsim.result.Result`."""
+    from negsim.result import Result
+
+    chosen = tuple(CONCEPTS if concepts is None else concepts)
+    unknown = [c for c in chosen if c not in CONCEPTS]
+    if unknown:
+        raise SolveError(f"unknown concept(s) {unknown}; choose from {', '.join(CONCEPTS)}")
+    if "spe" not in chosen:
+        chosen = ("spe", *chosen)  # every concept's threat points come with the SPE pass
+    regimes, transition, arrays = _regime_arrays(scenario)
+    solution = solve_arrays(arrays, regimes, transition, scenario.terminal, chosen, scenario.seed,
+                            scenario.regimes.samples if scenario.regimes else 0)
+    return Result.from_solution(scenario, solution, chosen)
+
+
+def _regime_arrays(s: Scenario) -> tuple[list[str], np.ndarray, list[RoundArrays]]:
+    if s.regimes is None:
+        return ["base"], np.ones((1, 1)), [round_arrays(s)]
+    names = list(s.regimes.states)
+    transition = np.array([[s.regimes.transition[a].get(b, 0.0) for b in names] for a in names])
+    arrays = [round_arrays(s.with_changes(s.regimes.states[n].changes)) for n in names]
+    start = np.zeros(len(names))
+    start[names.index(s.regimes.initial)] = 1.0
+    dist = _regime_distribution(start, transition, s.rounds)
+    if s.battlefield is not None:  # mean-field control path under the regime distribution
+        cap_a = (dist * np.stack([a.capacity_a for a in arrays], axis=1)).sum(axis=1)
+        cap_b = (dist * np.stack([a.capacity_b for a in arrays], axis=1)).sum(axis=1)
+        drift = s.series(s.battlefield.drift)
+        control = control_path(float(s.series(s.battlefield.initial_control)[0]), drift, cap_a, cap_b)
+        k = arrays[0].positions.index(s.battlefield.issue)
+        arrays = [_with_control(a, control, k) for a in arrays]
+    # the initial regime first, so that index 0 is where the game starts
+    order = [names.index(s.regimes.initial)] + [i for i in range(len(names)) if names[i] != s.regimes.initial]
+    return [names[i] for i in order], transition[np.ix_(order, order)], [arrays[i] for i in order]
+
+
+def _with_control(a: RoundArrays, control: np.ndarray, issue: int) -> RoundArrays:
+    war = a.war_position.copy()
+    war[issue] = control[-1]
+    return dataclasses.replace(a, control=control, war_position=war)
+
+
+def _regime_distribution(start: np.ndarray, transition: np.ndarray, rounds: int) -> np.ndarray:
+    dist = np.empty((rounds, len(start)))
+    dist[0] = start
+    for t in range(1, rounds):
+        dist[t] = dist[t - 1] @ transition
+    return dist
+
+
+# -- one round's building blocks ----------------------------------------------------------
+def _space(a: RoundArrays, t: int, members: Iterable[int]) -> spatial.SettlementSpace | None:
+    """The settlement space at round t within the red lines of ``members`` (None if empty)."""
+    members = list(members)
+    low = a.red_low[t, members].max(axis=0) if members else np.zeros(len(a.positions))
+    high = a.red_high[t, members].min(axis=0) if members else np.ones(len(a.positions))
+    if np.any(low > high + _TOL):
+        return None
+    return spatial.SettlementSpace(
+        ideal=a.ideal[t],
+        salience_position=a.salience_position[t],
+        salience_pie=a.salience_pie[t],
+        curvature=a.curvature[t],
+        members=a.members,
+        low=low,
+        high=np.maximum(high, low),
+    )
+
+
+def _coalitions(a: RoundArrays, proposer: int, continuation: np.ndarray) -> list[tuple[int, ...]]:
+    """Coalitions the proposer may form: all veto players plus the votes it must buy."""
+    required = sorted(set(np.flatnonzero(a.veto).tolist()) | {proposer})
+    others = [i for i in range(len(a.actors)) if i not in required]
+    extra = max(a.quota - len(required), 0)
+    if extra == 0:
+        return [tuple(required)]
+    if extra > len(others):
+        return []
+    if comb(len(others), extra) <= _MAX_COALITIONS:
+        return [tuple(sorted([*required, *c])) for c in combinations(others, extra)]
+    cheapest = sorted(others, key=lambda i: continuation[i])[:extra]  # documented heuristic
+    return [tuple(sorted([*required, *cheapest]))]
+
+
+def _proposer_choice(a: RoundArrays, t: int, proposer: int, continuation: np.ndarray, probability: float) -> ProposerChoice:
+    best: tuple[float, tuple[int, ...], np.ndarray, spatial.Settlement] | None = None
+    reason = "no coalition can reach the quota"
+    for coalition in _coalitions(a, proposer, continuation):
+        space = _space(a, t, coalition)
+        floors = np.full(len(a.actors), np.nan)
+        if space is None:
+            reason = "the coalition's red lines do not overlap"
+            continue
+        for i in coalition:
+            floors[i] = max(continuation[i], a.reservation[t, i]) if i != proposer else a.reservation[t, i]
+        floors[~np.isfinite(floors)] = np.nan
+        settlement = spatial.best_proposal(space, proposer, floors)
+        if settlement is None:
+            reason = "no settlement gives every coalition member its continuation value"
+            continue
+        if best is None or settlement.utilities[proposer] > best[0] + _TOL:
+            best = (settlement.utilities[proposer], coalition, floors, settlement)
+    if best is None:
+        return ProposerChoice(proposer, probability, (), np.full(len(a.actors), np.nan), continuation, None, False, reason)
+    value, coalition, floors, settlement = best
+    deal = value >= continuation[proposer] - _TOL
+    why = "the proposer gains by the deal" if deal else "the proposer prefers to wait"
+    return ProposerChoice(proposer, probability, coalition, floors, continuation, settlement, deal, why)
+
+
+def _proposers(a: RoundArrays, phase: int) -> list[tuple[int, float]]:
+    if a.recognition is not None:
+        return [(j, float(p)) for j, p in enumerate(a.recognition) if p > 0]
+    assert a.proposers is not None
+    return [(int(a.proposers[phase % len(a.proposers)]), 1.0)]
+
+
+def _bellman(a: RoundArrays, t: int, phase: int, continuation: np.ndarray) -> tuple[np.ndarray, list[ProposerChoice]]:
+    """Expected SPE value at round t (parameters of round t, proposer of ``phase``)."""
+    value = np.zeros(len(a.actors))
+    choices = []
+    for proposer, probability in _proposers(a, phase):
+        choice = _proposer_choice(a, t, proposer, continuation, probability)
+        outcome = choice.settlement.utilities if choice.deal and choice.settlement else continuation
+        value += probability * outcome
+        choices.append(choice)
+    return value, choices
+
+
+def _war_utilities(a: RoundArrays) -> np.ndarray:
+    space = _space(a, a.rounds - 1, [])
+    assert space is not None
+    return spatial.utilities(space, a.war_position, np.zeros(a.members.shape))
+
+
+def _stationary_tail(arrays: list[RoundArrays], transition: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Values at round T of the game whose last round repeats forever (value iteration)."""
+    last = arrays[0].rounds - 1
+    beta = np.stack([a.discount[last] for a in arrays])
+    flow = np.stack([a.flow[last] for a in arrays])
+    if np.any(beta >= 1.0):
+        raise SolveError(
+            "a discount factor of 1 with 'terminal: stationary' has no stationary equilibrium "
+            "(perpetual disagreement is worth nothing less than agreement); use a discount below 1 "
+            "or 'terminal: war'"
+        )
+    threat = _perpetual(flow, beta, transition)
+    period = max(len(a.proposers) if a.proposers is not None else 1 for a in arrays)
+    value = threat.copy()
+    rounds = 0
+    while rounds < _STATIONARY_MAX_ROUNDS:
+        before = value.copy()
+        for m in reversed(range(period)):
+            cont = flow + beta * (transition @ value)
+            value = np.stack([_bellman(a, last, last + 1 + m, cont[r])[0] for r, a in enumerate(arrays)])
+            rounds += 1
+        if np.max(np.abs(value - before)) < _STATIONARY_TOL:
+            return value, threat
+    raise SolveError(
+        f"the stationary tail did not converge within {_STATIONARY_MAX_ROUNDS:,} rounds "
+        f"(discount factors up to {beta.max():.6f} are too close to 1)"
+    )
+
+
+def _perpetual(flow: np.ndarray, beta: np.ndarray, transition: np.ndarray) -> np.ndarray:
+    """Value of disagreement forever: ``W = w + beta * P W`` solved per actor."""
+    R, N = flow.shape
+    out = np.empty((R, N))
+    for i in range(N):
+        out[:, i] = np.linalg.solve(np.eye(R) - beta[:, i, None] * transition, flow[:, i])
+    return out
+
+
+# -- the whole game -------------------------------------------------------------------------
+def solve_arrays(
+    arrays: list[RoundArrays],
+    regimes: list[str],
+    transition: np.ndarray,
+    terminal: str,
+    concepts: tuple[str, ...],
+    seed: int = 0,
+    samples: int = 0,
+) -> RoundSolution:
+    """Backward induction over (round, regime), then the other concepts and delay incentives."""
+    a0 = arrays[0]
+    T, R, N = a0.rounds, len(arrays), len(a0.actors)
+    P, Q = len(a0.positions), len(a0.pies)
+    threat = np.zeros((T + 1, R, N))
+    value = np.zeros((T + 1, R, N))
+    if terminal == "stationary":
+        value[T], threat[T] = _stationary_tail(arrays, transition)
+    else:
+        threat[T] = value[T] = np.stack([_war_utilities(a) for a in arrays])
+    continuation = np.zeros((T, R, N))
+    deal = {c: np.zeros((T, R)) for c in concepts}
+    xs = {c: np.full((T, R, P), np.nan) for c in concepts}
+    ys = {c: np.full((T, R, N, Q), np.nan) for c in concepts}
+    payoff = {c: np.full((T + 1, R, N), np.nan) for c in concepts}
+    choices: dict[tuple[int, int], list[ProposerChoice]] = {}
+    for t in reversed(range(T)):
+        for r, a in enumerate(arrays):
+            beta, flow = a.discount[t], a.flow[t]
+            threat[t, r] = flow + beta * (transition[r] @ threat[t + 1])
+            continuation[t, r] = flow + beta * (transition[r] @ value[t + 1])
+            value[t, r], choices[t, r] = _bellman(a, t, t, continuation[t, r])
+            dealt = [c for c in choices[t, r] if c.deal and c.settlement is not None]
+            deal["spe"][t, r] = sum(c.probability for c in dealt)
+            if dealt:
+                weight = np.array([c.probability for c in dealt])
+                xs["spe"][t, r] = np.average([c.settlement.x for c in dealt], axis=0, weights=weight)
+                ys["spe"][t, r] = np.average([c.settlement.y for c in dealt], axis=0, weights=weight)
+                payoff["spe"][t, r] = value[t, r]
+    for t in range(T):
+        for r, a in enumerate(arrays):
+            for concept in concepts:
+                if concept == "spe":
+                    continue
+                settlement = _axiomatic(concept, a, t, threat[t, r])
+                if settlement is not None:
+                    players = _players(a)
+                    ok = np.all(settlement.utilities[players] >= np.maximum(threat[t, r], a.reservation[t])[players] - 1e-7)
+                    deal[concept][t, r] = float(ok)
+                    xs[concept][t, r], ys[concept][t, r] = settlement.x, settlement.y
+                    payoff[concept][t, r] = settlement.utilities
+    if terminal == "war":
+        for c in concepts:
+            payoff[c][T] = threat[T]
+    flows = np.stack([a.flow for a in arrays], axis=1)
+    discounts = np.stack([a.discount for a in arrays], axis=1)
+    gains, delays = {}, {}
+    for c in concepts:
+        gains[c], delays[c] = delay_incentives(flows, discounts, payoff[c], transition)
+    start = np.zeros(R)
+    start[0] = 1.0
+    dist = _regime_distribution(start, transition, T)
+    sampled_regimes, sampled_control = _sample_paths(arrays, transition, samples, seed)
+    return RoundSolution(
+        arrays=arrays,
+        regimes=regimes,
+        transition=transition,
+        regime_probability=dist,
+        threat=threat,
+        value=value,
+        continuation=continuation,
+        deal=deal,
+        x=xs,
+        y=ys,
+        payoff=payoff,
+        delay_gain=gains,
+        preferred_delay=delays,
+        choices=choices,
+        sampled_control=sampled_control,
+        sampled_regimes=sampled_regimes,
+    )
+
+
+def _players(a: RoundArrays) -> np.ndarray:
+    """Whose threat points bound the axiomatic solutions: the veto players, else everyone."""
+    return a.veto if a.veto.any() else np.ones(len(a.actors), dtype=bool)
+
+
+def _axiomatic(concept: str, a: RoundArrays, t: int, threat: np.ndarray) -> spatial.Settlement | None:
+    players = _players(a)
+    space = _space(a, t, np.flatnonzero(players))
+    if space is None:
+        return None
+    floor = np.maximum(threat, a.reservation[t])
+    if concept == "compromise":
+        return spatial.compromise_settlement(space, a.capability[t])
+    if concept == "nash":
+        return spatial.nash_settlement(space, floor, players)
+    if concept == "nash_weighted":
+        return spatial.nash_settlement(space, floor, players, weights=a.capability[t])
+    ideal = spatial.ideal_utilities(space, floor, players)
+    if np.any(np.isnan(ideal[players])):
+        return None
+    found = spatial.max_min_gain(space, floor, players, scale=np.where(players, ideal - floor, 0.0))
+    return None if found is None else found[0]
+
+
+def _sample_paths(arrays: list[RoundArrays], transition: np.ndarray, samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Regime paths drawn from the chain and the control path each implies."""
+    T = arrays[0].rounds
+    if samples == 0 or len(arrays) == 1:
+        return np.zeros((0, T), dtype=int), np.zeros((0, T + 1))
+    rng = np.random.default_rng(seed)
+    paths = np.zeros((samples, T), dtype=int)
+    cumulative = np.cumsum(transition, axis=1)
+    for t in range(1, T):
+        draws = rng.random(samples)
+        paths[:, t] = np.minimum((draws[:, None] > cumulative[paths[:, t - 1]]).sum(axis=1), len(arrays) - 1)
+    cap_a = np.stack([a.capacity_a for a in arrays])  # (R, T)
+    cap_b = np.stack([a.capacity_b for a in arrays])
+    steps = np.arange(T)
+    control = np.stack(
+        [control_path(arrays[0].control[0], arrays[0].drift, cap_a[p, steps], cap_b[p, steps]) for p in paths]
+    )
+    return paths, control

@@ -1,0 +1,315 @@
+"""The record of a run: tidy tables, a plain-words summary, explanations, save and load.
+
+Tables (pandas DataFrames, one row per observation):
+
+* ``rounds`` -- (concept, regime, round): deal probability, settlement per issue
+  (position issues by name, pie shares as ``pie.actor``), control, ripeness.
+* ``actors`` -- (concept, regime, round, actor): threat point W, continuation value C,
+  payoff of the concept's settlement, surplus ``payoff - W``, its share among the
+  bargaining players (leverage), delay incentive Delta and preferred delay.
+* ``proposals`` -- (regime, round, proposal, actor): value, continuation, margin, accept,
+  sweetener needed.
+* ``stage_games`` -- (round, game, equilibrium): mixed strategies and payoffs.
+* ``agreement`` -- (round): probability that the SPE deal comes at that round.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from negsim._version import __version__
+from negsim.engine import RoundSolution
+from negsim.scenario import Scenario
+
+__all__ = ["Result"]
+
+TABLES = ("rounds", "actors", "proposals", "stage_games", "agreement")
+_FREQ = {"month": "MS", "week": "W-MON", "day": "D", "year": "YS", "quarter": "QS"}
+
+
+@dataclass
+class Result:
+    """A solved scenario. Build with :func:`negsim.solve`; reload with :meth:`Result.load`."""
+
+    rounds: pd.DataFrame
+    actors: pd.DataFrame
+    proposals: pd.DataFrame
+    stage_games: pd.DataFrame
+    agreement: pd.DataFrame
+    metadata: dict[str, Any]
+    scenario: Scenario | None = None
+    solution: RoundSolution | None = field(default=None, repr=False)
+
+    # -- construction ---------------------------------------------------------------------
+    @classmethod
+    def from_solution(cls, scenario: Scenario, sol: RoundSolution, concepts: tuple[str, ...]) -> Result:
+        from negsim.stage_games import stage_game_table
+
+        a0 = sol.arrays[0]
+        T = a0.rounds
+        agreement = _agreement_table(sol)
+        metadata = {
+            "scenario": scenario.name,
+            "title": scenario.title,
+            "scenario_hash": scenario.content_hash(),
+            "negsim_version": __version__,
+            "seed": scenario.seed,
+            "rounds": T,
+            "time_unit": scenario.time_unit,
+            "start_date": scenario.start_date.isoformat() if scenario.start_date else None,
+            "concepts": list(concepts),
+            "actors": a0.actors,
+            "labels": {k: (v.label or k) for k, v in scenario.actors.items()},
+            "issues": {k: (v.label or k) for k, v in scenario.issues.items()},
+            "veto": [a for a, v in zip(a0.actors, a0.veto, strict=True) if v],
+            "regimes": sol.regimes,
+            "deadlines": [
+                {"actor": name, "round": d.round, "label": d.label}
+                for name, actor in scenario.actors.items()
+                for d in actor.deadlines
+            ],
+            "battlefield_issue": scenario.battlefield.issue if scenario.battlefield else None,
+            "terminal": scenario.terminal,
+        }
+        return cls(
+            rounds=_rounds_table(scenario, sol, concepts),
+            actors=_actors_table(sol, concepts),
+            proposals=_proposals_table(scenario, sol),
+            stage_games=stage_game_table(scenario),
+            agreement=agreement,
+            metadata=metadata,
+            scenario=scenario,
+            solution=sol,
+        )
+
+    # -- reading --------------------------------------------------------------------------
+    @property
+    def agreement_round(self) -> int | None:
+        """The first round by which the SPE deal has come with probability >= 1/2, else None."""
+        cumulative = self.agreement["probability"].cumsum()
+        reached = np.flatnonzero(cumulative.to_numpy() >= 0.5 - 1e-9)
+        return int(self.agreement["round"].iloc[reached[0]]) if len(reached) else None
+
+    def terms(self, concept: str = "spe", round: int | None = None) -> dict[str, float]:
+        """Settlement per issue of a concept at a round (default: the agreement round)."""
+        t = self.agreement_round if round is None else round
+        if t is None:
+            return {}
+        row = self.rounds.query("concept == @concept and regime == @self.headline_regime and round == @t")
+        skip = {"concept", "regime", "round", "date", "proposer", "deal", "control", "ripe"}
+        return {c: float(row[c].iloc[0]) for c in row.columns if c not in skip}
+
+    @property
+    def headline_regime(self) -> str:
+        """The regime the game starts in (the one summaries and plots follow)."""
+        return self.metadata["regimes"][0]
+
+    def label(self, actor: str) -> str:
+        return self.metadata["labels"].get(actor, actor)
+
+    def round_label(self, t: int) -> str:
+        """``"round 3 (Mar 2026)"`` where the scenario has a start date."""
+        unit = self.metadata["time_unit"]
+        date = _dates(self.metadata, [t])[0]
+        return f"{unit} {t}" + (f" ({date:%b %Y})" if date is not None else "")
+
+    def summary(self, concept: str = "spe") -> str:
+        """The run in plain words: when a deal comes and on what terms, who gains by waiting,
+        when the situation ripens, and which proposals on the table each actor would take."""
+        from negsim.summary import summarize
+
+        return summarize(self, concept)
+
+    def explain(self, round: int = 0, regime: str | None = None) -> str:
+        """How the SPE at ``round`` was derived: continuation values, binding constraints,
+        the proposer's choice."""
+        from negsim.summary import explain_round
+
+        return explain_round(self, round, regime)
+
+    # -- persistence ----------------------------------------------------------------------
+    def save(self, folder: str | Path, fmt: str = "csv", force: bool = False) -> Path:
+        """Write every table (CSV or Parquet) and ``metadata.json`` atomically into ``folder``.
+
+        The tables are written to a temporary folder beside the target and renamed into
+        place, so an interrupted save leaves no half-written output. An existing folder is
+        replaced only with ``force=True``.
+        """
+        folder = Path(folder)
+        if fmt not in {"csv", "parquet"}:
+            raise ValueError(f"format must be 'csv' or 'parquet', got {fmt!r}")
+        if folder.exists() and not force:
+            raise FileExistsError(f"{folder} exists; pass force=True (or --force) to replace it")
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
+        try:
+            self.write_tables(staging, fmt)
+            if folder.exists():
+                shutil.rmtree(folder)
+            os.replace(staging, folder)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return folder
+
+    def write_tables(self, folder: Path, fmt: str = "csv") -> None:
+        for name in TABLES:
+            table: pd.DataFrame = getattr(self, name)
+            if fmt == "csv":
+                table.to_csv(folder / f"{name}.csv", index=False)
+            else:
+                table.to_parquet(folder / f"{name}.parquet", index=False)
+        meta = {**self.metadata, "format": fmt}
+        (folder / "metadata.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
+
+    @classmethod
+    def load(cls, folder: str | Path) -> Result:
+        """Read a folder written by :meth:`save` (the scenario itself is not stored)."""
+        folder = Path(folder)
+        metadata = json.loads((folder / "metadata.json").read_text())
+        fmt = metadata.pop("format", "csv")
+        tables = {}
+        for name in TABLES:
+            path = folder / f"{name}.{fmt}"
+            tables[name] = pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path)
+            if fmt == "csv" and "date" in tables[name]:
+                tables[name]["date"] = pd.to_datetime(tables[name]["date"])
+        return cls(metadata=metadata, **tables)
+
+
+# -- table builders -------------------------------------------------------------------------
+def _dates(metadata: dict[str, Any], rounds: list[int]) -> list[pd.Timestamp | None]:
+    start = metadata.get("start_date")
+    freq = _FREQ.get(str(metadata.get("time_unit", "")).rstrip("s"))
+    if not start or not freq:
+        return [None] * len(rounds)
+    index = pd.date_range(pd.Timestamp(start), periods=max(rounds) + 1, freq=freq)
+    if index[0] != pd.Timestamp(start):  # anchor on the start date itself
+        index = index.shift(-1).insert(0, pd.Timestamp(start))[: max(rounds) + 1]
+    return [index[t] for t in rounds]
+
+
+def _rounds_table(s: Scenario, sol: RoundSolution, concepts: tuple[str, ...]) -> pd.DataFrame:
+    a0 = sol.arrays[0]
+    T = a0.rounds
+    meta = {"start_date": s.start_date.isoformat() if s.start_date else None, "time_unit": s.time_unit}
+    dates = _dates(meta, list(range(T)))
+    frames = []
+    for concept in concepts:
+        gain = sol.delay_gain[concept]
+        for r, regime in enumerate(sol.regimes):
+            a = sol.arrays[r]
+            players = a.veto if a.veto.any() else np.ones(len(a.actors), dtype=bool)
+            frame: dict[str, Any] = {
+                "concept": concept,
+                "regime": regime,
+                "round": np.arange(T),
+                "date": dates,
+                "proposer": [_proposer_name(a, t) for t in range(T)],
+                "deal": sol.deal[concept][:, r],
+            }
+            for k, issue in enumerate(a.positions):
+                frame[issue] = sol.x[concept][:, r, k]
+            for q, pie in enumerate(a.pies):
+                for i in np.flatnonzero(a.members[:, q]):
+                    frame[f"{pie}.{a.actors[i]}"] = sol.y[concept][:, r, i, q]
+            frame["control"] = a.control[:T]
+            has_deal = sol.deal[concept][:, r] > 0
+            frame["ripe"] = has_deal & ~np.any(gain[:, r][:, players] > 1e-9, axis=1)
+            frames.append(pd.DataFrame(frame))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _proposer_name(a: Any, t: int) -> str:
+    if a.recognition is not None:
+        return "random"
+    return a.actors[int(a.proposers[t % len(a.proposers)])]
+
+
+def _actors_table(sol: RoundSolution, concepts: tuple[str, ...]) -> pd.DataFrame:
+    a0 = sol.arrays[0]
+    T, N = a0.rounds, len(a0.actors)
+    frames = []
+    for concept in concepts:
+        for r, regime in enumerate(sol.regimes):
+            a = sol.arrays[r]
+            players = a.veto if a.veto.any() else np.ones(N, dtype=bool)
+            payoff = sol.payoff[concept][:T, r]
+            threat = sol.threat[:T, r]
+            surplus = payoff - threat
+            total = np.where(players, surplus, 0.0).sum(axis=1, keepdims=True)
+            share = np.where(players & (total > 1e-12), surplus / np.where(total > 1e-12, total, 1.0), np.nan)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "concept": concept,
+                        "regime": regime,
+                        "round": np.repeat(np.arange(T), N),
+                        "actor": np.tile(a.actors, T),
+                        "veto": np.tile(a.veto, T),
+                        "threat_point": threat.ravel(),
+                        "continuation": sol.continuation[:, r].ravel(),
+                        "payoff": payoff.ravel(),
+                        "surplus": surplus.ravel(),
+                        "surplus_share": share.ravel(),
+                        "delay_incentive": sol.delay_gain[concept][:, r].ravel(),
+                        "preferred_delay": sol.preferred_delay[concept][:, r].ravel(),
+                    }
+                )
+            )
+    return pd.concat(frames, ignore_index=True)
+
+
+def _proposals_table(s: Scenario, sol: RoundSolution) -> pd.DataFrame:
+    from negsim.engine import _space
+    from negsim.models.spatial import utilities
+
+    columns = ["regime", "round", "proposal", "actor", "value", "continuation", "margin", "accept", "sweetener", "reason"]
+    rows = []
+    for r, regime in enumerate(sol.regimes):
+        a = sol.arrays[r]
+        for name, proposal in s.proposals.items():
+            x = np.array([float(proposal.terms[k]) for k in a.positions])  # type: ignore[arg-type]
+            y = np.zeros(a.members.shape)
+            for q, pie in enumerate(a.pies):
+                for actor, share in proposal.terms[pie].items():  # type: ignore[union-attr]
+                    y[a.actors.index(actor), q] = share
+            for t in range(a.rounds):
+                space = _space(a, t, [])
+                assert space is not None
+                values = utilities(space, x, y)
+                for i, actor in enumerate(a.actors):
+                    outside = (x < a.red_low[t, i] - 1e-12) | (x > a.red_high[t, i] + 1e-12)
+                    margin = values[i] - sol.continuation[t, r, i]
+                    reasons = [f"crosses its red line on {a.positions[k]}" for k in np.flatnonzero(outside)]
+                    if values[i] < a.reservation[t, i] - 1e-12:
+                        reasons.append("below its reservation utility")
+                    if margin < -1e-12:
+                        reasons.append("worth less than fighting on")
+                    rows.append(
+                        (regime, t, name, actor, values[i], sol.continuation[t, r, i], margin, not reasons,
+                         max(0.0, -margin, a.reservation[t, i] - values[i]), "; ".join(reasons) or "beats its continuation value")
+                    )
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _agreement_table(sol: RoundSolution) -> pd.DataFrame:
+    """Probability that the SPE deal comes at each round, from the initial regime."""
+    T, R = sol.deal["spe"].shape
+    alive = np.zeros(R)
+    alive[0] = 1.0
+    prob = np.zeros(T)
+    for t in range(T):
+        p_deal = sol.deal["spe"][t]
+        prob[t] = float(alive @ p_deal)
+        alive = (alive * (1 - p_deal)) @ sol.transition
+    return pd.DataFrame({"round": np.arange(T), "probability": prob, "cumulative": np.cumsum(prob)})

@@ -1,0 +1,147 @@
+"""Plain-words readings of a :class:`~negsim.result.Result`: the summary and ``explain``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from negsim.result import Result
+
+__all__ = ["explain_round", "summarize"]
+
+_CONCEPT_NAMES = {
+    "spe": "subgame-perfect equilibrium",
+    "nash": "Nash bargaining solution",
+    "nash_weighted": "capability-weighted Nash solution",
+    "kalai_smorodinsky": "Kalai-Smorodinsky solution",
+    "compromise": "capability x salience compromise",
+}
+
+
+def _fmt_terms(result: Result, terms: dict[str, float]) -> str:
+    issues = result.metadata["issues"]
+    return ", ".join(f"{issues.get(k, k)} {v:.2f}" for k, v in terms.items())
+
+
+def summarize(result: Result, concept: str = "spe") -> str:
+    """When a deal comes, on what terms, who gains by waiting, when it ripens, proposals."""
+    meta = result.metadata
+    regime = result.headline_regime
+    lines = [f"{meta.get('title') or meta['scenario']} — {meta['rounds']} {meta['time_unit']}s, "
+             f"{_CONCEPT_NAMES.get(concept, concept)}"]
+    t = result.agreement_round
+    by_end = float(result.agreement["probability"].sum())
+    if t is None:
+        lines.append(f"No deal: the SPE reaches no agreement within the horizon (probability {by_end:.2f}).")
+    else:
+        certain = " " if by_end > 1 - 1e-9 and result.agreement["probability"].max() > 1 - 1e-9 else f" (median; probability of a deal by the end {by_end:.2f}) "
+        lines.append(f"Deal: the SPE agreement comes at {result.round_label(t)}{certain.rstrip()}.")
+        lines.append(f"Terms: {_fmt_terms(result, result.terms('spe', t))}.")
+    actors = result.actors.query("concept == @concept and regime == @regime")
+    first = actors[actors["round"] == 0]
+    waiting = first[first["delay_incentive"] > 1e-9]
+    if len(waiting):
+        parts = []
+        for _, row in waiting.iterrows():
+            gains = actors[(actors["actor"] == row["actor"]) & (actors["delay_incentive"] > 1e-9)]["round"]
+            until = _last_consecutive(gains.to_numpy())
+            parts.append(f"{result.label(row['actor'])} (+{row['delay_incentive']:.3f} by waiting "
+                         f"{int(row['preferred_delay'])} {meta['time_unit']}s; keeps gaining until {result.round_label(until)})")
+        lines.append("Gains by waiting at the start: " + "; ".join(parts) + ".")
+    else:
+        lines.append("At the start nobody gains by waiting.")
+    rounds = result.rounds.query("concept == @concept and regime == @regime")
+    ripe = rounds[rounds["ripe"]]["round"]
+    if len(ripe):
+        lines.append(f"Ripe (no veto player gains by waiting) from {result.round_label(int(ripe.iloc[0]))} "
+                     f"({len(ripe)} of {meta['rounds']} rounds).")
+    else:
+        lines.append("Never ripe: in every round some veto player gains by waiting or no settlement exists.")
+    lines += _leverage_lines(result, actors)
+    lines += _proposal_lines(result, regime)
+    return "\n".join(lines)
+
+
+def _last_consecutive(rounds: np.ndarray) -> int:
+    end = int(rounds[0])
+    for r in rounds[1:]:
+        if r != end + 1:
+            break
+        end = int(r)
+    return end
+
+
+def _leverage_lines(result: Result, actors) -> list[str]:  # noqa: ANN001
+    players = actors[actors["veto"]] if actors["veto"].any() else actors
+    first, last = players["round"].min(), players["round"].max()
+    start = players[players["round"] == first].set_index("actor")["threat_point"]
+    end = players[players["round"] == last].set_index("actor")["threat_point"]
+    if start.empty:
+        return []
+    change = (end - start).sort_values(ascending=False)
+    words = ", ".join(f"{result.label(a)} {v:+.3f}" for a, v in change.items())
+    return [f"Threat points from {result.round_label(int(first))} to {result.round_label(int(last))}: {words}."]
+
+
+def _proposal_lines(result: Result, regime: str) -> list[str]:
+    table = result.proposals[result.proposals["regime"] == regime] if len(result.proposals) else result.proposals
+    lines = []
+    for name, group in table.groupby("proposal", sort=False):
+        parts = []
+        for actor, rows in group.groupby("actor", sort=False):
+            accepted = rows[rows["accept"]]["round"]
+            if len(accepted) == len(rows):
+                parts.append(f"{result.label(actor)} always")
+            elif len(accepted):
+                parts.append(f"{result.label(actor)} from {result.round_label(int(accepted.iloc[0]))}")
+            else:
+                worst = rows.iloc[0]
+                parts.append(f"{result.label(actor)} never ({worst['reason']})")
+        lines.append(f"Proposal '{name}' accepted by: " + "; ".join(parts) + ".")
+    return lines
+
+
+def explain_round(result: Result, t: int, regime: str | None = None) -> str:
+    """How the SPE at round t was derived, step by step."""
+    sol = result.solution
+    if sol is None:
+        raise ValueError("explain needs a freshly solved result (loaded results keep tables only)")
+    regimes = sol.regimes
+    r = regimes.index(regime) if regime is not None else 0
+    a = sol.arrays[r]
+    if not 0 <= t < a.rounds:
+        raise ValueError(f"round must be in 0..{a.rounds - 1}, got {t}")
+    label = result.label
+    lines = [f"Round {t}: {result.round_label(t)}" + (f", regime '{regimes[r]}'" if len(regimes) > 1 else "")]
+    lines.append("Threat point W (value of fighting on) and continuation C (value of no deal now, "
+                 "then equilibrium play):")
+    for i, actor in enumerate(a.actors):
+        veto = " [veto]" if a.veto[i] else ""
+        lines.append(f"  {label(actor):<20} W = {sol.threat[t, r, i]: .4f}   C = {sol.continuation[t, r, i]: .4f}"
+                     f"   w(t) = {a.flow[t, i]: .4f}   delta = {a.discount[t, i]:.4f}{veto}")
+    for choice in sol.choices[t, r]:
+        who = label(a.actors[choice.proposer])
+        prob = f" (recognised with probability {choice.probability:.2f})" if choice.probability < 1 else ""
+        lines.append(f"Proposer: {who}{prob}.")
+        if choice.settlement is None:
+            lines.append(f"  No offer possible: {choice.reason}. No deal; everyone gets C.")
+            continue
+        members = ", ".join(label(a.actors[i]) for i in choice.coalition)
+        lines.append(f"  Coalition: {members} (quota {a.quota}).")
+        s = choice.settlement
+        for i in choice.coalition:
+            if np.isnan(choice.floors[i]):
+                continue
+            slack = s.utilities[i] - choice.floors[i]
+            state = "binding" if abs(slack) < 1e-6 else f"slack {slack:.4f}"
+            lines.append(f"  {label(a.actors[i])} must get at least {choice.floors[i]:.4f}: gets {s.utilities[i]:.4f} ({state})")
+        terms = {k: s.x[j] for j, k in enumerate(a.positions)}
+        for q, pie in enumerate(a.pies):
+            for i in np.flatnonzero(a.members[:, q]):
+                terms[f"{pie}.{a.actors[i]}"] = s.y[i, q]
+        lines.append(f"  Best offer: {_fmt_terms(result, terms)}.")
+        lines.append(f"  {who} gets {s.utilities[choice.proposer]:.4f} against {choice.continuation[choice.proposer]:.4f} "
+                     f"by waiting: {'DEAL' if choice.deal else 'NO DEAL'} ({choice.reason}).")
+    return "\n".join(lines)
