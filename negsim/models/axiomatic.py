@@ -128,7 +128,8 @@ def pareto_frontier(points: ArrayLike) -> NDArray[np.float64]:
             continue  # same u1, lower u2
         hull.append(p)
     upper = np.array(hull)
-    start = int(np.argmax(upper[:, 1]))  # first (smallest u1) point with maximal u2
+    # Start at the largest u1 among the points with maximal u2 (weak Pareto points dropped).
+    start = int(np.flatnonzero(upper[:, 1] == upper[:, 1].max())[-1])
     upper = upper[start:]
     keep = np.concatenate(([True], np.diff(upper[:, 1]) < 0))
     return upper[keep]
