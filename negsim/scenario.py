@@ -22,6 +22,7 @@ import copy
 import datetime as dt
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -311,7 +312,8 @@ class Scenario(_Model):
 def load_file(path: str | Path) -> Scenario:
     """Load and validate a scenario file, following ``extends:`` overlays."""
     data, positions = _read_with_extends(Path(path), ())
-    data.setdefault("name", Path(path).stem)
+    if isinstance(data, dict):
+        data.setdefault("name", Path(path).stem)
     scenario = _validate(data, positions, str(path))
     scenario._source_file = str(path)
     return scenario
@@ -341,13 +343,14 @@ def _overlay(
     loc = positions.get(("extends",), (file, 1, 1))
     if not isinstance(target, str):
         raise ScenarioError([Problem(f"expected a file path, found {target!r}", "extends", *loc)])
-    base_path = (folder / target).resolve()
+    shown = Path(os.path.normpath(folder / target))  # as the user wrote it, for messages
+    base_path = shown.resolve()
     if base_path in chain:
         cycle = " -> ".join(p.name for p in (*chain, base_path))
         raise ScenarioError([Problem(f"extends cycle: {cycle}", "extends", *loc)])
     if not base_path.is_file():
-        raise ScenarioError([Problem(f"base file not found: {base_path}", "extends", *loc)])
-    base, base_positions = _read_with_extends(base_path, chain)
+        raise ScenarioError([Problem(f"base file not found: {shown}", "extends", *loc)])
+    base, base_positions = _read_with_extends(shown, chain)
     if not isinstance(base, dict):
         raise ScenarioError([Problem("base file is not a mapping", "extends", *loc)])
     base.pop("name", None)
@@ -700,7 +703,12 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
         for field in ("row_payoffs", "col_payoffs"):
             matrix = getattr(game, field)
             if len(matrix) != shape[0] or any(len(r) != shape[1] for r in matrix):
-                found = f"{len(matrix)}x{'/'.join(str(len(r)) for r in matrix) or 0}"
+                lengths = sorted({len(r) for r in matrix})
+                found = (
+                    f"{len(matrix)}x{lengths[0] if lengths else 0}"
+                    if len(lengths) <= 1
+                    else f"{len(matrix)} rows of lengths {', '.join(str(len(r)) for r in matrix)}"
+                )
                 out.append(((*base, field), f"expected a {shape[0]}x{shape[1]} matrix (strategies), found {found}"))
 
     if s.regimes:
