@@ -85,13 +85,15 @@ def _mixing(
     groups: list[NDArray[np.int_]],
     slots: NDArray[np.int_],
     p: NDArray[np.float64],
-    m: NDArray[np.float64],
-    free: NDArray[np.bool_],
+    coef: NDArray[np.float64],
+    target: NDArray[np.float64],
     tol: float,
 ) -> NDArray[np.float64] | None:
-    """Proposers' inclusion probabilities realising the partner probabilities ``m``.
+    """Proposers' inclusion probabilities ``pi`` with ``coef * (p @ pi) == target``.
 
-    Tries an even split among equally cheap members first, then a feasibility LP.
+    ``coef_i = delta v_i`` and ``target_i = v_i - p_i (1 - delta S_i)`` (member i's expected
+    income as a partner). Tries an even split among equally cheap members first, then a
+    feasibility LP.
     """
     n = len(p)
     even = np.zeros((n, n))
@@ -100,7 +102,8 @@ def _mixing(
             others = members[members != k]
             if len(others):
                 even[k, others] = slots[k, g] / len(others)
-    if np.allclose(p @ even, m, atol=tol, rtol=0) or np.all(free):
+    free = coef <= tol
+    if np.allclose(coef * (p @ even), target, atol=tol, rtol=0) or np.all(free):
         return even
     # Variables pi[k, i] (k != i) flattened; equality constraints per (k, group) and per i.
     idx = [(k, i) for k in range(n) for i in range(n) if k != i]
@@ -120,9 +123,9 @@ def _mixing(
         row = np.zeros(len(idx))
         for k in range(n):
             if k != i:
-                row[col[k, i]] = p[k]
+                row[col[k, i]] = coef[i] * p[k]
         rows.append(row)
-        rhs.append(m[i])
+        rhs.append(target[i])
     res = optimize.linprog(
         np.zeros(len(idx)), A_eq=np.array(rows), b_eq=np.array(rhs), bounds=(0, 1), method="highs"
     )
@@ -131,7 +134,7 @@ def _mixing(
     pi = np.zeros((n, n))
     for (k, i), c in col.items():
         pi[k, i] = res.x[c]
-    if not np.allclose(p @ pi, np.where(free, p @ pi, m), atol=1e-7, rtol=0):
+    if not np.allclose(coef * (p @ pi), target, atol=1e-8, rtol=0):
         return None
     return pi
 
@@ -174,12 +177,11 @@ def _solve_unequal(p: NDArray[np.float64], delta: float, q: int, tol: float = 1e
             group_of[members] = g
         v = x[group_of]
         cost = slots @ x  # S_i: sum of the q - 1 cheapest others' values
-        free = v <= tol
-        with np.errstate(divide="ignore", invalid="ignore"):
-            m = np.where(free, 0.0, (1.0 - p * (1.0 - delta * cost) / v) / delta)
-        if np.any(m < -1e-9) or np.any(m > 1.0 - p + 1e-9):
+        coef = delta * v
+        target = v - p * (1.0 - delta * cost)  # must equal delta v_i m_i
+        if np.any(target < -1e-9) or np.any(target > coef * (1.0 - p) + 1e-9):
             continue
-        pi = _mixing(groups, slots, p, m, free, 1e-9)
+        pi = _mixing(groups, slots, p, coef, target, 1e-10)
         if pi is None:
             continue
         return v, cost, pi
