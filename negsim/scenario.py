@@ -565,11 +565,15 @@ def _set_path(data: dict[str, Any], dotted: str, value: Any) -> list[Problem]:
 
 
 def _compact(value: Any) -> Any:
-    """Drop empty containers; write constant schedules without a ``why`` as bare numbers."""
+    """Write constant schedules without a ``why`` as bare numbers.
+
+    Empty mappings are kept: ``sanctions: {}`` is an issue with every field at its default
+    (fields equal to their defaults were already left out by ``exclude_defaults``).
+    """
     if isinstance(value, dict):
         if value.get("kind", "constant") == "constant" and set(value) <= {"kind", "value"} and "value" in value:
             return value["value"]
-        return {k: _compact(v) for k, v in value.items() if v not in ({}, [])}
+        return {k: _compact(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_compact(v) for v in value]
     return value
