@@ -172,14 +172,20 @@ def _coalitions(a: RoundArrays, proposer: int, continuation: np.ndarray) -> list
 
 
 def _proposer_choice(a: RoundArrays, t: int, proposer: int, continuation: np.ndarray, probability: float) -> ProposerChoice:
-    best: tuple[float, tuple[int, ...], np.ndarray, spatial.Settlement] | None = None
+    """The proposer's best offer over the coalitions it may form.
+
+    Coalitions that serve the proposer equally well are mixed uniformly (the symmetric
+    stationary equilibrium of Baron & Ferejohn 1989 randomises over partners): the
+    settlement recorded is their average.
+    """
+    offers: list[tuple[tuple[int, ...], np.ndarray, spatial.Settlement]] = []
     reason = "no coalition can reach the quota"
     for coalition in _coalitions(a, proposer, continuation):
         space = _space(a, t, coalition)
-        floors = np.full(len(a.actors), np.nan)
         if space is None:
             reason = "the coalition's red lines do not overlap"
             continue
+        floors = np.full(len(a.actors), np.nan)
         for i in coalition:
             floors[i] = max(continuation[i], a.reservation[t, i]) if i != proposer else a.reservation[t, i]
         floors[~np.isfinite(floors)] = np.nan
@@ -187,13 +193,24 @@ def _proposer_choice(a: RoundArrays, t: int, proposer: int, continuation: np.nda
         if settlement is None:
             reason = "no settlement gives every coalition member its continuation value"
             continue
-        if best is None or settlement.utilities[proposer] > best[0] + _TOL:
-            best = (settlement.utilities[proposer], coalition, floors, settlement)
-    if best is None:
+        offers.append((coalition, floors, settlement))
+    if not offers:
         return ProposerChoice(proposer, probability, (), np.full(len(a.actors), np.nan), continuation, None, False, reason)
-    value, coalition, floors, settlement = best
-    deal = value >= continuation[proposer] - _TOL
+    best_value = max(o[2].utilities[proposer] for o in offers)
+    tied = [o for o in offers if o[2].utilities[proposer] >= best_value - _TOL]
+    coalition, floors, settlement = tied[0]
+    if len(tied) > 1:
+        settlement = spatial.Settlement(
+            x=np.mean([o[2].x for o in tied], axis=0),
+            y=np.mean([o[2].y for o in tied], axis=0),
+            utilities=np.mean([o[2].utilities for o in tied], axis=0),
+        )
+        coalition = tuple(sorted(set().union(*(o[0] for o in tied))))
+        floors = np.fmax.reduce(np.stack([o[1] for o in tied]), axis=0)
+    deal = best_value >= continuation[proposer] - _TOL
     why = "the proposer gains by the deal" if deal else "the proposer prefers to wait"
+    if len(tied) > 1:
+        why += f"; {len(tied)} equally cheap coalitions, mixed uniformly"
     return ProposerChoice(proposer, probability, coalition, floors, continuation, settlement, deal, why)
 
 

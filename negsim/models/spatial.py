@@ -341,6 +341,8 @@ def best_proposal(space: SettlementSpace, proposer: int, floors: np.ndarray) -> 
     >>> np.round(s.utilities, 6).tolist()
     [0.6, 0.4]
     """
+    if space.n_positions == 0 and space.members.shape[1] == 1:
+        return _divide_one_pie(space, proposer, floors)
     objective = np.zeros(space.n_actors)
     objective[proposer] = 1.0
     z = _maximize(space, objective, floors)
@@ -352,6 +354,32 @@ def best_proposal(space: SettlementSpace, proposer: int, floors: np.ndarray) -> 
     coalition = ~np.isnan(tie_floors)
     z_tie = _maximize(space, coalition.astype(float), tie_floors)
     return _settlement(space, (z if z_tie is None else z_tie)[: space.n_variables])
+
+
+def _divide_one_pie(space: SettlementSpace, proposer: int, floors: np.ndarray) -> Settlement | None:
+    """Closed form for a single pie: each constrained member gets exactly the share that
+    meets its floor (``floor_i / s_i``), the proposer keeps the rest (Rubinstein 1982;
+    Baron & Ferejohn 1989)."""
+    weight = space.salience_pie[:, 0]
+    member = space.members[:, 0]
+    y = np.zeros((space.n_actors, 1))
+    for i in np.flatnonzero(~np.isnan(floors)):
+        if i == proposer:
+            continue
+        if floors[i] <= 0:
+            continue
+        if not member[i] or weight[i] <= 0:
+            return None
+        y[i, 0] = floors[i] / weight[i]
+    rest = 1.0 - y.sum()
+    if rest < -_FEAS_TOL:
+        return None
+    keeper = proposer if member[proposer] else int(np.flatnonzero(member)[0])
+    y[keeper, 0] += max(rest, 0.0)
+    settlement = Settlement(x=np.zeros(0), y=y, utilities=utilities(space, np.zeros(0), y))
+    if not np.isnan(floors[proposer]) and settlement.utilities[proposer] < floors[proposer] - _FEAS_TOL:
+        return None
+    return settlement
 
 
 def max_min_gain(
