@@ -98,9 +98,9 @@ def swing_counts(weights: ArrayLike, quota: float) -> NDArray[np.float64]:
                 )
             masks = np.arange(2 ** (n - 1))
             members = (masks[:, None] >> np.arange(n - 1)) & 1
-            s = members @ others
+            s_float = members @ others
             size = members.sum(axis=1)
-            swing = (s < q) & (s + w[i] >= q)
+            swing = (s_float < q) & (s_float + w[i] >= q)
             out[i] = np.bincount(size[swing], minlength=n)[:n]
     return out
 

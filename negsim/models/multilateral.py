@@ -177,7 +177,7 @@ def _solve_unequal(p: NDArray[np.float64], delta: float, q: int, tol: float = 1e
             group_of[members] = g
         v = x[group_of]
         cost = slots @ x  # S_i: sum of the q - 1 cheapest others' values
-        coef = delta * v
+        coef: NDArray[np.float64] = np.asarray(delta * v, dtype=float)
         target = v - p * (1.0 - delta * cost)  # must equal delta v_i m_i
         if np.any(target < -1e-9) or np.any(target > coef * (1.0 - p) + 1e-9):
             continue
