@@ -198,6 +198,20 @@ def degeneracy(bases: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return bases["LX"].sum(axis=1) > m, bases["LY"].sum(axis=1) > n
 
 
+def vertex_pair_indices(bases: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs into ``bases["X"]``, ``bases["Y"]`` of completely labelled vertices.
+
+    Valid as a list of distinct equilibria when no vertex is repeated, i.e. for
+    nondegenerate games; :func:`vertex_pairs` removes repeats first.
+    """
+    k = bases["LX"].shape[1]
+    weights = np.int64(1) << np.arange(k, dtype=np.int64)
+    full = (np.int64(1) << k) - 1
+    bx = bases["LX"].astype(np.int64) @ weights
+    by = bases["LY"].astype(np.int64) @ weights
+    return np.nonzero((bx[:, None] | by[None, :]) == full)
+
+
 def vertex_pairs(bases: dict[str, np.ndarray], tol: float) -> tuple[np.ndarray, np.ndarray]:
     """Extreme equilibria: completely labelled pairs of vertices of ``P x Q``.
 

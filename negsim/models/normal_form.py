@@ -541,47 +541,60 @@ def solve(
         ) from None
     excess_p, excess_q = _enum.degeneracy(bases)
     degenerate = bool(excess_p.any() or excess_q.any())
-    if method == "auto" or method == "vertex_enumeration" or degenerate:
-        Xv, Yv = _dedupe(*verified(*_enum.vertex_pairs(bases, tol)))
-    else:
-        Xv, Yv = np.empty((0, m)), np.empty((0, n))
-
     used = method
-    if method in ("auto", "support_enumeration"):
-        se = bases["SE"]
-        Xs, Ys = _dedupe(*verified(bases["X"][se[:, 0]], bases["Y"][se[:, 1]]))
-    elif method == "lemke_howson":
-        Xs, Ys = _lemke_howson_all(A_arr, B_arr, deadline, max_pivots, notes)
-        Xs, Ys = _dedupe(*verified(Xs, Ys))
-        notes.append(
-            f"Lemke-Howson from all {m + n} dropped labels found {len(Xs)} distinct "
-            "equilibri" + ("um." if len(Xs) == 1 else "a.")
+    se = bases["SE"]
+    agree = False
+    if method == "auto" and not degenerate:
+        # Both enumerations come from the same solves: compare them as index pairs.
+        vx, vy = _enum.vertex_pair_indices(bases)
+        agree = set(zip(se[:, 0].tolist(), se[:, 1].tolist(), strict=True)) == set(
+            zip(vx.tolist(), vy.tolist(), strict=True)
         )
-    else:
-        Xs, Ys = Xv, Yv
-
-    if method == "auto":
+    if agree:
         used = "auto (support enumeration + vertex enumeration)"
-        if degenerate:
-            X, Y = _dedupe(np.vstack([Xv, Xs]), np.vstack([Yv, Ys]))
-        elif _same_set(Xs, Ys, Xv, Yv):
-            X, Y = Xs, Ys
-            notes.append(f"Support and vertex enumeration agree on {len(X)} equilibria.")
-        else:
-            X, Y = _dedupe(np.vstack([Xs, Xv]), np.vstack([Ys, Yv]))
-            notes.append(
-                f"Support enumeration found {len(Xs)} and vertex enumeration {len(Xv)} "
-                f"equilibria; their verified union ({len(X)}) is returned."
-            )
-    elif degenerate and method != "vertex_enumeration":
-        X, Y = _dedupe(np.vstack([Xs, Xv]), np.vstack([Ys, Yv]))
-        if len(X) > len(Xs):
-            notes.append(
-                f"The game is degenerate: vertex enumeration added {len(X) - len(Xs)} extreme "
-                f"equilibri{'um' if len(X) - len(Xs) == 1 else 'a'} that {method} missed."
-            )
+        X, Y = _dedupe(*verified(bases["X"][se[:, 0]], bases["Y"][se[:, 1]]))
+        notes.append(f"Support and vertex enumeration agree on {len(X)} equilibria.")
     else:
-        X, Y = Xs, Ys
+        if method == "auto" or method == "vertex_enumeration" or degenerate:
+            Xv, Yv = _dedupe(*verified(*_enum.vertex_pairs(bases, tol)))
+        else:
+            Xv, Yv = np.empty((0, m)), np.empty((0, n))
+
+        if method in ("auto", "support_enumeration"):
+            se = bases["SE"]
+            Xs, Ys = _dedupe(*verified(bases["X"][se[:, 0]], bases["Y"][se[:, 1]]))
+        elif method == "lemke_howson":
+            Xs, Ys = _lemke_howson_all(A_arr, B_arr, deadline, max_pivots, notes)
+            Xs, Ys = _dedupe(*verified(Xs, Ys))
+            notes.append(
+                f"Lemke-Howson from all {m + n} dropped labels found {len(Xs)} distinct "
+                "equilibri" + ("um." if len(Xs) == 1 else "a.")
+            )
+        else:
+            Xs, Ys = Xv, Yv
+
+        if method == "auto":
+            used = "auto (support enumeration + vertex enumeration)"
+            if degenerate:
+                X, Y = _dedupe(np.vstack([Xv, Xs]), np.vstack([Yv, Ys]))
+            elif _same_set(Xs, Ys, Xv, Yv):
+                X, Y = Xs, Ys
+                notes.append(f"Support and vertex enumeration agree on {len(X)} equilibria.")
+            else:
+                X, Y = _dedupe(np.vstack([Xs, Xv]), np.vstack([Ys, Yv]))
+                notes.append(
+                    f"Support enumeration found {len(Xs)} and vertex enumeration {len(Xv)} "
+                    f"equilibria; their verified union ({len(X)}) is returned."
+                )
+        elif degenerate and method != "vertex_enumeration":
+            X, Y = _dedupe(np.vstack([Xs, Xv]), np.vstack([Ys, Yv]))
+            if len(X) > len(Xs):
+                notes.append(
+                    f"The game is degenerate: vertex enumeration added {len(X) - len(Xs)} extreme "
+                    f"equilibri{'um' if len(X) - len(Xs) == 1 else 'a'} that {method} missed."
+                )
+        else:
+            X, Y = Xs, Ys
 
     if not degenerate and len(X) % 2 == 0 and method != "lemke_howson":
         X, Y = _retry(A_arr, B_arr, X, Y, tol, deadline, verified, notes)
@@ -726,54 +739,56 @@ def solve_2x2_batch(A: object, B: object, tol: float = 1e-9) -> Batch2x2Solution
             "expected both to be (games, 2, 2)"
         )
     g = A_arr.shape[0]
-    scale = np.maximum(
-        1.0, np.maximum(np.abs(A_arr).max(axis=(1, 2)), np.abs(B_arr).max(axis=(1, 2)))
-    )
-    eps = tol * scale
-    a00, a01, a10, a11 = A_arr[:, 0, 0], A_arr[:, 0, 1], A_arr[:, 1, 0], A_arr[:, 1, 1]
-    b00, b01, b10, b11 = B_arr[:, 0, 0], B_arr[:, 0, 1], B_arr[:, 1, 0], B_arr[:, 1, 1]
-    row_prob = np.full((g, 9), np.nan)
-    col_prob = np.full((g, 9), np.nan)
-    valid = np.zeros((g, 9), dtype=bool)
+    # Row-major copies: a[k] is a_{k//2, k%2} for every game, contiguous.
+    a = np.ascontiguousarray(A_arr.reshape(g, 4).T)
+    b = np.ascontiguousarray(B_arr.reshape(g, 4).T)
+    eps = tol * np.maximum(np.maximum(np.abs(a).max(axis=0), np.abs(b).max(axis=0)), 1.0)
+    da0, da1 = a[0] - a[2], a[1] - a[3]  # row 0 minus row 1, against column 0 / 1
+    db0, db1 = b[0] - b[1], b[2] - b[3]  # column 0 minus column 1, against row 0 / 1
+    valid = np.empty((9, g), dtype=bool)
     # Pure profiles (0,0), (0,1), (1,0), (1,1).
-    row_best = np.stack([a00 >= a10 - eps, a01 >= a11 - eps, a10 >= a00 - eps, a11 >= a01 - eps], 1)
-    col_best = np.stack([b00 >= b01 - eps, b01 >= b00 - eps, b10 >= b11 - eps, b11 >= b10 - eps], 1)
-    valid[:, :4] = row_best & col_best
-    row_prob[:, :4] = [1.0, 1.0, 0.0, 0.0]
-    col_prob[:, :4] = [1.0, 0.0, 1.0, 0.0]
-    # Indifference points.
-    den_b = b00 - b01 - b10 + b11
-    den_a = a00 - a01 - a10 + a11
+    valid[0] = (da0 >= -eps) & (db0 >= -eps)
+    valid[1] = (da1 >= -eps) & (db0 <= eps)
+    valid[2] = (da0 <= eps) & (db1 >= -eps)
+    valid[3] = (da1 <= eps) & (db1 <= eps)
+    # Indifference points p* (makes the column player indifferent) and q*.
+    den_b = db0 - db1
+    den_a = da0 - da1
     with np.errstate(divide="ignore", invalid="ignore"):
-        p_star = np.where(np.abs(den_b) > eps, (b11 - b10) / den_b, np.nan)
-        q_star = np.where(np.abs(den_a) > eps, (a11 - a01) / den_a, np.nan)
-    inner_p = (p_star > tol) & (p_star < 1 - tol)
-    inner_q = (q_star > tol) & (q_star < 1 - tol)
-    valid[:, 4] = inner_p & inner_q
-    row_prob[:, 4], col_prob[:, 4] = p_star, q_star
+        p_star = -db1 / den_b
+        q_star = -da1 / den_a
+    inner_p = (np.abs(den_b) > eps) & (p_star > tol) & (p_star < 1 - tol)
+    inner_q = (np.abs(den_a) > eps) & (q_star > tol) & (q_star < 1 - tol)
+    valid[4] = inner_p & inner_q
     # Degenerate extreme equilibria: one player mixes at the indifference point.
-    tie_a = np.stack([np.abs(a00 - a10) <= eps, np.abs(a01 - a11) <= eps], 1)
-    tie_b = np.stack([np.abs(b00 - b01) <= eps, np.abs(b10 - b11) <= eps], 1)
-    valid[:, 5:7] = tie_a & inner_p[:, None]
-    row_prob[:, 5:7] = p_star[:, None]
-    col_prob[:, 5:7] = [1.0, 0.0]
-    valid[:, 7:9] = tie_b & inner_q[:, None]
-    row_prob[:, 7:9] = [1.0, 0.0]
-    col_prob[:, 7:9] = q_star[:, None]
-    row_prob[~valid] = np.nan
-    col_prob[~valid] = np.nan
-    p, q = row_prob, col_prob
-    A4 = A_arr.reshape(g, 1, 4)
-    B4 = B_arr.reshape(g, 1, 4)
-    weights = np.stack([p * q, p * (1 - q), (1 - p) * q, (1 - p) * (1 - q)], axis=2)
+    tie_a0, tie_a1 = np.abs(da0) <= eps, np.abs(da1) <= eps
+    tie_b0, tie_b1 = np.abs(db0) <= eps, np.abs(db1) <= eps
+    valid[5] = tie_a0 & inner_p
+    valid[6] = tie_a1 & inner_p
+    valid[7] = tie_b0 & inner_q
+    valid[8] = tie_b1 & inner_q
+    p = np.empty((9, g))
+    q = np.empty((9, g))
+    p[0:2], p[2:4] = 1.0, 0.0
+    q[0::2][:2], q[1::2][:2] = 1.0, 0.0
+    p[4:7] = p_star
+    q[4] = q_star
+    q[5], q[6] = 1.0, 0.0
+    p[7], p[8] = 1.0, 0.0
+    q[7:9] = q_star
+    p[~valid] = np.nan
+    q[~valid] = np.nan
+    pq, p1q, pq1, p1q1 = p * q, p * (1 - q), (1 - p) * q, (1 - p) * (1 - q)
+    row_payoff = pq * a[0] + p1q * a[1] + pq1 * a[2] + p1q1 * a[3]
+    col_payoff = pq * b[0] + p1q * b[1] + pq1 * b[2] + p1q1 * b[3]
     return Batch2x2Solution(
-        row_prob=row_prob,
-        col_prob=col_prob,
-        row_payoff=(weights * A4).sum(axis=2),
-        col_payoff=(weights * B4).sum(axis=2),
-        valid=valid,
-        count=valid.sum(axis=1),
-        degenerate=tie_a.any(axis=1) | tie_b.any(axis=1),
+        row_prob=p.T,
+        col_prob=q.T,
+        row_payoff=row_payoff.T,
+        col_payoff=col_payoff.T,
+        valid=valid.T,
+        count=valid.sum(axis=0),
+        degenerate=tie_a0 | tie_a1 | tie_b0 | tie_b1,
     )
 
 

@@ -1,0 +1,104 @@
+"""Benchmark: negsim.models.normal_form against Nashpy on the same games.
+
+Not a test.  Prints one table:
+
+* ``solve_2x2_batch`` vs a loop of ``nashpy.Game.support_enumeration`` on 10,000
+  random 2x2 games (goal: >= 1,000x), with the equilibria compared;
+* ``solve`` vs Nashpy support enumeration on random 3x3 (goal >= 10x) and 5x5
+  (goal >= 50x) games, with the number of games where Nashpy's list differs;
+* ``solve`` on random 8x8 games (must finish; Nashpy's support enumeration is
+  not timed there, it takes seconds per game).
+
+Run: ``.venv/bin/python benchmarks/normal_form.py``.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import nashpy
+import numpy as np
+
+from negsim.models.normal_form import solve, solve_2x2_batch
+
+
+def _nashpy_all(games):
+    out = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for A, B in games:
+            out.append(list(nashpy.Game(A, B).support_enumeration()))
+    return out
+
+
+def _same(eqs, ref) -> bool:
+    if len(eqs) != len(ref):
+        return False
+    got = [np.concatenate([e.row_strategy, e.col_strategy]) for e in eqs]
+    want = [np.concatenate(r) for r in ref]
+    return all(min(np.max(np.abs(g - w)) for w in want) <= 1e-9 for g in got)
+
+
+def bench_2x2(rows, n_games=10_000, seed=0):
+    rng = np.random.default_rng(seed)
+    A = rng.normal(size=(n_games, 2, 2))
+    B = rng.normal(size=(n_games, 2, 2))
+    solve_2x2_batch(A[:10], B[:10])  # warm-up
+    t = time.perf_counter()
+    sol = solve_2x2_batch(A, B)
+    ours = time.perf_counter() - t
+    t = time.perf_counter()
+    ref = _nashpy_all(zip(A, B, strict=True))
+    theirs = time.perf_counter() - t
+    differ = sum(not _same(sol.equilibria(g), ref[g]) for g in range(n_games))
+    rows.append(("2x2 batch", n_games, ours, theirs, differ, "1,000x"))
+
+
+def bench_solve(rows, size, n_games, goal, seed=1):
+    rng = np.random.default_rng(seed + size)
+    games = [(rng.random((size, size)), rng.random((size, size))) for _ in range(n_games)]
+    solve(*games[0])  # warm-up (caches the support index arrays)
+    t = time.perf_counter()
+    sols = [solve(A, B) for A, B in games]
+    ours = time.perf_counter() - t
+    t = time.perf_counter()
+    ref = _nashpy_all(games)
+    theirs = time.perf_counter() - t
+    differ = sum(not _same(s.equilibria, r) for s, r in zip(sols, ref, strict=True))
+    rows.append((f"solve {size}x{size}", n_games, ours, theirs, differ, goal))
+
+
+def bench_8x8(rows, n_games=10, seed=8):
+    rng = np.random.default_rng(seed)
+    games = [(rng.random((8, 8)), rng.random((8, 8))) for _ in range(n_games)]
+    t = time.perf_counter()
+    sols = [solve(A, B) for A, B in games]
+    ours = time.perf_counter() - t
+    odd = sum(len(s) % 2 == 1 and max(s.verified) <= 1e-9 for s in sols)
+    rows.append(("solve 8x8", n_games, ours, float("nan"), n_games - odd, "finishes"))
+
+
+def main() -> None:
+    rows: list[tuple] = []
+    bench_2x2(rows)
+    bench_solve(rows, 3, 300, "10x")
+    bench_solve(rows, 5, 40, "50x")
+    bench_8x8(rows)
+    print(
+        f"{'case':<12} {'games':>6} {'negsim s':>10} {'nashpy s':>10} {'ratio':>9} "
+        f"{'goal':>9} {'differ':>7}"
+    )
+    for case, n, ours, theirs, differ, goal in rows:
+        ratio = theirs / ours if np.isfinite(theirs) else float("nan")
+        theirs_txt = f"{theirs:10.4f}" if np.isfinite(theirs) else f"{'-':>10}"
+        ratio_txt = f"{ratio:8.0f}x" if np.isfinite(ratio) else f"{'-':>9}"
+        print(f"{case:<12} {n:>6} {ours:10.4f} {theirs_txt} {ratio_txt} {goal:>9} {differ:>7}")
+    print(
+        "differ: games where the equilibrium lists are not equal to 1e-9 "
+        "(for 8x8: games not odd-and-verified)."
+    )
+
+
+if __name__ == "__main__":
+    main()
