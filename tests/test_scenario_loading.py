@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ from numpy.testing import assert_allclose
 import negsim
 from negsim import Scenario, ScenarioError
 from negsim.schedules import Constant, Exponential, Linear, Piecewise, Step, Steps, evaluate
+from negsim.yaml_source import parse_yaml
 
 BASE = """\
 name: base
@@ -290,10 +292,33 @@ actors:
             )
 
 
-# -- conventions ----------------------------------------------------------------------------
+# -- documentation --------------------------------------------------------------------------
+DOCS = Path(__file__).parents[1] / "docs" / "scenario-format.md"
+
+
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", DOCS.read_text(encoding="utf-8"), flags=re.S)
+
+
+def test_docs_yaml_examples_parse_and_full_scenarios_load():
+    blocks = _blocks("yaml")
+    assert len(blocks) >= 10
+    full = [b for b in blocks if "\nrounds:" in b and "\nactors:" in b]
+    assert len(full) == 1
+    for block in blocks:
+        parse_yaml(block)  # every fragment is valid YAML that the safe reader accepts
+    s = negsim.load_text(full[0])
+    assert s.actors["alice"].discount.why == "Alice discounts each round of delay by 0.9."
+
+
+def test_docs_python_example_runs():
+    (code,) = _blocks("python")
+    exec(compile(code, str(DOCS), "exec"), {})
+
+
 def test_salience_convention_is_documented():
     """The engine divides an actor's salience weights by their sum each round."""
-    docs = (Path(__file__).parents[1] / "docs" / "scenario-format.md").read_text(encoding="utf-8")
+    docs = DOCS.read_text(encoding="utf-8")
     assert "divided by their sum in every round" in docs
     assert "divided by their sum in every round" in negsim.scenario.__doc__
 
@@ -302,3 +327,22 @@ def test_scenario_is_immutable(base_file: Path):
     s: Scenario = negsim.load(base_file)
     with pytest.raises(Exception, match="frozen"):
         s.rounds = 3  # type: ignore[misc]
+
+
+def test_docs_mention_every_field_of_the_format():
+    from negsim import scenario as sc
+
+    docs = DOCS.read_text(encoding="utf-8")
+    models = [getattr(sc, name) for name in sc.__all__ if isinstance(getattr(sc, name), type)]
+    models += [Constant, Linear, Exponential, Steps, Piecewise, Step]
+    missing = {
+        f"{model.__name__}.{field}"
+        for model in models
+        for field in model.model_fields
+        if f"`{field}`" not in docs
+        and f"{field}:" not in docs
+        and f"{{{field}" not in docs
+        and f" {field}," not in docs
+        and f", {field}" not in docs
+    }
+    assert not missing, f"docs/scenario-format.md does not describe: {sorted(missing)}"
