@@ -62,6 +62,7 @@ __all__ = [
     "Equilibrium",
     "SelectedEquilibrium",
     "StageGameSolution",
+    "deviation_gains",
     "pure_equilibria",
     "select",
     "solve",
