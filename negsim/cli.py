@@ -21,10 +21,12 @@ import shutil
 import sys
 import textwrap
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
+from pydantic import BaseModel
 
 from negsim._version import __version__
 from negsim.catalog import available, resolve
@@ -225,7 +227,7 @@ def explain_rows(s: Scenario, *, show_all: bool = False) -> list[tuple[str, str,
     return list(rows.values())
 
 
-_SCHEDULE_TYPES = {
+_SCHEDULE_TYPES: dict[str, type[BaseModel]] = {
     "constant": Constant,
     "linear": Linear,
     "exponential": Exponential,
@@ -286,7 +288,9 @@ def _label(label: str | None) -> str:
     return f" ({label})" if label else ""
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]], *, wrap_last: bool = False) -> str:
+def _table(
+    header: tuple[str, ...], rows: Sequence[tuple[str, ...]], *, wrap_last: bool = False
+) -> str:
     """A plain-text table; with ``wrap_last`` the last column wraps to the terminal width."""
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = []
