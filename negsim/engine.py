@@ -316,18 +316,17 @@ def solve_arrays(
                 xs["spe"][t, r] = np.average([c.settlement.x for c in dealt], axis=0, weights=weight)
                 ys["spe"][t, r] = np.average([c.settlement.y for c in dealt], axis=0, weights=weight)
                 payoff["spe"][t, r] = value[t, r]
+    others = tuple(c for c in concepts if c != "spe")
     for t in range(T):
         for r, a in enumerate(arrays):
-            for concept in concepts:
-                if concept == "spe":
+            players = _players(a)
+            floor = np.maximum(threat[t, r], a.reservation[t])
+            for concept, settlement in _axiomatic_round(a, t, threat[t, r], others).items():
+                if settlement is None:
                     continue
-                settlement = _axiomatic(concept, a, t, threat[t, r])
-                if settlement is not None:
-                    players = _players(a)
-                    ok = np.all(settlement.utilities[players] >= np.maximum(threat[t, r], a.reservation[t])[players] - 1e-7)
-                    deal[concept][t, r] = float(ok)
-                    xs[concept][t, r], ys[concept][t, r] = settlement.x, settlement.y
-                    payoff[concept][t, r] = settlement.utilities
+                deal[concept][t, r] = float(np.all(settlement.utilities[players] >= floor[players] - 1e-7))
+                xs[concept][t, r], ys[concept][t, r] = settlement.x, settlement.y
+                payoff[concept][t, r] = settlement.utilities
     if terminal == "war":
         for c in concepts:
             payoff[c][T] = threat[T]
@@ -365,23 +364,28 @@ def _players(a: RoundArrays) -> np.ndarray:
     return a.veto if a.veto.any() else np.ones(len(a.actors), dtype=bool)
 
 
-def _axiomatic(concept: str, a: RoundArrays, t: int, threat: np.ndarray) -> spatial.Settlement | None:
+def _axiomatic_round(a: RoundArrays, t: int, threat: np.ndarray, concepts: tuple[str, ...]) -> dict[str, spatial.Settlement | None]:
+    """Nash, weighted Nash, Kalai-Smorodinsky and compromise settlements at round t."""
     players = _players(a)
     space = _space(a, t, np.flatnonzero(players))
     if space is None:
-        return None
+        return dict.fromkeys(concepts)
     floor = np.maximum(threat, a.reservation[t])
-    if concept == "compromise":
-        return spatial.compromise_settlement(space, a.capability[t])
-    if concept == "nash":
-        return spatial.nash_settlement(space, floor, players)
-    if concept == "nash_weighted":
-        return spatial.nash_settlement(space, floor, players, weights=a.capability[t])
-    ideal = spatial.ideal_utilities(space, floor, players)
-    if np.any(np.isnan(ideal[players])):
-        return None
-    found = spatial.max_min_gain(space, floor, players, scale=np.where(players, ideal - floor, 0.0))
-    return None if found is None else found[0]
+    egalitarian = spatial.max_min_gain(space, floor, players) if {"nash", "nash_weighted"} & set(concepts) else None
+    out: dict[str, spatial.Settlement | None] = {}
+    for concept in concepts:
+        if concept == "compromise":
+            out[concept] = spatial.compromise_settlement(space, a.capability[t])
+        elif concept in ("nash", "nash_weighted"):
+            weights = a.capability[t] if concept == "nash_weighted" else None
+            out[concept] = spatial.nash_settlement(space, floor, players, weights=weights, start=egalitarian)
+        elif concept == "kalai_smorodinsky":
+            ideal = spatial.ideal_utilities(space, floor, players)
+            found = None
+            if not np.any(np.isnan(ideal[players])):
+                found = spatial.max_min_gain(space, floor, players, scale=np.where(players, ideal - floor, 0.0))
+            out[concept] = None if found is None else found[0]
+    return out
 
 
 def _sample_paths(arrays: list[RoundArrays], transition: np.ndarray, samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:

@@ -20,7 +20,8 @@ admissible settlements is empty):
 * :func:`best_proposal` -- the proposer's constrained optimum in alternating-offers and
   Baron-Ferejohn bargaining: max ``u_j`` s.t. ``u_i >= floor_i`` for the coalition
   (Rubinstein 1982; Baron & Ferejohn 1989; multi-issue form as in Banks & Duggan 2000).
-  Ties are broken towards the coalition's total utility (a second, lexicographic solve).
+  Ties are broken towards the coalition's total utility (a weight of 1e-7 on it, which
+  for a linear program selects the lexicographic optimum).
 * :func:`max_min_gain` -- max ``lam`` s.t. ``u_i - W_i >= lam * scale_i``: the egalitarian
   solution (Kalai 1977) with ``scale = 1`` and Kalai-Smorodinsky (1975) with
   ``scale = U*_i - W_i``.
@@ -49,6 +50,7 @@ __all__ = [
 ]
 
 _FEAS_TOL = 1e-9
+_TIE_BREAK = 1e-7  # weight of the coalition's total utility: a lexicographic tie-break for LPs
 
 
 @dataclass(frozen=True)
@@ -219,10 +221,9 @@ def _maximize(
         const = space.salience_position.sum(axis=1)
         width = nv + int(extra_var)
         cost = np.zeros(width)
+        cost[:nv] = -(objective @ jac)
         if extra_var:
             cost[-1] = -1.0
-        else:
-            cost[:nv] = -(objective @ jac)
         pad = np.zeros((a_ub.shape[0], width - nv))
         rows = [np.hstack([a_ub, pad])]
         rhs = [b_ub]
@@ -327,9 +328,9 @@ def best_proposal(space: SettlementSpace, proposer: int, floors: np.ndarray) -> 
 
     Notes
     -----
-    ``max u_j(z)`` s.t. ``u_i(z) >= floor_i``; then, among the proposer's optima, the one
-    maximising the coalition's total utility (lexicographic tie-break), so that a
-    proposer indifferent on an issue concedes it (deterministic, Pareto-efficient).
+    ``max u_j(z)`` s.t. ``u_i(z) >= floor_i``; among the proposer's optima, the one
+    maximising the coalition's total utility (a 1e-7 weight on it), so that a proposer
+    indifferent on an issue concedes it (deterministic, Pareto-efficient).
 
     Examples
     --------
@@ -343,17 +344,11 @@ def best_proposal(space: SettlementSpace, proposer: int, floors: np.ndarray) -> 
     """
     if space.n_positions == 0 and space.members.shape[1] == 1:
         return _divide_one_pie(space, proposer, floors)
-    objective = np.zeros(space.n_actors)
+    coalition = ~np.isnan(floors)
+    objective = _TIE_BREAK * coalition
     objective[proposer] = 1.0
     z = _maximize(space, objective, floors)
-    if z is None:
-        return None
-    best = _u_of_z(space, z[: space.n_variables])[proposer]
-    tie_floors = floors.copy()
-    tie_floors[proposer] = best - _FEAS_TOL
-    coalition = ~np.isnan(tie_floors)
-    z_tie = _maximize(space, coalition.astype(float), tie_floors)
-    return _settlement(space, (z if z_tie is None else z_tie)[: space.n_variables])
+    return None if z is None else _settlement(space, z[: space.n_variables])
 
 
 def _divide_one_pie(space: SettlementSpace, proposer: int, floors: np.ndarray) -> Settlement | None:
@@ -391,16 +386,10 @@ def max_min_gain(
     least its threat point (lam < 0: the bargaining set is empty).
     """
     floors = np.where(players, threat, np.nan)
-    z = _maximize(space, np.zeros(space.n_actors), floors, extra_var=True, scale=scale)
+    z = _maximize(space, _TIE_BREAK * players, floors, extra_var=True, scale=scale)
     if z is None or z[-1] < -_FEAS_TOL:
         return None
-    # Among max-min solutions prefer the players' total utility (Pareto tie-break).
-    lam = z[-1]
-    scale_vec = np.ones(space.n_actors) if scale is None else scale
-    tie_floors = np.where(players, threat + (lam - _FEAS_TOL) * scale_vec, np.nan)
-    z_tie = _maximize(space, players.astype(float), tie_floors)
-    chosen = z[: space.n_variables] if z_tie is None else z_tie[: space.n_variables]
-    return _settlement(space, chosen), float(lam)
+    return _settlement(space, z[: space.n_variables]), float(z[-1])
 
 
 def ideal_utilities(space: SettlementSpace, threat: np.ndarray, players: np.ndarray) -> np.ndarray:
@@ -421,14 +410,16 @@ def nash_settlement(
     threat: np.ndarray,
     players: np.ndarray,
     weights: np.ndarray | None = None,
+    start: tuple[Settlement, float] | None = None,
 ) -> Settlement | None:
     """The (asymmetric) Nash bargaining solution over the settlement space.
 
     ``max sum_i w_i log(u_i - W_i)`` over settlements with ``u_i > W_i`` for the players
-    (Nash 1950; asymmetric form, Kalai 1977). Solved with SLSQP from the egalitarian point.
-    Returns None when no settlement gives every player more than its threat point.
+    (Nash 1950; asymmetric form, Kalai 1977). Solved with SLSQP from the egalitarian point
+    (``start``: the result of :func:`max_min_gain`, computed here if not given).
+    Returns None when no settlement gives every player at least its threat point.
     """
-    start = max_min_gain(space, threat, players)
+    start = max_min_gain(space, threat, players) if start is None else start
     if start is None or start[1] <= _FEAS_TOL:
         return None if start is None else start[0]
     w = np.where(players, 1.0 if weights is None else weights, 0.0)
