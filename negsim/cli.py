@@ -120,7 +120,7 @@ def list_() -> None:
         except ScenarioError as exc:
             rows.append((name, f"(invalid: {len(exc.problems)} problem(s))", "", ""))
             continue
-        rows.append((name, s.title or "", f"{s.rounds} {s.time_unit}s", ", ".join(s.actors)))
+        rows.append((name, s.title or "", _rounds(s), ", ".join(s.actors)))
     if not rows:
         click.echo("No shipped scenarios found.")
         return
@@ -190,10 +190,13 @@ def explain_rows(s: Scenario, *, show_all: bool = False) -> list[tuple[str, str,
     rows: dict[str, tuple[str, str, str]] = {}
 
     def add(path: str, value: str, why: str | None = None) -> None:
-        if path not in rows or why:
-            rows[path] = (path, value, why or "")
+        if path in rows:  # keep the first (structural) value, take a quote if one comes
+            _, old_value, old_why = rows[path]
+            rows[path] = (path, old_value or value, old_why or why or "")
+        else:
+            rows[path] = (path, _clip(value), why or "")
 
-    add("rounds", f"{s.rounds} {s.time_unit}s")
+    add("rounds", _rounds(s))
     add("terminal", s.terminal)
     if s.start_date:
         add("start_date", s.start_date.isoformat())
@@ -248,11 +251,11 @@ def _walk(node: Any, path: tuple[str, ...], rounds: int) -> list[tuple[str, str,
         return [(dotted, summarise(schedule, rounds), node.get("why"))]
     if isinstance(node, dict):
         out: list[tuple[str, str, str | None]] = []
-        scalars = {k: v for k, v in node.items() if not isinstance(v, (dict, list)) and k != "why"}
+        numbers = {
+            k: v for k, v in node.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+        }
         if node.get("why") and path:
-            value = ", ".join(
-                f"{k}: {_num(v)}" for k, v in scalars.items() if k not in {"label", "description"}
-            )
+            value = ", ".join(f"{k}: {_num(v)}" for k, v in numbers.items())
             out.append((dotted, value, node["why"]))
         for key, value in node.items():
             if key == "why":
@@ -276,6 +279,14 @@ def summarise(schedule: Any, rounds: int) -> str:
     values = evaluate(schedule, max(rounds, 1))
     first, last = _num(float(values[0])), _num(float(values[-1]))
     return f"{first} -> {last} {schedule.kind}"
+
+
+def _clip(text: str, limit: int = 48) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _rounds(s: Scenario) -> str:
+    return f"{s.rounds} {s.time_unit}{'' if s.rounds == 1 else 's'}"
 
 
 def _num(value: Any) -> str:
