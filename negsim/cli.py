@@ -30,7 +30,10 @@ from pydantic import BaseModel
 
 from negsim._version import __version__
 from negsim.catalog import available, resolve
+from negsim.atomic import atomic_folder
+from negsim.engine import CONCEPTS, solve
 from negsim.errors import NegsimError, ScenarioError
+from negsim.result import TABLES, Result
 from negsim.scenario import Scenario, load_file
 from negsim.schedules import Constant, Exponential, Linear, Piecewise, Steps, evaluate
 
@@ -101,6 +104,8 @@ def cli(debug: bool) -> None:
       negsim validate my_scenario.yaml
       negsim explain textbook/rubinstein
       negsim schema > scenarios/schema.json
+      negsim run ukraine_2025 --out outputs/ukraine --force
+      negsim compare ukraine_2025 variants/patient_us
     """
 
 
@@ -314,6 +319,96 @@ def _table(
         chunks = textwrap.wrap(last, room) if wrap_last and len(last) > room else [last]
         lines.append("  ".join([*cells, chunks[0] if chunks else ""]).rstrip())
         lines.extend((" " * lead + chunk).rstrip() for chunk in chunks[1:])
+    return "\n".join(lines)
+
+
+# -- run ----------------------------------------------------------------------------------------
+@cli.command()
+@click.argument("scenario")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for tables, figures and report (default: outputs/NAME).")
+@click.option("--concept", "concepts", multiple=True, type=click.Choice(CONCEPTS),
+              help="Solution concept(s) to compute (repeatable; default: all).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True)
+@click.option("--svg", is_flag=True, help="Also write every figure as SVG.")
+@click.option("--no-figures", is_flag=True, help="Write tables only (faster).")
+@click.option("--force", is_flag=True, help="Replace an existing output folder.")
+def run(scenario: str, out: Path | None, concepts: tuple[str, ...], fmt: str, svg: bool,
+        no_figures: bool, force: bool) -> None:
+    """Solve SCENARIO and write tables, figures and a report; print the summary.
+
+    The output folder is written all at once (staged, then renamed) and an existing
+    folder is replaced only with --force.
+
+    \b
+    Example:
+      negsim run ukraine_2025 --out outputs/ukraine --force
+    """
+    s = _load_or_exit(scenario)
+    result = solve(s, concepts=concepts or None)
+    target = out or Path("outputs") / s.name
+    if target.exists() and not force:
+        raise NegsimError(f"{target} exists; add --force to replace it")
+    with atomic_folder(target, force=force) as staging:
+        result.write_tables(staging, fmt)
+        if not no_figures:
+            from negsim.report import write_report
+
+            write_report(result, staging, svg=svg)
+    click.echo(result.summary())
+    click.echo(f"\nWrote {target}/ (tables: {', '.join(f'{t}.{fmt}' for t in TABLES)}"
+               + ("" if no_figures else "; figures and report.html") + ")")
+
+
+# -- compare ------------------------------------------------------------------------------------
+@cli.command()
+@click.argument("first")
+@click.argument("second")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Also write a comparison report (figures on shared axes) to this folder.")
+@click.option("--force", is_flag=True, help="Replace an existing output folder.")
+def compare(first: str, second: str, out: Path | None, force: bool) -> None:
+    """Compare two scenarios: agreement round, SPE terms and leverage.
+
+    \b
+    Example:
+      negsim compare ukraine_2025 variants/patient_us --out outputs/patient_us
+    """
+    a, b = _load_or_exit(first), _load_or_exit(second)
+    ra, rb = solve(a), solve(b)
+    click.echo(comparison_text(ra, rb))
+    if out is not None:
+        if out.exists() and not force:
+            raise NegsimError(f"{out} exists; add --force to replace it")
+        from negsim.report import write_comparison
+
+        with atomic_folder(out, force=force) as staging:
+            write_comparison(ra, rb, staging)
+        click.echo(f"\nWrote {out}/")
+
+
+def comparison_text(ra: Result, rb: Result) -> str:
+    """Differences between two solved scenarios, in plain words and a table."""
+    name_a, name_b = ra.metadata["scenario"], rb.metadata["scenario"]
+    lines = [f"{name_a} vs {name_b}"]
+    ta, tb = ra.agreement_round, rb.agreement_round
+    lines.append(f"Agreement (SPE): {ra.round_label(ta) if ta is not None else 'none'} vs "
+                 f"{rb.round_label(tb) if tb is not None else 'none'}")
+    terms_a, terms_b = ra.terms(), rb.terms()
+    rows = [(k, _num(terms_a.get(k)), _num(terms_b.get(k)), _num(terms_b.get(k, float("nan")) - terms_a.get(k, float("nan"))))
+            for k in sorted(set(terms_a) | set(terms_b))]
+    lines += ["", "SPE terms at the agreement round:", _table(("issue", name_a, name_b, "change"), rows)]
+    rows = []
+    for actor in ra.metadata["actors"]:
+        pick = lambda r: r.actors.query("concept == 'spe' and round == 0 and regime == @r.headline_regime and actor == @actor")  # noqa: E731
+        pa, pb = pick(ra), pick(rb)
+        if pa.empty or pb.empty:
+            continue
+        rows.append((ra.label(actor), _num(pa["payoff"].iloc[0]), _num(pb["payoff"].iloc[0]),
+                     _num(pb["payoff"].iloc[0] - pa["payoff"].iloc[0]),
+                     _num(pa["surplus_share"].iloc[0]), _num(pb["surplus_share"].iloc[0])))
+    lines += ["", "Round 0, SPE: payoff and share of the surplus (leverage):",
+              _table(("actor", f"payoff {name_a}", f"payoff {name_b}", "change", f"share {name_a}", f"share {name_b}"), rows)]
     return "\n".join(lines)
 
 

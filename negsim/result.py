@@ -16,9 +16,6 @@ Tables (pandas DataFrames, one row per observation):
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from negsim._version import __version__
+from negsim.atomic import atomic_folder
 from negsim.engine import RoundSolution
 from negsim.scenario import Scenario
 
@@ -144,22 +142,11 @@ class Result:
         place, so an interrupted save leaves no half-written output. An existing folder is
         replaced only with ``force=True``.
         """
-        folder = Path(folder)
         if fmt not in {"csv", "parquet"}:
             raise ValueError(f"format must be 'csv' or 'parquet', got {fmt!r}")
-        if folder.exists() and not force:
-            raise FileExistsError(f"{folder} exists; pass force=True (or --force) to replace it")
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=folder.parent))
-        try:
+        with atomic_folder(folder, force=force) as staging:
             self.write_tables(staging, fmt)
-            if folder.exists():
-                shutil.rmtree(folder)
-            os.replace(staging, folder)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        return folder
+        return Path(folder)
 
     def write_tables(self, folder: Path, fmt: str = "csv") -> None:
         for name in TABLES:

@@ -358,14 +358,22 @@ def _overlay(
 
 
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    """Mappings merge key by key; anything else (lists included) is replaced."""
+    """Mappings merge key by key; anything else (lists included) is replaced.
+
+    A schedule (a mapping with ``kind`` or ``value``) replaces the base value whole, so a
+    variant can swap a linear path for steps without inheriting the old fields.
+    """
     merged = dict(base)
     for key, value in over.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and not _is_schedule(value):
             merged[key] = _deep_merge(merged[key], value)
         else:
             merged[key] = value
     return merged
+
+
+def _is_schedule(value: dict[str, Any]) -> bool:
+    return "kind" in value or "value" in value
 
 
 def _merge_positions(base: Positions, over: Positions, over_data: dict[str, Any]) -> Positions:
@@ -375,7 +383,7 @@ def _merge_positions(base: Positions, over: Positions, over_data: dict[str, Any]
             if not isinstance(node, dict) or part not in node:
                 return False
             node = node[part]
-            if not isinstance(node, dict):
+            if not isinstance(node, dict) or _is_schedule(node):
                 return True
         return False
 

@@ -29,7 +29,7 @@ def summarize(result: Result, concept: str = "spe") -> str:
     """When a deal comes, on what terms, who gains by waiting, when it ripens, proposals."""
     meta = result.metadata
     regime = result.headline_regime
-    lines = [f"{meta.get('title') or meta['scenario']} — {meta['rounds']} {meta['time_unit']}s, "
+    lines = [f"{meta.get('title') or meta['scenario']} — {_count(meta['rounds'], meta['time_unit'])}, "
              f"{_CONCEPT_NAMES.get(concept, concept)}"]
     t = result.agreement_round
     by_end = float(result.agreement["probability"].sum())
@@ -48,7 +48,8 @@ def summarize(result: Result, concept: str = "spe") -> str:
             gains = actors[(actors["actor"] == row["actor"]) & (actors["delay_incentive"] > 1e-9)]["round"]
             until = _last_consecutive(gains.to_numpy())
             parts.append(f"{result.label(row['actor'])} (+{row['delay_incentive']:.3f} by waiting "
-                         f"{int(row['preferred_delay'])} {meta['time_unit']}s; keeps gaining until {result.round_label(until)})")
+                         f"{_count(int(row['preferred_delay']), meta['time_unit'])}; "
+                         f"keeps gaining until {result.round_label(until)})")
         lines.append("Gains by waiting at the start: " + "; ".join(parts) + ".")
     else:
         lines.append("At the start nobody gains by waiting.")
@@ -73,16 +74,20 @@ def _last_consecutive(rounds: np.ndarray) -> int:
     return end
 
 
+def _count(n: int, unit: str) -> str:
+    return f"{n} {unit}" + ("" if n == 1 else "s")
+
+
 def _leverage_lines(result: Result, actors) -> list[str]:  # noqa: ANN001
+    """Share of the bargaining surplus (leverage) at the first and last rounds."""
     players = actors[actors["veto"]] if actors["veto"].any() else actors
-    first, last = players["round"].min(), players["round"].max()
-    start = players[players["round"] == first].set_index("actor")["threat_point"]
-    end = players[players["round"] == last].set_index("actor")["threat_point"]
-    if start.empty:
+    first, last = int(players["round"].min()), int(players["round"].max())
+    if first == last:
         return []
-    change = (end - start).sort_values(ascending=False)
-    words = ", ".join(f"{result.label(a)} {v:+.3f}" for a, v in change.items())
-    return [f"Threat points from {result.round_label(int(first))} to {result.round_label(int(last))}: {words}."]
+    share = players.set_index(["round", "actor"])["surplus_share"]
+    parts = [f"{result.label(a)} {share[first, a]:.2f} -> {share[last, a]:.2f}" for a in players["actor"].unique()]
+    return [f"Leverage (share of the bargaining surplus) from {result.round_label(first)} to "
+            f"{result.round_label(last)}: " + ", ".join(parts) + "."]
 
 
 def _proposal_lines(result: Result, regime: str) -> list[str]:
