@@ -49,7 +49,7 @@ class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.exceptions.Exit, click.ClickException, click.Abort, BrokenPipeError):
             raise
         except NegsimError as exc:
             if _debug(ctx):
@@ -453,6 +453,9 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``negsim`` executable."""
     try:
         cli.main(args=argv, prog_name="negsim")
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error
+        sys.stderr.close()
+        sys.exit(0)
     except KeyboardInterrupt:  # pragma: no cover - interactive only
         click.echo("interrupted", err=True)
         sys.exit(130)

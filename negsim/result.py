@@ -98,11 +98,19 @@ class Result:
         return int(self.agreement["round"].iloc[reached[0]]) if len(reached) else None
 
     def terms(self, concept: str = "spe", round: int | None = None) -> dict[str, float]:
-        """Settlement per issue of a concept at a round (default: the agreement round)."""
+        """Settlement per issue of a concept at a round (default: the agreement round).
+
+        With regimes, the terms of the headline regime, or of the first regime in which a
+        deal comes at that round; empty when there is no deal then.
+        """
         t = self.agreement_round if round is None else round
         if t is None:
             return {}
-        row = self.rounds.query("concept == @concept and regime == @self.headline_regime and round == @t")
+        rows = self.rounds.query("concept == @concept and round == @t and deal > 0")
+        if rows.empty:
+            return {}
+        headline = rows[rows["regime"] == self.headline_regime]
+        row = headline if len(headline) else rows.iloc[:1]  # the regime in which the deal comes
         skip = {"concept", "regime", "round", "date", "proposer", "deal", "control", "ripe"}
         return {c: float(row[c].iloc[0]) for c in row.columns if c not in skip}
 

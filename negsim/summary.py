@@ -39,8 +39,12 @@ def summarize(result: Result, concept: str = "spe") -> str:
         certain = " " if by_end > 1 - 1e-9 and result.agreement["probability"].max() > 1 - 1e-9 else f" (median; probability of a deal by the end {by_end:.2f}) "
         lines.append(f"Deal: the SPE agreement comes at {result.round_label(t)}{certain.rstrip()}.")
         lines.append(f"Terms: {_fmt_terms(result, result.terms('spe', t))}.")
+    if t is not None and t > 0:
+        lines.append(_why_no_deal(result, concept))
     actors = result.actors.query("concept == @concept and regime == @regime")
-    first = actors[actors["round"] == 0]
+    settled = actors.dropna(subset=["payoff"])
+    start = int(settled["round"].min()) if len(settled) else 0
+    first = actors[actors["round"] == start]
     waiting = first[first["delay_incentive"] > 1e-9]
     if len(waiting):
         parts = []
@@ -50,9 +54,9 @@ def summarize(result: Result, concept: str = "spe") -> str:
             parts.append(f"{result.label(row['actor'])} (+{row['delay_incentive']:.3f} by waiting "
                          f"{_count(int(row['preferred_delay']), meta['time_unit'])}; "
                          f"keeps gaining until {result.round_label(until)})")
-        lines.append("Gains by waiting at the start: " + "; ".join(parts) + ".")
+        lines.append(f"Gains by waiting at {result.round_label(start)}: " + "; ".join(parts) + ".")
     else:
-        lines.append("At the start nobody gains by waiting.")
+        lines.append(f"At {result.round_label(start)} nobody gains by waiting.")
     rounds = result.rounds.query("concept == @concept and regime == @regime")
     ripe = rounds[rounds["ripe"]]["round"]
     if len(ripe):
@@ -74,6 +78,14 @@ def _last_consecutive(rounds: np.ndarray) -> int:
     return end
 
 
+def _why_no_deal(result: Result, concept: str) -> str:
+    """Why the first round brings no deal (from the engine's record of round 0)."""
+    if concept != "spe" or result.solution is None:
+        return "No deal before then: no settlement is acceptable to every veto player."
+    reasons = {c.reason for c in result.solution.choices[0, 0] if not c.deal}
+    return "No deal at the start: " + "; ".join(sorted(reasons)) + "."
+
+
 def _count(n: int, unit: str) -> str:
     return f"{n} {unit}" + ("" if n == 1 else "s")
 
@@ -81,6 +93,9 @@ def _count(n: int, unit: str) -> str:
 def _leverage_lines(result: Result, actors) -> list[str]:  # noqa: ANN001
     """Share of the bargaining surplus (leverage) at the first and last rounds."""
     players = actors[actors["veto"]] if actors["veto"].any() else actors
+    players = players.dropna(subset=["surplus_share"])
+    if players.empty:
+        return []
     first, last = int(players["round"].min()), int(players["round"].max())
     if first == last:
         return []
