@@ -649,7 +649,8 @@ def bargaining_range_data(
         with a pseudo-actor whose utility is the position itself). ``"spe"``: the other
         issues held at the round's SPE settlement (the Nash settlement where the SPE has
         none); the acceptable set is an interval (utilities are concave in each issue),
-        found on a grid of ``grid`` points and refined by bisection. Pie issues always use
+        found on a grid of ``grid`` points (plus the SPE and Nash positions) and refined by
+        bisection; utilities within 1e-7 of a floor count as accepted. Pie issues always use
         ``"spe"``.
     grid : int
         Number of grid points for ``hold="spe"``.
@@ -753,16 +754,19 @@ def bargaining_range_data(
                 y[..., members[0], pie_q] = v
                 y[..., members[1:], pie_q] = (1 - v)[..., None] * weights
             u = utilities(space, x, y)
-            return np.all(u[..., players] >= floor[players] - 1e-9, axis=-1) & inside
+            return np.all(u[..., players] >= floor[players] - 1e-7, axis=-1) & inside
 
-        points = np.linspace(0.0, 1.0, grid)
+        extra = [
+            v for v in (spe_v, nash_v) if np.isfinite(v)
+        ]  # degenerate ranges are single points
+        points = np.unique(np.concatenate([np.linspace(0.0, 1.0, grid), np.clip(extra, 0.0, 1.0)]))
         ok = accepted(points)
         if not ok.any():
             records.append((t, np.nan, np.nan, True, spe_v, nash_v))
             continue
         first, last = np.flatnonzero(ok)[[0, -1]]
         low = _refine(accepted, points[first - 1], points[first]) if first > 0 else 0.0
-        high = _refine(accepted, points[last + 1], points[last]) if last < grid - 1 else 1.0
+        high = _refine(accepted, points[last + 1], points[last]) if last < len(points) - 1 else 1.0
         records.append((t, low, high, False, spe_v, nash_v))
     out = pd.DataFrame(records, columns=["round", "low", "high", "empty", "spe", "nash"])
     out.attrs["issue"] = issue
