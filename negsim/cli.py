@@ -316,7 +316,8 @@ def _table(
     for row in [header, *rows]:
         cells = [str(c).ljust(w) for c, w in zip(row[:-1], widths, strict=False)]
         last = str(row[-1])
-        chunks = textwrap.wrap(last, room) if wrap_last and len(last) > room else [last]
+        wrap = wrap_last and sys.stdout.isatty() and len(last) > room  # pipes get whole lines
+        chunks = textwrap.wrap(last, room) if wrap else [last]
         lines.append("  ".join([*cells, chunks[0] if chunks else ""]).rstrip())
         lines.extend((" " * lead + chunk).rstrip() for chunk in chunks[1:])
     return "\n".join(lines)

@@ -23,7 +23,7 @@ from negsim.errors import Problem, ScenarioError
 __all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "Location", "Positions", "read_yaml", "parse_yaml"]
 
 MAX_BYTES = 1_000_000
-MAX_NODES = 200_000
+MAX_NODES = 50_000
 MAX_DEPTH = 64
 
 Location = tuple[str | None, int, int]

@@ -21,7 +21,7 @@ BAD_DIR = Path(__file__).parent / "bad_scenarios"
 
 # file -> (line of the problem, fragment of its message[, file the problem is located in])
 BAD = {
-    "alias_bomb.yaml": (2, "document expands to more than 200,000 values (alias bomb?)"),
+    "alias_bomb.yaml": (2, "document expands to more than 50,000 values (alias bomb?)"),
     "battlefield_unknown_actor.yaml": (14, "unknown actor 'kiev' (did you mean 'kyiv'?)"),
     "comments_only.yaml": (1, "file is empty"),
     "deadline_after_last_round.yaml": (9, "round 12 is past the last round 5"),
@@ -117,10 +117,12 @@ def test_typo_is_not_also_reported_as_missing_field():
 
 
 def test_alias_bomb_is_rejected_fast():
+    # A hang guard, not a benchmark: the expansion is cut at MAX_NODES values (well under
+    # a second on an idle machine); the bound is generous for a loaded CI machine.
     start = time.perf_counter()
     with pytest.raises(ScenarioError, match="alias bomb"):
         negsim.load(BAD_DIR / "alias_bomb.yaml")
-    assert time.perf_counter() - start < 1.0
+    assert time.perf_counter() - start < 5.0
 
 
 def test_python_tag_is_never_run(tmp_path: Path, write):
