@@ -52,9 +52,16 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     print(f"{'scenario':<32} {'all concepts s':>15} {'spe only s':>11}")
-    for name in ["ukraine_2025", "textbook/rubinstein", "textbook/baron_ferejohn", "textbook/fearon"]:
+    for name in [
+        "ukraine_2025",
+        "textbook/rubinstein",
+        "textbook/baron_ferejohn",
+        "textbook/fearon",
+    ]:
         s = negsim.load(name)
-        print(f"{name:<32} {wall_time(s, args.repeat, None):>15.3f} {wall_time(s, args.repeat, ['spe']):>11.3f}")
+        print(
+            f"{name:<32} {wall_time(s, args.repeat, None):>15.3f} {wall_time(s, args.repeat, ['spe']):>11.3f}"
+        )
     print("\nShare of each step in one Ukraine solve (cProfile, cumulative; steps may nest):")
     for label, share in step_shares(negsim.load("ukraine_2025")).items():
         print(f"  {label:<42} {share:6.1%}")

@@ -29,8 +29,8 @@ import click
 from pydantic import BaseModel
 
 from negsim._version import __version__
-from negsim.catalog import available, resolve
 from negsim.atomic import atomic_folder
+from negsim.catalog import available, resolve
 from negsim.engine import CONCEPTS, solve
 from negsim.errors import NegsimError, ScenarioError
 from negsim.result import TABLES, Result
@@ -326,16 +326,35 @@ def _table(
 # -- run ----------------------------------------------------------------------------------------
 @cli.command()
 @click.argument("scenario")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for tables, figures and report (default: outputs/NAME).")
-@click.option("--concept", "concepts", multiple=True, type=click.Choice(CONCEPTS),
-              help="Solution concept(s) to compute (repeatable; default: all).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True)
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder for tables, figures and report (default: outputs/NAME).",
+)
+@click.option(
+    "--concept",
+    "concepts",
+    multiple=True,
+    type=click.Choice(CONCEPTS),
+    help="Solution concept(s) to compute (repeatable; default: all).",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True
+)
 @click.option("--svg", is_flag=True, help="Also write every figure as SVG.")
 @click.option("--no-figures", is_flag=True, help="Write tables only (faster).")
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
-def run(scenario: str, out: Path | None, concepts: tuple[str, ...], fmt: str, svg: bool,
-        no_figures: bool, force: bool) -> None:
+def run(
+    scenario: str,
+    out: Path | None,
+    concepts: tuple[str, ...],
+    fmt: str,
+    svg: bool,
+    no_figures: bool,
+    force: bool,
+) -> None:
     """Solve SCENARIO and write tables, figures and a report; print the summary.
 
     The output folder is written all at once (staged, then renamed) and an existing
@@ -357,16 +376,24 @@ def run(scenario: str, out: Path | None, concepts: tuple[str, ...], fmt: str, sv
 
             write_report(result, staging, svg=svg)
     click.echo(result.summary())
-    click.echo(f"\nWrote {target}/ (tables: {', '.join(f'{t}.{fmt}' for t in TABLES)}"
-               + ("" if no_figures else "; figures and report.html") + ")")
+    click.echo(
+        f"\nWrote {target}/ (tables: {', '.join(f'{t}.{fmt}' for t in TABLES)}"
+        + ("" if no_figures else "; figures and report.html")
+        + ")"
+    )
 
 
 # -- compare ------------------------------------------------------------------------------------
 @cli.command()
 @click.argument("first")
 @click.argument("second")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Also write a comparison report (figures on shared axes) to this folder.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write a comparison report (figures on shared axes) to this folder.",
+)
 @click.option("--force", is_flag=True, help="Replace an existing output folder.")
 def compare(first: str, second: str, out: Path | None, force: bool) -> None:
     """Compare two scenarios: agreement round, SPE terms and leverage.
@@ -393,23 +420,61 @@ def comparison_text(ra: Result, rb: Result) -> str:
     name_a, name_b = ra.metadata["scenario"], rb.metadata["scenario"]
     lines = [f"{name_a} vs {name_b}"]
     ta, tb = ra.agreement_round, rb.agreement_round
-    lines.append(f"Agreement (SPE): {ra.round_label(ta) if ta is not None else 'none'} vs "
-                 f"{rb.round_label(tb) if tb is not None else 'none'}")
+    lines.append(
+        f"Agreement (SPE): {ra.round_label(ta) if ta is not None else 'none'} vs "
+        f"{rb.round_label(tb) if tb is not None else 'none'}"
+    )
     terms_a, terms_b = ra.terms(), rb.terms()
-    rows = [(k, _num(terms_a.get(k)), _num(terms_b.get(k)), _num(terms_b.get(k, float("nan")) - terms_a.get(k, float("nan"))))
-            for k in sorted(set(terms_a) | set(terms_b))]
-    lines += ["", "SPE terms at the agreement round:", _table(("issue", name_a, name_b, "change"), rows)]
+    rows = [
+        (
+            k,
+            _num(terms_a.get(k)),
+            _num(terms_b.get(k)),
+            _num(terms_b.get(k, float("nan")) - terms_a.get(k, float("nan"))),
+        )
+        for k in sorted(set(terms_a) | set(terms_b))
+    ]
+    lines += [
+        "",
+        "SPE terms at the agreement round:",
+        _table(("issue", name_a, name_b, "change"), rows),
+    ]
     rows = []
+
+    def round0(r: Result, actor: str) -> Any:
+        return r.actors.query(
+            "concept == 'spe' and round == 0 and regime == @r.headline_regime and actor == @actor"
+        )
+
     for actor in ra.metadata["actors"]:
-        pick = lambda r: r.actors.query("concept == 'spe' and round == 0 and regime == @r.headline_regime and actor == @actor")  # noqa: E731
-        pa, pb = pick(ra), pick(rb)
+        pa, pb = round0(ra, actor), round0(rb, actor)
         if pa.empty or pb.empty:
             continue
-        rows.append((ra.label(actor), _num(pa["payoff"].iloc[0]), _num(pb["payoff"].iloc[0]),
-                     _num(pb["payoff"].iloc[0] - pa["payoff"].iloc[0]),
-                     _num(pa["surplus_share"].iloc[0]), _num(pb["surplus_share"].iloc[0])))
-    lines += ["", "Round 0, SPE: payoff and share of the surplus (leverage):",
-              _table(("actor", f"payoff {name_a}", f"payoff {name_b}", "change", f"share {name_a}", f"share {name_b}"), rows)]
+        rows.append(
+            (
+                ra.label(actor),
+                _num(pa["payoff"].iloc[0]),
+                _num(pb["payoff"].iloc[0]),
+                _num(pb["payoff"].iloc[0] - pa["payoff"].iloc[0]),
+                _num(pa["surplus_share"].iloc[0]),
+                _num(pb["surplus_share"].iloc[0]),
+            )
+        )
+    lines += [
+        "",
+        "Round 0, SPE: payoff and share of the surplus (leverage):",
+        _table(
+            (
+                "actor",
+                f"payoff {name_a}",
+                f"payoff {name_b}",
+                "change",
+                f"share {name_a}",
+                f"share {name_b}",
+            ),
+            rows,
+        ),
+    ]
     return "\n".join(lines)
 
 

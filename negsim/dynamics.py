@@ -62,14 +62,18 @@ class RoundArrays:
         return self.discount.shape[0]
 
 
-def control_path(initial: float, drift: np.ndarray, capacity_a: np.ndarray, capacity_b: np.ndarray) -> np.ndarray:
+def control_path(
+    initial: float, drift: np.ndarray, capacity_a: np.ndarray, capacity_b: np.ndarray
+) -> np.ndarray:
     """p(0..T) from p(0), drift kappa(t) and the sides' capacities (arrays of shape (T,)).
 
     >>> control_path(0.2, np.full(3, 0.1), np.full(3, 3.0), np.full(3, 1.0)).round(3).tolist()
     [0.2, 0.25, 0.3, 0.35]
     """
     total = capacity_a + capacity_b
-    step = np.divide(drift * (capacity_a - capacity_b), total, out=np.zeros_like(total), where=total > 0)
+    step = np.divide(
+        drift * (capacity_a - capacity_b), total, out=np.zeros_like(total), where=total > 0
+    )
     path = np.empty(len(drift) + 1)
     path[0] = initial
     for t, change in enumerate(step):
@@ -127,7 +131,10 @@ def round_arrays(s: Scenario) -> RoundArrays:
             members[actors.index(name), q] = True
 
     reservation = np.stack(
-        [s.series(a.reservation) if a.reservation is not None else np.full(T, -np.inf) for a in s.actors.values()],
+        [
+            s.series(a.reservation) if a.reservation is not None else np.full(T, -np.inf)
+            for a in s.actors.values()
+        ],
         axis=1,
     )
 

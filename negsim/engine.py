@@ -97,8 +97,15 @@ def solve(scenario: Scenario, concepts: Iterable[str] | None = None):  # noqa: A
     if "spe" not in chosen:
         chosen = ("spe", *chosen)  # every concept's threat points come with the SPE pass
     regimes, transition, arrays = _regime_arrays(scenario)
-    solution = solve_arrays(arrays, regimes, transition, scenario.terminal, chosen, scenario.seed,
-                            scenario.regimes.samples if scenario.regimes else 0)
+    solution = solve_arrays(
+        arrays,
+        regimes,
+        transition,
+        scenario.terminal,
+        chosen,
+        scenario.seed,
+        scenario.regimes.samples if scenario.regimes else 0,
+    )
     return Result.from_solution(scenario, solution, chosen)
 
 
@@ -115,11 +122,15 @@ def _regime_arrays(s: Scenario) -> tuple[list[str], np.ndarray, list[RoundArrays
         cap_a = (dist * np.stack([a.capacity_a for a in arrays], axis=1)).sum(axis=1)
         cap_b = (dist * np.stack([a.capacity_b for a in arrays], axis=1)).sum(axis=1)
         drift = s.series(s.battlefield.drift)
-        control = control_path(float(s.series(s.battlefield.initial_control)[0]), drift, cap_a, cap_b)
+        control = control_path(
+            float(s.series(s.battlefield.initial_control)[0]), drift, cap_a, cap_b
+        )
         k = arrays[0].positions.index(s.battlefield.issue)
         arrays = [_with_control(a, control, k) for a in arrays]
     # the initial regime first, so that index 0 is where the game starts
-    order = [names.index(s.regimes.initial)] + [i for i in range(len(names)) if names[i] != s.regimes.initial]
+    order = [names.index(s.regimes.initial)] + [
+        i for i in range(len(names)) if names[i] != s.regimes.initial
+    ]
     return [names[i] for i in order], transition[np.ix_(order, order)], [arrays[i] for i in order]
 
 
@@ -171,7 +182,9 @@ def _coalitions(a: RoundArrays, proposer: int, continuation: np.ndarray) -> list
     return [tuple(sorted([*required, *cheapest]))]
 
 
-def _proposer_choice(a: RoundArrays, t: int, proposer: int, continuation: np.ndarray, probability: float) -> ProposerChoice:
+def _proposer_choice(
+    a: RoundArrays, t: int, proposer: int, continuation: np.ndarray, probability: float
+) -> ProposerChoice:
     """The proposer's best offer over the coalitions it may form.
 
     Coalitions that serve the proposer equally well are mixed uniformly (the symmetric
@@ -187,7 +200,9 @@ def _proposer_choice(a: RoundArrays, t: int, proposer: int, continuation: np.nda
             continue
         floors = np.full(len(a.actors), np.nan)
         for i in coalition:
-            floors[i] = max(continuation[i], a.reservation[t, i]) if i != proposer else a.reservation[t, i]
+            floors[i] = (
+                max(continuation[i], a.reservation[t, i]) if i != proposer else a.reservation[t, i]
+            )
         floors[~np.isfinite(floors)] = np.nan
         settlement = spatial.best_proposal(space, proposer, floors)
         if settlement is None:
@@ -195,7 +210,16 @@ def _proposer_choice(a: RoundArrays, t: int, proposer: int, continuation: np.nda
             continue
         offers.append((coalition, floors, settlement))
     if not offers:
-        return ProposerChoice(proposer, probability, (), np.full(len(a.actors), np.nan), continuation, None, False, reason)
+        return ProposerChoice(
+            proposer,
+            probability,
+            (),
+            np.full(len(a.actors), np.nan),
+            continuation,
+            None,
+            False,
+            reason,
+        )
     best_value = max(o[2].utilities[proposer] for o in offers)
     tied = [o for o in offers if o[2].utilities[proposer] >= best_value - _TOL]
     coalition, floors, settlement = tied[0]
@@ -211,7 +235,9 @@ def _proposer_choice(a: RoundArrays, t: int, proposer: int, continuation: np.nda
     why = "the proposer gains by the deal" if deal else "the proposer prefers to wait"
     if len(tied) > 1:
         why += f"; {len(tied)} equally cheap coalitions, mixed uniformly"
-    return ProposerChoice(proposer, probability, coalition, floors, continuation, settlement, deal, why)
+    return ProposerChoice(
+        proposer, probability, coalition, floors, continuation, settlement, deal, why
+    )
 
 
 def _proposers(a: RoundArrays, phase: int) -> list[tuple[int, float]]:
@@ -221,7 +247,9 @@ def _proposers(a: RoundArrays, phase: int) -> list[tuple[int, float]]:
     return [(int(a.proposers[phase % len(a.proposers)]), 1.0)]
 
 
-def _bellman(a: RoundArrays, t: int, phase: int, continuation: np.ndarray) -> tuple[np.ndarray, list[ProposerChoice]]:
+def _bellman(
+    a: RoundArrays, t: int, phase: int, continuation: np.ndarray
+) -> tuple[np.ndarray, list[ProposerChoice]]:
     """Expected SPE value at round t (parameters of round t, proposer of ``phase``)."""
     value = np.zeros(len(a.actors))
     choices = []
@@ -239,7 +267,9 @@ def _war_utilities(a: RoundArrays) -> np.ndarray:
     return spatial.utilities(space, a.war_position, np.zeros(a.members.shape))
 
 
-def _stationary_tail(arrays: list[RoundArrays], transition: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _stationary_tail(
+    arrays: list[RoundArrays], transition: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Values at round T of the game whose last round repeats forever (value iteration)."""
     last = arrays[0].rounds - 1
     beta = np.stack([a.discount[last] for a in arrays])
@@ -258,7 +288,9 @@ def _stationary_tail(arrays: list[RoundArrays], transition: np.ndarray) -> tuple
         before = value.copy()
         for m in reversed(range(period)):
             cont = flow + beta * (transition @ value)
-            value = np.stack([_bellman(a, last, last + 1 + m, cont[r])[0] for r, a in enumerate(arrays)])
+            value = np.stack(
+                [_bellman(a, last, last + 1 + m, cont[r])[0] for r, a in enumerate(arrays)]
+            )
             rounds += 1
         if np.max(np.abs(value - before)) < _STATIONARY_TOL:
             return value, threat
@@ -313,8 +345,12 @@ def solve_arrays(
             deal["spe"][t, r] = sum(c.probability for c in dealt)
             if dealt:
                 weight = np.array([c.probability for c in dealt])
-                xs["spe"][t, r] = np.average([c.settlement.x for c in dealt], axis=0, weights=weight)
-                ys["spe"][t, r] = np.average([c.settlement.y for c in dealt], axis=0, weights=weight)
+                xs["spe"][t, r] = np.average(
+                    [c.settlement.x for c in dealt], axis=0, weights=weight
+                )
+                ys["spe"][t, r] = np.average(
+                    [c.settlement.y for c in dealt], axis=0, weights=weight
+                )
                 payoff["spe"][t, r] = value[t, r]
     others = tuple(c for c in concepts if c != "spe")
     for t in range(T):
@@ -324,7 +360,9 @@ def solve_arrays(
             for concept, settlement in _axiomatic_round(a, t, threat[t, r], others).items():
                 if settlement is None:
                     continue
-                deal[concept][t, r] = float(np.all(settlement.utilities[players] >= floor[players] - 1e-7))
+                deal[concept][t, r] = float(
+                    np.all(settlement.utilities[players] >= floor[players] - 1e-7)
+                )
                 xs[concept][t, r], ys[concept][t, r] = settlement.x, settlement.y
                 payoff[concept][t, r] = settlement.utilities
     if terminal == "war":
@@ -364,31 +402,43 @@ def _players(a: RoundArrays) -> np.ndarray:
     return a.veto if a.veto.any() else np.ones(len(a.actors), dtype=bool)
 
 
-def _axiomatic_round(a: RoundArrays, t: int, threat: np.ndarray, concepts: tuple[str, ...]) -> dict[str, spatial.Settlement | None]:
+def _axiomatic_round(
+    a: RoundArrays, t: int, threat: np.ndarray, concepts: tuple[str, ...]
+) -> dict[str, spatial.Settlement | None]:
     """Nash, weighted Nash, Kalai-Smorodinsky and compromise settlements at round t."""
     players = _players(a)
     space = _space(a, t, np.flatnonzero(players))
     if space is None:
         return dict.fromkeys(concepts)
     floor = np.maximum(threat, a.reservation[t])
-    egalitarian = spatial.max_min_gain(space, floor, players) if {"nash", "nash_weighted"} & set(concepts) else None
+    egalitarian = (
+        spatial.max_min_gain(space, floor, players)
+        if {"nash", "nash_weighted"} & set(concepts)
+        else None
+    )
     out: dict[str, spatial.Settlement | None] = {}
     for concept in concepts:
         if concept == "compromise":
             out[concept] = spatial.compromise_settlement(space, a.capability[t])
         elif concept in ("nash", "nash_weighted"):
             weights = a.capability[t] if concept == "nash_weighted" else None
-            out[concept] = spatial.nash_settlement(space, floor, players, weights=weights, start=egalitarian)
+            out[concept] = spatial.nash_settlement(
+                space, floor, players, weights=weights, start=egalitarian
+            )
         elif concept == "kalai_smorodinsky":
             ideal = spatial.ideal_utilities(space, floor, players)
             found = None
             if not np.any(np.isnan(ideal[players])):
-                found = spatial.max_min_gain(space, floor, players, scale=np.where(players, ideal - floor, 0.0))
+                found = spatial.max_min_gain(
+                    space, floor, players, scale=np.where(players, ideal - floor, 0.0)
+                )
             out[concept] = None if found is None else found[0]
     return out
 
 
-def _sample_paths(arrays: list[RoundArrays], transition: np.ndarray, samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def _sample_paths(
+    arrays: list[RoundArrays], transition: np.ndarray, samples: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Regime paths drawn from the chain and the control path each implies."""
     T = arrays[0].rounds
     if samples == 0 or len(arrays) == 1:
@@ -398,11 +448,16 @@ def _sample_paths(arrays: list[RoundArrays], transition: np.ndarray, samples: in
     cumulative = np.cumsum(transition, axis=1)
     for t in range(1, T):
         draws = rng.random(samples)
-        paths[:, t] = np.minimum((draws[:, None] > cumulative[paths[:, t - 1]]).sum(axis=1), len(arrays) - 1)
+        paths[:, t] = np.minimum(
+            (draws[:, None] > cumulative[paths[:, t - 1]]).sum(axis=1), len(arrays) - 1
+        )
     cap_a = np.stack([a.capacity_a for a in arrays])  # (R, T)
     cap_b = np.stack([a.capacity_b for a in arrays])
     steps = np.arange(T)
     control = np.stack(
-        [control_path(arrays[0].control[0], arrays[0].drift, cap_a[p, steps], cap_b[p, steps]) for p in paths]
+        [
+            control_path(arrays[0].control[0], arrays[0].drift, cap_a[p, steps], cap_b[p, steps])
+            for p in paths
+        ]
     )
     return paths, control

@@ -30,7 +30,9 @@ class Problem:
     column: int | None = None
 
     def __str__(self) -> str:
-        where = ":".join(str(part) for part in (self.file, self.line, self.column) if part is not None)
+        where = ":".join(
+            str(part) for part in (self.file, self.line, self.column) if part is not None
+        )
         parts = [p for p in (where, self.path) if p]
         return ": ".join([*parts, self.message])
 

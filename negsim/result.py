@@ -49,7 +49,9 @@ class Result:
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
-    def from_solution(cls, scenario: Scenario, sol: RoundSolution, concepts: tuple[str, ...]) -> Result:
+    def from_solution(
+        cls, scenario: Scenario, sol: RoundSolution, concepts: tuple[str, ...]
+    ) -> Result:
         from negsim.stage_games import stage_game_table
 
         a0 = sol.arrays[0]
@@ -196,7 +198,10 @@ def _dates(metadata: dict[str, Any], rounds: list[int]) -> list[pd.Timestamp | N
 def _rounds_table(s: Scenario, sol: RoundSolution, concepts: tuple[str, ...]) -> pd.DataFrame:
     a0 = sol.arrays[0]
     T = a0.rounds
-    meta = {"start_date": s.start_date.isoformat() if s.start_date else None, "time_unit": s.time_unit}
+    meta = {
+        "start_date": s.start_date.isoformat() if s.start_date else None,
+        "time_unit": s.time_unit,
+    }
     dates = _dates(meta, list(range(T)))
     frames = []
     for concept in concepts:
@@ -242,7 +247,9 @@ def _actors_table(sol: RoundSolution, concepts: tuple[str, ...]) -> pd.DataFrame
             threat = sol.threat[:T, r]
             surplus = payoff - threat
             total = np.where(players, surplus, 0.0).sum(axis=1, keepdims=True)
-            share = np.where(players & (total > 1e-12), surplus / np.where(total > 1e-12, total, 1.0), np.nan)
+            share = np.where(
+                players & (total > 1e-12), surplus / np.where(total > 1e-12, total, 1.0), np.nan
+            )
             frames.append(
                 pd.DataFrame(
                     {
@@ -268,7 +275,18 @@ def _proposals_table(s: Scenario, sol: RoundSolution) -> pd.DataFrame:
     from negsim.engine import _space
     from negsim.models.spatial import utilities
 
-    columns = ["regime", "round", "proposal", "actor", "value", "continuation", "margin", "accept", "sweetener", "reason"]
+    columns = [
+        "regime",
+        "round",
+        "proposal",
+        "actor",
+        "value",
+        "continuation",
+        "margin",
+        "accept",
+        "sweetener",
+        "reason",
+    ]
     rows = []
     for r, regime in enumerate(sol.regimes):
         a = sol.arrays[r]
@@ -285,14 +303,26 @@ def _proposals_table(s: Scenario, sol: RoundSolution) -> pd.DataFrame:
                 for i, actor in enumerate(a.actors):
                     outside = (x < a.red_low[t, i] - 1e-12) | (x > a.red_high[t, i] + 1e-12)
                     margin = values[i] - sol.continuation[t, r, i]
-                    reasons = [f"crosses its red line on {a.positions[k]}" for k in np.flatnonzero(outside)]
+                    reasons = [
+                        f"crosses its red line on {a.positions[k]}" for k in np.flatnonzero(outside)
+                    ]
                     if values[i] < a.reservation[t, i] - 1e-12:
                         reasons.append("below its reservation utility")
                     if margin < -1e-12:
                         reasons.append("worth less than fighting on")
                     rows.append(
-                        (regime, t, name, actor, values[i], sol.continuation[t, r, i], margin, not reasons,
-                         max(0.0, -margin, a.reservation[t, i] - values[i]), "; ".join(reasons) or "beats its continuation value")
+                        (
+                            regime,
+                            t,
+                            name,
+                            actor,
+                            values[i],
+                            sol.continuation[t, r, i],
+                            margin,
+                            not reasons,
+                            max(0.0, -margin, a.reservation[t, i] - values[i]),
+                            "; ".join(reasons) or "beats its continuation value",
+                        )
                     )
     return pd.DataFrame(rows, columns=columns)
 

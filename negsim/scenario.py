@@ -82,7 +82,9 @@ class Horizon(_Model):
     """A leader's horizon: rounds until term, election or succession matters."""
 
     rounds: int = Field(ge=1)
-    weight_after: float = Field(0.0, ge=0, le=1, description="Extra weight on rounds after the horizon.")
+    weight_after: float = Field(
+        0.0, ge=0, le=1, description="Extra weight on rounds after the horizon."
+    )
     why: str | None = Why
 
 
@@ -113,8 +115,12 @@ class Actor(_Model):
     discount: Schedule = Field(description="Per-round discount factor delta in (0, 1].")
     horizon: Horizon | None = None
     deadlines: list[Deadline] = []
-    ideal: dict[str, Schedule] = Field(default_factory=dict, description="Ideal point per position issue.")
-    salience: dict[str, Schedule] = Field(default_factory=dict, description="Relative weight per issue.")
+    ideal: dict[str, Schedule] = Field(
+        default_factory=dict, description="Ideal point per position issue."
+    )
+    salience: dict[str, Schedule] = Field(
+        default_factory=dict, description="Relative weight per issue."
+    )
     curvature: Schedule = Field(
         default_factory=lambda: Constant(value=1.0),
         description="rho in u = sum s (1 - |x - ideal|**rho): 1 linear, 2 quadratic.",
@@ -187,7 +193,9 @@ class StageGame(_Model):
     col_strategies: list[str] = Field(min_length=1)
     row_payoffs: list[list[Schedule]]
     col_payoffs: list[list[Schedule]]
-    method: Literal["support_enumeration", "vertex_enumeration", "lemke_howson"] = "support_enumeration"
+    method: Literal["support_enumeration", "vertex_enumeration", "lemke_howson"] = (
+        "support_enumeration"
+    )
     why: str | None = Why
 
 
@@ -336,7 +344,11 @@ def _read_with_extends(path: Path, chain: tuple[Path, ...]) -> tuple[dict[str, A
 
 
 def _overlay(
-    data: dict[str, Any], positions: Positions, folder: Path, chain: tuple[Path, ...], file: str | None
+    data: dict[str, Any],
+    positions: Positions,
+    folder: Path,
+    chain: tuple[Path, ...],
+    file: str | None,
 ) -> tuple[dict[str, Any], Positions]:
     """Merge ``data`` over the base file it ``extends:``."""
     target = data.pop("extends")
@@ -365,7 +377,11 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     """
     merged = dict(base)
     for key, value in over.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict) and not _is_schedule(value):
+        if (
+            isinstance(value, dict)
+            and isinstance(merged.get(key), dict)
+            and not _is_schedule(value)
+        ):
             merged[key] = _deep_merge(merged[key], value)
         else:
             merged[key] = value
@@ -396,11 +412,15 @@ def _merge_positions(base: Positions, over: Positions, over_data: dict[str, Any]
 def _validate(data: Any, positions: Positions, file: str | None) -> Scenario:
     locate = _Locator(data, positions, file)
     if not isinstance(data, dict):
-        raise ScenarioError([locate.problem((), f"expected a mapping of scenario fields, found {_kind(data)}")])
+        raise ScenarioError(
+            [locate.problem((), f"expected a mapping of scenario fields, found {_kind(data)}")]
+        )
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError([locate.from_pydantic(err) for err in _without_typo_echoes(exc.errors())]) from None
+        raise ScenarioError(
+            [locate.from_pydantic(err) for err in _without_typo_echoes(exc.errors())]
+        ) from None
     problems = [locate.problem(path, message) for path, message in _check_semantics(scenario)]
     if problems:
         raise ScenarioError(problems)
@@ -466,7 +486,13 @@ class _Locator:
         path: list[Any] = []
         node = self.data
         for part in loc:
-            if isinstance(node, dict) and part in node or isinstance(node, list) and isinstance(part, int) and part < len(node):
+            if (
+                isinstance(node, dict)
+                and part in node
+                or isinstance(node, list)
+                and isinstance(part, int)
+                and part < len(node)
+            ):
                 node = node[part]
                 path.append(part)
             elif isinstance(node, dict) and isinstance(part, str) and not _is_tag(part):
@@ -489,7 +515,9 @@ class _Locator:
         elif kind == "union_tag_invalid":
             tags = err.get("ctx", {}).get("expected_tags", "")
             message = f"unknown schedule kind {found.get('kind')!r}; expected one of {tags}"
-            message += did_you_mean(found.get("kind"), [t.strip(" '") for t in str(tags).split(",")])
+            message += did_you_mean(
+                found.get("kind"), [t.strip(" '") for t in str(tags).split(",")]
+            )
         elif kind == "model_attributes_type" or kind == "dict_type":
             message = f"expected a mapping, found {_kind(found)} {found!r}"
         elif kind == "too_short":
@@ -555,7 +583,13 @@ def _set_path(data: dict[str, Any], dotted: str, value: Any) -> list[Problem]:
     for depth, part in enumerate(parts):
         last = depth == len(parts) - 1
         key: Any = int(part) if isinstance(node, list) and part.isdigit() else part
-        if isinstance(node, dict) and key in node or isinstance(node, list) and isinstance(key, int) and key < len(node):
+        if (
+            isinstance(node, dict)
+            and key in node
+            or isinstance(node, list)
+            and isinstance(key, int)
+            and key < len(node)
+        ):
             if last:
                 node[key] = value
                 return []
@@ -579,7 +613,11 @@ def _compact(value: Any) -> Any:
     (fields equal to their defaults were already left out by ``exclude_defaults``).
     """
     if isinstance(value, dict):
-        if value.get("kind", "constant") == "constant" and set(value) <= {"kind", "value"} and "value" in value:
+        if (
+            value.get("kind", "constant") == "constant"
+            and set(value) <= {"kind", "value"}
+            and "value" in value
+        ):
             return value["value"]
         return {k: _compact(v) for k, v in value.items()}
     if isinstance(value, list):
@@ -599,9 +637,16 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
 
     def ref(path: _Path, name: str, choices: list[str], what: str) -> None:
         if name not in choices:
-            out.append((path, f"unknown {what} '{name}'{did_you_mean(name, choices)}; defined: {', '.join(choices)}"))
+            out.append(
+                (
+                    path,
+                    f"unknown {what} '{name}'{did_you_mean(name, choices)}; defined: {', '.join(choices)}",
+                )
+            )
 
-    def bounded(path: _Path, schedule: Any, low: float | None, high: float | None, *, open_low: bool = False) -> None:
+    def bounded(
+        path: _Path, schedule: Any, low: float | None, high: float | None, *, open_low: bool = False
+    ) -> None:
         if schedule is None:
             return
         values = s.series(schedule)
@@ -620,7 +665,9 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
     for key, issue in s.issues.items():
         if issue.kind == "pie":
             if not issue.among or len(issue.among) < 1:
-                out.append((("issues", key, "among"), "a pie issue needs 'among': the actors who split it"))
+                out.append(
+                    (("issues", key, "among"), "a pie issue needs 'among': the actors who split it")
+                )
             for i, a in enumerate(issue.among or []):
                 ref(("issues", key, "among", i), a, actors, "actor")
         elif issue.among:
@@ -641,17 +688,32 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
             ref((*base, "salience", issue_key), issue_key, issues, "issue")
             bounded((*base, "salience", issue_key), value, 0, None)
         if actor.salience and all((s.series(v) == 0).all() for v in actor.salience.values()):
-            out.append(((*base, "salience"), "salience weights are all zero; give at least one issue a positive weight"))
+            out.append(
+                (
+                    (*base, "salience"),
+                    "salience weights are all zero; give at least one issue a positive weight",
+                )
+            )
         for issue_key in actor.salience:
             if issue_key in positions and issue_key not in actor.ideal:
-                out.append(((*base, "ideal"), f"missing ideal point for issue '{issue_key}' (the actor has salience on it)"))
+                out.append(
+                    (
+                        (*base, "ideal"),
+                        f"missing ideal point for issue '{issue_key}' (the actor has salience on it)",
+                    )
+                )
         for issue_key, line in actor.red_lines.items():
             ref((*base, "red_lines", issue_key), issue_key, positions, "position issue")
             bounded((*base, "red_lines", issue_key, "min"), line.min, 0, 1)
             bounded((*base, "red_lines", issue_key, "max"), line.max, 0, 1)
         for i, deadline in enumerate(actor.deadlines):
             if deadline.round >= s.rounds:
-                out.append(((*base, "deadlines", i, "round"), f"round {deadline.round} is past the last round {s.rounds - 1}"))
+                out.append(
+                    (
+                        (*base, "deadlines", i, "round"),
+                        f"round {deadline.round} is past the last round {s.rounds - 1}",
+                    )
+                )
 
     if s.battlefield:
         bf = s.battlefield
@@ -660,7 +722,9 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
         bounded(("battlefield", "drift"), bf.drift, 0, None)
         for side in ("a", "b"):
             if not bf.sides.get(side):
-                out.append((("battlefield", "sides", side), f"side '{side}' needs at least one actor"))
+                out.append(
+                    (("battlefield", "sides", side), f"side '{side}' needs at least one actor")
+                )
             for i, a in enumerate(bf.sides.get(side, [])):
                 ref(("battlefield", "sides", side, i), a, actors, "actor")
         for i, sup in enumerate(bf.support):
@@ -671,7 +735,12 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
 
     protocol = s.protocol
     if protocol.proposers is not None and protocol.recognition is not None:
-        out.append((("protocol",), "give either 'proposers' (a rotation) or 'recognition' (probabilities), not both"))
+        out.append(
+            (
+                ("protocol",),
+                "give either 'proposers' (a rotation) or 'recognition' (probabilities), not both",
+            )
+        )
     for i, a in enumerate(protocol.proposers or []):
         ref(("protocol", "proposers", i), a, actors, "actor")
     if protocol.proposers == []:
@@ -680,12 +749,24 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
         for a, prob in protocol.recognition.items():
             ref(("protocol", "recognition", a), a, actors, "actor")
             if not 0 <= prob <= 1:
-                out.append((("protocol", "recognition", a), f"expected a probability in [0, 1], found {prob:g}"))
+                out.append(
+                    (
+                        ("protocol", "recognition", a),
+                        f"expected a probability in [0, 1], found {prob:g}",
+                    )
+                )
         total = sum(protocol.recognition.values())
         if abs(total - 1) > 1e-9:
-            out.append((("protocol", "recognition"), f"recognition probabilities must sum to 1, found {total:g}"))
+            out.append(
+                (
+                    ("protocol", "recognition"),
+                    f"recognition probabilities must sum to 1, found {total:g}",
+                )
+            )
     if protocol.quota is not None and protocol.quota > len(actors):
-        out.append((("protocol", "quota"), f"quota {protocol.quota} exceeds the {len(actors)} actors"))
+        out.append(
+            (("protocol", "quota"), f"quota {protocol.quota} exceeds the {len(actors)} actors")
+        )
 
     for key, proposal in s.proposals.items():
         for issue_key in issues:
@@ -699,13 +780,20 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
                 if not isinstance(term, float) or not 0 <= term <= 1:
                     out.append((path, f"expected a position in [0, 1], found {term!r}"))
             elif not isinstance(term, dict):
-                out.append((path, f"expected shares per actor for pie issue '{issue_key}', found {term!r}"))
+                out.append(
+                    (path, f"expected shares per actor for pie issue '{issue_key}', found {term!r}")
+                )
             else:
                 among = s.issues[issue_key].among or []
                 for a in term:
                     ref((*path, a), a, among, "actor of this pie")
                 if abs(sum(term.values()) - 1) > 1e-9 or min(term.values()) < 0:
-                    out.append((path, f"shares must be non-negative and sum to 1, found {sum(term.values()):g}"))
+                    out.append(
+                        (
+                            path,
+                            f"shares must be non-negative and sum to 1, found {sum(term.values()):g}",
+                        )
+                    )
 
     for key, game in s.stage_games.items():
         base = ("stage_games", key)
@@ -721,7 +809,12 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
                     if len(lengths) <= 1
                     else f"{len(matrix)} rows of lengths {', '.join(str(len(r)) for r in matrix)}"
                 )
-                out.append(((*base, field), f"expected a {shape[0]}x{shape[1]} matrix (strategies), found {found}"))
+                out.append(
+                    (
+                        (*base, field),
+                        f"expected a {shape[0]}x{shape[1]} matrix (strategies), found {found}",
+                    )
+                )
 
     if s.regimes:
         reg = s.regimes
@@ -730,17 +823,31 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
         for state in states:
             row = reg.transition.get(state)
             if row is None:
-                out.append((("regimes", "transition"), f"missing transition row for regime '{state}'"))
+                out.append(
+                    (("regimes", "transition"), f"missing transition row for regime '{state}'")
+                )
                 continue
             for target, prob in row.items():
                 ref(("regimes", "transition", state, target), target, states, "regime")
                 if not 0 <= prob <= 1:
-                    out.append((("regimes", "transition", state, target), f"expected a probability in [0, 1], found {prob:g}"))
+                    out.append(
+                        (
+                            ("regimes", "transition", state, target),
+                            f"expected a probability in [0, 1], found {prob:g}",
+                        )
+                    )
             if abs(sum(row.values()) - 1) > 1e-9:
-                out.append((("regimes", "transition", state), f"transition probabilities must sum to 1, found {sum(row.values()):g}"))
+                out.append(
+                    (
+                        ("regimes", "transition", state),
+                        f"transition probabilities must sum to 1, found {sum(row.values()):g}",
+                    )
+                )
         for state, regime in reg.states.items():
             for change in regime.changes:
-                problems = _set_path(copy.deepcopy(s.model_dump(mode="json", exclude_none=True)), change, 0.0)
+                problems = _set_path(
+                    copy.deepcopy(s.model_dump(mode="json", exclude_none=True)), change, 0.0
+                )
                 for p in problems:
                     out.append((("regimes", "states", state, "changes", change), p.message))
 

@@ -137,7 +137,9 @@ Schedule = Annotated[
 ]
 
 
-def evaluate(schedule: Constant | Linear | Exponential | Steps | Piecewise, rounds: int) -> np.ndarray:
+def evaluate(
+    schedule: Constant | Linear | Exponential | Steps | Piecewise, rounds: int
+) -> np.ndarray:
     """Values of ``schedule`` at rounds ``0 .. rounds-1`` as a float array of shape (rounds,).
 
     Examples
@@ -161,4 +163,8 @@ def evaluate(schedule: Constant | Linear | Exponential | Steps | Piecewise, roun
     else:
         xs, ys = zip(*schedule.points, strict=True)
         return np.interp(t, xs, ys)
-    return np.clip(path, schedule.min, schedule.max) if (schedule.min, schedule.max) != (None, None) else path
+    return (
+        np.clip(path, schedule.min, schedule.max)
+        if (schedule.min, schedule.max) != (None, None)
+        else path
+    )

@@ -11,13 +11,25 @@ from negsim.scenario import Scenario, StageGame
 
 __all__ = ["payoff_matrices", "stage_game_table"]
 
-COLUMNS = ["round", "game", "equilibrium", "row_strategy", "col_strategy", "row_payoff", "col_payoff", "method"]
+COLUMNS = [
+    "round",
+    "game",
+    "equilibrium",
+    "row_strategy",
+    "col_strategy",
+    "row_payoff",
+    "col_payoff",
+    "method",
+]
 
 
 def payoff_matrices(scenario: Scenario, game: StageGame) -> tuple[np.ndarray, np.ndarray]:
     """Row and column payoffs over rounds, each of shape (T, rows, cols)."""
+
     def matrix(cells: list[list]) -> np.ndarray:  # type: ignore[type-arg]
-        return np.stack([np.stack([scenario.series(c) for c in row], axis=-1) for row in cells], axis=-2)
+        return np.stack(
+            [np.stack([scenario.series(c) for c in row], axis=-1) for row in cells], axis=-2
+        )
 
     return matrix(game.row_payoffs), matrix(game.col_payoffs)
 
@@ -37,9 +49,31 @@ def stage_game_table(scenario: Scenario) -> pd.DataFrame:
                 cache[key] = normal_form.solve(A[t], B[t], method=game.method).equilibria
             for e, eq in enumerate(cache[key]):
                 rows.append(
-                    (t, name, e,
-                     json.dumps(dict(zip(game.row_strategies, np.round(eq.row_strategy, 12).tolist(), strict=True))),
-                     json.dumps(dict(zip(game.col_strategies, np.round(eq.col_strategy, 12).tolist(), strict=True))),
-                     float(eq.row_payoff), float(eq.col_payoff), game.method)
+                    (
+                        t,
+                        name,
+                        e,
+                        json.dumps(
+                            dict(
+                                zip(
+                                    game.row_strategies,
+                                    np.round(eq.row_strategy, 12).tolist(),
+                                    strict=True,
+                                )
+                            )
+                        ),
+                        json.dumps(
+                            dict(
+                                zip(
+                                    game.col_strategies,
+                                    np.round(eq.col_strategy, 12).tolist(),
+                                    strict=True,
+                                )
+                            )
+                        ),
+                        float(eq.row_payoff),
+                        float(eq.col_payoff),
+                        game.method,
+                    )
                 )
     return pd.DataFrame(rows, columns=COLUMNS)

@@ -29,14 +29,22 @@ def summarize(result: Result, concept: str = "spe") -> str:
     """When a deal comes, on what terms, who gains by waiting, when it ripens, proposals."""
     meta = result.metadata
     regime = result.headline_regime
-    lines = [f"{meta.get('title') or meta['scenario']} — {_count(meta['rounds'], meta['time_unit'])}, "
-             f"{_CONCEPT_NAMES.get(concept, concept)}"]
+    lines = [
+        f"{meta.get('title') or meta['scenario']} — {_count(meta['rounds'], meta['time_unit'])}, "
+        f"{_CONCEPT_NAMES.get(concept, concept)}"
+    ]
     t = result.agreement_round
     by_end = float(result.agreement["probability"].sum())
     if t is None:
-        lines.append(f"No deal: the SPE reaches no agreement within the horizon (probability {by_end:.2f}).")
+        lines.append(
+            f"No deal: the SPE reaches no agreement within the horizon (probability {by_end:.2f})."
+        )
     else:
-        certain = " " if by_end > 1 - 1e-9 and result.agreement["probability"].max() > 1 - 1e-9 else f" (median; probability of a deal by the end {by_end:.2f}) "
+        certain = (
+            " "
+            if by_end > 1 - 1e-9 and result.agreement["probability"].max() > 1 - 1e-9
+            else f" (median; probability of a deal by the end {by_end:.2f}) "
+        )
         lines.append(f"Deal: the SPE agreement comes at {result.round_label(t)}{certain.rstrip()}.")
         lines.append(f"Terms: {_fmt_terms(result, result.terms('spe', t))}.")
     if t is not None and t > 0:
@@ -49,21 +57,29 @@ def summarize(result: Result, concept: str = "spe") -> str:
     if len(waiting):
         parts = []
         for _, row in waiting.iterrows():
-            gains = actors[(actors["actor"] == row["actor"]) & (actors["delay_incentive"] > 1e-9)]["round"]
+            gains = actors[(actors["actor"] == row["actor"]) & (actors["delay_incentive"] > 1e-9)][
+                "round"
+            ]
             until = _last_consecutive(gains.to_numpy())
-            parts.append(f"{result.label(row['actor'])} (+{row['delay_incentive']:.3f} by waiting "
-                         f"{_count(int(row['preferred_delay']), meta['time_unit'])}; "
-                         f"keeps gaining until {result.round_label(until)})")
+            parts.append(
+                f"{result.label(row['actor'])} (+{row['delay_incentive']:.3f} by waiting "
+                f"{_count(int(row['preferred_delay']), meta['time_unit'])}; "
+                f"keeps gaining until {result.round_label(until)})"
+            )
         lines.append(f"Gains by waiting at {result.round_label(start)}: " + "; ".join(parts) + ".")
     else:
         lines.append(f"At {result.round_label(start)} nobody gains by waiting.")
     rounds = result.rounds.query("concept == @concept and regime == @regime")
     ripe = rounds[rounds["ripe"]]["round"]
     if len(ripe):
-        lines.append(f"Ripe (no veto player gains by waiting) from {result.round_label(int(ripe.iloc[0]))} "
-                     f"({len(ripe)} of {meta['rounds']} rounds).")
+        lines.append(
+            f"Ripe (no veto player gains by waiting) from {result.round_label(int(ripe.iloc[0]))} "
+            f"({len(ripe)} of {meta['rounds']} rounds)."
+        )
     else:
-        lines.append("Never ripe: in every round some veto player gains by waiting or no settlement exists.")
+        lines.append(
+            "Never ripe: in every round some veto player gains by waiting or no settlement exists."
+        )
     lines += _leverage_lines(result, actors)
     lines += _proposal_lines(result, regime)
     return "\n".join(lines)
@@ -100,13 +116,22 @@ def _leverage_lines(result: Result, actors) -> list[str]:  # noqa: ANN001
     if first == last:
         return []
     share = players.set_index(["round", "actor"])["surplus_share"]
-    parts = [f"{result.label(a)} {share[first, a]:.2f} -> {share[last, a]:.2f}" for a in players["actor"].unique()]
-    return [f"Leverage (share of the bargaining surplus) from {result.round_label(first)} to "
-            f"{result.round_label(last)}: " + ", ".join(parts) + "."]
+    parts = [
+        f"{result.label(a)} {share[first, a]:.2f} -> {share[last, a]:.2f}"
+        for a in players["actor"].unique()
+    ]
+    return [
+        f"Leverage (share of the bargaining surplus) from {result.round_label(first)} to "
+        f"{result.round_label(last)}: " + ", ".join(parts) + "."
+    ]
 
 
 def _proposal_lines(result: Result, regime: str) -> list[str]:
-    table = result.proposals[result.proposals["regime"] == regime] if len(result.proposals) else result.proposals
+    table = (
+        result.proposals[result.proposals["regime"] == regime]
+        if len(result.proposals)
+        else result.proposals
+    )
     lines = []
     for name, group in table.groupby("proposal", sort=False):
         parts = []
@@ -115,7 +140,9 @@ def _proposal_lines(result: Result, regime: str) -> list[str]:
             if len(accepted) == len(rows):
                 parts.append(f"{result.label(actor)} always")
             elif len(accepted):
-                parts.append(f"{result.label(actor)} from {result.round_label(int(accepted.iloc[0]))}")
+                parts.append(
+                    f"{result.label(actor)} from {result.round_label(int(accepted.iloc[0]))}"
+                )
             else:
                 worst = rows.iloc[0]
                 parts.append(f"{result.label(actor)} never ({worst['reason']})")
@@ -134,16 +161,27 @@ def explain_round(result: Result, t: int, regime: str | None = None) -> str:
     if not 0 <= t < a.rounds:
         raise ValueError(f"round must be in 0..{a.rounds - 1}, got {t}")
     label = result.label
-    lines = [f"Round {t}: {result.round_label(t)}" + (f", regime '{regimes[r]}'" if len(regimes) > 1 else "")]
-    lines.append("Threat point W (value of fighting on) and continuation C (value of no deal now, "
-                 "then equilibrium play):")
+    lines = [
+        f"Round {t}: {result.round_label(t)}"
+        + (f", regime '{regimes[r]}'" if len(regimes) > 1 else "")
+    ]
+    lines.append(
+        "Threat point W (value of fighting on) and continuation C (value of no deal now, "
+        "then equilibrium play):"
+    )
     for i, actor in enumerate(a.actors):
         veto = " [veto]" if a.veto[i] else ""
-        lines.append(f"  {label(actor):<20} W = {sol.threat[t, r, i]: .4f}   C = {sol.continuation[t, r, i]: .4f}"
-                     f"   w(t) = {a.flow[t, i]: .4f}   delta = {a.discount[t, i]:.4f}{veto}")
+        lines.append(
+            f"  {label(actor):<20} W = {sol.threat[t, r, i]: .4f}   C = {sol.continuation[t, r, i]: .4f}"
+            f"   w(t) = {a.flow[t, i]: .4f}   delta = {a.discount[t, i]:.4f}{veto}"
+        )
     for choice in sol.choices[t, r]:
         who = label(a.actors[choice.proposer])
-        prob = f" (recognised with probability {choice.probability:.2f})" if choice.probability < 1 else ""
+        prob = (
+            f" (recognised with probability {choice.probability:.2f})"
+            if choice.probability < 1
+            else ""
+        )
         lines.append(f"Proposer: {who}{prob}.")
         if choice.settlement is None:
             lines.append(f"  No offer possible: {choice.reason}. No deal; everyone gets C.")
@@ -156,12 +194,16 @@ def explain_round(result: Result, t: int, regime: str | None = None) -> str:
                 continue
             slack = s.utilities[i] - choice.floors[i]
             state = "binding" if abs(slack) < 1e-6 else f"slack {slack:.4f}"
-            lines.append(f"  {label(a.actors[i])} must get at least {choice.floors[i]:.4f}: gets {s.utilities[i]:.4f} ({state})")
+            lines.append(
+                f"  {label(a.actors[i])} must get at least {choice.floors[i]:.4f}: gets {s.utilities[i]:.4f} ({state})"
+            )
         terms = {k: s.x[j] for j, k in enumerate(a.positions)}
         for q, pie in enumerate(a.pies):
             for i in np.flatnonzero(a.members[:, q]):
                 terms[f"{pie}.{a.actors[i]}"] = s.y[i, q]
         lines.append(f"  Best offer: {_fmt_terms(result, terms)}.")
-        lines.append(f"  {who} gets {s.utilities[choice.proposer]:.4f} against {choice.continuation[choice.proposer]:.4f} "
-                     f"by waiting: {'DEAL' if choice.deal else 'NO DEAL'} ({choice.reason}).")
+        lines.append(
+            f"  {who} gets {s.utilities[choice.proposer]:.4f} against {choice.continuation[choice.proposer]:.4f} "
+            f"by waiting: {'DEAL' if choice.deal else 'NO DEAL'} ({choice.reason})."
+        )
     return "\n".join(lines)

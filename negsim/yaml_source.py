@@ -20,7 +20,15 @@ import yaml
 
 from negsim.errors import Problem, ScenarioError
 
-__all__ = ["MAX_BYTES", "MAX_DEPTH", "MAX_NODES", "Location", "Positions", "read_yaml", "parse_yaml"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_NODES",
+    "Location",
+    "Positions",
+    "read_yaml",
+    "parse_yaml",
+]
 
 MAX_BYTES = 1_000_000
 MAX_NODES = 50_000
@@ -43,17 +51,30 @@ def read_yaml(path: str | Path) -> tuple[Any, Positions]:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise ScenarioError(
-                [Problem(f"file is {size:,} bytes; scenario files are limited to {MAX_BYTES:,} bytes", file=name)]
+                [
+                    Problem(
+                        f"file is {size:,} bytes; scenario files are limited to {MAX_BYTES:,} bytes",
+                        file=name,
+                    )
+                ]
             )
         raw = path.read_bytes()
     except OSError as exc:
-        raise ScenarioError([Problem(f"cannot read file: {exc.strerror or exc}", file=name)]) from None
+        raise ScenarioError(
+            [Problem(f"cannot read file: {exc.strerror or exc}", file=name)]
+        ) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ScenarioError(
-            [Problem(f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})", file=name, line=line)]
+            [
+                Problem(
+                    f"file is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})",
+                    file=name,
+                    line=line,
+                )
+            ]
         ) from None
     return parse_yaml(text, name)
 
@@ -66,13 +87,23 @@ def parse_yaml(text: str, file: str | None = None) -> tuple[Any, Positions]:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except RecursionError:
-        raise ScenarioError([Problem(f"document nests deeper than {MAX_DEPTH} levels", file=file)]) from None
+        raise ScenarioError(
+            [Problem(f"document nests deeper than {MAX_DEPTH} levels", file=file)]
+        ) from None
     except yaml.MarkedYAMLError as exc:
         raise ScenarioError([_syntax_problem(exc, file)]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(f"invalid YAML: {exc}", file=file)]) from None
     if node is None:
-        raise ScenarioError([Problem("file is empty; expected a mapping with at least 'rounds', 'issues' and 'actors'", file=file, line=1)])
+        raise ScenarioError(
+            [
+                Problem(
+                    "file is empty; expected a mapping with at least 'rounds', 'issues' and 'actors'",
+                    file=file,
+                    line=1,
+                )
+            ]
+        )
     builder = _Builder(file)
     data = builder.build(node, ())
     if builder.problems:
@@ -91,7 +122,9 @@ def _check_depth(text: str, file: str | None) -> None:
 
     def too_deep(mark: Any) -> ScenarioError:
         where = {"line": mark.line + 1, "column": mark.column + 1} if mark else {}
-        return ScenarioError([Problem(f"document nests deeper than {MAX_DEPTH} levels", file=file, **where)])
+        return ScenarioError(
+            [Problem(f"document nests deeper than {MAX_DEPTH} levels", file=file, **where)]
+        )
 
     depth = 0
     try:
@@ -146,17 +179,25 @@ class _Builder:
     def build(self, node: yaml.Node, path: tuple[Any, ...]) -> Any:
         if len(path) > MAX_DEPTH:
             if not any(p.message.startswith("document nests") for p in self.problems):
-                self._problem(node, path[:MAX_DEPTH], f"document nests deeper than {MAX_DEPTH} levels")
+                self._problem(
+                    node, path[:MAX_DEPTH], f"document nests deeper than {MAX_DEPTH} levels"
+                )
             return None
         self.nodes += 1
         if self.nodes > MAX_NODES:
             if self.nodes == MAX_NODES + 1:
-                self._problem(node, path, f"document expands to more than {MAX_NODES:,} values (alias bomb?)")
+                self._problem(
+                    node, path, f"document expands to more than {MAX_NODES:,} values (alias bomb?)"
+                )
             return None
-        self.positions.setdefault(path, (self.file, node.start_mark.line + 1, node.start_mark.column + 1))
+        self.positions.setdefault(
+            path, (self.file, node.start_mark.line + 1, node.start_mark.column + 1)
+        )
         if node.tag not in _SAFE_TAGS:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-            self._problem(node, path, f"tag '{tag}' is not allowed; scenario files hold plain data only")
+            self._problem(
+                node, path, f"tag '{tag}' is not allowed; scenario files hold plain data only"
+            )
             return None
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
@@ -168,7 +209,11 @@ class _Builder:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                self._problem(key_node, path, "merge keys ('<<') are not supported; use 'extends:' to reuse a file")
+                self._problem(
+                    key_node,
+                    path,
+                    "merge keys ('<<') are not supported; use 'extends:' to reuse a file",
+                )
                 continue
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _SAFE_TAGS:
                 self._problem(key_node, path, "mapping keys must be plain names")

@@ -58,7 +58,10 @@ def test_deal_iff_feasible_and_proposer_prefers(ukraine: negsim.Result) -> None:
             if choice.settlement is None:
                 assert not choice.deal
             else:
-                prefers = choice.settlement.utilities[choice.proposer] >= sol.continuation[t, r, choice.proposer] - 1e-9
+                prefers = (
+                    choice.settlement.utilities[choice.proposer]
+                    >= sol.continuation[t, r, choice.proposer] - 1e-9
+                )
                 assert choice.deal == prefers
 
 
@@ -68,7 +71,9 @@ def test_settlements_respect_red_lines(ukraine: negsim.Result) -> None:
     # Ukraine's territorial red line: at most 0.5 + 0.01 t, capped at 0.85
     limit = np.minimum(0.5 + 0.01 * rows["round"].to_numpy(), 0.85)
     assert (rows["territory"].to_numpy() <= limit + 1e-7).all()
-    assert (rows["guarantees"].to_numpy() <= s.actors["russia"].red_lines["guarantees"].max.value + 1e-7).all()
+    assert (
+        rows["guarantees"].to_numpy() <= s.actors["russia"].red_lines["guarantees"].max.value + 1e-7
+    ).all()
 
 
 def test_same_scenario_same_numbers(ukraine: negsim.Result) -> None:
@@ -113,13 +118,22 @@ def test_save_and_load_round_trip(ukraine: negsim.Result, tmp_path) -> None:
         ukraine.save(folder)
     ukraine.save(folder, force=True)
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        ["actors.csv", "agreement.csv", "metadata.json", "proposals.csv", "rounds.csv", "stage_games.csv"]
+        [
+            "actors.csv",
+            "agreement.csv",
+            "metadata.json",
+            "proposals.csv",
+            "rounds.csv",
+            "stage_games.csv",
+        ]
     )
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging left behind
 
 
 def test_stationary_tail_with_discount_one_is_refused() -> None:
-    s = negsim.load("textbook/rubinstein").with_changes({"actors.alice.discount": 1.0, "actors.bob.discount": 1.0})
+    s = negsim.load("textbook/rubinstein").with_changes(
+        {"actors.alice.discount": 1.0, "actors.bob.discount": 1.0}
+    )
     with pytest.raises(negsim.SolveError, match="discount factor of 1"):
         negsim.solve(s)
 
@@ -144,7 +158,9 @@ def test_more_patience_never_hurts(d1: float, d2: float, bump: float) -> None:
 
     def alice_payoff(delta: float) -> float:
         s = base.with_changes({"actors.alice.discount": delta, "actors.bob.discount": d2})
-        row = negsim.solve(s, concepts=["spe"]).actors.query("concept == 'spe' and round == 0 and actor == 'alice'")
+        row = negsim.solve(s, concepts=["spe"]).actors.query(
+            "concept == 'spe' and round == 0 and actor == 'alice'"
+        )
         return float(row["payoff"].iloc[0])
 
     assert alice_payoff(min(d1 + bump, 0.99)) >= alice_payoff(d1) - 1e-9
@@ -152,7 +168,9 @@ def test_more_patience_never_hurts(d1: float, d2: float, bump: float) -> None:
 
 @settings(max_examples=15, deadline=None)
 @given(d1=st.floats(0.05, 0.95), d2=st.floats(0.05, 0.95), rounds=st.integers(1, 8))
-def test_shares_sum_to_one_and_responder_gets_continuation(d1: float, d2: float, rounds: int) -> None:
+def test_shares_sum_to_one_and_responder_gets_continuation(
+    d1: float, d2: float, rounds: int
+) -> None:
     s = negsim.load("textbook/rubinstein_finite").with_changes(
         {"rounds": rounds, "actors.alice.discount": d1, "actors.bob.discount": d2}
     )

@@ -41,7 +41,9 @@ class TestRubinstein:
     def test_finite_horizon_matches_backward_induction(self, offers: int) -> None:
         s = negsim.load("textbook/rubinstein_finite").with_changes({"rounds": offers})
         row = spe_round0(negsim.solve(s, concepts=["spe"]))
-        assert_allclose(row["dollar.alice"], alternating.rubinstein_share(0.9, 0.8, rounds=offers), atol=1e-9)
+        assert_allclose(
+            row["dollar.alice"], alternating.rubinstein_share(0.9, 0.8, rounds=offers), atol=1e-9
+        )
 
     def test_finite_horizon_tends_to_infinite(self) -> None:
         s = negsim.load("textbook/rubinstein_finite").with_changes({"rounds": 200})
@@ -75,9 +77,13 @@ class TestBaronFerejohn:
 
     def test_unequal_recognition_matches_fixed_point(self) -> None:
         recognition = {"m1": 0.4, "m2": 0.3, "m3": 0.1, "m4": 0.1, "m5": 0.1}
-        s = negsim.load("textbook/baron_ferejohn").with_changes({"protocol.recognition": recognition})
+        s = negsim.load("textbook/baron_ferejohn").with_changes(
+            {"protocol.recognition": recognition}
+        )
         result = negsim.solve(s, concepts=["spe"])
-        reference = multilateral.baron_ferejohn(5, 0.9, quota=3, recognition=list(recognition.values()))
+        reference = multilateral.baron_ferejohn(
+            5, 0.9, quota=3, recognition=list(recognition.values())
+        )
         payoff = result.actors.query("concept == 'spe' and round == 0")["payoff"].to_numpy()
         assert_allclose(payoff, reference.payoffs, atol=1e-6)
         assert_allclose(payoff.sum(), 1.0, atol=1e-9)
@@ -104,7 +110,9 @@ class TestFearon:
         row = spe_round0(negsim.solve(s))
         assert_allclose(row["territory"], conflict.fearon_range(0.6, 0.1, 0.1).low, atol=1e-6)
 
-    @pytest.mark.parametrize(("p", "ca", "cb"), [(0.3, 0.05, 0.2), (0.95, 0.1, 0.1), (0.05, 0.2, 0.01)])
+    @pytest.mark.parametrize(
+        ("p", "ca", "cb"), [(0.3, 0.05, 0.2), (0.95, 0.1, 0.1), (0.05, 0.2, 0.01)]
+    )
     def test_range_clipped(self, p: float, ca: float, cb: float) -> None:
         s = negsim.load("textbook/fearon").with_changes(
             {"battlefield.initial_control": p, "actors.a.war_cost": ca, "actors.b.war_cost": cb}
@@ -114,7 +122,9 @@ class TestFearon:
 
     def test_threat_points_are_war_payoffs(self) -> None:
         result = negsim.solve(negsim.load("textbook/fearon"), concepts=["spe"])
-        threat = result.actors.query("concept == 'spe' and round == 0").set_index("actor")["threat_point"]
+        threat = result.actors.query("concept == 'spe' and round == 0").set_index("actor")[
+            "threat_point"
+        ]
         assert_allclose(threat["a"], 0.6 - 0.1, atol=1e-12)
         assert_allclose(threat["b"], 1 - 0.6 - 0.1, atol=1e-12)
 

@@ -372,7 +372,10 @@ def _divide_one_pie(space: SettlementSpace, proposer: int, floors: np.ndarray) -
     keeper = proposer if member[proposer] else int(np.flatnonzero(member)[0])
     y[keeper, 0] += max(rest, 0.0)
     settlement = Settlement(x=np.zeros(0), y=y, utilities=utilities(space, np.zeros(0), y))
-    if not np.isnan(floors[proposer]) and settlement.utilities[proposer] < floors[proposer] - _FEAS_TOL:
+    if (
+        not np.isnan(floors[proposer])
+        and settlement.utilities[proposer] < floors[proposer] - _FEAS_TOL
+    ):
         return None
     return settlement
 
