@@ -6,6 +6,7 @@ import json
 import subprocess
 
 import pandas as pd
+import pytest
 from click.testing import CliRunner
 
 from negsim.cli import cli
@@ -17,10 +18,7 @@ def test_run_writes_tables_figures_and_report(tmp_path) -> None:
     assert result.exit_code == 0, result.output
     assert "Terms: A's share of the territory 0.70." in result.output
     rounds = pd.read_csv(out / "rounds.csv")
-    assert (
-        rounds.query("concept == 'spe'")["territory"].iloc[0] == 0.7
-        or abs(rounds.query("concept == 'spe'")["territory"].iloc[0] - 0.7) < 1e-6
-    )
+    assert rounds.query("concept == 'spe'")["territory"].iloc[0] == pytest.approx(0.7, abs=1e-6)
     assert json.loads((out / "metadata.json").read_text())["scenario"] == "fearon"
     assert (out / "report.html").stat().st_size > 10_000
     assert (out / "leverage.png").stat().st_size > 1_000
