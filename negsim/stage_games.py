@@ -53,27 +53,16 @@ def stage_game_table(scenario: Scenario) -> pd.DataFrame:
                         t,
                         name,
                         e,
-                        json.dumps(
-                            dict(
-                                zip(
-                                    game.row_strategies,
-                                    np.round(eq.row_strategy, 12).tolist(),
-                                    strict=True,
-                                )
-                            )
-                        ),
-                        json.dumps(
-                            dict(
-                                zip(
-                                    game.col_strategies,
-                                    np.round(eq.col_strategy, 12).tolist(),
-                                    strict=True,
-                                )
-                            )
-                        ),
+                        _strategy_json(game.row_strategies, eq.row_strategy),
+                        _strategy_json(game.col_strategies, eq.col_strategy),
                         float(eq.row_payoff),
                         float(eq.col_payoff),
                         game.method,
                     )
                 )
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _strategy_json(names: list[str], probabilities: np.ndarray) -> str:
+    """A mixed strategy as JSON text: ``{"strategy": probability, ...}``."""
+    return json.dumps(dict(zip(names, np.round(probabilities, 12).tolist(), strict=True)))
