@@ -102,6 +102,12 @@ def _why_no_deal(result: Result, concept: str) -> str:
     return "No deal at the start: " + "; ".join(sorted(reasons)) + "."
 
 
+def _two(value: float) -> str:
+    """Two decimals without a negative zero."""
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
 def _count(n: int, unit: str) -> str:
     return f"{n} {unit}" + ("" if n == 1 else "s")
 
@@ -117,7 +123,7 @@ def _leverage_lines(result: Result, actors) -> list[str]:  # noqa: ANN001
         return []
     share = players.set_index(["round", "actor"])["surplus_share"]
     parts = [
-        f"{result.label(a)} {share[first, a]:.2f} -> {share[last, a]:.2f}"
+        f"{result.label(a)} {_two(share[first, a])} -> {_two(share[last, a])}"
         for a in players["actor"].unique()
     ]
     return [
