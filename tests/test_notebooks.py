@@ -98,6 +98,8 @@ def test_02_scenarios_in_yaml(tmp_path, monkeypatch):
     assert f"base scenario hash: {base_hash}" in text
     assert match.group(2) != base_hash
     assert sorted(os.listdir(tmp_path)) == []
+    removed = re.search(r"^removed (\S+)$", text, re.M)  # the last cell deletes its temp folder
+    assert removed is not None and not Path(removed.group(1)).exists()
 
 
 CLOSED_FORMS = {
