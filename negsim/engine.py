@@ -97,6 +97,7 @@ def solve(scenario: Scenario, concepts: Iterable[str] | None = None):  # noqa: A
     if "spe" not in chosen:
         chosen = ("spe", *chosen)  # every concept's threat points come with the SPE pass
     regimes, transition, arrays = _regime_arrays(scenario)
+    _check_finite(arrays, regimes)
     solution = solve_arrays(
         arrays,
         regimes,
@@ -107,6 +108,35 @@ def solve(scenario: Scenario, concepts: Iterable[str] | None = None):  # noqa: A
         scenario.regimes.samples if scenario.regimes else 0,
     )
     return Result.from_solution(scenario, solution, chosen)
+
+
+_FINITE_INPUTS = {
+    "discount": "discount factors",
+    "flow": "war costs, private benefits and deadline penalties (per-round payoff of war)",
+    "curvature": "curvatures",
+    "capability": "capabilities",
+    "capacity_a": "the capacity of battlefield side a (capacities plus support)",
+    "capacity_b": "the capacity of battlefield side b (capacities plus support)",
+    "control": "battlefield control",
+}
+
+
+def _check_finite(arrays: list[RoundArrays], regimes: list[str]) -> None:
+    """Refuse numbers that overflow (e.g. capacities of 1e308 summed) instead of a silent NaN."""
+    for regime, a in zip(regimes, arrays, strict=True):
+        for name, what in _FINITE_INPUTS.items():
+            values = getattr(a, name)
+            if name == "control" and np.isnan(values).all():
+                continue  # no battlefield
+            with np.errstate(invalid="ignore"):
+                bad = ~np.isfinite(values)
+            if bad.any():
+                t = int(np.argwhere(bad)[0][0])
+                where = f" in regime '{regime}'" if len(arrays) > 1 else ""
+                raise SolveError(
+                    f"the scenario's numbers overflow floating point: {what} reach "
+                    f"{values[bad].flat[0]} at round {t}{where}"
+                )
 
 
 def _regime_arrays(s: Scenario) -> tuple[list[str], np.ndarray, list[RoundArrays]]:
@@ -178,8 +208,21 @@ def _coalitions(a: RoundArrays, proposer: int, continuation: np.ndarray) -> list
         return []
     if comb(len(others), extra) <= _MAX_COALITIONS:
         return [tuple(sorted([*required, *c])) for c in combinations(others, extra)]
-    cheapest = sorted(others, key=lambda i: continuation[i])[:extra]  # documented heuristic
-    return [tuple(sorted([*required, *cheapest]))]
+    # Too many to enumerate (documented heuristic): buy the cheapest votes. Members tied at
+    # the price of the last vote bought are rotated through the remaining seats, so that
+    # each is included equally often (as in the uniform mix over all coalitions); always
+    # taking the first of them made the stationary tail cycle instead of converging.
+    ranked = sorted(others, key=lambda i: continuation[i])
+    price = continuation[ranked[extra - 1]]
+    sure = [i for i in ranked if continuation[i] < price - _TOL]
+    tied = [i for i in ranked if abs(continuation[i] - price) <= _TOL]
+    seats = extra - len(sure)
+    if seats == len(tied):
+        return [tuple(sorted([*required, *sure, *tied]))]
+    return [
+        tuple(sorted([*required, *sure, *(tied[(j + k) % len(tied)] for k in range(seats))]))
+        for j in range(len(tied))
+    ]
 
 
 def _proposer_choice(
@@ -352,6 +395,13 @@ def solve_arrays(
                     [c.settlement.y for c in dealt], axis=0, weights=weight
                 )
                 payoff["spe"][t, r] = value[t, r]
+    for name, values in (("threat", threat), ("continuation", continuation), ("value", value)):
+        if not np.isfinite(values).all():  # before the axiomatic LPs, which refuse infinities
+            raise SolveError(
+                f"the {name} values overflow to infinity: war costs, benefits or penalties "
+                "are too large for floating point (keep them within a few orders of magnitude "
+                "of the utility scale, 0 to 1)"
+            )
     others = tuple(c for c in concepts if c != "spe")
     for t in range(T):
         for r, a in enumerate(arrays):

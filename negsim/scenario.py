@@ -650,6 +650,12 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
         if schedule is None:
             return
         values = s.series(schedule)
+        if not np.isfinite(values).all():  # a path that overflows (exponential growth ...)
+            first = int(np.argmin(np.isfinite(values)))
+            out.append(
+                (path, f"expected a finite number, found {values[first]:g} at round {first}")
+            )
+            return
         bad_low = low is not None and (values <= low if open_low else values < low).any()
         bad_high = high is not None and (values > high).any()
         if bad_low or bad_high:
@@ -681,6 +687,8 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
             bounded((*base, field), getattr(actor, field), 0, None)
         bounded((*base, "capability"), actor.capability, 0, None, open_low=True)
         bounded((*base, "curvature"), actor.curvature, 1, None)
+        bounded((*base, "private_benefit"), actor.private_benefit, None, None)
+        bounded((*base, "reservation"), actor.reservation, None, None)
         for issue_key, value in actor.ideal.items():
             ref((*base, "ideal", issue_key), issue_key, positions, "position issue")
             bounded((*base, "ideal", issue_key), value, 0, 1)
@@ -800,6 +808,10 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
         ref((*base, "row"), game.row, actors, "actor")
         ref((*base, "col"), game.col, actors, "actor")
         shape = (len(game.row_strategies), len(game.col_strategies))
+        for field in ("row_payoffs", "col_payoffs"):
+            for i, row in enumerate(getattr(game, field)):
+                for j, entry in enumerate(row):
+                    bounded((*base, field, i, j), entry, None, None)
         for field in ("row_payoffs", "col_payoffs"):
             matrix = getattr(game, field)
             if len(matrix) != shape[0] or any(len(r) != shape[1] for r in matrix):

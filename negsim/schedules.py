@@ -149,6 +149,13 @@ def evaluate(
     >>> evaluate(Steps(kind="steps", initial=0.0, steps=[Step(round=2, value=5.0)]), 4).tolist()
     [0.0, 0.0, 5.0, 5.0]
     """
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflowing path is reported
+        return _evaluate(schedule, rounds)  # by the scenario's range checks, not warned
+
+
+def _evaluate(
+    schedule: Constant | Linear | Exponential | Steps | Piecewise, rounds: int
+) -> np.ndarray:
     t = np.arange(rounds, dtype=float)
     if isinstance(schedule, Constant):
         return np.full(rounds, schedule.value)

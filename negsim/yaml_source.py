@@ -92,6 +92,8 @@ def parse_yaml(text: str, file: str | None = None) -> tuple[Any, Positions]:
         ) from None
     except yaml.MarkedYAMLError as exc:
         raise ScenarioError([_syntax_problem(exc, file)]) from None
+    except yaml.reader.ReaderError as exc:  # a control character: locate it in the text
+        raise ScenarioError([_character_problem(text, exc, file)]) from None
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(f"invalid YAML: {exc}", file=file)]) from None
     if node is None:
@@ -140,6 +142,20 @@ def _check_depth(text: str, file: str | None) -> None:
             raise too_deep(exc.problem_mark) from None
     except yaml.YAMLError:
         pass
+
+
+def _character_problem(text: str, exc: yaml.reader.ReaderError, file: str | None) -> Problem:
+    """A character YAML does not allow (NUL, backspace, ...), with its line and column."""
+    before = text[: exc.position]
+    line = before.count("\n") + 1
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    char = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "?")
+    return Problem(
+        f"invalid YAML: character U+{char:04X} is not allowed in YAML text",
+        file=file,
+        line=line,
+        column=column,
+    )
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, file: str | None) -> Problem:

@@ -51,3 +51,15 @@ def write(tmp_path: Path):
         return path
 
     return _write
+
+
+# -- hypothesis profiles (issue 8) ----------------------------------------------------------
+# "ci" (the default) keeps `make test` fast; "fuzz" is what `make fuzz` runs. Choose with
+# HYPOTHESIS_PROFILE=fuzz. Tests that set max_examples themselves keep their own number.
+import os  # noqa: E402
+
+from hypothesis import settings  # noqa: E402
+
+settings.register_profile("ci", max_examples=100)
+settings.register_profile("fuzz", max_examples=3000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
