@@ -247,5 +247,7 @@ class _Builder:
         try:
             return self._scalars.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError) as exc:
-            self._problem(node, path, f"cannot read value {node.value!r}: {exc}")
+            shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+            reason = str(exc) if len(str(exc)) <= 120 else str(exc)[:117] + "..."
+            self._problem(node, path, f"cannot read value {shown!r}: {reason}")
             return None

@@ -9,6 +9,7 @@ format (10,000 rounds).
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -284,3 +285,107 @@ def test_war_costs_that_overflow_the_values_are_refused():
     s = negsim.load_text(BATTLE.format(cap=1, cost="1.7e+308"))
     with pytest.raises(SolveError, match="the threat values overflow to infinity"):
         negsim.solve(s)
+
+
+# -- faults: no lost output, identical output -------------------------------------------------
+REGIMES = """\
+name: seeded
+rounds: 5
+seed: 7
+start_date: 2026-01-01
+time_unit: month
+issues:
+  x: {kind: position, war_value: 0.3}
+  cake: {kind: pie, among: [a, b]}
+actors:
+  a: {discount: 0.9, ideal: {x: 0}, salience: {x: 2, cake: 1}, capacity: 1, war_cost: 0.02}
+  b: {discount: 0.95, ideal: {x: 1}, salience: {x: 1, cake: 1}, capacity: 2, war_cost: 0.01}
+battlefield: {issue: x, initial_control: 0.3, drift: 0.05, sides: {a: [a], b: [b]}}
+proposals:
+  plan: {terms: {x: 0.5, cake: {a: 0.5, b: 0.5}}}
+regimes:
+  initial: calm
+  states:
+    calm: {}
+    erratic: {changes: {actors.b.capacity: 0.5}}
+  transition:
+    calm: {calm: 0.8, erratic: 0.2}
+    erratic: {calm: 0.5, erratic: 0.5}
+  samples: 20
+"""
+
+
+@pytest.fixture(scope="module")
+def seeded_result():
+    return negsim.solve(negsim.load_text(REGIMES))
+
+
+def _failing_write(self, folder, fmt="csv"):
+    (folder / "rounds.csv").write_text("half a table\n")
+    raise OSError("disk full")
+
+
+def test_failed_save_leaves_no_folder_and_no_staging(tmp_path: Path, seeded_result, monkeypatch):
+    monkeypatch.setattr(negsim.Result, "write_tables", _failing_write)
+    target = tmp_path / "out"
+    with pytest.raises(OSError, match="disk full"):
+        seeded_result.save(target)
+    assert list(tmp_path.iterdir()) == []  # neither out/ nor a .out.* staging folder
+
+
+def test_failed_save_with_force_leaves_the_old_folder_untouched(
+    tmp_path: Path, seeded_result, monkeypatch
+):
+    target = tmp_path / "out"
+    seeded_result.save(target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+    monkeypatch.setattr(negsim.Result, "write_tables", _failing_write)
+    with pytest.raises(OSError, match="disk full"):
+        seeded_result.save(target, force=True)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_interrupted_save_cleans_up(tmp_path: Path, seeded_result, monkeypatch):
+    def interrupted(self, folder, fmt="csv"):
+        (folder / "rounds.csv").write_text("half\n")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(negsim.Result, "write_tables", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        seeded_result.save(tmp_path / "out")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_save_refuses_to_overwrite_without_force(tmp_path: Path, seeded_result):
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "mine.txt").write_text("keep me")
+    with pytest.raises(FileExistsError, match="pass force=True"):
+        seeded_result.save(target)
+    assert [p.name for p in target.iterdir()] == ["mine.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_same_inputs_and_seed_give_byte_identical_files(tmp_path: Path):
+    first = negsim.solve(negsim.load_text(REGIMES)).save(tmp_path / "one")
+    second = negsim.solve(negsim.load_text(REGIMES)).save(tmp_path / "two")
+    names = sorted(p.name for p in first.iterdir())
+    assert names == [
+        "actors.csv",
+        "agreement.csv",
+        "metadata.json",
+        "proposals.csv",
+        "rounds.csv",
+        "stage_games.csv",
+    ]
+    assert sorted(p.name for p in second.iterdir()) == names
+    for name in names:
+        assert (first / name).read_bytes() == (second / name).read_bytes(), name
+    # and the seed matters where there is randomness (the sampled regime paths)
+    other = negsim.solve(negsim.load_text(REGIMES.replace("seed: 7", "seed: 8")))
+    assert other.metadata["seed"] == 8
+    assert not np.array_equal(
+        other.solution.sampled_regimes,
+        negsim.solve(negsim.load_text(REGIMES)).solution.sampled_regimes,
+    )
