@@ -1,0 +1,1026 @@
+r"""Sweeps: solve a scenario at many parameter points, one row per point.
+
+A sweep is a grid helper plus one row per point with the parameters as columns (STYLE
+point 10, like Mesa's ``batch_run``)::
+
+    df = sweep(scenario, grid={"actors.us.discount": np.linspace(0.8, 0.99, 20)})
+    df = sweep(scenario, samples=1000, seed=1)          # Monte Carlo over `uncertainty:`
+    df = sweep(scenario, grid=..., samples=100)         # grid x samples
+
+Outputs (``outputs="summary"``): ``agreement_round`` (NaN when no deal comes),
+``agreement_probability`` (cumulative by the last round), ``terms.<issue>`` (and
+``terms.<pie>.<actor>``) at the agreement round, ``payoff.<actor>``,
+``threat.<actor>`` and ``delay.<actor>`` (the SPE payoff, threat point W and delay
+incentive Delta at round 0), ``ripe_round`` (first round where no veto player gains by
+waiting) and ``error`` (why a point could not be solved, else missing). Other requested
+concepts add ``<concept>.payoff.<actor>``. With ``outputs="actors"`` the rows are
+(point, concept, round, actor) with the columns of :attr:`negsim.Result.actors` for the
+regime the game starts in.
+
+**Batch path.** For the class of scenarios where every proposer's problem has a closed
+form (:func:`batch_supported`), the sweep does not call :func:`negsim.solve` per point:
+it runs the engine's backward induction once for a whole chunk of points, looping over
+rounds and vectorising over points with numpy. The class: a single pie issue shared by
+all actors, each with positive salience on it (so ``u_i = y_i``); no position issues,
+red lines, reservation utilities, battlefield or regimes; rotating proposers or
+recognition probabilities; any veto players and quota; constant or scheduled discount
+factors, war costs, private benefits, deadlines and horizons; ``terminal: war`` or
+``stationary``. It reproduces the engine step for step: continuation
+``C_i(t) = w_i(t) + delta_i(t) V_i(t+1)``; the proposer's best offer over the coalitions
+of all veto players plus the votes it buys (every combination when there are at most 64,
+else the cheapest, as :func:`negsim.engine._coalitions`), each responder getting exactly
+``max(C_i, 0)`` (:func:`negsim.models.spatial._divide_one_pie`); equally good coalitions
+mixed uniformly; a deal when the proposer's share is at least ``C_j`` (1e-9 tolerance);
+a stationary tail by value iteration to 1e-12; delay incentives by
+:func:`negsim.models.delay.delay_incentives`. Only the swept paths
+``actors.<a>.discount``, ``actors.<a>.war_cost`` and ``actors.<a>.private_benefit`` with
+valid numbers take the batch path; any other point (other paths, values the scenario
+rejects, tails that do not converge) and every other scenario falls back to
+:func:`negsim.solve`, so results never depend on which path ran.
+
+**Execution.** Points are cut into chunks. ``backend="local"`` runs chunks in a
+:class:`concurrent.futures.ProcessPoolExecutor` (all cores by default; created per call,
+nothing at import), ``"dask"`` on a ``dask.distributed`` cluster (an existing scheduler
+address, or a loopback ``LocalCluster`` started and closed by the call), ``"serial"`` in
+this process. Each point's result depends only on the scenario and its own values (each
+Monte Carlo point has its own generator, :func:`negsim.sampling.point_rng`), so frames
+are equal across backends, worker counts and chunk sizes. ``checkpoint=DIR`` writes each
+finished chunk atomically; a later call with the same ``DIR`` reuses them, so an
+interrupted sweep (Ctrl-C keeps finished chunks) resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import signal
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from negsim.dynamics import round_arrays
+from negsim.engine import _MAX_COALITIONS, _STATIONARY_MAX_ROUNDS, _STATIONARY_TOL, _TOL
+from negsim.engine import solve as _solve
+from negsim.errors import NegsimError, ScenarioError
+from negsim.models.delay import delay_incentives
+from negsim.sampling import grid_points, sample_points
+from negsim.scenario import Scenario
+
+__all__ = [
+    "BACKENDS",
+    "OUTPUTS",
+    "batch_supported",
+    "evaluate_points",
+    "summarize_samples",
+    "sweep",
+]
+
+BACKENDS = ("local", "dask", "serial")
+OUTPUTS = ("summary", "actors")
+_ACTOR_COLUMNS = (
+    "threat_point",
+    "continuation",
+    "payoff",
+    "surplus",
+    "surplus_share",
+    "delay_incentive",
+    "preferred_delay",
+)
+_FAST_FIELDS = ("discount", "war_cost", "private_benefit")
+
+
+# -- public API -----------------------------------------------------------------------------
+def sweep(
+    scenario: Scenario,
+    grid: Mapping[str, Iterable[Any]] | None = None,
+    samples: int | None = None,
+    seed: int | None = None,
+    backend: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    outputs: str = "summary",
+    concepts: Sequence[str] = ("spe",),
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+    checkpoint: str | Path | None = None,
+) -> pd.DataFrame:
+    """Solve ``scenario`` at every point of a grid and/or Monte Carlo sample.
+
+    Parameters
+    ----------
+    scenario : the base scenario; each point applies its values with
+        :meth:`Scenario.with_changes` (or the equivalent on arrays, batch path).
+    grid : dotted path -> values; the points are their cartesian product (last path
+        fastest).
+    samples : number of draws from ``scenario.uncertainty``; with ``grid``, every grid
+        point is combined with the same ``samples`` draws (common random numbers). Paths
+        on the grid are not drawn.
+    seed : seed of the draws (default: ``scenario.seed``); point k draws from
+        :func:`negsim.sampling.point_rng` ``(seed, k)``.
+    backend : ``"local"`` (processes), ``"dask"`` or ``"serial"``.
+    workers : processes (local, default all cores) or LocalCluster workers (dask,
+        default 2).
+    scheduler : address of a running dask scheduler (``tcp://host:port``), dask only.
+    outputs : ``"summary"`` (one row per point) or ``"actors"`` (point x concept x
+        round x actor).
+    concepts : solution concepts (``"spe"`` always included; the batch path serves
+        ``("spe",)`` only).
+    chunk_size : points per task (default: about four chunks per worker; does not
+        change the results).
+    progress : show a tqdm bar (points/s, ETA); off when False or stderr is no TTY.
+    checkpoint : folder where finished chunks are kept; calling again with it resumes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``point`` (and ``sample`` with ``samples``), one column per swept path, then the
+        outputs listed in the module docstring.
+
+    Examples
+    --------
+    >>> import negsim
+    >>> s = negsim.load("textbook/rubinstein_finite")
+    >>> df = sweep(s, grid={"actors.alice.discount": [0.5, 0.9]}, backend="serial",
+    ...            progress=False)
+    >>> df[["actors.alice.discount", "agreement_round", "payoff.alice"]].round(4).values.tolist()
+    [[0.5, 0.0, 0.3299], [0.9, 0.0, 0.5761]]
+    """
+    frame, points = _point_table(scenario, grid, samples, seed)
+    out = evaluate_points(
+        scenario,
+        points,
+        backend=backend,
+        workers=workers,
+        scheduler=scheduler,
+        outputs=outputs,
+        concepts=concepts,
+        chunk_size=chunk_size,
+        progress=progress,
+        checkpoint=checkpoint,
+    )
+    params = frame.iloc[out["point"].to_numpy()].reset_index(drop=True)
+    return pd.concat([params, out.drop(columns="point")], axis=1)
+
+
+def evaluate_points(
+    scenario: Scenario,
+    points: Sequence[Mapping[str, Any]],
+    *,
+    backend: str = "local",
+    workers: int | None = None,
+    scheduler: str | None = None,
+    outputs: str = "summary",
+    concepts: Sequence[str] = ("spe",),
+    chunk_size: int | None = None,
+    progress: bool | None = None,
+    checkpoint: str | Path | None = None,
+) -> pd.DataFrame:
+    """Outputs at explicit points (a list of ``{path: value}``), with a ``point`` column.
+
+    The engine under :func:`sweep`, :func:`negsim.sensitivity.tornado_table` and
+    :func:`negsim.sensitivity.sobol_indices`; arguments as in :func:`sweep`.
+    """
+    if backend not in BACKENDS:
+        raise NegsimError(f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
+    if outputs not in OUTPUTS:
+        raise NegsimError(f"unknown outputs {outputs!r}; choose from {', '.join(OUTPUTS)}")
+    concepts = _concepts(concepts)
+    points = [dict(p) for p in points]
+    n = len(points)
+    n_workers = workers or (os.cpu_count() or 1 if backend == "local" else 2)
+    fast = batch_supported(scenario)[0] and concepts == ("spe",)
+    if chunk_size is None:
+        chunk_size = _default_chunk(n, n_workers, fast, backend)
+    chunks = [(start, points[start : start + chunk_size]) for start in range(0, n, chunk_size)]
+    store = (
+        _Checkpoint(checkpoint, scenario, points, outputs, concepts, chunk_size)
+        if checkpoint
+        else None
+    )
+    task = _ChunkTask(scenario, outputs, concepts)
+    frames: dict[int, pd.DataFrame] = {}
+    todo = []
+    for index, (start, chunk) in enumerate(chunks):
+        kept = store.read(index) if store else None
+        if kept is not None:
+            frames[index] = kept
+        else:
+            todo.append((index, start, chunk))
+    bar = _progress_bar(n, progress, done=sum(len(chunks[i][1]) for i in frames))
+
+    def finished(index: int, frame: pd.DataFrame) -> None:
+        if store:
+            store.write(index, frame)
+        frames[index] = frame
+        bar.update(len(chunks[index][1]))
+
+    try:
+        if backend == "serial" or (backend == "local" and (len(todo) <= 1 or n_workers == 1)):
+            for index, start, chunk in todo:
+                finished(index, task(start, chunk))
+        elif backend == "local":
+            _run_local(task, todo, n_workers, finished)
+        else:
+            _run_dask(task, todo, workers or 2, scheduler, finished)
+    except KeyboardInterrupt:
+        bar.close()
+        if store:
+            print(
+                f"negsim sweep: interrupted; {len(frames)} of {len(chunks)} chunks kept in "
+                f"{store.folder}; run again with the same checkpoint to resume",
+                file=sys.stderr,
+            )
+        raise
+    bar.close()
+    if not chunks:
+        return _normalise(pd.DataFrame({"point": pd.Series([], dtype="int64")}), outputs)
+    return _normalise(
+        pd.concat([frames[i] for i in range(len(chunks))], ignore_index=True), outputs
+    )
+
+
+def batch_supported(scenario: Scenario) -> tuple[bool, str]:
+    """Whether :func:`sweep` can solve ``scenario`` on its vectorised batch path, and why.
+
+    Returns
+    -------
+    (bool, str)
+        True with a description of the class, or False with the first reason it is not
+        covered (the sweep then calls :func:`negsim.solve` per point).
+
+    Examples
+    --------
+    >>> import negsim
+    >>> batch_supported(negsim.load("textbook/baron_ferejohn"))[0]
+    True
+    >>> batch_supported(negsim.load("textbook/fearon"))
+    (False, 'position issues (territory) need the engine')
+    """
+    positions = [k for k, v in scenario.issues.items() if v.kind == "position"]
+    if positions:
+        return False, f"position issues ({', '.join(positions)}) need the engine"
+    if len(scenario.issues) != 1:
+        return False, "more than one pie issue needs the engine"
+    if scenario.regimes is not None:
+        return False, "Markov regimes need the engine"
+    pie = next(iter(scenario.issues.values()))
+    if set(pie.among or []) != set(scenario.actors):
+        return False, "the pie is not shared by every actor"
+    for name, actor in scenario.actors.items():
+        if actor.reservation is not None:
+            return False, f"actor '{name}' has a reservation utility"
+    a = round_arrays(scenario)
+    if not np.all(a.salience_pie == 1.0):
+        return False, "some actor puts no weight on the pie in some round"
+    kind = "recognition probabilities" if a.recognition is not None else "rotating proposers"
+    return (
+        True,
+        f"a single pie shared by {len(a.actors)} actors, {kind}, terminal {scenario.terminal}",
+    )
+
+
+def summarize_samples(
+    df: pd.DataFrame,
+    columns: Sequence[str],
+    quantiles: Sequence[float] = (0.05, 0.25, 0.5, 0.75, 0.95),
+    by: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Quantiles of Monte Carlo outputs: one row per column (per group with ``by``).
+
+    Parameters
+    ----------
+    df : a sweep frame.
+    columns : output columns to summarise (e.g. ``["agreement_round", "payoff.russia"]``).
+    quantiles : probabilities in [0, 1].
+    by : optional grouping columns (e.g. the grid parameters of a grid x samples sweep).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns (``by`` ...), ``output``, ``n`` (non-missing values), ``mean``, then
+        ``q0.05`` ... (NaN values, e.g. no agreement, are left out and counted in
+        ``missing``).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"x": [1.0, 2.0, 3.0, np.nan]})
+    >>> summarize_samples(df, ["x"], quantiles=(0.5,)).to_dict("records")
+    [{'output': 'x', 'n': 3, 'missing': 1, 'mean': 2.0, 'q0.5': 2.0}]
+    """
+    keys = [] if by is None else [by] if isinstance(by, str) else list(by)
+    groups = [((), df)] if not keys else df.groupby(keys, sort=True)
+    rows = []
+    for key, part in groups:
+        key = key if isinstance(key, tuple) else (key,)
+        for column in columns:
+            values = pd.to_numeric(part[column], errors="coerce").to_numpy(dtype=float)
+            finite = values[~np.isnan(values)]
+            row: dict[str, Any] = dict(zip(keys, key, strict=True))
+            row.update(output=column, n=len(finite), missing=len(values) - len(finite))
+            row["mean"] = float(finite.mean()) if len(finite) else np.nan
+            qs = np.quantile(finite, quantiles) if len(finite) else np.full(len(quantiles), np.nan)
+            row.update({f"q{q:g}": float(v) for q, v in zip(quantiles, qs, strict=True)})
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# -- points ---------------------------------------------------------------------------------
+def _point_table(
+    scenario: Scenario,
+    grid: Mapping[str, Iterable[Any]] | None,
+    samples: int | None,
+    seed: int | None,
+) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
+    grid = {k: list(v) for k, v in (grid or {}).items()}
+    seed = scenario.seed if seed is None else seed
+    base = grid_points(grid) if grid else [{}]
+    if not samples:
+        frame = pd.DataFrame(base)
+        frame.insert(0, "point", np.arange(len(base)))
+        return frame, base
+    draws = sample_points(scenario, samples, seed, skip=list(grid))
+    points = [{**g, **d} for g in base for d in draws]
+    frame = pd.DataFrame(points)
+    frame.insert(0, "sample", np.tile(np.arange(samples), len(base)))
+    frame.insert(0, "point", np.arange(len(points)))
+    return frame, points
+
+
+def _concepts(concepts: Sequence[str]) -> tuple[str, ...]:
+    from negsim.engine import CONCEPTS
+
+    chosen = tuple(dict.fromkeys(["spe", *concepts]))
+    unknown = [c for c in chosen if c not in CONCEPTS]
+    if unknown:
+        raise NegsimError(f"unknown concept(s) {unknown}; choose from {', '.join(CONCEPTS)}")
+    return chosen
+
+
+def _default_chunk(n: int, workers: int, fast: bool, backend: str) -> int:
+    if n == 0:
+        return 1
+    if backend == "serial":
+        return min(n, 4096 if fast else 64)
+    per_worker = 4 if fast else 8
+    cap = 4096 if fast else 64
+    return max(1, min(cap, math.ceil(n / (workers * per_worker))))
+
+
+# -- one chunk ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _ChunkTask:
+    """Evaluate a chunk of points (picklable: sent to processes and dask workers)."""
+
+    scenario: Scenario
+    outputs: str
+    concepts: tuple[str, ...]
+
+    def __call__(self, start: int, points: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+        return _evaluate_chunk(self.scenario, start, points, self.outputs, self.concepts)
+
+
+def _evaluate_chunk(
+    scenario: Scenario,
+    start: int,
+    points: Sequence[Mapping[str, Any]],
+    outputs: str,
+    concepts: tuple[str, ...],
+) -> pd.DataFrame:
+    frames: list[pd.DataFrame] = []
+    pending = list(range(len(points)))
+    if concepts == ("spe",) and batch_supported(scenario)[0]:
+        frame, pending = _evaluate_batch(scenario, start, points, outputs)
+        frames.append(frame)
+    frames += [_evaluate_one(scenario, start + k, points[k], outputs, concepts) for k in pending]
+    frame = pd.concat([f for f in frames if len(f)], ignore_index=True)
+    frame = frame.sort_values("point", kind="stable", ignore_index=True)
+    return frame.reindex(columns=_output_columns(scenario, outputs, concepts))
+
+
+def _output_columns(scenario: Scenario, outputs: str, concepts: tuple[str, ...]) -> list[str]:
+    """The canonical columns of a chunk (so that every chunk and backend agrees)."""
+    if outputs == "actors":
+        return ["point", "concept", "round", "actor", *_ACTOR_COLUMNS, "error"]
+    terms = [k for k, v in scenario.issues.items() if v.kind == "position"]
+    terms += [
+        f"{k}.{a}"
+        for k, v in scenario.issues.items()
+        if v.kind == "pie"
+        for a in scenario.actors
+        if a in (v.among or [])
+    ]
+    actors = list(scenario.actors)
+    columns = ["point", "agreement_round", "agreement_probability"]
+    columns += [f"terms.{c}" for c in terms]
+    columns += [f"{m}.{a}" for m in ("payoff", "threat", "delay") for a in actors]
+    columns += ["ripe_round"]
+    columns += [f"{c}.payoff.{a}" for c in concepts if c != "spe" for a in actors]
+    return [*columns, "error"]
+
+
+def _evaluate_one(
+    scenario: Scenario,
+    index: int,
+    point: Mapping[str, Any],
+    outputs: str,
+    concepts: tuple[str, ...],
+) -> pd.DataFrame:
+    try:
+        result = _solve(scenario.with_changes(dict(point)) if point else scenario, concepts)
+    except ScenarioError as exc:
+        return _error_frame(index, "; ".join(str(p) for p in exc.problems))
+    except NegsimError as exc:
+        return _error_frame(index, str(exc))
+    if outputs == "actors":
+        return _actor_rows_of_result(index, result, concepts)
+    return pd.DataFrame([_summary_of_result(index, result, concepts)])
+
+
+def _error_frame(index: int, message: str) -> pd.DataFrame:
+    return pd.DataFrame({"point": [index], "error": [message]})
+
+
+def _summary_of_result(index: int, result: Any, concepts: tuple[str, ...]) -> dict[str, Any]:
+    regime = result.headline_regime
+    rounds = result.rounds[
+        (result.rounds["concept"] == "spe") & (result.rounds["regime"] == regime)
+    ]
+    actors = result.actors[(result.actors["regime"] == regime) & (result.actors["round"] == 0)]
+    t = result.agreement_round
+    row: dict[str, Any] = {
+        "point": index,
+        "agreement_round": np.nan if t is None else float(t),
+        "agreement_probability": float(result.agreement["cumulative"].iloc[-1]),
+    }
+    skip = {"concept", "regime", "round", "date", "proposer", "deal", "control", "ripe"}
+    at = rounds[rounds["round"] == t] if t is not None else None
+    for column in rounds.columns:
+        if column not in skip:
+            row[f"terms.{column}"] = float(at[column].iloc[0]) if at is not None else np.nan
+    spe = actors[actors["concept"] == "spe"]
+    for measure, column in (
+        ("payoff", "payoff"),
+        ("threat", "threat_point"),
+        ("delay", "delay_incentive"),
+    ):
+        for actor, value in zip(spe["actor"], spe[column], strict=True):
+            row[f"{measure}.{actor}"] = float(value)
+    ripe = rounds.loc[rounds["ripe"].astype(bool), "round"]
+    row["ripe_round"] = float(ripe.iloc[0]) if len(ripe) else np.nan
+    for concept in concepts:
+        if concept != "spe":
+            part = actors[actors["concept"] == concept]
+            for actor, value in zip(part["actor"], part["payoff"], strict=True):
+                row[f"{concept}.payoff.{actor}"] = float(value)
+    return row
+
+
+def _actor_rows_of_result(index: int, result: Any, concepts: tuple[str, ...]) -> pd.DataFrame:
+    table = result.actors[result.actors["regime"] == result.headline_regime]
+    table = table[table["concept"].isin(concepts)]
+    frame = table[["concept", "round", "actor", *_ACTOR_COLUMNS]].reset_index(drop=True)
+    frame.insert(0, "point", index)
+    return frame
+
+
+def _normalise(frame: pd.DataFrame, outputs: str) -> pd.DataFrame:
+    """Same dtypes whether chunks came from memory or a checkpoint, with or without errors."""
+    frame = frame.copy()
+    if "error" not in frame:
+        frame["error"] = np.nan
+    frame["error"] = pd.Series(
+        [v if isinstance(v, str) else None for v in frame["error"]],
+        dtype="string",
+        index=frame.index,
+    )
+    frame["point"] = frame["point"].astype("int64")
+    if outputs == "actors":
+        for column in ("concept", "actor"):
+            if column in frame:
+                frame[column] = frame[column].astype("string")
+        if "round" in frame:
+            frame["round"] = frame["round"].astype("Int64")
+        if "preferred_delay" in frame:
+            frame["preferred_delay"] = frame["preferred_delay"].astype("Int64")
+    for column in frame.columns:
+        if column not in {"point", "error", "concept", "actor", "round", "preferred_delay"}:
+            frame[column] = frame[column].astype("float64")
+    return frame[[c for c in frame.columns if c != "error"] + ["error"]]
+
+
+# -- the batch path -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Structure:
+    """What the batch path needs besides per-point discount, flow and recognition."""
+
+    actors: list[str]
+    pie: str
+    terminal: str
+    proposers: np.ndarray | None  # (L,) rotation
+    veto: np.ndarray  # (N,) bool
+    coalitions: list[tuple[np.ndarray | None, int]]  # per proposer: (C, N) masks or None, extra
+    required: list[np.ndarray]  # per proposer: (N,) bool, veto players and the proposer
+
+
+def _structure(scenario: Scenario) -> tuple[_Structure, Any]:
+    a = round_arrays(scenario)
+    N = len(a.actors)
+    coalitions, required_masks = [], []
+    for j in range(N):
+        required = sorted(set(np.flatnonzero(a.veto).tolist()) | {j})
+        others = [i for i in range(N) if i not in required]
+        extra = max(a.quota - len(required), 0)
+        req = np.zeros(N, dtype=bool)
+        req[required] = True
+        required_masks.append(req)
+        if extra == 0:
+            coalitions.append((req[None].copy(), 0))
+        elif extra > len(others):
+            coalitions.append((np.zeros((0, N), dtype=bool), 0))
+        elif math.comb(len(others), extra) <= _MAX_COALITIONS:
+            masks = np.zeros((math.comb(len(others), extra), N), dtype=bool)
+            for c, chosen in enumerate(combinations(others, extra)):
+                masks[c] = req
+                masks[c, list(chosen)] = True
+            coalitions.append((masks, extra))
+        else:
+            coalitions.append((None, extra))  # the cheapest votes, per point
+    st = _Structure(
+        actors=list(a.actors),
+        pie=a.pies[0],
+        terminal=scenario.terminal,
+        proposers=a.proposers,
+        veto=a.veto.copy(),
+        coalitions=coalitions,
+        required=required_masks,
+    )
+    return st, a
+
+
+def _fast_point(scenario: Scenario, point: Mapping[str, Any]) -> bool:
+    """Whether a point only sets discount, war cost or private benefit to valid numbers."""
+    for path, value in point.items():
+        parts = path.split(".")
+        if len(parts) != 3 or parts[0] != "actors" or parts[1] not in scenario.actors:
+            return False
+        if parts[2] not in _FAST_FIELDS:
+            return False
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            return False
+        v = float(value)
+        if not math.isfinite(v):
+            return False
+        if parts[2] == "discount" and not 0.0 < v <= 1.0:
+            return False
+        if parts[2] == "war_cost" and v < 0.0:
+            return False
+    return True
+
+
+def _point_arrays(
+    scenario: Scenario, a: Any, points: Sequence[Mapping[str, Any]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Discount and flow (n, T, N) of each point, as :func:`negsim.dynamics.round_arrays`."""
+    n, T, N = len(points), a.rounds, len(a.actors)
+    series = {
+        field: np.stack(
+            [scenario.series(getattr(x, field)) for x in scenario.actors.values()], axis=1
+        )
+        for field in _FAST_FIELDS
+    }
+    per = {field: np.broadcast_to(series[field], (n, T, N)).copy() for field in _FAST_FIELDS}
+    index = {name: i for i, name in enumerate(a.actors)}
+    for p, point in enumerate(points):
+        for path, value in point.items():
+            _, actor, field = path.split(".")
+            per[field][p, :, index[actor]] = float(value)
+    discount = per["discount"]
+    for i, actor in enumerate(scenario.actors.values()):
+        if actor.horizon is not None and actor.horizon.rounds <= T:
+            discount[:, actor.horizon.rounds - 1, i] *= actor.horizon.weight_after
+    flow = per["private_benefit"] - per["war_cost"]
+    for i, actor in enumerate(scenario.actors.values()):
+        for deadline in actor.deadlines:
+            flow[:, deadline.round, i] -= deadline.penalty
+    return discount, flow
+
+
+def _evaluate_batch(
+    scenario: Scenario, start: int, points: Sequence[Mapping[str, Any]], outputs: str
+) -> tuple[pd.DataFrame, list[int]]:
+    """Solve the points the batch path covers; return their rows and the others' positions."""
+    fast = [k for k, p in enumerate(points) if _fast_point(scenario, p)]
+    rest = sorted(set(range(len(points))) - set(fast))
+    if not fast:
+        return pd.DataFrame(), rest
+    st, a = _structure(scenario)
+    discount, flow = _point_arrays(scenario, a, [points[k] for k in fast])
+    sol = batch_solve(st, discount, flow, a.recognition)
+    ok = sol["ok"]
+    errors = [
+        _error_frame(start + k, _tail_error(discount[p, -1]))
+        for p, k in enumerate(fast)
+        if not ok[p]
+    ]
+    if not ok.all():
+        sol = {key: value[ok] for key, value in sol.items()}
+    index = start + np.asarray(fast)[ok]
+    return pd.concat([_batch_frame(st, sol, outputs, index), *errors], ignore_index=True), rest
+
+
+def _tail_error(beta: np.ndarray) -> str:
+    """The engine's :class:`SolveError` message for a stationary tail it cannot solve."""
+    if np.any(beta >= 1.0):
+        return (
+            "a discount factor of 1 with 'terminal: stationary' has no stationary equilibrium "
+            "(perpetual disagreement is worth nothing less than agreement); use a discount below 1 "
+            "or 'terminal: war'"
+        )
+    return (
+        f"the stationary tail did not converge within {_STATIONARY_MAX_ROUNDS:,} rounds "
+        f"(discount factors up to {beta.max():.6f} are too close to 1)"
+    )
+
+
+def batch_solve(
+    st: _Structure, discount: np.ndarray, flow: np.ndarray, recognition: np.ndarray | None
+) -> dict[str, np.ndarray]:
+    """SPE backward induction for n single-pie games at once.
+
+    Parameters
+    ----------
+    st : the structure shared by the points (actors, protocol, coalitions, terminal).
+    discount, flow : (n, T, N) per-round discount factors and disagreement flows.
+    recognition : (N,) recognition probabilities, or None for the rotation.
+
+    Returns
+    -------
+    dict of arrays: ``ok`` (n,) bool (False where the stationary tail did not converge
+    or a discount of 1 makes it undefined; those points go to the engine), ``threat``,
+    ``value`` (n, T+1, N), ``continuation`` (n, T, N), ``deal`` (n, T), ``y`` (n, T, N)
+    SPE pie shares (NaN without a deal), ``payoff`` (n, T+1, N), ``gain`` and ``delay``
+    (n, T, N).
+    """
+    n, T, N = discount.shape
+    threat = np.zeros((n, T + 1, N))
+    value = np.zeros((n, T + 1, N))
+    ok = np.ones(n, dtype=bool)
+    if st.terminal == "stationary":
+        value[:, T], threat[:, T], ok = _batch_stationary(
+            st, T - 1, discount[:, -1], flow[:, -1], recognition
+        )
+    continuation = np.zeros((n, T, N))
+    deal = np.zeros((n, T))
+    y = np.full((n, T, N), np.nan)
+    payoff = np.full((n, T + 1, N), np.nan)
+    for t in reversed(range(T)):
+        beta, w = discount[:, t], flow[:, t]
+        threat[:, t] = w + beta * threat[:, t + 1]
+        continuation[:, t] = w + beta * value[:, t + 1]
+        v, p_deal, shares, dealt = _batch_bellman(st, t, continuation[:, t], recognition)
+        value[:, t] = v
+        deal[:, t] = p_deal
+        y[:, t] = np.where(dealt[:, None], shares, np.nan)
+        payoff[:, t] = np.where(dealt[:, None], v, np.nan)
+    if st.terminal == "war":
+        payoff[:, T] = threat[:, T]
+    # delay incentives: points x actors flattened onto the actor axis of the model
+    flat = lambda x: np.moveaxis(x, 0, 1).reshape(x.shape[1], 1, n * N)  # noqa: E731
+    gain, delay = delay_incentives(flat(flow), flat(discount), flat(payoff), np.ones((1, 1)))
+    unflat = lambda x: np.moveaxis(x.reshape(T, n, N), 1, 0)  # noqa: E731
+    return {
+        "ok": ok,
+        "threat": threat,
+        "value": value,
+        "continuation": continuation,
+        "deal": deal,
+        "y": y,
+        "payoff": payoff,
+        "gain": unflat(gain),
+        "delay": unflat(delay),
+    }
+
+
+def _batch_proposers(
+    st: _Structure, phase: int, n: int, recognition: np.ndarray | None
+) -> list[tuple[int, np.ndarray]]:
+    if recognition is not None:
+        return [(j, np.full(n, float(p))) for j, p in enumerate(recognition) if p > 0]
+    assert st.proposers is not None
+    return [(int(st.proposers[phase % len(st.proposers)]), np.ones(n))]
+
+
+def _batch_bellman(
+    st: _Structure, phase: int, cont: np.ndarray, recognition: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Expected SPE value (n, N), deal probability (n,), shares (n, N), any deal (n,)."""
+    n, N = cont.shape
+    value = np.zeros((n, N))
+    p_deal = np.zeros(n)
+    numerator = np.zeros((n, N))
+    weight = np.zeros(n)
+    dealt = np.zeros(n, dtype=bool)
+    for j, p in _batch_proposers(st, phase, n, recognition):
+        masks, extra = st.coalitions[j]
+        if masks is None:  # the cheapest `extra` votes, as the engine's heuristic
+            others = np.flatnonzero(~st.required[j])
+            order = np.argsort(cont[:, others], axis=1, kind="stable")[:, :extra]
+            chosen = np.broadcast_to(st.required[j], (n, N)).copy()
+            np.put_along_axis(chosen, others[order], True, axis=1)
+            members = chosen[:, None, :]
+        else:
+            members = masks[None, :, :]
+        responders = members & (np.arange(N) != j)
+        shares = np.where(responders & (cont[:, None, :] > 0), cont[:, None, :], 0.0)
+        shares = np.broadcast_to(shares, (n, members.shape[1], N)).copy()
+        rest = 1.0 - shares.sum(axis=2)  # (n, C)
+        feasible = rest >= -1e-9
+        own = np.maximum(rest, 0.0)
+        shares[:, :, j] = own
+        best = np.where(feasible, own, -np.inf).max(axis=1, initial=-np.inf)
+        tied = feasible & (own >= best[:, None] - _TOL)
+        count = tied.sum(axis=1)
+        mixed = np.where(tied[:, :, None], shares, 0.0).sum(axis=1) / np.maximum(count, 1)[:, None]
+        deal = (count > 0) & (best >= cont[:, j] - _TOL)
+        outcome = np.where(deal[:, None], mixed, cont)
+        value += p[:, None] * outcome
+        p_deal += np.where(deal, p, 0.0)
+        numerator += np.where(deal[:, None], p[:, None] * mixed, 0.0)
+        weight += np.where(deal, p, 0.0)
+        dealt |= deal
+    shares = numerator / np.where(weight > 0, weight, 1.0)[:, None]
+    return value, p_deal, shares, dealt
+
+
+def _batch_stationary(
+    st: _Structure, last: int, beta: np.ndarray, flow: np.ndarray, recognition: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Value iteration of the repeated last round, per point, as the engine's tail."""
+    n, N = beta.shape
+    ok = ~np.any(beta >= 1.0, axis=1)
+    safe_beta = np.where(ok[:, None], beta, 0.0)
+    threat = flow / (1.0 - safe_beta)
+    value = threat.copy()
+    period = len(st.proposers) if st.proposers is not None else 1
+    active = ok.copy()
+    rounds = 0
+    while rounds < _STATIONARY_MAX_ROUNDS and active.any():
+        idx = np.flatnonzero(active)
+        v = value[idx]
+        before = v.copy()
+        for m in reversed(range(period)):
+            cont = flow[idx] + safe_beta[idx] * v
+            v = _batch_bellman(st, last + 1 + m, cont, recognition)[0]
+            rounds += 1
+        value[idx] = v
+        done = np.max(np.abs(v - before), axis=1) < _STATIONARY_TOL
+        active[idx[done]] = False
+    ok &= ~active  # not converged: the engine raises SolveError for them
+    return value, threat, ok
+
+
+def _batch_frame(
+    st: _Structure, sol: dict[str, np.ndarray], outputs: str, index: np.ndarray
+) -> pd.DataFrame:
+    """Rows of solved points, with the columns :func:`_summary_of_result` / actors give."""
+    deal, y = sol["deal"], sol["y"]
+    n, T = deal.shape
+    N = len(st.actors)
+    alive = np.ones(n)
+    prob = np.zeros((n, T))
+    for t in range(T):
+        prob[:, t] = alive * deal[:, t]
+        alive = alive * (1 - deal[:, t])
+    cumulative = np.cumsum(prob, axis=1)
+    players = st.veto if st.veto.any() else np.ones(N, dtype=bool)
+    gain = sol["gain"]
+    if outputs == "summary":
+        reached = cumulative >= 0.5 - 1e-9
+        has = reached.any(axis=1)
+        t = np.argmax(reached, axis=1)
+        ripe = (deal > 0) & ~np.any(gain[:, :, players] > 1e-9, axis=2)
+        columns: dict[str, Any] = {
+            "point": index,
+            "agreement_round": np.where(has, t, np.nan),
+            "agreement_probability": cumulative[:, -1],
+        }
+        at = y[np.arange(n), t]  # (n, N)
+        for i, actor in enumerate(st.actors):
+            columns[f"terms.{st.pie}.{actor}"] = np.where(has, at[:, i], np.nan)
+        for measure, table in (
+            ("payoff", sol["payoff"]),
+            ("threat", sol["threat"]),
+            ("delay", gain),
+        ):
+            for i, actor in enumerate(st.actors):
+                columns[f"{measure}.{actor}"] = table[:, 0, i]
+        columns["ripe_round"] = np.where(ripe.any(axis=1), np.argmax(ripe, axis=1), np.nan)
+        return pd.DataFrame(columns)
+    payoff = sol["payoff"][:, :T]
+    threat = sol["threat"][:, :T]
+    surplus = payoff - threat
+    total = np.where(players, surplus, 0.0).sum(axis=2, keepdims=True)
+    share = np.where(
+        players & (total > 1e-12), surplus / np.where(total > 1e-12, total, 1.0), np.nan
+    )
+    return pd.DataFrame(
+        {
+            "point": np.repeat(index, T * N),
+            "concept": "spe",
+            "round": np.tile(np.repeat(np.arange(T), N), n),
+            "actor": np.tile(st.actors, n * T),
+            "threat_point": threat.ravel(),
+            "continuation": sol["continuation"].ravel(),
+            "payoff": payoff.ravel(),
+            "surplus": surplus.ravel(),
+            "surplus_share": share.ravel(),
+            "delay_incentive": gain.ravel(),
+            "preferred_delay": sol["delay"].ravel(),
+        }
+    )
+
+
+# -- execution ------------------------------------------------------------------------------
+def _ignore_sigint() -> None:  # pragma: no cover - runs in worker processes
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_local(
+    task: _ChunkTask,
+    todo: list[tuple[int, int, list[dict[str, Any]]]],
+    workers: int,
+    finished: Callable[[int, pd.DataFrame], None],
+) -> None:
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    pool = ProcessPoolExecutor(
+        max_workers=min(workers, len(todo)), mp_context=context, initializer=_ignore_sigint
+    )
+    try:
+        futures = {pool.submit(task, start, chunk): index for index, start, chunk in todo}
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                finished(futures[future], future.result())
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _run_dask(
+    task: _ChunkTask,
+    todo: list[tuple[int, int, list[dict[str, Any]]]],
+    workers: int,
+    scheduler: str | None,
+    finished: Callable[[int, pd.DataFrame], None],
+) -> None:
+    try:
+        from dask.distributed import Client, LocalCluster, as_completed
+    except ImportError:  # pragma: no cover - optional dependency
+        raise NegsimError(
+            "backend 'dask' needs dask[distributed]: pip install 'negsim[dask]'"
+        ) from None
+    cluster = None
+    if scheduler is None:
+        cluster = LocalCluster(
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=True,
+            host="127.0.0.1",
+            dashboard_address=None,
+        )
+        client = Client(cluster)
+    else:
+        try:
+            client = Client(scheduler, timeout=30)
+        except OSError as exc:
+            raise NegsimError(f"cannot reach the dask scheduler at {scheduler}: {exc}") from None
+    futures = []
+    try:
+        shared = client.scatter(task, broadcast=True)
+        futures = [
+            client.submit(_call, shared, start, chunk, key=f"negsim-sweep-{index}-{_token(chunk)}")
+            for index, start, chunk in todo
+        ]
+        index_of = {f.key: index for f, (index, _, _) in zip(futures, todo, strict=True)}
+        for future in as_completed(futures):
+            finished(index_of[future.key], future.result())
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        raise
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _call(task: _ChunkTask, start: int, chunk: list[dict[str, Any]]) -> pd.DataFrame:
+    return task(start, chunk)
+
+
+def _token(obj: Any) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+class _NoBar:
+    def update(self, n: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+def _progress_bar(total: int, progress: bool | None, done: int = 0) -> Any:
+    if progress is False or not sys.stderr.isatty():
+        return _NoBar()
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, initial=done, unit="pt", desc="sweep", file=sys.stderr, smoothing=0.1)
+
+
+# -- checkpoints ----------------------------------------------------------------------------
+class _Checkpoint:
+    """Finished chunks in a folder: ``chunk-000000.parquet`` (CSV without pyarrow).
+
+    A ``manifest.json`` fingerprints the sweep (scenario hash, points, outputs, concepts,
+    chunk size); a folder belonging to another sweep is refused rather than mixed in.
+    """
+
+    def __init__(
+        self,
+        folder: str | Path,
+        scenario: Scenario,
+        points: list[dict[str, Any]],
+        outputs: str,
+        concepts: tuple[str, ...],
+        chunk_size: int,
+    ) -> None:
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            import pyarrow  # noqa: F401
+
+            self.fmt = "parquet"
+        except ImportError:  # pragma: no cover - pyarrow is a dev dependency
+            self.fmt = "csv"
+        manifest = {
+            "scenario": scenario.content_hash(),
+            "points": _token(points) + f"-{len(points)}",
+            "outputs": outputs,
+            "concepts": list(concepts),
+            "chunk_size": chunk_size,
+            "format": self.fmt,
+        }
+        path = self.folder / "manifest.json"
+        if path.exists():
+            old = json.loads(path.read_text())
+            if old != manifest:
+                diff = sorted(k for k in manifest if old.get(k) != manifest[k])
+                raise NegsimError(
+                    f"checkpoint {self.folder} belongs to a different sweep (differs in "
+                    f"{', '.join(diff)}); use another folder or delete it"
+                )
+        else:
+            _atomic_write(path, lambda f: Path(f).write_text(json.dumps(manifest, indent=2) + "\n"))
+
+    def _path(self, index: int) -> Path:
+        return self.folder / f"chunk-{index:06d}.{self.fmt}"
+
+    def read(self, index: int) -> pd.DataFrame | None:
+        path = self._path(index)
+        if not path.exists():
+            return None
+        return pd.read_parquet(path) if self.fmt == "parquet" else pd.read_csv(path)
+
+    def write(self, index: int, frame: pd.DataFrame) -> None:
+        if self.fmt == "parquet":
+            _atomic_write(self._path(index), lambda f: frame.to_parquet(f, index=False))
+        else:
+            _atomic_write(self._path(index), lambda f: frame.to_csv(f, index=False))
+
+
+def _atomic_write(path: Path, write: Callable[[str], Any]) -> None:
+    """Write through a temporary file in the same folder, then ``os.replace`` it."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.close(handle)
+    try:
+        write(temp)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
