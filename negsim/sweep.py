@@ -79,6 +79,7 @@ __all__ = [
     "BACKENDS",
     "OUTPUTS",
     "batch_supported",
+    "check_paths",
     "evaluate_points",
     "summarize_samples",
     "sweep",
@@ -198,6 +199,8 @@ def evaluate_points(
     n = len(points)
     n_workers = workers or (os.cpu_count() or 1 if backend == "local" else 2)
     fast = batch_supported(scenario)[0] and concepts == ("spe",)
+    if chunk_size is None and checkpoint is not None:
+        chunk_size = _Checkpoint.stored_chunk_size(Path(checkpoint))
     if chunk_size is None:
         chunk_size = _default_chunk(n, n_workers, fast, backend)
     chunks = [(start, points[start : start + chunk_size]) for start in range(0, n, chunk_size)]
@@ -341,6 +344,7 @@ def _point_table(
     seed: int | None,
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
     grid = {k: list(v) for k, v in (grid or {}).items()}
+    check_paths(scenario, grid)
     seed = scenario.seed if seed is None else seed
     base = grid_points(grid) if grid else [{}]
     if not samples:
@@ -353,6 +357,31 @@ def _point_table(
     frame.insert(0, "sample", np.tile(np.arange(samples), len(base)))
     frame.insert(0, "point", np.arange(len(points)))
     return frame, points
+
+
+def check_paths(scenario: Scenario, paths: Iterable[str]) -> None:
+    """Raise :class:`ScenarioError` for dotted paths that name no field of ``scenario``.
+
+    Unknown paths are a mistake in the sweep itself (every point would fail); invalid
+    *values* only make the points that hold them error rows.
+
+    Examples
+    --------
+    >>> import negsim
+    >>> check_paths(negsim.load("textbook/rubinstein"), ["actors.alice.discont"])
+    Traceback (most recent call last):
+    ...
+    negsim.errors.ScenarioError: 1 problem in scenario:
+      actors.alice.discont: no field 'discont' in actors.alice (did you mean 'discount'?)
+    """
+    import copy
+
+    from negsim.scenario import _set_path
+
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    problems = [p for path in paths for p in _set_path(copy.deepcopy(data), path, 0.0)]
+    if problems:
+        raise ScenarioError(problems)
 
 
 def _concepts(concepts: Sequence[str]) -> tuple[str, ...]:
@@ -997,6 +1026,12 @@ class _Checkpoint:
                 )
         else:
             _atomic_write(path, lambda f: Path(f).write_text(json.dumps(manifest, indent=2) + "\n"))
+
+    @staticmethod
+    def stored_chunk_size(folder: Path) -> int | None:
+        """The chunk size of the sweep checkpointed in ``folder`` (None if there is none)."""
+        path = folder / "manifest.json"
+        return int(json.loads(path.read_text())["chunk_size"]) if path.exists() else None
 
     def _path(self, index: int) -> Path:
         return self.folder / f"chunk-{index:06d}.{self.fmt}"

@@ -1,0 +1,280 @@
+"""``negsim sweep``: solve a scenario over a grid and/or Monte Carlo samples.
+
+The lead registers :data:`sweep_command` on the ``negsim`` group
+(``cli.add_command(sweep_command, "sweep")``). It is a thin layer over
+:func:`negsim.sweep.sweep`: it writes ``sweep.parquet`` (or ``.csv``), figures and a short
+``report.md`` into OUT. OUT is staged in a temporary folder beside it and renamed into
+place, so an interrupted run never leaves a half-written OUT; finished chunks are kept in
+``.OUT.checkpoint`` beside it until the run completes (then in ``OUT/checkpoint``), and
+``--resume`` continues from either.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from negsim.cli import EXIT_BAD_INPUT, _load_or_exit, _print_error
+from negsim.errors import NegsimError
+from negsim.sampling import parse_grid_spec
+
+__all__ = ["sweep_command"]
+
+EXIT_INTERRUPTED = 130
+
+
+@click.command("sweep")
+@click.argument("scenario")
+@click.option(
+    "--grid",
+    "grids",
+    multiple=True,
+    metavar="PATH=LOW:HIGH:N|PATH=V1,V2",
+    help="A swept parameter: N evenly spaced values or a list. Repeat for a grid.",
+)
+@click.option("--samples", type=click.IntRange(min=0), default=0, help="Draws from `uncertainty:`.")
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=None, help="Seed (default: the scenario's)."
+)
+@click.option(
+    "--out", "out", required=True, type=click.Path(file_okay=False), help="Output folder."
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True
+)
+@click.option(
+    "--backend", type=click.Choice(["local", "dask", "serial"]), default="local", show_default=True
+)
+@click.option(
+    "--scheduler", default=None, metavar="tcp://HOST:PORT", help="A running dask scheduler."
+)
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=None, help="Processes or dask workers."
+)
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Points per task (checkpoint unit).",
+)
+@click.option("--resume", is_flag=True, help="Continue an interrupted sweep from its checkpoint.")
+@click.option("--quiet", is_flag=True, help="No progress bar or summary.")
+@click.option("--force", is_flag=True, help="Replace an existing OUT folder.")
+def sweep_command(
+    scenario: str,
+    grids: tuple[str, ...],
+    samples: int,
+    seed: int | None,
+    out: str,
+    fmt: str,
+    backend: str,
+    scheduler: str | None,
+    workers: int | None,
+    chunk_size: int | None,
+    resume: bool,
+    quiet: bool,
+    force: bool,
+) -> None:
+    """Solve SCENARIO at every point of a grid and/or Monte Carlo sample.
+
+    Writes OUT/sweep.parquet (one row per point, parameters as columns), figures
+    (a heatmap for two grid parameters, lines for one, fan charts for samples) and
+    OUT/report.md. Points the scenario rejects get an `error` entry instead of a crash.
+
+    \b
+    Examples:
+      negsim sweep textbook/rubinstein_finite --grid actors.alice.discount=0.5:0.99:20 \\
+          --grid actors.bob.discount=0.5:0.99:20 --out runs/rub
+      negsim sweep variants/uncertain_patience --samples 200 --out runs/mc --workers 2
+      negsim sweep ukraine_2025 --grid actors.us.discount=0.8:0.99:20 --out runs/us \\
+          --backend dask --scheduler tcp://127.0.0.1:8786
+    """
+    try:
+        _run(
+            scenario,
+            grids,
+            samples,
+            seed,
+            Path(out),
+            fmt,
+            backend,
+            scheduler,
+            workers,
+            chunk_size,
+            resume,
+            quiet,
+            force,
+        )
+    except NegsimError as exc:
+        _print_error(exc)
+        sys.exit(EXIT_BAD_INPUT)
+    except KeyboardInterrupt:
+        click.echo(f"interrupted; run again with --resume to continue into {out}", err=True)
+        sys.exit(EXIT_INTERRUPTED)
+
+
+def _run(
+    name: str,
+    grids: tuple[str, ...],
+    samples: int,
+    seed: int | None,
+    out: Path,
+    fmt: str,
+    backend: str,
+    scheduler: str | None,
+    workers: int | None,
+    chunk_size: int | None,
+    resume: bool,
+    quiet: bool,
+    force: bool,
+) -> None:
+    from negsim.sweep import batch_supported, sweep
+
+    grid: dict[str, list[Any]] = {}
+    for spec in grids:
+        path, values = parse_grid_spec(spec)
+        if path in grid:
+            raise NegsimError(f"--grid {path} is given twice")
+        grid[path] = values
+    if not grid and not samples:
+        raise NegsimError("nothing to sweep: give --grid PATH=LOW:HIGH:N and/or --samples N")
+    if scheduler and backend != "dask":
+        raise NegsimError("--scheduler needs --backend dask")
+    scenario = _load_or_exit(name)
+    if out.exists() and not (force or resume):
+        raise NegsimError(f"{out} exists; pass --force to replace it or --resume to continue it")
+    partial = out.parent / f".{out.name}.checkpoint"
+    if resume and not partial.exists() and (out / "checkpoint").is_dir():
+        shutil.copytree(out / "checkpoint", partial)
+    if not resume and partial.exists():
+        shutil.rmtree(partial)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    options: dict[str, Any] = dict(
+        grid=grid,
+        samples=samples or None,
+        seed=seed,
+        backend=backend,
+        scheduler=scheduler,
+        workers=workers,
+        chunk_size=chunk_size,
+        progress=False if quiet else None,
+    )
+    started = time.perf_counter()
+    table = sweep(scenario, checkpoint=partial / "summary", **options)
+    actors = None
+    if samples:
+        actors = sweep(scenario, outputs="actors", checkpoint=partial / "actors", **options)
+    elapsed = time.perf_counter() - started
+
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        write = (
+            (lambda df, p: df.to_parquet(p, index=False))
+            if fmt == "parquet"
+            else (lambda df, p: df.to_csv(p, index=False))
+        )
+        write(table, staging / f"sweep.{fmt}")
+        if actors is not None:
+            write(actors, staging / f"actors.{fmt}")
+        figures = _figures(table, actors, list(grid), staging)
+        supported, why = batch_supported(scenario)
+        (staging / "report.md").write_text(
+            _report(scenario, table, list(grid), samples, figures, elapsed, fmt, supported, why)
+        )
+        shutil.move(str(partial), str(staging / "checkpoint"))
+        if out.exists():
+            old = out.parent / f".{out.name}.old"
+            shutil.rmtree(old, ignore_errors=True)
+            out.rename(old)
+            shutil.rmtree(old)
+        staging.replace(out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    if not quiet:
+        errors = int(table["error"].notna().sum())
+        click.echo(
+            f"{len(table)} points in {elapsed:.1f} s ({len(table) / max(elapsed, 1e-9):,.0f} points/s)"
+            f"{f', {errors} with errors' if errors else ''}; wrote {out}"
+        )
+
+
+def _figures(table: Any, actors: Any, params: list[str], folder: Path) -> list[str]:
+    import matplotlib
+
+    matplotlib.use("Agg", force=False)
+    import matplotlib.pyplot as plt
+
+    from negsim import plot_sweep
+
+    ok = table[table["error"].isna()]
+    written = []
+    payoffs = [c for c in table.columns if c.startswith("payoff.")]
+    if len(params) >= 2 and len(ok):
+        for value in ["agreement_round", *payoffs[:1]]:
+            if ok[value].notna().any():
+                ax = plot_sweep.heatmap(ok, params[0], params[1], value)
+                name = f"heatmap_{value.replace('.', '_')}.png"
+                ax.figure.savefig(folder / name, dpi=100, bbox_inches="tight")
+                plt.close(ax.figure)
+                written.append(name)
+    elif len(params) == 1 and len(ok):
+        ax = plot_sweep.line(ok, params[0], payoffs)
+        ax.figure.savefig(folder / "payoffs.png", dpi=100, bbox_inches="tight")
+        plt.close(ax.figure)
+        written.append("payoffs.png")
+    if actors is not None and actors["error"].isna().any():
+        ax = plot_sweep.fan(actors)
+        ax.figure.savefig(folder / "fan_payoff.png", dpi=100, bbox_inches="tight")
+        plt.close(ax.figure)
+        written.append("fan_payoff.png")
+    return written
+
+
+def _report(
+    scenario: Any,
+    table: Any,
+    params: list[str],
+    samples: int,
+    figures: list[str],
+    elapsed: float,
+    fmt: str,
+    supported: bool,
+    why: str,
+) -> str:
+    from negsim.sweep import summarize_samples
+
+    errors = table["error"].dropna()
+    outputs = ["agreement_round", *[c for c in table.columns if c.startswith("payoff.")]]
+    lines = [
+        f"# Sweep of {scenario.name}",
+        "",
+        f"- scenario hash: `{scenario.content_hash()[:16]}`",
+        f"- points: {len(table)} ({', '.join(params) or 'no grid'}"
+        f"{f'; {samples} samples from uncertainty' if samples else ''})",
+        f"- solved in {elapsed:.1f} s ({len(table) / max(elapsed, 1e-9):,.0f} points/s); "
+        f"{'batch path' if supported else 'engine per point'} ({why})",
+        f"- points with errors: {len(errors)}"
+        + (f" (first: {errors.iloc[0]})" if len(errors) else ""),
+        f"- table: `sweep.{fmt}`" + (f", `actors.{fmt}`" if samples else ""),
+        "",
+        "## Outputs across points",
+        "",
+        "| output | n | no value | mean | 5% | 50% | 95% |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    summary = summarize_samples(table, outputs, quantiles=(0.05, 0.5, 0.95))
+    for row in summary.to_dict("records"):
+        cells = [f"{row[k]:.4g}" for k in ("mean", "q0.05", "q0.5", "q0.95")]
+        lines.append(
+            f"| {row['output']} | {row['n']} | {row['missing']} | " + " | ".join(cells) + " |"
+        )
+    if figures:
+        lines += ["", "## Figures", ""] + [f"![{name}]({name})" for name in figures]
+    return "\n".join(lines) + "\n"
