@@ -209,7 +209,6 @@ def _figures(table: Any, actors: Any, params: list[str], folder: Path) -> list[s
     import matplotlib
 
     matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
 
     from negsim import plot_sweep
 
@@ -221,20 +220,25 @@ def _figures(table: Any, actors: Any, params: list[str], folder: Path) -> list[s
             if ok[value].notna().any():
                 ax = plot_sweep.heatmap(ok, params[0], params[1], value)
                 name = f"heatmap_{value.replace('.', '_')}.png"
-                ax.figure.savefig(folder / name, dpi=100, bbox_inches="tight")
-                plt.close(ax.figure)
+                _save(ax, folder / name)
                 written.append(name)
     elif len(params) == 1 and len(ok):
         ax = plot_sweep.line(ok, params[0], payoffs)
-        ax.figure.savefig(folder / "payoffs.png", dpi=100, bbox_inches="tight")
-        plt.close(ax.figure)
+        _save(ax, folder / "payoffs.png")
         written.append("payoffs.png")
     if actors is not None and actors["error"].isna().any():
         ax = plot_sweep.fan(actors)
-        ax.figure.savefig(folder / "fan_payoff.png", dpi=100, bbox_inches="tight")
-        plt.close(ax.figure)
+        _save(ax, folder / "fan_payoff.png")
         written.append("fan_payoff.png")
     return written
+
+
+def _save(ax: Any, path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    figure = ax.get_figure(root=True)
+    figure.savefig(path, dpi=100, bbox_inches="tight")
+    plt.close(figure)
 
 
 def _report(

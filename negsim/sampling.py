@@ -73,7 +73,7 @@ def point_rng(seed: int, index: int) -> np.random.Generator:
 def draw(dist: Distribution, rng: np.random.Generator) -> float:
     """One value of ``dist`` from ``rng`` (see the module docstring for each law)."""
     if dist.dist == "uniform":
-        return float(rng.uniform(dist.low, dist.high))
+        return float(rng.uniform(_num(dist.low), _num(dist.high)))
     if dist.dist == "normal":
         assert dist.mean is not None and dist.sd is not None
         lo = -np.inf if dist.low is None else (dist.low - dist.mean) / dist.sd
@@ -83,14 +83,19 @@ def draw(dist: Distribution, rng: np.random.Generator) -> float:
     if dist.dist == "beta":
         low = 0.0 if dist.low is None else dist.low
         high = 1.0 if dist.high is None else dist.high
-        return float(low + (high - low) * rng.beta(dist.a, dist.b))
+        return float(low + (high - low) * rng.beta(_num(dist.a), _num(dist.b)))
     if dist.dist == "triangular":
-        return float(rng.triangular(dist.low, dist.mode, dist.high))
+        return float(rng.triangular(_num(dist.low), _num(dist.mode), _num(dist.high)))
     values = np.asarray(dist.values, dtype=float)
     weights = None if dist.weights is None else np.asarray(dist.weights, dtype=float)
     if weights is not None:
         weights = weights / weights.sum()
     return float(values[rng.choice(len(values), p=weights)])
+
+
+def _num(value: float | None) -> float:
+    assert value is not None  # guaranteed by the scenario's validation
+    return float(value)
 
 
 def sample_points(

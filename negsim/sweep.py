@@ -195,17 +195,17 @@ def evaluate_points(
     if outputs not in OUTPUTS:
         raise NegsimError(f"unknown outputs {outputs!r}; choose from {', '.join(OUTPUTS)}")
     concepts = _concepts(concepts)
-    points = [dict(p) for p in points]
-    n = len(points)
+    plist: list[dict[str, Any]] = [dict(p) for p in points]
+    n = len(plist)
     n_workers = workers or (os.cpu_count() or 1 if backend == "local" else 2)
     fast = batch_supported(scenario)[0] and concepts == ("spe",)
     if chunk_size is None and checkpoint is not None:
         chunk_size = _Checkpoint.stored_chunk_size(Path(checkpoint))
     if chunk_size is None:
         chunk_size = _default_chunk(n, n_workers, fast, backend)
-    chunks = [(start, points[start : start + chunk_size]) for start in range(0, n, chunk_size)]
+    chunks = [(start, plist[start : start + chunk_size]) for start in range(0, n, chunk_size)]
     store = (
-        _Checkpoint(checkpoint, scenario, points, outputs, concepts, chunk_size)
+        _Checkpoint(checkpoint, scenario, plist, outputs, concepts, chunk_size)
         if checkpoint
         else None
     )
@@ -343,15 +343,15 @@ def _point_table(
     samples: int | None,
     seed: int | None,
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    grid = {k: list(v) for k, v in (grid or {}).items()}
-    check_paths(scenario, grid)
+    values = {k: list(v) for k, v in (grid or {}).items()}
+    check_paths(scenario, values)
     seed = scenario.seed if seed is None else seed
-    base = grid_points(grid) if grid else [{}]
+    base = grid_points(values) if values else [{}]
     if not samples:
         frame = pd.DataFrame(base)
         frame.insert(0, "point", np.arange(len(base)))
         return frame, base
-    draws = sample_points(scenario, samples, seed, skip=list(grid))
+    draws = sample_points(scenario, samples, seed, skip=list(values))
     points = [{**g, **d} for g in base for d in draws]
     frame = pd.DataFrame(points)
     frame.insert(0, "sample", np.tile(np.arange(samples), len(base)))
@@ -633,12 +633,12 @@ def _point_arrays(
             _, actor, field = path.split(".")
             per[field][p, :, index[actor]] = float(value)
     discount = per["discount"]
-    for i, actor in enumerate(scenario.actors.values()):
-        if actor.horizon is not None and actor.horizon.rounds <= T:
-            discount[:, actor.horizon.rounds - 1, i] *= actor.horizon.weight_after
+    for i, spec in enumerate(scenario.actors.values()):
+        if spec.horizon is not None and spec.horizon.rounds <= T:
+            discount[:, spec.horizon.rounds - 1, i] *= spec.horizon.weight_after
     flow = per["private_benefit"] - per["war_cost"]
-    for i, actor in enumerate(scenario.actors.values()):
-        for deadline in actor.deadlines:
+    for i, spec in enumerate(scenario.actors.values()):
+        for deadline in spec.deadlines:
             flow[:, deadline.round, i] -= deadline.penalty
     return discount, flow
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -305,12 +308,21 @@ class TestExecution:
         with pytest.raises(NegsimError, match="belongs to a different sweep"):
             sw.sweep(s, grid={"actors.proposer.discount": [0.6]}, checkpoint=tmp_path, **SERIAL)
 
-    def test_no_pool_at_import(self):
-        import multiprocessing
-
-        assert not multiprocessing.active_children() or all(
-            "forkserver" not in p.name for p in multiprocessing.active_children()
+    def test_no_pool_or_cluster_at_import(self):
+        """STYLE point 10: importing the sweep modules starts no processes or clusters."""
+        code = (
+            "import sys, multiprocessing, negsim.sweep, negsim.cli_sweep, negsim.sensitivity; "
+            "mods = ('dask', 'distributed', 'concurrent.futures.process', 'multiprocessing.pool'); "
+            "print([m for m in mods if m in sys.modules], multiprocessing.active_children())"
         )
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        )
+        assert out.stdout.strip() == "[] []"
+
+    def test_progress_bar_off_without_a_tty(self, capsys):
+        assert isinstance(sw._progress_bar(10, True), sw._NoBar)  # pytest's stderr is no TTY
+        assert isinstance(sw._progress_bar(10, False), sw._NoBar)
 
 
 class TestSummaries:
