@@ -202,7 +202,8 @@ def evaluate_points(
     if chunk_size is None and checkpoint is not None:
         chunk_size = _Checkpoint.stored_chunk_size(Path(checkpoint))
     if chunk_size is None:
-        chunk_size = _default_chunk(n, n_workers, fast, backend)
+        size = scenario.rounds * len(scenario.actors)
+        chunk_size = _default_chunk(n, n_workers, fast, backend, size)
     chunks = [(start, plist[start : start + chunk_size]) for start in range(0, n, chunk_size)]
     store = (
         _Checkpoint(checkpoint, scenario, plist, outputs, concepts, chunk_size)
@@ -394,13 +395,15 @@ def _concepts(concepts: Sequence[str]) -> tuple[str, ...]:
     return chosen
 
 
-def _default_chunk(n: int, workers: int, fast: bool, backend: str) -> int:
+def _default_chunk(n: int, workers: int, fast: bool, backend: str, size: int = 1) -> int:
+    """About 4 (batch) or 8 (engine) chunks per worker; batch chunks hold at most about
+    400,000 (round x actor) cells per array (~200 MiB peak), engine chunks 64 points."""
     if n == 0:
         return 1
+    cap = int(np.clip(400_000 // max(size, 1), 64, 4096)) if fast else 64
     if backend == "serial":
-        return min(n, 4096 if fast else 64)
+        return min(n, cap)
     per_worker = 4 if fast else 8
-    cap = 4096 if fast else 64
     return max(1, min(cap, math.ceil(n / (workers * per_worker))))
 
 
