@@ -1,4 +1,4 @@
-"""Benchmark of :func:`negsim.sweep.sweep`: batch path vs looping ``negsim.solve``.
+"""Benchmark of :func:`negsim.sweeps.sweep`: batch path vs looping ``negsim.solve``.
 
 Run ``python benchmarks/sweep.py`` (``--quick`` for a smaller run). Prints tables:
 
@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 import negsim
-from negsim import sweep as sw
+from negsim import sweeps as sw
 
 
 def _grid(scenario: negsim.Scenario, n: int) -> dict[str, np.ndarray]:

@@ -14,11 +14,13 @@ from negsim.engine import CONCEPTS, solve
 from negsim.errors import NegsimError, Problem, ScenarioError, SolveError
 from negsim.result import Result
 from negsim.scenario import Scenario, load_text
+from negsim.sweeps import sweep
 
 __all__ = [
     "CONCEPTS",
     "Result",
     "solve",
+    "sweep",
     "NegsimError",
     "Problem",
     "Scenario",

@@ -515,6 +515,15 @@ def _allow_bare_numbers(node: Any) -> Any:
     return node
 
 
+def _register_sweep() -> None:
+    from negsim.cli_sweep import sweep_command
+
+    cli.add_command(sweep_command, "sweep")
+
+
+_register_sweep()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``negsim`` executable."""
     try:

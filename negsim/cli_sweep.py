@@ -2,7 +2,7 @@
 
 The lead registers :data:`sweep_command` on the ``negsim`` group
 (``cli.add_command(sweep_command, "sweep")``). It is a thin layer over
-:func:`negsim.sweep.sweep`: it writes ``sweep.parquet`` (or ``.csv``), figures and a short
+:func:`negsim.sweeps.sweep`: it writes ``sweep.parquet`` (or ``.csv``), figures and a short
 ``report.md`` into OUT. OUT is staged in a temporary folder beside it and renamed into
 place, so an interrupted run never leaves a half-written OUT; finished chunks are kept in
 ``.OUT.checkpoint`` beside it until the run completes (then in ``OUT/checkpoint``), and
@@ -134,7 +134,7 @@ def _run(
     quiet: bool,
     force: bool,
 ) -> None:
-    from negsim.sweep import batch_supported, sweep
+    from negsim.sweeps import batch_supported, sweep
 
     grid: dict[str, list[Any]] = {}
     for spec in grids:
@@ -252,7 +252,7 @@ def _report(
     supported: bool,
     why: str,
 ) -> str:
-    from negsim.sweep import summarize_samples
+    from negsim.sweeps import summarize_samples
 
     errors = table["error"].dropna()
     outputs = ["agreement_round", *[c for c in table.columns if c.startswith("payoff.")]]

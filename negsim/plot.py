@@ -43,6 +43,8 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from negsim.plot_sweep import fan, heatmap, tornado
+
 if TYPE_CHECKING:
     from negsim.result import Result
 
@@ -57,6 +59,8 @@ __all__ = [
     "control_data",
     "dashboard",
     "delay_incentives",
+    "fan",
+    "heatmap",
     "delay_incentives_data",
     "leverage",
     "leverage_data",
@@ -64,6 +68,7 @@ __all__ = [
     "proposals",
     "proposals_data",
     "stage_game",
+    "tornado",
 ]
 
 #: Okabe & Ito (2008) colour-blind-safe palette, ordered for contrast on white (yellow last).

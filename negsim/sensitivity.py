@@ -9,9 +9,9 @@ r"""Sensitivity of a sweep output to the scenario's parameters.
   The inputs are independent and uniform on the given ranges; ``n`` base samples cost
   ``n (k + 2)`` model evaluations for k parameters (first order and total only).
 
-Outputs are the columns of a :func:`negsim.sweep.sweep` summary (``agreement_round``,
+Outputs are the columns of a :func:`negsim.sweeps.sweep` summary (``agreement_round``,
 ``payoff.russia``, ``terms.territory`` ...). Points are evaluated with
-:func:`negsim.sweep.evaluate_points`, so the batch path, backends and chunking apply.
+:func:`negsim.sweeps.evaluate_points`, so the batch path, backends and chunking apply.
 
 References
 ----------
@@ -31,7 +31,7 @@ import pandas as pd
 
 from negsim.errors import NegsimError
 from negsim.scenario import Scenario
-from negsim.sweep import evaluate_points
+from negsim.sweeps import evaluate_points
 
 __all__ = ["sobol_indices", "tornado_table"]
 
@@ -58,8 +58,8 @@ def tornado_table(
     ----------
     scenario : the base scenario (its values are the base case).
     ranges : dotted path -> (low, high).
-    output : a summary column of :func:`negsim.sweep.sweep`.
-    **options : passed to :func:`negsim.sweep.evaluate_points` (``backend``, ``workers``,
+    output : a summary column of :func:`negsim.sweeps.sweep`.
+    **options : passed to :func:`negsim.sweeps.evaluate_points` (``backend``, ``workers``,
         ``progress`` ...).
 
     Returns
@@ -123,13 +123,13 @@ def sobol_indices(
     scenario : the base scenario.
     ranges : dotted path -> (low, high); each parameter uniform on its range.
     n : base sample size, a power of 2 (Sobol' sequence); ``n (k + 2)`` evaluations.
-    output : a summary column of :func:`negsim.sweep.sweep`.
+    output : a summary column of :func:`negsim.sweeps.sweep`.
     seed : scrambling seed of the Sobol' sequence and the bootstrap (default
         ``scenario.seed``).
     nan_value : value standing in for a missing output (for ``agreement_round``, no
         agreement, the default is the number of rounds); other outputs with missing
         values raise.
-    **options : passed to :func:`negsim.sweep.evaluate_points`.
+    **options : passed to :func:`negsim.sweeps.evaluate_points`.
 
     Returns
     -------

@@ -17,7 +17,7 @@ from numpy.testing import assert_allclose
 
 import negsim
 from negsim import plot_sweep
-from negsim import sweep as sw
+from negsim import sweeps as sw
 from negsim.errors import NegsimError, ScenarioError
 from negsim.models import rubinstein_share
 from negsim.sampling import parse_grid_spec, point_rng
@@ -311,7 +311,7 @@ class TestExecution:
     def test_no_pool_or_cluster_at_import(self):
         """STYLE point 10: importing the sweep modules starts no processes or clusters."""
         code = (
-            "import sys, multiprocessing, negsim.sweep, negsim.cli_sweep, negsim.sensitivity; "
+            "import sys, multiprocessing, negsim.sweeps, negsim.cli_sweep, negsim.sensitivity; "
             "mods = ('dask', 'distributed', 'concurrent.futures.process', 'multiprocessing.pool'); "
             "print([m for m in mods if m in sys.modules], multiprocessing.active_children())"
         )

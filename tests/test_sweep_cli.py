@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 import negsim
-from negsim import sweep as sw
+from negsim import sweeps as sw
 from negsim.cli_sweep import sweep_command
 from negsim.sampling import parse_grid_spec
 
@@ -153,7 +153,7 @@ def test_sigkill_then_resume(tmp_path):
     grid = ["--grid", "actors.a.war_cost=0.01:0.3:40"]  # fearon: the engine per point
     script = textwrap.dedent(
         f"""
-        import time, negsim.sweep as sw
+        import time, negsim.sweeps as sw
         real = sw._evaluate_chunk
         def slow(*a, **k):
             time.sleep(0.2)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 import negsim
-from negsim import sweep as sw
+from negsim import sweeps as sw
 
 distributed = pytest.importorskip("dask.distributed")
 
