@@ -28,9 +28,12 @@ from typing import Any
 import click
 from pydantic import BaseModel
 
+from negsim._cli_shared import EXIT_BAD_INPUT, EXIT_INTERNAL
+from negsim._cli_shared import load_or_exit as _load_or_exit
+from negsim._cli_shared import print_error as _print_error
 from negsim._version import __version__
 from negsim.atomic import atomic_folder
-from negsim.catalog import available, resolve
+from negsim.catalog import available
 from negsim.engine import CONCEPTS, solve
 from negsim.errors import NegsimError, ScenarioError
 from negsim.result import TABLES, Result
@@ -38,9 +41,6 @@ from negsim.scenario import Scenario, load_file
 from negsim.schedules import Constant, Exponential, Linear, Piecewise, Steps, evaluate
 
 __all__ = ["cli", "main", "scenario_json_schema"]
-
-EXIT_BAD_INPUT = 2
-EXIT_INTERNAL = 1
 
 
 class _Group(click.Group):
@@ -68,23 +68,6 @@ class _Group(click.Group):
 
 def _debug(ctx: click.Context) -> bool:
     return bool(ctx.params.get("debug"))
-
-
-def _print_error(exc: NegsimError) -> None:
-    if isinstance(exc, ScenarioError):
-        for problem in exc.problems:
-            click.echo(f"error: {problem}", err=True)
-    else:
-        click.echo(f"error: {exc}", err=True)
-
-
-def _load_or_exit(name_or_path: str | Path) -> Scenario:
-    """Load a scenario from a shipped name or a file path.
-
-    Raises :class:`ScenarioError`; the group prints its problems and exits with code 2, so
-    a subcommand can simply call this and use the scenario.
-    """
-    return load_file(resolve(name_or_path))
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -20,7 +20,9 @@ from typing import Any
 
 import click
 
-from negsim.cli import EXIT_BAD_INPUT, _load_or_exit, _print_error
+from negsim._cli_shared import EXIT_BAD_INPUT
+from negsim._cli_shared import load_or_exit as _load_or_exit
+from negsim._cli_shared import print_error as _print_error
 from negsim.errors import NegsimError
 from negsim.sampling import parse_grid_spec
 
