@@ -28,6 +28,7 @@ paths (``regimes.samples``) show the spread of control in fan charts.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import combinations
@@ -41,7 +42,15 @@ from negsim.models import spatial
 from negsim.models.delay import delay_incentives
 from negsim.scenario import Scenario
 
-__all__ = ["CONCEPTS", "ProposerChoice", "RoundSolution", "solve_arrays", "solve"]
+__all__ = [
+    "CONCEPTS",
+    "ProposerChoice",
+    "RoundSolution",
+    "solve",
+    "solve_arrays",
+    "stationary_failure",
+    "stationary_round_limit",
+]
 
 CONCEPTS = ("spe", "nash", "nash_weighted", "kalai_smorodinsky", "compromise")
 _TOL = 1e-9
@@ -325,9 +334,10 @@ def _stationary_tail(
         )
     threat = _perpetual(flow, beta, transition)
     period = max(len(a.proposers) if a.proposers is not None else 1 for a in arrays)
+    limit = stationary_round_limit(float(beta.max()))
     value = threat.copy()
     rounds = 0
-    while rounds < _STATIONARY_MAX_ROUNDS:
+    while rounds < limit:
         before = value.copy()
         for m in reversed(range(period)):
             cont = flow + beta * (transition @ value)
@@ -337,9 +347,30 @@ def _stationary_tail(
             rounds += 1
         if np.max(np.abs(value - before)) < _STATIONARY_TOL:
             return value, threat
-    raise SolveError(
-        f"the stationary tail did not converge within {_STATIONARY_MAX_ROUNDS:,} rounds "
-        f"(discount factors up to {beta.max():.6f} are too close to 1)"
+    raise SolveError(stationary_failure(limit, float(beta.max())))
+
+
+def stationary_round_limit(max_discount: float) -> int:
+    """Rounds of value iteration after which the stationary tail must have converged.
+
+    Value iteration contracts by the largest discount factor per round, so it reaches the
+    tolerance within ``log(tol) / log(max_discount)`` rounds; four times that (at least
+    1,000, at most 50,000) leaves ample room. Iteration that runs longer is cycling.
+    """
+    bound = 4 * math.log(_STATIONARY_TOL) / math.log(max_discount) if max_discount > 0 else 0
+    return int(min(_STATIONARY_MAX_ROUNDS, max(1_000, bound)))
+
+
+def stationary_failure(limit: int, max_discount: float) -> str:
+    """The message of the SolveError raised when the stationary tail does not converge."""
+    return (
+        f"the stationary tail did not converge within {limit:,} rounds of value iteration "
+        f"(discount factors up to {max_discount:.6f}): the proposers' offers cycle instead of "
+        "settling. This happens in multilateral games whose stationary equilibrium needs "
+        "unequal mixing over coalitions, e.g. Baron-Ferejohn with unequal discount factors "
+        "(Eraslan 2002; negsim.models.baron_ferejohn solves equal discounts with any "
+        "recognition), or with discount factors very close to 1. Use 'terminal: war' with a "
+        "long horizon instead."
     )
 
 

@@ -68,7 +68,13 @@ import numpy as np
 import pandas as pd
 
 from negsim.dynamics import round_arrays
-from negsim.engine import _MAX_COALITIONS, _STATIONARY_MAX_ROUNDS, _STATIONARY_TOL, _TOL
+from negsim.engine import (
+    _MAX_COALITIONS,
+    _STATIONARY_TOL,
+    _TOL,
+    stationary_failure,
+    stationary_round_limit,
+)
 from negsim.engine import solve as _solve
 from negsim.errors import NegsimError, ScenarioError
 from negsim.models.delay import delay_incentives
@@ -677,10 +683,7 @@ def _tail_error(beta: np.ndarray) -> str:
             "(perpetual disagreement is worth nothing less than agreement); use a discount below 1 "
             "or 'terminal: war'"
         )
-    return (
-        f"the stationary tail did not converge within {_STATIONARY_MAX_ROUNDS:,} rounds "
-        f"(discount factors up to {beta.max():.6f} are too close to 1)"
-    )
+    return stationary_failure(stationary_round_limit(float(beta.max())), float(beta.max()))
 
 
 def batch_solve(
@@ -804,8 +807,13 @@ def _batch_stationary(
     value = threat.copy()
     period = len(st.proposers) if st.proposers is not None else 1
     active = ok.copy()
+    converged = np.zeros(n, dtype=bool)
+    limits = np.array([stationary_round_limit(float(b)) for b in safe_beta.max(axis=1)])
     rounds = 0
-    while rounds < _STATIONARY_MAX_ROUNDS and active.any():
+    while True:
+        active &= rounds < limits  # the engine stops each point at its own limit
+        if not active.any():
+            break
         idx = np.flatnonzero(active)
         v = value[idx]
         before = v.copy()
@@ -815,8 +823,9 @@ def _batch_stationary(
             rounds += 1
         value[idx] = v
         done = np.max(np.abs(v - before), axis=1) < _STATIONARY_TOL
+        converged[idx[done]] = True
         active[idx[done]] = False
-    ok &= ~active  # not converged: the engine raises SolveError for them
+    ok &= converged  # not converged: the engine raises SolveError for them
     return value, threat, ok
 
 

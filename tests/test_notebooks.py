@@ -25,9 +25,15 @@ CELL_TIMEOUT = 300
 def _execute(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setenv("MPLBACKEND", "Agg")
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    # No browser here: hide ipywidgets so the notebooks take their no-slider path. With
+    # widgets, an `interact` cell on a busy machine sometimes holds its execute reply until
+    # nbclient's cell timeout (seen: 300 s stalls); the slider functions still run once.
+    nb.cells.insert(0, nbformat.v4.new_code_cell("import sys\nsys.modules['ipywidgets'] = None"))
     client = nbclient.NotebookClient(
         nb,
         timeout=CELL_TIMEOUT,
+        startup_timeout=120,
+        shutdown_kernel="immediate",  # no graceful-shutdown wait on a loaded machine
         kernel_name="python3",
         resources={"metadata": {"path": str(tmp_path)}},
     )
@@ -140,6 +146,10 @@ def test_03_bargaining_theory(tmp_path, monkeypatch):
 @pytest.mark.parametrize("name", NAMES)
 def test_notebook_committed_without_outputs(name):
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+    # No browser here: hide ipywidgets so the notebooks take their no-slider path. With
+    # widgets, an `interact` cell on a busy machine sometimes holds its execute reply until
+    # nbclient's cell timeout (seen: 300 s stalls); the slider functions still run once.
+    nb.cells.insert(0, nbformat.v4.new_code_cell("import sys\nsys.modules['ipywidgets'] = None"))
     nbformat.validate(nb)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert code, "a notebook without code"
