@@ -408,7 +408,7 @@ def comparison_text(ra: Result, rb: Result) -> str:
         f"{rb.round_label(tb) if tb is not None else 'none'}"
     )
     terms_a, terms_b = ra.terms(), rb.terms()
-    rows = [
+    rows: list[tuple[str, ...]] = [
         (
             k,
             _num(terms_a.get(k)),

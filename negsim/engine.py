@@ -415,16 +415,14 @@ def solve_arrays(
             threat[t, r] = flow + beta * (transition[r] @ threat[t + 1])
             continuation[t, r] = flow + beta * (transition[r] @ value[t + 1])
             value[t, r], choices[t, r] = _bellman(a, t, t, continuation[t, r])
-            dealt = [c for c in choices[t, r] if c.deal and c.settlement is not None]
-            deal["spe"][t, r] = sum(c.probability for c in dealt)
+            dealt = [
+                (c.probability, c.settlement) for c in choices[t, r] if c.deal and c.settlement
+            ]
+            deal["spe"][t, r] = sum(p for p, _ in dealt)
             if dealt:
-                weight = np.array([c.probability for c in dealt])
-                xs["spe"][t, r] = np.average(
-                    [c.settlement.x for c in dealt], axis=0, weights=weight
-                )
-                ys["spe"][t, r] = np.average(
-                    [c.settlement.y for c in dealt], axis=0, weights=weight
-                )
+                weight = np.array([p for p, _ in dealt])
+                xs["spe"][t, r] = np.average([s.x for _, s in dealt], axis=0, weights=weight)
+                ys["spe"][t, r] = np.average([s.y for _, s in dealt], axis=0, weights=weight)
                 payoff["spe"][t, r] = value[t, r]
     for name, values in (("threat", threat), ("continuation", continuation), ("value", value)):
         if not np.isfinite(values).all():  # before the axiomatic LPs, which refuse infinities

@@ -514,10 +514,9 @@ class _Locator:
             message = f"missing required field '{loc[-1]}'"
         elif kind == "union_tag_invalid":
             tags = err.get("ctx", {}).get("expected_tags", "")
-            message = f"unknown schedule kind {found.get('kind')!r}; expected one of {tags}"
-            message += did_you_mean(
-                found.get("kind"), [t.strip(" '") for t in str(tags).split(",")]
-            )
+            given = found.get("kind") if isinstance(found, dict) else found
+            message = f"unknown schedule kind {given!r}; expected one of {tags}"
+            message += did_you_mean(str(given), [t.strip(" '") for t in str(tags).split(",")])
         elif kind == "model_attributes_type" or kind == "dict_type":
             message = f"expected a mapping, found {_kind(found)} {found!r}"
         elif kind == "too_short":

@@ -42,7 +42,7 @@ def stage_game_table(scenario: Scenario) -> pd.DataFrame:
     rows = []
     for name, game in scenario.stage_games.items():
         A, B = payoff_matrices(scenario, game)
-        cache: dict[bytes, list] = {}
+        cache: dict[bytes, tuple] = {}  # type: ignore[type-arg]
         for t in range(scenario.rounds):
             key = A[t].tobytes() + B[t].tobytes()
             if key not in cache:

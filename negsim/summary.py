@@ -205,7 +205,7 @@ def explain_round(result: Result, t: int, regime: str | None = None) -> str:
             )
         terms = {k: s.x[j] for j, k in enumerate(a.positions)}
         for q, pie in enumerate(a.pies):
-            for i in np.flatnonzero(a.members[:, q]):
+            for i in np.flatnonzero(a.members[:, q]).tolist():
                 terms[f"{pie}.{a.actors[i]}"] = s.y[i, q]
         lines.append(f"  Best offer: {_fmt_terms(result, terms)}.")
         lines.append(
