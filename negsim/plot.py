@@ -83,7 +83,7 @@ _MEASURES = {
     "surplus": "surplus over threat point",
     "surplus_share": "share of the bargaining surplus",
 }
-_LEGEND = {
+_LEGEND: dict[str, Any] = {
     "loc": "upper left",
     "bbox_to_anchor": (1.01, 1.0),
     "frameon": False,
@@ -1316,9 +1316,9 @@ def payoff_matrix(
         )
         lines.append(
             f"Mixed equilibrium {k + 1}: {row_player} "
-            + ", ".join(f"{row_strategies[i].replace('_', ' ')} {p[i]:.2f}" for i in rows)
+            + ", ".join(f"{row_strategies[int(i)].replace('_', ' ')} {p[i]:.2f}" for i in rows)
             + f"; {col_player} "
-            + ", ".join(f"{col_strategies[j].replace('_', ' ')} {q[j]:.2f}" for j in cols)
+            + ", ".join(f"{col_strategies[int(j)].replace('_', ' ')} {q[j]:.2f}" for j in cols)
         )
     note = (
         "Orange box: pure Nash equilibrium."

@@ -23,6 +23,7 @@ import base64
 import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -97,7 +98,7 @@ def figure_specs(result: Result, concept: str = "spe") -> list[FigureSpec]:
                     f"bargaining_range_{issue}",
                     f"{label}: settlements every veto player prefers to refusing, per {unit}; "
                     "dots: SPE, diamonds: Nash solution.",
-                    lambda issue=issue: plot.bargaining_range(result, issue),
+                    partial(plot.bargaining_range, result, issue),
                 )
             )
     if meta.get("battlefield_issue"):
@@ -124,7 +125,7 @@ def figure_specs(result: Result, concept: str = "spe") -> list[FigureSpec]:
                     f"stage_game_{game}",
                     "Stage game at the first round; the box marks "
                     "the pure Nash equilibrium, mixed equilibria are listed below it.",
-                    lambda game=game: plot.stage_game(result, game),
+                    partial(plot.stage_game, result, game),
                 )
             )
     return specs

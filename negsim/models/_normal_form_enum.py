@@ -209,7 +209,8 @@ def vertex_pair_indices(bases: dict[str, np.ndarray]) -> tuple[np.ndarray, np.nd
     full = (np.int64(1) << k) - 1
     bx = bases["LX"].astype(np.int64) @ weights
     by = bases["LY"].astype(np.int64) @ weights
-    return np.nonzero((bx[:, None] | by[None, :]) == full)
+    ix, iy = np.nonzero((bx[:, None] | by[None, :]) == full)
+    return ix, iy
 
 
 def vertex_pairs(bases: dict[str, np.ndarray], tol: float) -> tuple[np.ndarray, np.ndarray]:
@@ -261,7 +262,7 @@ def lemke_howson(
         T = tableaux[side]
         col = T[:, entering]
         cand = np.flatnonzero(col > 1e-12 * np.abs(col).max())
-        keys = T[np.ix_(cand, [-1] + slack_cols[side])] / col[cand, None]
+        keys = T[np.ix_(cand, np.array([-1] + slack_cols[side]))] / col[cand, None]
         row = int(cand[np.lexsort(keys.T[::-1])[0]])
         T[row] /= T[row, entering]
         others = np.arange(T.shape[0]) != row

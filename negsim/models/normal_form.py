@@ -343,7 +343,7 @@ def _explain_degeneracy(
     """Words for the vertices of P and Q that have too many labels."""
     m = X.shape[1]
     statements: list[str] = []
-    seen: set[tuple] = set()
+    seen: set[str] = set()
     for key, lab, excess, player, other in (
         ("X", "LX", excess_p, "row", "column"),
         ("Y", "LY", excess_q, "column", "row"),
@@ -542,7 +542,7 @@ def solve(
         ) from None
     excess_p, excess_q = _enum.degeneracy(bases)
     degenerate = bool(excess_p.any() or excess_q.any())
-    used = method
+    used: str = method  # descriptive label for the result; may go beyond Method
     se = bases["SE"]
     agree = False
     if method == "auto" and not degenerate:
