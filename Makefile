@@ -30,6 +30,7 @@ fuzz: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check negsim tests benchmarks
 	$(BIN)/ruff format --check negsim tests benchmarks
+	$(BIN)/mypy negsim
 
 lab: $(VENV)/.installed-dev
 	$(BIN)/jupyter lab notebooks/
