@@ -17,6 +17,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.slow
 def test_wheel_contains_every_shipped_scenario(tmp_path) -> None:
+    # Build from a copy of the tracked files: setuptools leaves build/ behind, and stale
+    # files there would end up in a wheel built in place.
+    source = tmp_path / "src"
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    for name in tracked:
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(ROOT / name, source / name)
     proc = subprocess.run(
         [
             sys.executable,
@@ -27,7 +36,7 @@ def test_wheel_contains_every_shipped_scenario(tmp_path) -> None:
             "--no-deps",
             "-w",
             str(tmp_path),
-            str(ROOT),
+            str(source),
         ],
         capture_output=True,
         text=True,
