@@ -61,6 +61,12 @@ class RoundArrays:
     def rounds(self) -> int:
         return self.discount.shape[0]
 
+    @property
+    def players(self) -> np.ndarray:
+        """(N,) bool: whose threat points bound the axiomatic solutions and ripeness --
+        the veto players, or everyone when nobody holds a veto."""
+        return self.veto if self.veto.any() else np.ones(len(self.actors), dtype=bool)
+
 
 def control_path(
     initial: float, drift: np.ndarray, capacity_a: np.ndarray, capacity_b: np.ndarray

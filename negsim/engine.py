@@ -434,7 +434,7 @@ def solve_arrays(
     others = tuple(c for c in concepts if c != "spe")
     for t in range(T):
         for r, a in enumerate(arrays):
-            players = _players(a)
+            players = a.players
             floor = np.maximum(threat[t, r], a.reservation[t])
             for concept, settlement in _axiomatic_round(a, t, threat[t, r], others).items():
                 if settlement is None:
@@ -476,16 +476,11 @@ def solve_arrays(
     )
 
 
-def _players(a: RoundArrays) -> np.ndarray:
-    """Whose threat points bound the axiomatic solutions: the veto players, else everyone."""
-    return a.veto if a.veto.any() else np.ones(len(a.actors), dtype=bool)
-
-
 def _axiomatic_round(
     a: RoundArrays, t: int, threat: np.ndarray, concepts: tuple[str, ...]
 ) -> dict[str, spatial.Settlement | None]:
     """Nash, weighted Nash, Kalai-Smorodinsky and compromise settlements at round t."""
-    players = _players(a)
+    players = a.players
     space = _space(a, t, np.flatnonzero(players))
     if space is None:
         return dict.fromkeys(concepts)

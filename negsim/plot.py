@@ -683,7 +683,7 @@ def bargaining_range_data(
     has_nash = "nash" in result.metadata.get("concepts", [])
     nash = _round_rows(result, "nash").set_index("round") if has_nash else None
     actors_tab = _actor_rows(result, "spe")
-    players = a.veto if a.veto.any() else np.ones(len(a.actors), dtype=bool)
+    players = a.players
     N, P, Q = len(a.actors), len(a.positions), len(a.pies)
     pie_q = a.pies.index(issue) if issue in a.pies else None
     members = np.flatnonzero(a.members[:, pie_q]) if pie_q is not None else np.array([], dtype=int)

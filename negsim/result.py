@@ -208,7 +208,7 @@ def _rounds_table(s: Scenario, sol: RoundSolution, concepts: tuple[str, ...]) ->
         gain = sol.delay_gain[concept]
         for r, regime in enumerate(sol.regimes):
             a = sol.arrays[r]
-            players = a.veto if a.veto.any() else np.ones(len(a.actors), dtype=bool)
+            players = a.players
             frame: dict[str, Any] = {
                 "concept": concept,
                 "regime": regime,
@@ -242,7 +242,7 @@ def _actors_table(sol: RoundSolution, concepts: tuple[str, ...]) -> pd.DataFrame
     for concept in concepts:
         for r, regime in enumerate(sol.regimes):
             a = sol.arrays[r]
-            players = a.veto if a.veto.any() else np.ones(N, dtype=bool)
+            players = a.players
             payoff = sol.payoff[concept][:T, r]
             threat = sol.threat[:T, r]
             surplus = payoff - threat
