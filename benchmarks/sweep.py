@@ -104,29 +104,8 @@ def scaling(points_list: list[int], rounds_list: list[int]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def end_to_end(n: int, workers: int) -> pd.DataFrame:
-    """``sweep()`` itself, serial and local processes, on the batch path."""
-    rows = []
-    s = negsim.load("textbook/rubinstein_finite")
-    grid = _grid(s, n)
-    for backend, w in (("serial", None), ("local", workers)):
-        start = time.perf_counter()
-        df = sw.sweep(s, grid=grid, backend=backend, workers=w, progress=False)
-        elapsed = time.perf_counter() - start
-        rows.append(
-            {
-                "backend": f"{backend} ({w or 1} proc)",
-                "points": len(df),
-                "seconds": elapsed,
-                "points/s": len(df) / elapsed,
-            }
-        )
-    return pd.DataFrame(rows)
-
-
-def ukraine(n: int, workers: int) -> pd.DataFrame:
-    s = negsim.load("ukraine_2025")
-    grid = {"actors.us.discount": np.linspace(0.85, 0.99, n)}
+def _by_backend(s: negsim.Scenario, grid: dict, workers: int) -> pd.DataFrame:
+    """``sweep()`` timed serially and with local processes on the same grid."""
     rows = []
     for backend, w in (("serial", None), ("local", workers)):
         start = time.perf_counter()
@@ -142,6 +121,18 @@ def ukraine(n: int, workers: int) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def end_to_end(n: int, workers: int) -> pd.DataFrame:
+    """``sweep()`` itself, serial and local processes, on the batch path."""
+    s = negsim.load("textbook/rubinstein_finite")
+    return _by_backend(s, _grid(s, n), workers)
+
+
+def ukraine(n: int, workers: int) -> pd.DataFrame:
+    """The LP-based Ukraine scenario, which falls back to ``solve`` point by point."""
+    grid = {"actors.us.discount": np.linspace(0.85, 0.99, n)}
+    return _by_backend(negsim.load("ukraine_2025"), grid, workers)
 
 
 def main() -> None:
