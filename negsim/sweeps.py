@@ -60,24 +60,16 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import combinations
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from negsim.dynamics import round_arrays
-from negsim.engine import (
-    _MAX_COALITIONS,
-    _STATIONARY_TOL,
-    _TOL,
-    stationary_failure,
-    stationary_round_limit,
-)
+from negsim.batch import Batch, batch_supported, fast_point, solve_points, tail_error
+from negsim.batch import frame as batch_frame
 from negsim.engine import solve as _solve
 from negsim.errors import NegsimError, ScenarioError
-from negsim.models.delay import delay_incentives
 from negsim.sampling import grid_points, sample_points
 from negsim.scenario import Scenario
 
@@ -102,7 +94,6 @@ _ACTOR_COLUMNS = (
     "delay_incentive",
     "preferred_delay",
 )
-_FAST_FIELDS = ("discount", "war_cost", "private_benefit")
 
 
 # -- public API -----------------------------------------------------------------------------
@@ -255,46 +246,6 @@ def evaluate_points(
         return _normalise(pd.DataFrame({"point": pd.Series([], dtype="int64")}), outputs)
     return _normalise(
         pd.concat([frames[i] for i in range(len(chunks))], ignore_index=True), outputs
-    )
-
-
-def batch_supported(scenario: Scenario) -> tuple[bool, str]:
-    """Whether :func:`sweep` can solve ``scenario`` on its vectorised batch path, and why.
-
-    Returns
-    -------
-    (bool, str)
-        True with a description of the class, or False with the first reason it is not
-        covered (the sweep then calls :func:`negsim.solve` per point).
-
-    Examples
-    --------
-    >>> import negsim
-    >>> batch_supported(negsim.load("textbook/baron_ferejohn"))[0]
-    True
-    >>> batch_supported(negsim.load("textbook/fearon"))
-    (False, 'position issues (territory) need the engine')
-    """
-    positions = [k for k, v in scenario.issues.items() if v.kind == "position"]
-    if positions:
-        return False, f"position issues ({', '.join(positions)}) need the engine"
-    if len(scenario.issues) != 1:
-        return False, "more than one pie issue needs the engine"
-    if scenario.regimes is not None:
-        return False, "Markov regimes need the engine"
-    pie = next(iter(scenario.issues.values()))
-    if set(pie.among or []) != set(scenario.actors):
-        return False, "the pie is not shared by every actor"
-    for name, actor in scenario.actors.items():
-        if actor.reservation is not None:
-            return False, f"actor '{name}' has a reservation utility"
-    a = round_arrays(scenario)
-    if not np.all(a.salience_pie == 1.0):
-        return False, "some actor puts no weight on the pie in some round"
-    kind = "recognition probabilities" if a.recognition is not None else "rotating proposers"
-    return (
-        True,
-        f"a single pie shared by {len(a.actors)} actors, {kind}, terminal {scenario.terminal}",
     )
 
 
@@ -556,338 +507,41 @@ def _normalise(frame: pd.DataFrame, outputs: str) -> pd.DataFrame:
 
 
 # -- the batch path -------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Structure:
-    """What the batch path needs besides per-point discount, flow and recognition."""
-
-    actors: list[str]
-    pie: str
-    terminal: str
-    proposers: np.ndarray | None  # (L,) rotation
-    veto: np.ndarray  # (N,) bool
-    coalitions: list[tuple[np.ndarray | None, int]]  # per proposer: (C, N) masks or None, extra
-    required: list[np.ndarray]  # per proposer: (N,) bool, veto players and the proposer
-
-
-def _structure(scenario: Scenario) -> tuple[_Structure, Any]:
-    a = round_arrays(scenario)
-    N = len(a.actors)
-    coalitions, required_masks = [], []
-    for j in range(N):
-        required = sorted(set(np.flatnonzero(a.veto).tolist()) | {j})
-        others = [i for i in range(N) if i not in required]
-        extra = max(a.quota - len(required), 0)
-        req = np.zeros(N, dtype=bool)
-        req[required] = True
-        required_masks.append(req)
-        if extra == 0:
-            coalitions.append((req[None].copy(), 0))
-        elif extra > len(others):
-            coalitions.append((np.zeros((0, N), dtype=bool), 0))
-        elif math.comb(len(others), extra) <= _MAX_COALITIONS:
-            masks = np.zeros((math.comb(len(others), extra), N), dtype=bool)
-            for c, chosen in enumerate(combinations(others, extra)):
-                masks[c] = req
-                masks[c, list(chosen)] = True
-            coalitions.append((masks, extra))
-        else:
-            coalitions.append((None, extra))  # the cheapest votes, per point
-    st = _Structure(
-        actors=list(a.actors),
-        pie=a.pies[0],
-        terminal=scenario.terminal,
-        proposers=a.proposers,
-        veto=a.veto.copy(),
-        coalitions=coalitions,
-        required=required_masks,
-    )
-    return st, a
-
-
-def _fast_point(scenario: Scenario, point: Mapping[str, Any]) -> bool:
-    """Whether a point only sets discount, war cost or private benefit to valid numbers."""
-    for path, value in point.items():
-        parts = path.split(".")
-        if len(parts) != 3 or parts[0] != "actors" or parts[1] not in scenario.actors:
-            return False
-        if parts[2] not in _FAST_FIELDS:
-            return False
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
-            return False
-        v = float(value)
-        if not math.isfinite(v):
-            return False
-        if parts[2] == "discount" and not 0.0 < v <= 1.0:
-            return False
-        if parts[2] == "war_cost" and v < 0.0:
-            return False
-    return True
-
-
-def _point_arrays(
-    scenario: Scenario, a: Any, points: Sequence[Mapping[str, Any]]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Discount and flow (n, T, N) of each point, as :func:`negsim.dynamics.round_arrays`."""
-    n, T, N = len(points), a.rounds, len(a.actors)
-    series = {
-        field: np.stack(
-            [scenario.series(getattr(x, field)) for x in scenario.actors.values()], axis=1
-        )
-        for field in _FAST_FIELDS
-    }
-    per = {field: np.broadcast_to(series[field], (n, T, N)).copy() for field in _FAST_FIELDS}
-    index = {name: i for i, name in enumerate(a.actors)}
-    for p, point in enumerate(points):
-        for path, value in point.items():
-            _, actor, field = path.split(".")
-            per[field][p, :, index[actor]] = float(value)
-    discount = per["discount"]
-    for i, spec in enumerate(scenario.actors.values()):
-        if spec.horizon is not None and spec.horizon.rounds <= T:
-            discount[:, spec.horizon.rounds - 1, i] *= spec.horizon.weight_after
-    flow = per["private_benefit"] - per["war_cost"]
-    for i, spec in enumerate(scenario.actors.values()):
-        for deadline in spec.deadlines:
-            flow[:, deadline.round, i] -= deadline.penalty
-    return discount, flow
-
-
 def _evaluate_batch(
     scenario: Scenario, start: int, points: Sequence[Mapping[str, Any]], outputs: str
 ) -> tuple[pd.DataFrame, list[int]]:
     """Solve the points the batch path covers; return their rows and the others' positions."""
-    fast = [k for k, p in enumerate(points) if _fast_point(scenario, p)]
-    rest = sorted(set(range(len(points))) - set(fast))
+    fast = [k for k, p in enumerate(points) if fast_point(scenario, p)]
+    rest = set(range(len(points))) - set(fast)
     if not fast:
-        return pd.DataFrame(), rest
-    st, a = _structure(scenario)
-    discount, flow = _point_arrays(scenario, a, [points[k] for k in fast])
-    sol = batch_solve(st, discount, flow, a.recognition)
-    ok = sol["ok"]
+        return pd.DataFrame(), sorted(rest)
+    prepared = _prepared(scenario)
+    discount, flow = prepared.point_arrays([points[k] for k in fast])
+    sol = solve_points(prepared, discount, flow)
+    rest |= {fast[p] for p in np.flatnonzero(sol["engine"])}
+    keep = sol["ok"] & ~sol["engine"]
     errors = [
-        _error_frame(start + k, _tail_error(discount[p, -1]))
+        _error_frame(start + k, tail_error(discount[p, :, -1]))
         for p, k in enumerate(fast)
-        if not ok[p]
+        if not sol["ok"][p] and not sol["engine"][p]
     ]
-    if not ok.all():
-        sol = {key: value[ok] for key, value in sol.items()}
-    index = start + np.asarray(fast)[ok]
-    return pd.concat([_batch_frame(st, sol, outputs, index), *errors], ignore_index=True), rest
+    sol = {key: value[keep] for key, value in sol.items()}
+    index = start + np.asarray(fast)[keep]
+    frame = batch_frame(prepared, sol, outputs, index)
+    return pd.concat([frame, *errors], ignore_index=True), sorted(rest)
 
 
-def _tail_error(beta: np.ndarray) -> str:
-    """The engine's :class:`SolveError` message for a stationary tail it cannot solve."""
-    if np.any(beta >= 1.0):
-        return (
-            "a discount factor of 1 with 'terminal: stationary' has no stationary equilibrium "
-            "(perpetual disagreement is worth nothing less than agreement); use a discount below 1 "
-            "or 'terminal: war'"
-        )
-    return stationary_failure(stationary_round_limit(float(beta.max())), float(beta.max()))
+_PREPARED: dict[str, Batch] = {}
 
 
-def batch_solve(
-    st: _Structure, discount: np.ndarray, flow: np.ndarray, recognition: np.ndarray | None
-) -> dict[str, np.ndarray]:
-    """SPE backward induction for n single-pie games at once.
-
-    Parameters
-    ----------
-    st : the structure shared by the points (actors, protocol, coalitions, terminal).
-    discount, flow : (n, T, N) per-round discount factors and disagreement flows.
-    recognition : (N,) recognition probabilities, or None for the rotation.
-
-    Returns
-    -------
-    dict of arrays: ``ok`` (n,) bool (False where the stationary tail did not converge
-    or a discount of 1 makes it undefined; those points go to the engine), ``threat``,
-    ``value`` (n, T+1, N), ``continuation`` (n, T, N), ``deal`` (n, T), ``y`` (n, T, N)
-    SPE pie shares (NaN without a deal), ``payoff`` (n, T+1, N), ``gain`` and ``delay``
-    (n, T, N).
-    """
-    n, T, N = discount.shape
-    threat = np.zeros((n, T + 1, N))
-    value = np.zeros((n, T + 1, N))
-    ok = np.ones(n, dtype=bool)
-    if st.terminal == "stationary":
-        value[:, T], threat[:, T], ok = _batch_stationary(
-            st, T - 1, discount[:, -1], flow[:, -1], recognition
-        )
-    continuation = np.zeros((n, T, N))
-    deal = np.zeros((n, T))
-    y = np.full((n, T, N), np.nan)
-    payoff = np.full((n, T + 1, N), np.nan)
-    for t in reversed(range(T)):
-        beta, w = discount[:, t], flow[:, t]
-        threat[:, t] = w + beta * threat[:, t + 1]
-        continuation[:, t] = w + beta * value[:, t + 1]
-        v, p_deal, shares, dealt = _batch_bellman(st, t, continuation[:, t], recognition)
-        value[:, t] = v
-        deal[:, t] = p_deal
-        y[:, t] = np.where(dealt[:, None], shares, np.nan)
-        payoff[:, t] = np.where(dealt[:, None], v, np.nan)
-    if st.terminal == "war":
-        payoff[:, T] = threat[:, T]
-    # delay incentives: points x actors flattened onto the actor axis of the model
-    flat = lambda x: np.moveaxis(x, 0, 1).reshape(x.shape[1], 1, n * N)  # noqa: E731
-    gain, delay = delay_incentives(flat(flow), flat(discount), flat(payoff), np.ones((1, 1)))
-    unflat = lambda x: np.moveaxis(x.reshape(T, n, N), 1, 0)  # noqa: E731
-    return {
-        "ok": ok,
-        "threat": threat,
-        "value": value,
-        "continuation": continuation,
-        "deal": deal,
-        "y": y,
-        "payoff": payoff,
-        "gain": unflat(gain),
-        "delay": unflat(delay),
-    }
-
-
-def _batch_proposers(
-    st: _Structure, phase: int, n: int, recognition: np.ndarray | None
-) -> list[tuple[int, np.ndarray]]:
-    if recognition is not None:
-        return [(j, np.full(n, float(p))) for j, p in enumerate(recognition) if p > 0]
-    assert st.proposers is not None
-    return [(int(st.proposers[phase % len(st.proposers)]), np.ones(n))]
-
-
-def _batch_bellman(
-    st: _Structure, phase: int, cont: np.ndarray, recognition: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Expected SPE value (n, N), deal probability (n,), shares (n, N), any deal (n,)."""
-    n, N = cont.shape
-    value = np.zeros((n, N))
-    p_deal = np.zeros(n)
-    numerator = np.zeros((n, N))
-    weight = np.zeros(n)
-    dealt = np.zeros(n, dtype=bool)
-    for j, p in _batch_proposers(st, phase, n, recognition):
-        masks, extra = st.coalitions[j]
-        if masks is None:  # the cheapest `extra` votes, as the engine's heuristic
-            others = np.flatnonzero(~st.required[j])
-            order = np.argsort(cont[:, others], axis=1, kind="stable")[:, :extra]
-            chosen = np.broadcast_to(st.required[j], (n, N)).copy()
-            np.put_along_axis(chosen, others[order], True, axis=1)
-            members = chosen[:, None, :]
-        else:
-            members = masks[None, :, :]
-        responders = members & (np.arange(N) != j)
-        shares = np.where(responders & (cont[:, None, :] > 0), cont[:, None, :], 0.0)
-        shares = np.broadcast_to(shares, (n, members.shape[1], N)).copy()
-        rest = 1.0 - shares.sum(axis=2)  # (n, C)
-        feasible = rest >= -1e-9
-        own = np.maximum(rest, 0.0)
-        shares[:, :, j] = own
-        best = np.where(feasible, own, -np.inf).max(axis=1, initial=-np.inf)
-        tied = feasible & (own >= best[:, None] - _TOL)
-        count = tied.sum(axis=1)
-        mixed = np.where(tied[:, :, None], shares, 0.0).sum(axis=1) / np.maximum(count, 1)[:, None]
-        deal = (count > 0) & (best >= cont[:, j] - _TOL)
-        outcome = np.where(deal[:, None], mixed, cont)
-        value += p[:, None] * outcome
-        p_deal += np.where(deal, p, 0.0)
-        numerator += np.where(deal[:, None], p[:, None] * mixed, 0.0)
-        weight += np.where(deal, p, 0.0)
-        dealt |= deal
-    shares = numerator / np.where(weight > 0, weight, 1.0)[:, None]
-    return value, p_deal, shares, dealt
-
-
-def _batch_stationary(
-    st: _Structure, last: int, beta: np.ndarray, flow: np.ndarray, recognition: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Value iteration of the repeated last round, per point, as the engine's tail."""
-    n, N = beta.shape
-    ok = ~np.any(beta >= 1.0, axis=1)
-    safe_beta = np.where(ok[:, None], beta, 0.0)
-    threat = flow / (1.0 - safe_beta)
-    value = threat.copy()
-    period = len(st.proposers) if st.proposers is not None else 1
-    active = ok.copy()
-    converged = np.zeros(n, dtype=bool)
-    limits = np.array([stationary_round_limit(float(b)) for b in safe_beta.max(axis=1)])
-    rounds = 0
-    while True:
-        active &= rounds < limits  # the engine stops each point at its own limit
-        if not active.any():
-            break
-        idx = np.flatnonzero(active)
-        v = value[idx]
-        before = v.copy()
-        for m in reversed(range(period)):
-            cont = flow[idx] + safe_beta[idx] * v
-            v = _batch_bellman(st, last + 1 + m, cont, recognition)[0]
-            rounds += 1
-        value[idx] = v
-        done = np.max(np.abs(v - before), axis=1) < _STATIONARY_TOL
-        converged[idx[done]] = True
-        active[idx[done]] = False
-    ok &= converged  # not converged: the engine raises SolveError for them
-    return value, threat, ok
-
-
-def _batch_frame(
-    st: _Structure, sol: dict[str, np.ndarray], outputs: str, index: np.ndarray
-) -> pd.DataFrame:
-    """Rows of solved points, with the columns :func:`_summary_of_result` / actors give."""
-    deal, y = sol["deal"], sol["y"]
-    n, T = deal.shape
-    N = len(st.actors)
-    alive = np.ones(n)
-    prob = np.zeros((n, T))
-    for t in range(T):
-        prob[:, t] = alive * deal[:, t]
-        alive = alive * (1 - deal[:, t])
-    cumulative = np.cumsum(prob, axis=1)
-    players = st.veto if st.veto.any() else np.ones(N, dtype=bool)
-    gain = sol["gain"]
-    if outputs == "summary":
-        reached = cumulative >= 0.5 - 1e-9
-        has = reached.any(axis=1)
-        t = np.argmax(reached, axis=1)
-        ripe = (deal > 0) & ~np.any(gain[:, :, players] > 1e-9, axis=2)
-        columns: dict[str, Any] = {
-            "point": index,
-            "agreement_round": np.where(has, t, np.nan),
-            "agreement_probability": cumulative[:, -1],
-        }
-        at = y[np.arange(n), t]  # (n, N)
-        for i, actor in enumerate(st.actors):
-            columns[f"terms.{st.pie}.{actor}"] = np.where(has, at[:, i], np.nan)
-        for measure, table in (
-            ("payoff", sol["payoff"]),
-            ("threat", sol["threat"]),
-            ("delay", gain),
-        ):
-            for i, actor in enumerate(st.actors):
-                columns[f"{measure}.{actor}"] = table[:, 0, i]
-        columns["ripe_round"] = np.where(ripe.any(axis=1), np.argmax(ripe, axis=1), np.nan)
-        return pd.DataFrame(columns)
-    payoff = sol["payoff"][:, :T]
-    threat = sol["threat"][:, :T]
-    surplus = payoff - threat
-    total = np.where(players, surplus, 0.0).sum(axis=2, keepdims=True)
-    share = np.where(
-        players & (total > 1e-12), surplus / np.where(total > 1e-12, total, 1.0), np.nan
-    )
-    return pd.DataFrame(
-        {
-            "point": np.repeat(index, T * N),
-            "concept": "spe",
-            "round": np.tile(np.repeat(np.arange(T), N), n),
-            "actor": np.tile(st.actors, n * T),
-            "threat_point": threat.ravel(),
-            "continuation": sol["continuation"].ravel(),
-            "payoff": payoff.ravel(),
-            "surplus": surplus.ravel(),
-            "surplus_share": share.ravel(),
-            "delay_incentive": gain.ravel(),
-            "preferred_delay": sol["delay"].ravel(),
-        }
-    )
+def _prepared(scenario: Scenario) -> Batch:
+    """The scenario's :class:`negsim.batch.Batch`, kept per process so that later chunks
+    reuse the simplex bases of earlier ones."""
+    key = scenario.content_hash()
+    if key not in _PREPARED:
+        _PREPARED.clear()
+        _PREPARED[key] = Batch(scenario)
+    return _PREPARED[key]
 
 
 # -- execution ------------------------------------------------------------------------------

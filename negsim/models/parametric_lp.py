@@ -1,0 +1,239 @@
+r"""Many linear programs that differ only in their row bounds, with few simplex runs.
+
+For a fixed cost ``c``, matrix ``A`` and column bounds, and n pairs of row bounds
+``(L_p, U_p)``,
+
+.. math::
+
+    \min_z \; c^\top z \quad \text{s.t.} \quad L_p \le A z \le U_p, \quad l \le z \le u .
+
+A basis (which columns are basic, at which bound every nonbasic column and row sits) is
+*dual* feasible independently of the row bounds: its reduced costs involve only ``c`` and
+``A``. So a basis that is optimal for one right-hand side is optimal for every
+right-hand side at which its primal solution is feasible -- the critical regions of
+multiparametric linear programming (Gal & Nedoma 1972, "Multiparametric linear
+programming", Management Science 18(7); Borrelli, Bemporad & Morari 2017, *Predictive
+Control*, ch. 6). :class:`RowParametricLP` solves one pending right-hand side with HiGHS
+(Huangfu & Hall 2018, dual simplex), reads the optimal basis, evaluates it for every
+pending right-hand side with one small linear solve, keeps those where it is primal
+feasible, and repeats. Bases are cached, so later batches (the next iteration of a
+stationary tail, the next chunk of a sweep) mostly need no simplex run at all.
+
+When the problem's optimum may not be unique (a nonbasic reduced cost or row dual within
+``DEGENERATE`` of zero), a basis is only used for the right-hand side HiGHS solved: a
+different optimal vertex would otherwise be returned for the others than a direct solve
+would give.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+__all__ = ["DEGENERATE", "INFEASIBLE", "OPTIMAL", "BatchSolution", "RowParametricLP"]
+
+OPTIMAL, INFEASIBLE = 0, 1
+DEGENERATE = 1e-9  # |reduced cost| below which the optimum may not be unique
+_FIT_TOL = 1e-9  # primal feasibility of a cached basis at another right-hand side
+_HIGHS_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
+
+
+@dataclass(frozen=True)
+class BatchSolution:
+    """Solutions of n right-hand sides: ``status`` (n,) OPTIMAL or INFEASIBLE, ``z`` (n, cols)
+    (NaN where infeasible), ``objective`` (n,) ``c @ z`` (NaN where infeasible)."""
+
+    status: np.ndarray
+    z: np.ndarray
+    objective: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Basis:
+    """An optimal basis, factorised for evaluation at any row bounds."""
+
+    basic: np.ndarray  # (k,) basic columns
+    tight_rows: np.ndarray  # (k,) nonbasic rows, held at a bound
+    at_upper: np.ndarray  # (k,) bool: the tight row sits at its upper bound
+    inverse: np.ndarray  # (k, k) inverse of A[tight_rows][:, basic]
+    fixed: np.ndarray  # (cols,) values of the nonbasic columns (0 where basic)
+    offset: np.ndarray  # (k,) A[tight_rows] @ fixed
+    reusable: bool  # False when the optimum may not be unique
+
+    def evaluate(self, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
+        """z (n, cols) for row bounds (n, m)."""
+        rhs = np.where(self.at_upper, upper[:, self.tight_rows], lower[:, self.tight_rows])
+        z = np.broadcast_to(self.fixed, (len(lower), len(self.fixed))).copy()
+        z[:, self.basic] = (rhs - self.offset) @ self.inverse.T
+        return z
+
+
+@dataclass
+class RowParametricLP:
+    """``min c @ z`` s.t. ``L_p <= A z <= U_p``, ``col_lower <= z <= col_upper``, for many p.
+
+    Parameters
+    ----------
+    cost : (cols,) objective coefficients (minimised).
+    matrix : (rows, cols) dense constraint matrix.
+    col_lower, col_upper : (cols,) column bounds (``-inf``/``inf`` for none).
+    unique : require a unique optimum before reusing a basis (set False when only the
+        objective value is wanted: any optimal basis then gives the same value).
+
+    Examples
+    --------
+    ``max x1 + 2 x2`` s.t. ``x1 + x2 <= b`` on the unit box, for b = 0.5, 1.5 and 3:
+
+    >>> lp = RowParametricLP(np.array([-1.0, -2.0]), np.array([[1.0, 1.0]]),
+    ...                      np.zeros(2), np.ones(2))
+    >>> b = np.array([[0.5], [1.5], [3.0]])
+    >>> sol = lp.solve(np.full((3, 1), -np.inf), b)
+    >>> sol.z.tolist(), (-sol.objective).tolist()
+    ([[0.0, 0.5], [0.5, 1.0], [1.0, 1.0]], [1.0, 2.5, 3.0])
+    """
+
+    cost: np.ndarray
+    matrix: np.ndarray
+    col_lower: np.ndarray
+    col_upper: np.ndarray
+    unique: bool = True
+    simplex_runs: int = 0
+    _bases: list[_Basis] = field(default_factory=list, repr=False)
+    _highs: highspy._Highs | None = field(default=None, repr=False)
+
+    def solve(self, row_lower: np.ndarray, row_upper: np.ndarray) -> BatchSolution:
+        """Solve for row bounds ``row_lower``, ``row_upper`` of shape (n, rows)."""
+        n = len(row_lower)
+        status = np.full(n, -1)
+        z = np.full((n, len(self.cost)), np.nan)
+        for basis in self._bases:
+            self._fit(basis, row_lower, row_upper, status, z)
+        while (pending := np.flatnonzero(status < 0)).size:
+            p = int(pending[0])
+            found = self._simplex(row_lower[p], row_upper[p])
+            if found is None:
+                status[p] = INFEASIBLE
+                continue
+            basis, z_p = found
+            if basis.reusable:
+                self._bases.append(basis)
+                self._fit(basis, row_lower, row_upper, status, z)
+            if status[p] < 0:  # a non-reusable basis, or HiGHS's tolerance was looser
+                status[p], z[p] = OPTIMAL, z_p
+        objective = np.where(status == OPTIMAL, np.nan_to_num(z) @ self.cost, np.nan)
+        return BatchSolution(status=status, z=z, objective=objective)
+
+    def _fit(
+        self,
+        basis: _Basis,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        status: np.ndarray,
+        z: np.ndarray,
+    ) -> None:
+        pending = np.flatnonzero(status < 0)
+        if not pending.size:
+            return
+        lo, hi = lower[pending], upper[pending]
+        candidate = basis.evaluate(lo, hi)
+        activity = candidate @ self.matrix.T
+        with np.errstate(invalid="ignore"):
+            fits = (
+                np.all(candidate >= self.col_lower - _FIT_TOL, axis=1)
+                & np.all(candidate <= self.col_upper + _FIT_TOL, axis=1)
+                & np.all(activity >= lo - _FIT_TOL, axis=1)
+                & np.all(activity <= hi + _FIT_TOL, axis=1)
+                & np.all(np.isfinite(candidate), axis=1)
+            )
+        status[pending[fits]] = OPTIMAL
+        z[pending[fits]] = candidate[fits]
+
+    def _simplex(self, lower: np.ndarray, upper: np.ndarray) -> tuple[_Basis, np.ndarray] | None:
+        """One HiGHS dual simplex run; the optimal basis and solution, or None if infeasible."""
+        h = self._solver()
+        rows = np.arange(len(lower), dtype=np.int32)
+        h.changeRowsBounds(len(rows), rows, _finite(lower), _finite(upper))
+        h.run()
+        self.simplex_runs += 1
+        model_status = h.getModelStatus()
+        if model_status == highspy.HighsModelStatus.kInfeasible:
+            return None
+        if model_status != highspy.HighsModelStatus.kOptimal:
+            raise RuntimeError(f"HiGHS: {h.modelStatusToString(model_status)}")
+        return self._basis(h, lower, upper), np.array(h.getSolution().col_value)
+
+    def _basis(self, h: highspy._Highs, lower: np.ndarray, upper: np.ndarray) -> _Basis:
+        hb, solution = h.getBasis(), h.getSolution()
+        basic_status = highspy.HighsBasisStatus.kBasic
+        col_status = list(hb.col_status)
+        row_status = list(hb.row_status)
+        basic = np.array([j for j, s in enumerate(col_status) if s == basic_status], dtype=int)
+        tight = np.array([i for i, s in enumerate(row_status) if s != basic_status], dtype=int)
+        at_upper = np.array([row_status[i] == highspy.HighsBasisStatus.kUpper for i in tight])
+        at_upper = at_upper.astype(bool) if tight.size else np.zeros(0, dtype=bool)
+        fixed = np.zeros(len(self.cost))
+        for j, s in enumerate(col_status):
+            if s == highspy.HighsBasisStatus.kLower:
+                fixed[j] = self.col_lower[j]
+            elif s == highspy.HighsBasisStatus.kUpper:
+                fixed[j] = self.col_upper[j]
+        sub = self.matrix[np.ix_(tight, basic)]
+        inverse = np.linalg.inv(sub) if sub.size else np.zeros((0, 0))
+        col_dual = np.abs(np.array(solution.col_dual))
+        row_dual = np.abs(np.array(solution.row_dual))
+        nonbasic = np.setdiff1d(np.arange(len(self.cost)), basic)
+        free_rows = np.isinf(lower[tight]) & np.isinf(upper[tight])
+        degenerate = bool(
+            np.any(col_dual[nonbasic] < DEGENERATE) or np.any(row_dual[tight] < DEGENERATE)
+        )
+        return _Basis(
+            basic=basic,
+            tight_rows=tight,
+            at_upper=at_upper,
+            inverse=inverse,
+            fixed=fixed,
+            offset=self.matrix[tight] @ fixed,
+            reusable=not (self.unique and degenerate) and not free_rows.any(),
+        )
+
+    def _solver(self) -> highspy._Highs:
+        if self._highs is None:
+            # highspy.Highs() prints a banner on construction, before any option can be
+            # set; the core class it wraps does not.
+            h = highspy._Highs()
+            for option, value in (
+                ("output_flag", False),
+                ("presolve", "off"),
+                ("solver", "simplex"),
+                ("primal_feasibility_tolerance", _HIGHS_TOL),
+                ("dual_feasibility_tolerance", _HIGHS_TOL),
+            ):
+                h.setOptionValue(option, value)
+            lp = highspy.HighsLp()
+            m, k = self.matrix.shape
+            lp.num_col_, lp.num_row_ = k, m
+            lp.col_cost_ = self.cost.astype(float)
+            lp.col_lower_ = _finite(self.col_lower)
+            lp.col_upper_ = _finite(self.col_upper)
+            lp.row_lower_ = np.full(m, -highspy.kHighsInf)
+            lp.row_upper_ = np.full(m, highspy.kHighsInf)
+            rows, cols = np.nonzero(self.matrix)
+            lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+            lp.a_matrix_.start_ = np.searchsorted(rows, np.arange(m + 1)).astype(np.int32)
+            lp.a_matrix_.index_ = cols.astype(np.int32)
+            lp.a_matrix_.value_ = self.matrix[rows, cols].astype(float)
+            h.passModel(lp)
+            self._highs = h
+        return self._highs
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["_highs"] = None  # the solver is rebuilt where the object is unpickled
+        return state
+
+
+def _finite(bounds: np.ndarray) -> np.ndarray:
+    """Bounds with +-inf as HiGHS's infinity."""
+    return np.clip(np.asarray(bounds, dtype=float), -highspy.kHighsInf, highspy.kHighsInf)
