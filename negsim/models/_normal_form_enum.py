@@ -35,50 +35,74 @@ SINGULAR_RATIO = 1e-12
 
 
 @lru_cache(maxsize=64)
-def _support_rows(m: int, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Equation-row indices for every equal-size support pair of an m x n game.
+def _equation_bank_template(m: int, n: int) -> np.ndarray:
+    """The payoff-independent rows of the equation bank of an ``m x n`` game.
 
-    Row ``p`` of the first array lists, for the column-strategy system, the ``k``
-    rows of ``I`` (indices into ``A``) followed by ``m + j`` for each column ``j``
-    outside ``J`` (indices into the unit rows that force ``y_j = 0``); the second
-    array is the same for the row-strategy system (columns of ``J``, then
-    ``n + i`` for ``i`` outside ``I``).
+    With ``s = max(m, n)`` the bank has ``s + 1`` columns (a strategy padded
+    with zeros to length ``s``, then the value) and these rows:
+    ``0 .. m-1`` the row player's payoff rows ``(a_i, 0, -1)`` (filled in by
+    :func:`_equation_bank`), ``m .. m+s-1`` the unit rows ``e_j`` (``z_j = 0``),
+    ``m+s`` the column strategy's sum ``(1_n, 0, 0)``, then ``n`` rows
+    ``(b_j^T, 0, -1)`` of the column player and the row strategy's sum
+    ``(1_m, 0, 0)``.
     """
-    eq_y, eq_x = [], []
+    s = max(m, n)
+    bank = np.zeros((m + s + n + 2, s + 1))
+    bank[:m, s] = -1.0
+    bank[m : m + s, :s] = np.eye(s)
+    bank[m + s, :n] = 1.0
+    bank[m + s + 1 : m + s + 1 + n, s] = -1.0
+    bank[-1, :m] = 1.0
+    bank.flags.writeable = False
+    return bank
+
+
+def _equation_bank(An: np.ndarray, Bn: np.ndarray) -> np.ndarray:
+    """Every equation any support system of the game ``(An, Bn)`` can use, one per row."""
+    m, n = An.shape
+    s = max(m, n)
+    bank = _equation_bank_template(m, n).copy()
+    bank[:m, :n] = An
+    bank[m + s + 1 : m + s + 1 + n, :m] = Bn.T
+    return bank
+
+
+@lru_cache(maxsize=64)
+def _support_systems(m: int, n: int) -> np.ndarray:
+    """Bank rows of the two indifference systems of every equal-size support pair.
+
+    Returns an index array of shape ``(2, P, s + 1)`` into the rows of
+    :func:`_equation_bank` over the ``P`` support pairs ``(I, J)``, ordered by
+    size ``k``, then ``I``, then ``J`` (lexicographically).  ``[0, p]`` is the
+    column strategy's system: payoff rows ``I``, ``y_j = 0`` for ``j`` outside
+    ``J`` and for the padding ``n <= j < s``, and ``sum y = 1``; ``[1, p]`` the
+    row strategy's: payoff rows ``J`` of ``B^T``, ``x_i = 0`` outside ``I`` and
+    for ``m <= i < s``, and ``sum x = 1``.  Both systems are square of size
+    ``s + 1``, so both players' systems are solved in one batched call.
+    """
+    s = max(m, n)
+    unit, ones_y, b_rows, ones_x = m, m + s, m + s + 1, m + s + 1 + n
+    pad_y = [unit + j for j in range(n, s)] + [ones_y]
+    pad_x = [unit + i for i in range(m, s)] + [ones_x]
+    sys_y, sys_x = [], []
     for k in range(1, min(m, n) + 1):
         for rows in combinations(range(m), k):
-            out_rows = [n + i for i in range(m) if i not in rows]
+            out_rows = [unit + i for i in range(m) if i not in rows] + pad_x
             for cols in combinations(range(n), k):
-                eq_y.append(list(rows) + [m + j for j in range(n) if j not in cols])
-                eq_x.append(list(cols) + out_rows)
-    return np.array(eq_y, dtype=np.intp), np.array(eq_x, dtype=np.intp)
+                sys_y.append([*rows, *(unit + j for j in range(n) if j not in cols), *pad_y])
+                sys_x.append([*(b_rows + j for j in cols), *out_rows])
+    systems = np.array([sys_y, sys_x], dtype=np.intp)
+    systems.flags.writeable = False
+    return systems
 
 
-def _solve_batch(
-    M: np.ndarray, rhs: np.ndarray, row_norms: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Solve a stack of square systems, skipping (near-)singular ones.
-
-    Returns the solutions (NaN rows where singular) and a mask of solved rows.
-    With ``row_norms`` (the product of the row norms of each system) a system
-    counts as singular when its Hadamard ratio ``|det M| / prod_i ||M_i||`` is
-    below :data:`SINGULAR_RATIO`; without it only exactly singular systems (a
-    zero pivot in the LU factorisation) are skipped.
-    """
-    rhs = np.broadcast_to(rhs, M.shape[:2])
-    if row_norms is None:
-        try:
-            return np.linalg.solve(M, rhs[..., None])[..., 0], np.ones(len(M), dtype=bool)
-        except np.linalg.LinAlgError:
-            ok = np.linalg.det(M) != 0
-    else:
-        ok = np.abs(np.linalg.det(M)) > SINGULAR_RATIO * row_norms
-    sol = np.full(M.shape[:2], np.nan)
-    if ok.all():
-        sol[:] = np.linalg.solve(M, rhs[..., None])[..., 0]
-    elif ok.any():
-        sol[ok] = np.linalg.solve(M[ok], rhs[ok][..., None])[..., 0]
-    return sol, ok
+@lru_cache(maxsize=64)
+def _last_unit(size: int) -> np.ndarray:
+    """The right-hand side ``(0, ..., 0, 1)`` as a column, shared by every system."""
+    rhs = np.zeros((size, 1))
+    rhs[-1] = 1.0
+    rhs.flags.writeable = False
+    return rhs
 
 
 def _check_time(deadline: float | None, what: str) -> None:
@@ -88,8 +112,33 @@ def _check_time(deadline: float | None, what: str) -> None:
 
 def _unit(M: np.ndarray) -> np.ndarray:
     """Affine rescaling of a payoff matrix onto [0, 1] (best responses unchanged)."""
-    low, span = float(M.min()), float(M.max() - M.min())
+    low = M.min()
+    span = M.max() - low
     return (M - low) / span if span > 0 else np.zeros_like(M)
+
+
+def _solve_chunk(
+    bank: np.ndarray, norms: np.ndarray, systems: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Solve both players' systems of some support pairs in one batched call.
+
+    Returns the solutions, shape ``(2, P, s + 1)``, and a mask of the systems
+    that are not singular, i.e. whose Hadamard ratio ``|det M| / prod_i ||M_i||``
+    is at least :data:`SINGULAR_RATIO`; singular systems keep a zero solution.
+    """
+    M = bank[systems]
+    ok = np.abs(np.linalg.det(M)) > SINGULAR_RATIO * norms[systems].prod(axis=-1)
+    rhs = _last_unit(M.shape[-1])
+    if ok.all():
+        return np.linalg.solve(M, rhs)[..., 0], ok
+    sol = np.zeros(M.shape[:-1])
+    if ok.any():
+        sol[ok] = np.linalg.solve(M[ok], rhs)[..., 0]
+    return sol, ok
+
+
+def _joined(parts: list[np.ndarray]) -> np.ndarray:
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def enumerate_bases(
@@ -99,12 +148,18 @@ def enumerate_bases(
 
     For a support pair ``(I, J)`` with ``|I| = |J| = k`` the column strategy
     solves ``A_I y = v 1, y_j = 0 (j not in J), 1^T y = 1`` and the row strategy
-    ``B_J^T x = u 1, x_i = 0 (i not in I), 1^T x = 1``.  A solution ``x`` that is
-    a probability vector (entries ``>= -tol``) with ``max_j (B^T x)_j <= u + tol``
+    ``B_J^T x = u 1, x_i = 0 (i not in I), 1^T x = 1``.  Both systems of all
+    pairs are gathered from one bank of equations (:func:`_equation_bank`) by
+    a cached index array (:func:`_support_systems`) and solved by one batched
+    call to :func:`numpy.linalg.solve` (in chunks of :data:`CHUNK` pairs); the
+    bank's payoff rows applied to a solution give the slacks ``A y - v`` and
+    ``B^T x - u`` of all pure strategies at once.  A solution ``x`` that is a
+    probability vector (entries ``>= -tol``) with ``max_j (B^T x - u)_j <= tol``
     is, scaled by ``1 / u``, a vertex of ``P`` (payoffs shifted positive), and
     every non-zero vertex of ``P`` arises this way from some nonsingular system;
-    likewise for ``y`` and ``Q``.  Payoffs are first mapped affinely onto
-    ``[0, 1]`` per player, so ``tol`` is relative to each player's payoff range.
+    likewise for ``y`` and ``Q`` (von Stengel 2007, Algorithm 3.4 and Theorem
+    3.3).  Payoffs are first mapped affinely onto ``[0, 1]`` per player, so
+    ``tol`` is relative to each player's payoff range.
 
     Returns
     -------
@@ -116,63 +171,41 @@ def enumerate_bases(
         response to ``y``; label ``m + j``: column ``j`` a best response to ``x``
         / unplayed by ``y``); ``SE`` (S, 2): index pairs into ``X`` and ``Y`` of
         solutions from the *same* support pair that are both feasible, i.e.
-        the support-enumeration equilibria.
+        the support-enumeration equilibria, in increasing order.
     """
     m, n = A.shape
-    An, Bn = _unit(A), _unit(B)
-    eq_y, eq_x = _support_rows(m, n)
-    Sy = np.zeros((m + n, n + 1))
-    Sy[:m, :n] = An
-    Sy[:m, n] = -1.0
-    Sy[m:, :n] = np.eye(n)
-    Sx = np.zeros((n + m, m + 1))
-    Sx[:n, :m] = Bn.T
-    Sx[:n, m] = -1.0
-    Sx[n:, :m] = np.eye(m)
-    norm_y = np.sqrt((Sy * Sy).sum(axis=1))
-    norm_x = np.sqrt((Sx * Sx).sum(axis=1))
-    ones_y = np.append(np.ones(n), 0.0)
-    ones_x = np.append(np.ones(m), 0.0)
-    rhs_y = np.zeros(n + 1)
-    rhs_y[-1] = 1.0
-    rhs_x = np.zeros(m + 1)
-    rhs_x[-1] = 1.0
+    bank = _equation_bank(_unit(A), _unit(B))
+    norms = np.sqrt(np.einsum("ij,ij->i", bank, bank))
+    systems = _support_systems(m, n)
+    payoff_y = bank[:m].T  # (s + 1, m): [y, v] @ payoff_y = A y - v
+    payoff_x = bank[-n - 1 : -1].T  # (s + 1, n): [x, u] @ payoff_x = B^T x - u
     Xs, Ys, LXs, LYs, SEs = [], [], [], [], []
     nx = ny = 0
-    for start in range(0, len(eq_y), CHUNK):
+    for start in range(0, systems.shape[1], CHUNK):
         _check_time(deadline, "support enumeration")
-        ey, ex = eq_y[start : start + CHUNK], eq_x[start : start + CHUNK]
-        p = len(ey)
-        My = np.empty((p, n + 1, n + 1))
-        My[:, :n] = Sy[ey]
-        My[:, n] = ones_y
-        Mx = np.empty((p, m + 1, m + 1))
-        Mx[:, :m] = Sx[ex]
-        Mx[:, m] = ones_x
-        ysol, oky = _solve_batch(My, rhs_y, norm_y[ey].prod(axis=1) * np.sqrt(n))
-        xsol, okx = _solve_batch(Mx, rhs_x, norm_x[ex].prod(axis=1) * np.sqrt(m))
-        y, v = ysol[:, :n], ysol[:, n]
-        x, u = xsol[:, :m], xsol[:, m]
-        with np.errstate(invalid="ignore"):
-            Ay = y @ An.T
-            xB = x @ Bn
-            fy = oky & (y >= -tol).all(axis=1) & (Ay.max(axis=1) <= v + tol)
-            fx = okx & (x >= -tol).all(axis=1) & (xB.max(axis=1) <= u + tol)
-        iy, ix = np.cumsum(fy) - 1 + ny, np.cumsum(fx) - 1 + nx
+        sol, ok = _solve_chunk(bank, norms, systems[:, start : start + CHUNK])
+        ok &= (sol[..., :-1] >= -tol).all(axis=-1)
+        y, x = sol[0, :, :n], sol[1, :, :m]
+        slack_y = sol[0] @ payoff_y
+        slack_x = sol[1] @ payoff_x
+        fy = ok[0] & (slack_y.max(axis=1) <= tol)
+        fx = ok[1] & (slack_x.max(axis=1) <= tol)
         both = fx & fy
-        SEs.append(np.column_stack([ix[both], iy[both]]))
+        SEs.append(
+            np.column_stack([np.cumsum(fx)[both] + (nx - 1), np.cumsum(fy)[both] + (ny - 1)])
+        )
         Xs.append(x[fx])
         Ys.append(y[fy])
-        LXs.append(np.hstack([x[fx] <= tol, xB[fx] >= u[fx, None] - tol]))
-        LYs.append(np.hstack([Ay[fy] >= v[fy, None] - tol, y[fy] <= tol]))
-        nx += int(fx.sum())
-        ny += int(fy.sum())
+        LXs.append(np.concatenate([x[fx] <= tol, slack_x[fx] >= -tol], axis=1))
+        LYs.append(np.concatenate([slack_y[fy] >= -tol, Ys[-1] <= tol], axis=1))
+        nx += len(Xs[-1])
+        ny += len(Ys[-1])
     return {
-        "X": np.concatenate(Xs),
-        "Y": np.concatenate(Ys),
-        "LX": np.concatenate(LXs),
-        "LY": np.concatenate(LYs),
-        "SE": np.concatenate(SEs).astype(np.intp),
+        "X": _joined(Xs),
+        "Y": _joined(Ys),
+        "LX": _joined(LXs),
+        "LY": _joined(LYs),
+        "SE": _joined(SEs),
     }
 
 
@@ -198,19 +231,26 @@ def degeneracy(bases: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return bases["LX"].sum(axis=1) > m, bases["LY"].sum(axis=1) > n
 
 
+def _completely_labelled(LX: np.ndarray, LY: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Index pairs ``(a, b)`` with every label in ``LX[a]`` or ``LY[b]``, sorted.
+
+    The number of labels missing from both is ``(1 - LX) @ (1 - LY)^T``; a pair
+    is completely labelled when it is zero.  One matrix product, exact in
+    floating point, for any number of labels.
+    """
+    missing = (~LX).astype(float) @ (~LY).T.astype(float)
+    ix, iy = np.nonzero(missing == 0)
+    return ix, iy
+
+
 def vertex_pair_indices(bases: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Index pairs into ``bases["X"]``, ``bases["Y"]`` of completely labelled vertices.
 
     Valid as a list of distinct equilibria when no vertex is repeated, i.e. for
-    nondegenerate games; :func:`vertex_pairs` removes repeats first.
+    nondegenerate games; :func:`vertex_pairs` removes repeats first.  Sorted
+    lexicographically, like ``bases["SE"]``.
     """
-    k = bases["LX"].shape[1]
-    weights = np.int64(1) << np.arange(k, dtype=np.int64)
-    full = (np.int64(1) << k) - 1
-    bx = bases["LX"].astype(np.int64) @ weights
-    by = bases["LY"].astype(np.int64) @ weights
-    ix, iy = np.nonzero((bx[:, None] | by[None, :]) == full)
-    return ix, iy
+    return _completely_labelled(bases["LX"], bases["LY"])
 
 
 def vertex_pairs(bases: dict[str, np.ndarray], tol: float) -> tuple[np.ndarray, np.ndarray]:
@@ -225,12 +265,7 @@ def vertex_pairs(bases: dict[str, np.ndarray], tol: float) -> tuple[np.ndarray, 
         X, LX = _distinct(X, LX, tol)
     if excess_q.any():
         Y, LY = _distinct(Y, LY, tol)
-    k = LX.shape[1]
-    weights = np.int64(1) << np.arange(k, dtype=np.int64)
-    full = (np.int64(1) << k) - 1
-    bx = LX.astype(np.int64) @ weights
-    by = LY.astype(np.int64) @ weights
-    ix, iy = np.nonzero((bx[:, None] | by[None, :]) == full)
+    ix, iy = _completely_labelled(LX, LY)
     return X[ix], Y[iy]
 
 

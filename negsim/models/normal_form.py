@@ -306,27 +306,34 @@ def _normalise(S: np.ndarray) -> np.ndarray:
 
 
 def _dedupe(X: np.ndarray, Y: np.ndarray, atol: float = 1e-7) -> tuple[np.ndarray, np.ndarray]:
-    """Drop repeated profiles and sort them (pure-first, then lexicographic)."""
+    """Drop repeated profiles and sort them (pure-first, then lexicographic).
+
+    A profile is dropped when an earlier one is within ``atol`` of it (maximum
+    norm).  The order is by the number of strategies played, then by the
+    probabilities rounded to 9 decimals in decreasing lexicographic order.
+    """
     if len(X) == 0:
         return X, Y
-    Z = np.hstack([X, Y])
+    Z = np.concatenate([X, Y], axis=1)
     if len(Z) > 1:
         close = np.abs(Z[:, None, :] - Z[None, :, :]).max(axis=2) <= atol
-        # Keep e unless an earlier profile is within atol of it.
-        keep = np.flatnonzero(~np.tril(close, -1).any(axis=1))
+        keep = ~np.tril(close, -1).any(axis=1)
         Z, X, Y = Z[keep], X[keep], Y[keep]
-    rows = Z.round(9).tolist()
-    order = sorted(
-        range(len(Z)), key=lambda e: (sum(z > 1e-9 for z in rows[e]), [-z for z in rows[e]])
-    )
+    rounded = Z.round(9)
+    # np.lexsort sorts by its last key first: support size, then -z_0, -z_1, ...
+    order = np.lexsort(np.vstack([-rounded[:, ::-1].T, (rounded > 1e-9).sum(axis=1)]))
     return X[order], Y[order]
 
 
 def _same_set(X1: np.ndarray, Y1: np.ndarray, X2: np.ndarray, Y2: np.ndarray) -> bool:
+    """Whether two lists of profiles are equal as sets (each within 1e-7 of one in the other)."""
     if len(X1) != len(X2):
         return False
-    Z1, Z2 = np.hstack([X1, Y1]), np.hstack([X2, Y2])
-    return all(np.min(np.max(np.abs(Z2 - z), axis=1)) <= 1e-7 for z in Z1)
+    if len(X1) == 0:
+        return True
+    Z1 = np.concatenate([X1, Y1], axis=1)
+    Z2 = np.concatenate([X2, Y2], axis=1)
+    return bool((np.abs(Z1[:, None, :] - Z2[None, :, :]).max(axis=2).min(axis=1) <= 1e-7).all())
 
 
 def _fmt_strategy(x: np.ndarray, who: str) -> str:
@@ -547,10 +554,9 @@ def solve(
     agree = False
     if method == "auto" and not degenerate:
         # Both enumerations come from the same solves: compare them as index pairs.
+        # Both lists are sorted and free of repeats: equal as sets iff equal as arrays.
         vx, vy = _enum.vertex_pair_indices(bases)
-        agree = set(zip(se[:, 0].tolist(), se[:, 1].tolist(), strict=True)) == set(
-            zip(vx.tolist(), vy.tolist(), strict=True)
-        )
+        agree = np.array_equal(vx, se[:, 0]) and np.array_equal(vy, se[:, 1])
     if agree:
         used = "auto (support enumeration + vertex enumeration)"
         X, Y = _dedupe(*verified(bases["X"][se[:, 0]], bases["Y"][se[:, 1]]))
@@ -621,11 +627,10 @@ def solve(
             RuntimeWarning,
             stacklevel=2,
         )
-    gains = deviation_gains(A_arr, B_arr, X, Y) if len(X) else np.empty(0)
-    equilibria = tuple(
-        Equilibrium(x, y, float(x @ A_arr @ y), float(x @ B_arr @ y))
-        for x, y in zip(X, Y, strict=True)
-    )
+    gains = deviation_gains(A_arr, B_arr, X, Y)
+    row_payoffs = ((X @ A_arr) * Y).sum(axis=1).tolist()
+    col_payoffs = ((X @ B_arr) * Y).sum(axis=1).tolist()
+    equilibria = tuple(map(Equilibrium, X, Y, row_payoffs, col_payoffs))
     explanation = _explain_degeneracy(bases, excess_p, excess_q, X, Y) if degenerate else ""
     A_ro, B_ro = A_arr.copy(), B_arr.copy()
     A_ro.flags.writeable = False
@@ -634,7 +639,7 @@ def solve(
         equilibria=equilibria,
         method=used,
         tolerance=tol,
-        verified=tuple(float(g) for g in gains),
+        verified=tuple(gains.tolist()),
         degenerate=degenerate,
         explanation=explanation,
         notes=tuple(notes),
