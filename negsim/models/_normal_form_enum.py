@@ -68,6 +68,31 @@ def _equation_bank(An: np.ndarray, Bn: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=64)
+def _slack_template(m: int, n: int) -> np.ndarray:
+    """The payoff-independent part of :func:`_slack_matrices`: the ``-I`` blocks."""
+    s = max(m, n)
+    W = np.zeros((2, s + 1, m + n))
+    W[0, :n, m:] = -np.eye(n)
+    W[1, :m, :m] = -np.eye(m)
+    W.flags.writeable = False
+    return W
+
+
+def _slack_matrices(bank: np.ndarray, m: int, n: int) -> np.ndarray:
+    """Matrices that map a solution ``(z, w)`` to the slacks of its ``m + n`` inequalities.
+
+    ``(y, v) @ W[0] = (A y - v, -y)`` and ``(x, u) @ W[1] = (-x, B^T x - u)``,
+    in label order (rows, then columns).  A solution is feasible when every
+    slack is ``<= tol``, and carries label ``k`` when slack ``k`` is ``>= -tol``.
+    """
+    s = max(m, n)
+    W = _slack_template(m, n).copy()
+    W[0, :, :m] = bank[:m].T
+    W[1, :, m:] = bank[m + s + 1 : m + s + 1 + n].T
+    return W
+
+
+@lru_cache(maxsize=64)
 def _support_systems(m: int, n: int) -> np.ndarray:
     """Bank rows of the two indifference systems of every equal-size support pair.
 
@@ -177,27 +202,20 @@ def enumerate_bases(
     bank = _equation_bank(_unit(A), _unit(B))
     norms = np.sqrt(np.einsum("ij,ij->i", bank, bank))
     systems = _support_systems(m, n)
-    payoff_y = bank[:m].T  # (s + 1, m): [y, v] @ payoff_y = A y - v
-    payoff_x = bank[-n - 1 : -1].T  # (s + 1, n): [x, u] @ payoff_x = B^T x - u
+    W = _slack_matrices(bank, m, n)
     Xs, Ys, LXs, LYs, SEs = [], [], [], [], []
     nx = ny = 0
     for start in range(0, systems.shape[1], CHUNK):
         _check_time(deadline, "support enumeration")
         sol, ok = _solve_chunk(bank, norms, systems[:, start : start + CHUNK])
-        ok &= (sol[..., :-1] >= -tol).all(axis=-1)
-        y, x = sol[0, :, :n], sol[1, :, :m]
-        slack_y = sol[0] @ payoff_y
-        slack_x = sol[1] @ payoff_x
-        fy = ok[0] & (slack_y.max(axis=1) <= tol)
-        fx = ok[1] & (slack_x.max(axis=1) <= tol)
-        both = fx & fy
-        SEs.append(
-            np.column_stack([np.cumsum(fx)[both] + (nx - 1), np.cumsum(fy)[both] + (ny - 1)])
-        )
-        Xs.append(x[fx])
-        Ys.append(y[fy])
-        LXs.append(np.concatenate([x[fx] <= tol, slack_x[fx] >= -tol], axis=1))
-        LYs.append(np.concatenate([slack_y[fy] >= -tol, Ys[-1] <= tol], axis=1))
+        slack = sol @ W  # (2, P, m + n)
+        fy, fx = ok & (slack.max(axis=-1) <= tol)
+        index = np.cumsum([fx, fy], axis=1)[:, fx & fy].T  # positions in X and Y, plus one
+        SEs.append(index + (nx - 1, ny - 1))
+        Xs.append(sol[1, fx, :m])
+        Ys.append(sol[0, fy, :n])
+        LXs.append(slack[1, fx] >= -tol)
+        LYs.append(slack[0, fy] >= -tol)
         nx += len(Xs[-1])
         ny += len(Ys[-1])
     return {
@@ -231,24 +249,22 @@ def degeneracy(bases: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return bases["LX"].sum(axis=1) > m, bases["LY"].sum(axis=1) > n
 
 
-def _completely_labelled(LX: np.ndarray, LY: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Index pairs ``(a, b)`` with every label in ``LX[a]`` or ``LY[b]``, sorted.
+def _completely_labelled(LX: np.ndarray, LY: np.ndarray) -> np.ndarray:
+    """Index pairs ``(a, b)`` with every label in ``LX[a]`` or ``LY[b]``, shape (S, 2), sorted.
 
     The number of labels missing from both is ``(1 - LX) @ (1 - LY)^T``; a pair
     is completely labelled when it is zero.  One matrix product, exact in
     floating point, for any number of labels.
     """
-    missing = (~LX).astype(float) @ (~LY).T.astype(float)
-    ix, iy = np.nonzero(missing == 0)
-    return ix, iy
+    return np.argwhere((~LX).astype(float) @ (~LY).T.astype(float) == 0)
 
 
-def vertex_pair_indices(bases: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+def vertex_pair_indices(bases: dict[str, np.ndarray]) -> np.ndarray:
     """Index pairs into ``bases["X"]``, ``bases["Y"]`` of completely labelled vertices.
 
     Valid as a list of distinct equilibria when no vertex is repeated, i.e. for
-    nondegenerate games; :func:`vertex_pairs` removes repeats first.  Sorted
-    lexicographically, like ``bases["SE"]``.
+    nondegenerate games; :func:`vertex_pairs` removes repeats first.  Shape
+    ``(S, 2)``, sorted lexicographically like ``bases["SE"]``.
     """
     return _completely_labelled(bases["LX"], bases["LY"])
 
@@ -265,8 +281,8 @@ def vertex_pairs(bases: dict[str, np.ndarray], tol: float) -> tuple[np.ndarray, 
         X, LX = _distinct(X, LX, tol)
     if excess_q.any():
         Y, LY = _distinct(Y, LY, tol)
-    ix, iy = _completely_labelled(LX, LY)
-    return X[ix], Y[iy]
+    pairs = _completely_labelled(LX, LY)
+    return X[pairs[:, 0]], Y[pairs[:, 1]]
 
 
 def lemke_howson(

@@ -267,6 +267,18 @@ def _scale(A: np.ndarray, B: np.ndarray) -> float:
 # --------------------------------------------------------------------------- helpers
 
 
+def _payoffs_and_gains(
+    A: np.ndarray, B: np.ndarray, X: np.ndarray, Y: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Expected payoffs ``x^T A y``, ``x^T B y`` and deviation gains of each profile."""
+    Ay = Y @ A.T
+    xB = X @ B
+    row_payoff = np.einsum("ei,ei->e", X, Ay)
+    col_payoff = np.einsum("ej,ej->e", Y, xB)
+    gains = np.maximum(Ay.max(axis=1) - row_payoff, xB.max(axis=1) - col_payoff)
+    return row_payoff, col_payoff, np.maximum(gains, 0.0)
+
+
 def deviation_gains(A: np.ndarray, B: np.ndarray, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
     """Largest unilateral deviation gain for each strategy profile.
 
@@ -293,15 +305,11 @@ def deviation_gains(A: np.ndarray, B: np.ndarray, X: np.ndarray, Y: np.ndarray) 
 
     In the second profile the column player gains 1 by switching to column 1.
     """
-    Ay = Y @ A.T
-    xB = X @ B
-    row_gain = Ay.max(axis=1) - np.einsum("ei,ei->e", X, Ay)
-    col_gain = xB.max(axis=1) - np.einsum("ej,ej->e", Y, xB)
-    return np.maximum(np.maximum(row_gain, col_gain), 0.0)
+    return _payoffs_and_gains(A, B, X, Y)[2]
 
 
 def _normalise(S: np.ndarray) -> np.ndarray:
-    S = np.clip(S, 0.0, None)
+    S = np.maximum(S, 0.0)
     return S / S.sum(axis=1, keepdims=True)
 
 
@@ -312,13 +320,12 @@ def _dedupe(X: np.ndarray, Y: np.ndarray, atol: float = 1e-7) -> tuple[np.ndarra
     norm).  The order is by the number of strategies played, then by the
     probabilities rounded to 9 decimals in decreasing lexicographic order.
     """
-    if len(X) == 0:
+    if len(X) < 2:
         return X, Y
     Z = np.concatenate([X, Y], axis=1)
-    if len(Z) > 1:
-        close = np.abs(Z[:, None, :] - Z[None, :, :]).max(axis=2) <= atol
-        keep = ~np.tril(close, -1).any(axis=1)
-        Z, X, Y = Z[keep], X[keep], Y[keep]
+    close = np.abs(Z[:, None, :] - Z[None, :, :]).max(axis=2) <= atol
+    keep = ~np.tril(close, -1).any(axis=1)
+    Z, X, Y = Z[keep], X[keep], Y[keep]
     rounded = Z.round(9)
     # np.lexsort sorts by its last key first: support size, then -z_0, -z_1, ...
     order = np.lexsort(np.vstack([-rounded[:, ::-1].T, (rounded > 1e-9).sum(axis=1)]))
@@ -555,8 +562,8 @@ def solve(
     if method == "auto" and not degenerate:
         # Both enumerations come from the same solves: compare them as index pairs.
         # Both lists are sorted and free of repeats: equal as sets iff equal as arrays.
-        vx, vy = _enum.vertex_pair_indices(bases)
-        agree = np.array_equal(vx, se[:, 0]) and np.array_equal(vy, se[:, 1])
+        pairs = _enum.vertex_pair_indices(bases)
+        agree = pairs.shape == se.shape and bool((pairs == se).all())
     if agree:
         used = "auto (support enumeration + vertex enumeration)"
         X, Y = _dedupe(*verified(bases["X"][se[:, 0]], bases["Y"][se[:, 1]]))
@@ -627,10 +634,8 @@ def solve(
             RuntimeWarning,
             stacklevel=2,
         )
-    gains = deviation_gains(A_arr, B_arr, X, Y)
-    row_payoffs = ((X @ A_arr) * Y).sum(axis=1).tolist()
-    col_payoffs = ((X @ B_arr) * Y).sum(axis=1).tolist()
-    equilibria = tuple(map(Equilibrium, X, Y, row_payoffs, col_payoffs))
+    row_payoffs, col_payoffs, gains = _payoffs_and_gains(A_arr, B_arr, X, Y)
+    equilibria = tuple(map(Equilibrium, X, Y, row_payoffs.tolist(), col_payoffs.tolist()))
     explanation = _explain_degeneracy(bases, excess_p, excess_q, X, Y) if degenerate else ""
     A_ro, B_ro = A_arr.copy(), B_arr.copy()
     A_ro.flags.writeable = False
