@@ -57,17 +57,33 @@ class _Basis:
     basic: np.ndarray  # (k,) basic columns
     tight_rows: np.ndarray  # (k,) nonbasic rows, held at a bound
     at_upper: np.ndarray  # (k,) bool: the tight row sits at its upper bound
+    loose_rows: np.ndarray  # (m - k,) basic rows, whose activity must stay within bounds
     inverse: np.ndarray  # (k, k) inverse of A[tight_rows][:, basic]
     fixed: np.ndarray  # (cols,) values of the nonbasic columns (0 where basic)
     offset: np.ndarray  # (k,) A[tight_rows] @ fixed
+    loose_matrix: np.ndarray  # (m - k, k) A[loose_rows][:, basic]
+    loose_offset: np.ndarray  # (m - k,) A[loose_rows] @ fixed
     reusable: bool  # False when the optimum may not be unique
+    uses: list[int] = field(default_factory=lambda: [0])  # right-hand sides served
 
-    def evaluate(self, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
-        """z (n, cols) for row bounds (n, m)."""
+    def fit(
+        self, lp: RowParametricLP, lower: np.ndarray, upper: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Where the basis is primal feasible for row bounds (n, m), and the basic values.
+
+        Nonbasic columns and rows sit at their bounds by construction, so only the basic
+        columns' bounds and the basic rows' activities are checked.
+        """
         rhs = np.where(self.at_upper, upper[:, self.tight_rows], lower[:, self.tight_rows])
-        z = np.broadcast_to(self.fixed, (len(lower), len(self.fixed))).copy()
-        z[:, self.basic] = (rhs - self.offset) @ self.inverse.T
-        return z
+        z_basic = (rhs - self.offset) @ self.inverse.T
+        activity = z_basic @ self.loose_matrix.T + self.loose_offset
+        with np.errstate(invalid="ignore"):
+            fits = np.isfinite(rhs).all(axis=1)
+            fits &= (z_basic >= lp.col_lower[self.basic] - _FIT_TOL).all(axis=1)
+            fits &= (z_basic <= lp.col_upper[self.basic] + _FIT_TOL).all(axis=1)
+            fits &= (activity >= lower[:, self.loose_rows] - _FIT_TOL).all(axis=1)
+            fits &= (activity <= upper[:, self.loose_rows] + _FIT_TOL).all(axis=1)
+        return fits, z_basic
 
 
 @dataclass
@@ -110,6 +126,7 @@ class RowParametricLP:
         z = np.full((n, len(self.cost)), np.nan)
         for basis in self._bases:
             self._fit(basis, row_lower, row_upper, status, z)
+        self._bases.sort(key=lambda b: -b.uses[0])  # the most used first: less work next time
         while (pending := np.flatnonzero(status < 0)).size:
             p = int(pending[0])
             found = self._simplex(row_lower[p], row_upper[p])
@@ -136,19 +153,12 @@ class RowParametricLP:
         pending = np.flatnonzero(status < 0)
         if not pending.size:
             return
-        lo, hi = lower[pending], upper[pending]
-        candidate = basis.evaluate(lo, hi)
-        activity = candidate @ self.matrix.T
-        with np.errstate(invalid="ignore"):
-            fits = (
-                np.all(candidate >= self.col_lower - _FIT_TOL, axis=1)
-                & np.all(candidate <= self.col_upper + _FIT_TOL, axis=1)
-                & np.all(activity >= lo - _FIT_TOL, axis=1)
-                & np.all(activity <= hi + _FIT_TOL, axis=1)
-                & np.all(np.isfinite(candidate), axis=1)
-            )
-        status[pending[fits]] = OPTIMAL
-        z[pending[fits]] = candidate[fits]
+        fits, z_basic = basis.fit(self, lower[pending], upper[pending])
+        done = pending[fits]
+        basis.uses[0] += len(done)
+        status[done] = OPTIMAL
+        z[done] = basis.fixed
+        z[np.ix_(done, basis.basic)] = z_basic[fits]
 
     def _simplex(self, lower: np.ndarray, upper: np.ndarray) -> tuple[_Basis, np.ndarray] | None:
         """One HiGHS dual simplex run; the optimal basis and solution, or None if infeasible."""
@@ -179,6 +189,7 @@ class RowParametricLP:
                 fixed[j] = self.col_lower[j]
             elif s == highspy.HighsBasisStatus.kUpper:
                 fixed[j] = self.col_upper[j]
+        loose = np.setdiff1d(np.arange(len(lower)), tight)
         sub = self.matrix[np.ix_(tight, basic)]
         inverse = np.linalg.inv(sub) if sub.size else np.zeros((0, 0))
         col_dual = np.abs(np.array(solution.col_dual))
@@ -192,9 +203,12 @@ class RowParametricLP:
             basic=basic,
             tight_rows=tight,
             at_upper=at_upper,
+            loose_rows=loose,
             inverse=inverse,
             fixed=fixed,
             offset=self.matrix[tight] @ fixed,
+            loose_matrix=self.matrix[np.ix_(loose, basic)],
+            loose_offset=self.matrix[loose] @ fixed,
             reusable=not (self.unique and degenerate) and not free_rows.any(),
         )
 
