@@ -5,9 +5,15 @@ Not a test.  Prints one table:
 * ``solve_2x2_batch`` vs a loop of ``nashpy.Game.support_enumeration`` on 10,000
   random 2x2 games (goal: >= 1,000x), with the equilibria compared;
 * ``solve`` vs Nashpy support enumeration on random 3x3 (goal >= 10x) and 5x5
-  (goal >= 50x) games, with the number of games where Nashpy's list differs;
+  (goal >= 50x) games, with the number of games where Nashpy's list differs
+  (Nashpy misses equilibria of some games; see ``tests/test_normal_form.py``);
 * ``solve`` on random 8x8 games (must finish; Nashpy's support enumeration is
   not timed there, it takes seconds per game).
+
+Both sides are timed in the same process on the same games, each as the best
+of several runs (five for the millisecond-long batch, three for the ``solve``
+loops; Nashpy's 2x2 loop once), because the machine is shared and a single run
+can be slowed by other work.
 
 Run: ``.venv/bin/python benchmarks/normal_form.py``.
 """
@@ -40,33 +46,33 @@ def _same(eqs, ref) -> bool:
     return all(min(np.max(np.abs(g - w)) for w in want) <= 1e-9 for g in got)
 
 
+def _best_of(repeats, run):
+    """Shortest wall time of ``repeats`` calls of ``run`` and the last result, as timeit does."""
+    best = float("inf")
+    for _ in range(repeats):
+        t = time.perf_counter()
+        out = run()
+        best = min(best, time.perf_counter() - t)
+    return best, out
+
+
 def bench_2x2(rows, n_games=10_000, seed=0):
     rng = np.random.default_rng(seed)
     A = rng.normal(size=(n_games, 2, 2))
     B = rng.normal(size=(n_games, 2, 2))
     solve_2x2_batch(A[:10], B[:10])  # warm-up
-    ours = float("inf")
-    for _ in range(5):  # a few milliseconds: take the best of five, as timeit does
-        t = time.perf_counter()
-        sol = solve_2x2_batch(A, B)
-        ours = min(ours, time.perf_counter() - t)
-    t = time.perf_counter()
-    ref = _nashpy_all(zip(A, B, strict=True))
-    theirs = time.perf_counter() - t
+    ours, sol = _best_of(5, lambda: solve_2x2_batch(A, B))  # a few milliseconds
+    theirs, ref = _best_of(1, lambda: _nashpy_all(zip(A, B, strict=True)))  # seconds
     differ = sum(not _same(sol.equilibria(g), ref[g]) for g in range(n_games))
     rows.append(("2x2 batch", n_games, ours, theirs, differ, "1,000x"))
 
 
-def bench_solve(rows, size, n_games, goal, seed=1):
+def bench_solve(rows, size, n_games, goal, repeats=3, seed=1):
     rng = np.random.default_rng(seed + size)
     games = [(rng.random((size, size)), rng.random((size, size))) for _ in range(n_games)]
     solve(*games[0])  # warm-up (caches the support index arrays)
-    t = time.perf_counter()
-    sols = [solve(A, B) for A, B in games]
-    ours = time.perf_counter() - t
-    t = time.perf_counter()
-    ref = _nashpy_all(games)
-    theirs = time.perf_counter() - t
+    ours, sols = _best_of(repeats, lambda: [solve(A, B) for A, B in games])
+    theirs, ref = _best_of(repeats, lambda: _nashpy_all(games))
     differ = sum(not _same(s.equilibria, r) for s, r in zip(sols, ref, strict=True))
     rows.append((f"solve {size}x{size}", n_games, ours, theirs, differ, goal))
 

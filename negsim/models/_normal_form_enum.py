@@ -252,11 +252,14 @@ def degeneracy(bases: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 def _completely_labelled(LX: np.ndarray, LY: np.ndarray) -> np.ndarray:
     """Index pairs ``(a, b)`` with every label in ``LX[a]`` or ``LY[b]``, shape (S, 2), sorted.
 
-    The number of labels missing from both is ``(1 - LX) @ (1 - LY)^T``; a pair
-    is completely labelled when it is zero.  One matrix product, exact in
-    floating point, for any number of labels.
+    Label sets are packed into bytes (:func:`numpy.packbits`); a pair is
+    completely labelled when the bitwise or of its two rows has every bit set.
+    Exact for any number of labels, and no floating point or BLAS involved.
     """
-    return np.argwhere((~LX).astype(float) @ (~LY).T.astype(float) == 0)
+    bx = np.packbits(LX, axis=1)
+    by = np.packbits(LY, axis=1)
+    full = np.packbits(np.ones(LX.shape[1], dtype=bool))
+    return np.argwhere(((bx[:, None, :] | by[None, :, :]) == full).all(axis=2))
 
 
 def vertex_pair_indices(bases: dict[str, np.ndarray]) -> np.ndarray:
