@@ -169,11 +169,11 @@ class TestBatchPath:
         assert ok, why
 
     def test_not_supported(self):
-        assert sw.batch_supported(negsim.load("textbook/fearon")) == (
+        curved = negsim.load("textbook/fearon").with_changes({"actors.a.curvature": 2.0})
+        assert sw.batch_supported(curved) == (
             False,
-            "position issues (territory) need the engine",
+            "non-linear utilities (curvature other than 1) need the engine",
         )
-        assert not sw.batch_supported(negsim.load("ukraine_2025"))[0]
 
     @pytest.mark.parametrize(
         "name", ["textbook/rubinstein", "textbook/rubinstein_finite", "textbook/ultimatum"]

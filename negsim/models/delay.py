@@ -7,7 +7,10 @@ For a solution concept c with settlement payoffs :math:`\pi_i(t) = u_i(x_c(t))`,
     G_i(t, k) = \sum_{\tau=t}^{t+k-1} D_i(t, \tau)\, w_i(\tau) + D_i(t, t+k)\, \pi_i(t+k) - \pi_i(t),
     \qquad D_i(t, \tau) = \prod_{s=t}^{\tau-1} \delta_i(s),
 
-and :math:`\Delta_i(t) = \max_k G_i(t, k)` with its argmax the preferred delay. A round
+and :math:`\Delta_i(t) = \max_k G_i(t, k)` with its argmax the preferred delay (the
+shortest delay within 1e-12 of the best; none when the gain is at most 1e-9, the
+tolerance of ripeness: a responder held to its continuation value gains exactly 0 from
+waiting, and rounding must not turn that into a preferred delay). A round
 is *ripe* (Zartman 2000, the "mutually hurting stalemate") when no veto player gains by
 waiting, i.e. every :math:`\Delta_i(t) \le 0`.
 
@@ -21,6 +24,9 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["delay_incentives"]
+
+_NO_GAIN = 1e-9  # gains up to this are rounding, as in the ripeness test
+_TIE = 1e-12  # delays whose gains differ by less are equally good; the shortest is kept
 
 
 def delay_incentives(
@@ -63,8 +69,8 @@ def delay_incentives(
         q = flow[: T - k + 1] + discount[: T - k + 1] * ahead
         gain = q - payoff[: T - k + 1]
         current = best[: T - k + 1]
-        better = np.isnan(current) & ~np.isnan(gain) | (gain > current)
+        better = np.isnan(current) & ~np.isnan(gain) | (gain > current + _TIE)
         current[better] = gain[better]
         arg[: T - k + 1][better] = k
-    arg[~(best > 0)] = 0
+    arg[~(best > _NO_GAIN)] = 0
     return best, arg
