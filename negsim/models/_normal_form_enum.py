@@ -23,8 +23,10 @@ does not change best responses.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from functools import lru_cache
 from itertools import combinations
+from math import comb
 
 import numpy as np
 
@@ -93,30 +95,66 @@ def _slack_matrices(bank: np.ndarray, m: int, n: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=64)
-def _support_systems(m: int, n: int) -> np.ndarray:
-    """Bank rows of the two indifference systems of every equal-size support pair.
+def _subsets(n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k``-subsets of ``range(n)`` in lexicographic order, and their complements."""
+    inside = np.array(list(combinations(range(n), k)), dtype=np.intp).reshape(-1, k)
+    mask = np.ones((len(inside), n), dtype=bool)
+    np.put_along_axis(mask, inside, False, axis=1)
+    outside = np.nonzero(mask)[1].reshape(len(inside), n - k)
+    return inside, outside
 
-    Returns an index array of shape ``(2, P, s + 1)`` into the rows of
-    :func:`_equation_bank` over the ``P`` support pairs ``(I, J)``, ordered by
-    size ``k``, then ``I``, then ``J`` (lexicographically).  ``[0, p]`` is the
-    column strategy's system: payoff rows ``I``, ``y_j = 0`` for ``j`` outside
-    ``J`` and for the padding ``n <= j < s``, and ``sum y = 1``; ``[1, p]`` the
-    row strategy's: payoff rows ``J`` of ``B^T``, ``x_i = 0`` outside ``I`` and
-    for ``m <= i < s``, and ``sum x = 1``.  Both systems are square of size
-    ``s + 1``, so both players' systems are solved in one batched call.
+
+def _system_block(m: int, n: int, k: int, start: int, stop: int) -> np.ndarray:
+    """Bank rows of both indifference systems of the size-``k`` support pairs ``start:stop``.
+
+    Pairs ``(I, J)`` of size ``k`` are numbered with ``I`` (lexicographic)
+    varying slowest.  Returns an index array of shape ``(2, stop - start,
+    s + 1)``, ``s = max(m, n)``, into the rows of :func:`_equation_bank`:
+    ``[0, p]`` is the column strategy's system (payoff rows ``I``, ``y_j = 0``
+    for ``j`` outside ``J`` and for the padding ``n <= j < s``, ``sum y = 1``),
+    ``[1, p]`` the row strategy's (payoff rows ``J`` of ``B^T``, ``x_i = 0``
+    outside ``I`` and for ``m <= i < s``, ``sum x = 1``).  Both are square of
+    size ``s + 1``, so all of them go to one batched solve.
     """
     s = max(m, n)
     unit, ones_y, b_rows, ones_x = m, m + s, m + s + 1, m + s + 1 + n
-    pad_y = [unit + j for j in range(n, s)] + [ones_y]
-    pad_x = [unit + i for i in range(m, s)] + [ones_x]
-    sys_y, sys_x = [], []
+    rows_in, rows_out = _subsets(m, k)
+    cols_in, cols_out = _subsets(n, k)
+    r, c = np.divmod(np.arange(start, stop), len(cols_in))
+    count = stop - start
+    pad_y = np.broadcast_to([*range(unit + n, unit + s), ones_y], (count, s - n + 1))
+    pad_x = np.broadcast_to([*range(unit + m, unit + s), ones_x], (count, s - m + 1))
+    sys_y = np.concatenate([rows_in[r], unit + cols_out[c], pad_y], axis=1)
+    sys_x = np.concatenate([b_rows + cols_in[c], unit + rows_out[r], pad_x], axis=1)
+    return np.stack([sys_y, sys_x])
+
+
+def _support_system_chunks(m: int, n: int) -> Iterator[np.ndarray]:
+    """Both systems of every equal-size support pair, at most :data:`CHUNK` pairs at a time.
+
+    Pairs come ordered by size ``k``, then ``I``, then ``J``.  Games with at
+    most :data:`CHUNK` pairs get one cached array (:func:`_all_systems`); larger
+    ones are generated chunk by chunk, so memory stays bounded and the time
+    budget is checked before anything large is built.
+    """
+    if _pair_count(m, n) <= CHUNK:
+        yield _all_systems(m, n)
+        return
     for k in range(1, min(m, n) + 1):
-        for rows in combinations(range(m), k):
-            out_rows = [unit + i for i in range(m) if i not in rows] + pad_x
-            for cols in combinations(range(n), k):
-                sys_y.append([*rows, *(unit + j for j in range(n) if j not in cols), *pad_y])
-                sys_x.append([*(b_rows + j for j in cols), *out_rows])
-    systems = np.array([sys_y, sys_x], dtype=np.intp)
+        total = comb(m, k) * comb(n, k)
+        for start in range(0, total, CHUNK):
+            yield _system_block(m, n, k, start, min(start + CHUNK, total))
+
+
+def _pair_count(m: int, n: int) -> int:
+    return sum(comb(m, k) * comb(n, k) for k in range(1, min(m, n) + 1))
+
+
+@lru_cache(maxsize=64)
+def _all_systems(m: int, n: int) -> np.ndarray:
+    """:func:`_system_block` for all support pairs of a small game, cached per shape."""
+    blocks = [_system_block(m, n, k, 0, comb(m, k) * comb(n, k)) for k in range(1, min(m, n) + 1)]
+    systems = np.concatenate(blocks, axis=1)
     systems.flags.writeable = False
     return systems
 
@@ -175,7 +213,7 @@ def enumerate_bases(
     solves ``A_I y = v 1, y_j = 0 (j not in J), 1^T y = 1`` and the row strategy
     ``B_J^T x = u 1, x_i = 0 (i not in I), 1^T x = 1``.  Both systems of all
     pairs are gathered from one bank of equations (:func:`_equation_bank`) by
-    a cached index array (:func:`_support_systems`) and solved by one batched
+    an index array (:func:`_support_system_chunks`) and solved by one batched
     call to :func:`numpy.linalg.solve` (in chunks of :data:`CHUNK` pairs); the
     bank's payoff rows applied to a solution give the slacks ``A y - v`` and
     ``B^T x - u`` of all pure strategies at once.  A solution ``x`` that is a
@@ -201,13 +239,12 @@ def enumerate_bases(
     m, n = A.shape
     bank = _equation_bank(_unit(A), _unit(B))
     norms = np.sqrt(np.einsum("ij,ij->i", bank, bank))
-    systems = _support_systems(m, n)
     W = _slack_matrices(bank, m, n)
     Xs, Ys, LXs, LYs, SEs = [], [], [], [], []
     nx = ny = 0
-    for start in range(0, systems.shape[1], CHUNK):
+    for systems in _support_system_chunks(m, n):
         _check_time(deadline, "support enumeration")
-        sol, ok = _solve_chunk(bank, norms, systems[:, start : start + CHUNK])
+        sol, ok = _solve_chunk(bank, norms, systems)
         slack = sol @ W  # (2, P, m + n)
         fy, fx = ok & (slack.max(axis=-1) <= tol)
         index = np.cumsum([fx, fy], axis=1)[:, fx & fy].T  # positions in X and Y, plus one
@@ -254,12 +291,18 @@ def _completely_labelled(LX: np.ndarray, LY: np.ndarray) -> np.ndarray:
 
     Label sets are packed into bytes (:func:`numpy.packbits`); a pair is
     completely labelled when the bitwise or of its two rows has every bit set.
-    Exact for any number of labels, and no floating point or BLAS involved.
+    Exact for any number of labels, no floating point; rows of ``LX`` are
+    taken in blocks so that at most about ``8 * CHUNK`` pairs are compared at once.
     """
     bx = np.packbits(LX, axis=1)
     by = np.packbits(LY, axis=1)
     full = np.packbits(np.ones(LX.shape[1], dtype=bool))
-    return np.argwhere(((bx[:, None, :] | by[None, :, :]) == full).all(axis=2))
+    step = max(1, 8 * CHUNK // max(1, len(by)))
+    blocks = [
+        np.argwhere(((bx[a : a + step, None, :] | by[None, :, :]) == full).all(axis=2)) + (a, 0)
+        for a in range(0, len(bx), step)
+    ]
+    return _joined(blocks) if blocks else np.empty((0, 2), dtype=np.intp)
 
 
 def vertex_pair_indices(bases: dict[str, np.ndarray]) -> np.ndarray:

@@ -261,7 +261,7 @@ def _as_bimatrix(A: object, B: object) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _scale(A: np.ndarray, B: np.ndarray) -> float:
-    return max(1.0, float(np.max(np.abs(A))), float(np.max(np.abs(B))))
+    return max(1.0, float(abs(A).max()), float(abs(B).max()))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -543,8 +543,9 @@ def solve(
             return X, Y
         X, Y = _normalise(X), _normalise(Y)
         ok = deviation_gains(A_arr, B_arr, X, Y) <= accept
-        if not ok.all():
-            notes.append(f"{int((~ok).sum())} candidate(s) failed verification and were dropped.")
+        if ok.all():
+            return X, Y
+        notes.append(f"{int((~ok).sum())} candidate(s) failed verification and were dropped.")
         return X[ok], Y[ok]
 
     try:
