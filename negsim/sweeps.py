@@ -17,30 +17,21 @@ concepts add ``<concept>.payoff.<actor>``. With ``outputs="actors"`` the rows ar
 (point, concept, round, actor) with the columns of :attr:`negsim.Result.actors` for the
 regime the game starts in.
 
-**Batch path.** For the class of scenarios where every proposer's problem has a closed
-form (:func:`batch_supported`), the sweep does not call :func:`negsim.solve` per point:
-it runs the engine's backward induction once for a whole chunk of points, looping over
-rounds and vectorising over points with numpy. The class: a single pie issue shared by
-all actors, each with positive salience on it (so ``u_i = y_i``); no position issues,
-red lines, reservation utilities, battlefield or regimes; rotating proposers or
-recognition probabilities; any veto players and quota; constant or scheduled discount
-factors, war costs, private benefits, deadlines and horizons; ``terminal: war`` or
-``stationary``. It reproduces the engine step for step: continuation
-``C_i(t) = w_i(t) + delta_i(t) V_i(t+1)``; the proposer's best offer over the coalitions
-of all veto players plus the votes it buys (every combination when there are at most 64,
-else the cheapest, as :func:`negsim.engine._coalitions`), each responder getting exactly
-``max(C_i, 0)`` (:func:`negsim.models.spatial._divide_one_pie`); equally good coalitions
-mixed uniformly; a deal when the proposer's share is at least ``C_j`` (1e-9 tolerance);
-a stationary tail by value iteration to 1e-12; delay incentives by
-:func:`negsim.models.delay.delay_incentives`. Only the swept paths
-``actors.<a>.discount``, ``actors.<a>.war_cost`` and ``actors.<a>.private_benefit`` with
-valid numbers take the batch path; any other point (other paths, values the scenario
-rejects, tails that do not converge) and every other scenario falls back to
-:func:`negsim.solve`, so results never depend on which path ran.
+**Batch path.** For points that only set ``actors.<a>.discount``, ``actors.<a>.war_cost``
+or ``actors.<a>.private_benefit`` to valid numbers, in scenarios with linear utilities and
+at most 64 coalitions per proposer (:func:`batch_supported`; every shipped scenario is
+one), the sweep does not call
+:func:`negsim.solve` per point: :mod:`negsim.batch` runs the engine's backward induction
+once for a whole chunk, looping over rounds and regimes and vectorising over points
+(closed forms for a single pie; the proposer's linear programs solved for all points by
+reusing simplex bases). Any other point, and points the batch path finds borderline, go
+to :func:`negsim.solve`, so results never depend on which path ran (tests hold them equal
+to 1e-9).
 
 **Execution.** Points are cut into chunks. ``backend="local"`` runs chunks in a
 :class:`concurrent.futures.ProcessPoolExecutor` (all cores by default; created per call,
-nothing at import), ``"dask"`` on a ``dask.distributed`` cluster (an existing scheduler
+nothing at import; batch-path sweeps below 50,000 points run in this process unless
+``workers`` is given, as starting processes costs more than it saves), ``"dask"`` on a ``dask.distributed`` cluster (an existing scheduler
 address, or a loopback ``LocalCluster`` started and closed by the call), ``"serial"`` in
 this process. Each point's result depends only on the scenario and its own values (each
 Monte Carlo point has its own generator, :func:`negsim.sampling.point_rng`), so frames
@@ -84,6 +75,10 @@ __all__ = [
 ]
 
 BACKENDS = ("local", "dask", "serial")
+#: Batch-path sweeps smaller than this run in-process under ``backend="local"`` (unless
+#: ``workers`` is given): a worker process costs ~3 s to start (imports, then its first
+#: simplex bases), more than a 50,000-point Ukraine chunk saves on two cores.
+_PROCESSES_FROM = 50_000
 OUTPUTS = ("summary", "actors")
 _ACTOR_COLUMNS = (
     "threat_point",
@@ -225,7 +220,10 @@ def evaluate_points(
         bar.update(len(chunks[index][1]))
 
     try:
-        if backend == "serial" or (backend == "local" and (len(todo) <= 1 or n_workers == 1)):
+        in_process = (
+            len(todo) <= 1 or n_workers == 1 or (fast and not workers and n < _PROCESSES_FROM)
+        )
+        if backend == "serial" or (backend == "local" and in_process):
             for index, start, chunk in todo:
                 finished(index, task(start, chunk))
         elif backend == "local":
