@@ -23,8 +23,10 @@ rounds and regimes and vectorising over points:
 * delay incentives by :func:`negsim.models.delay.delay_incentives`.
 
 Points where a floor makes the proposer's program borderline feasible (``|lam| <= 1e-6``,
-where solver tolerances decide) or where its optimum is not unique go to
-:func:`negsim.solve`, as do points whose stationary tail does not converge, so the rows
+where solver tolerances decide) or where its optimum is not unique (even with the
+tie-break: e.g. a pie that two responders weigh equally and the proposer does not weigh,
+so any split between them is optimal; which one a solver returns depends on its path) go
+to :func:`negsim.solve`, as do points whose stationary tail does not converge, so the rows
 never depend on which path produced them (tests hold them equal to 1e-9).
 """
 
@@ -53,7 +55,7 @@ from negsim.engine import (
 )
 from negsim.models import spatial
 from negsim.models.delay import delay_incentives
-from negsim.models.parametric_lp import INFEASIBLE, OPTIMAL, RowParametricLP
+from negsim.models.parametric_lp import AMBIGUOUS, INFEASIBLE, OPTIMAL, RowParametricLP
 from negsim.scenario import Scenario
 
 __all__ = ["FAST_FIELDS", "Batch", "batch_supported", "fast_point", "solve_points"]
@@ -417,7 +419,9 @@ def _offer(
     go = lam > _BORDERLINE
     sol = best.solve(lower[go], upper[go])
     solved = rows[go]
-    bad = sol.status == INFEASIBLE  # cannot happen when lam > 0; leave it to the engine
+    # infeasible cannot happen when lam > 0; ambiguous: other optima exist, and which one
+    # a solver returns depends on its path -- both are left to the engine
+    bad = (sol.status == INFEASIBLE) | (sol.status == AMBIGUOUS)
     engine[rows[border]] = True
     engine[solved[bad]] = True
     good = sol.status == OPTIMAL

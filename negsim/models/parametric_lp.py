@@ -19,10 +19,11 @@ pending right-hand side with one small linear solve, keeps those where it is pri
 feasible, and repeats. Bases are cached, so later batches (the next iteration of a
 stationary tail, the next chunk of a sweep) mostly need no simplex run at all.
 
-When the problem's optimum may not be unique (a nonbasic reduced cost or row dual within
-``DEGENERATE`` of zero), a basis is only used for the right-hand side HiGHS solved: a
-different optimal vertex would otherwise be returned for the others than a direct solve
-would give.
+When the optimum may not be unique (the reduced cost of a nonbasic column or the dual of
+a nonbasic row that could move is within ``DEGENERATE`` of zero), which optimal vertex a
+solver returns depends on its path. With ``unique=True`` such a basis is not reused, and
+the right-hand side HiGHS solved is reported ``AMBIGUOUS`` (with HiGHS's solution), so
+that callers needing a path-independent answer can tell.
 """
 
 from __future__ import annotations
@@ -32,9 +33,9 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
-__all__ = ["DEGENERATE", "INFEASIBLE", "OPTIMAL", "BatchSolution", "RowParametricLP"]
+__all__ = ["AMBIGUOUS", "DEGENERATE", "INFEASIBLE", "OPTIMAL", "BatchSolution", "RowParametricLP"]
 
-OPTIMAL, INFEASIBLE = 0, 1
+OPTIMAL, INFEASIBLE, AMBIGUOUS = 0, 1, 2
 DEGENERATE = 1e-9  # |reduced cost| below which the optimum may not be unique
 _FIT_TOL = 1e-9  # primal feasibility of a cached basis at another right-hand side
 _HIGHS_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
@@ -42,8 +43,9 @@ _HIGHS_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 
 @dataclass(frozen=True)
 class BatchSolution:
-    """Solutions of n right-hand sides: ``status`` (n,) OPTIMAL or INFEASIBLE, ``z`` (n, cols)
-    (NaN where infeasible), ``objective`` (n,) ``c @ z`` (NaN where infeasible)."""
+    """Solutions of n right-hand sides: ``status`` (n,) OPTIMAL, INFEASIBLE or AMBIGUOUS
+    (optimal, but other optima exist), ``z`` (n, cols) and ``objective`` (n,) ``c @ z``
+    (NaN where infeasible)."""
 
     status: np.ndarray
     z: np.ndarray
@@ -138,8 +140,9 @@ class RowParametricLP:
                 self._bases.append(basis)
                 self._fit(basis, row_lower, row_upper, status, z)
             if status[p] < 0:  # a non-reusable basis, or HiGHS's tolerance was looser
-                status[p], z[p] = OPTIMAL, z_p
-        objective = np.where(status == OPTIMAL, np.nan_to_num(z) @ self.cost, np.nan)
+                status[p] = OPTIMAL if basis.reusable else AMBIGUOUS
+                z[p] = z_p
+        objective = np.where(status != INFEASIBLE, np.nan_to_num(z) @ self.cost, np.nan)
         return BatchSolution(status=status, z=z, objective=objective)
 
     def _fit(
@@ -194,10 +197,13 @@ class RowParametricLP:
         inverse = np.linalg.inv(sub) if sub.size else np.zeros((0, 0))
         col_dual = np.abs(np.array(solution.col_dual))
         row_dual = np.abs(np.array(solution.row_dual))
-        nonbasic = np.setdiff1d(np.arange(len(self.cost)), basic)
+        movable_cols = np.setdiff1d(np.arange(len(self.cost)), basic)
+        movable_cols = movable_cols[self.col_lower[movable_cols] < self.col_upper[movable_cols]]
+        movable_rows = tight[lower[tight] < upper[tight]]
         free_rows = np.isinf(lower[tight]) & np.isinf(upper[tight])
         degenerate = bool(
-            np.any(col_dual[nonbasic] < DEGENERATE) or np.any(row_dual[tight] < DEGENERATE)
+            np.any(col_dual[movable_cols] < DEGENERATE)
+            or np.any(row_dual[movable_rows] < DEGENERATE)
         )
         return _Basis(
             basic=basic,
