@@ -3,9 +3,10 @@
 Private module: pure functions of payoff arrays, no validation (the public
 functions validate once).  The kernels:
 
-* :func:`enumerate_bases` - the indifference system of every pair of
-  equal-size supports ``(I, J)`` is solved in one batched call to
-  :func:`numpy.linalg.solve` per player.  Pairs whose two solutions are both
+* :func:`enumerate_bases` - the indifference systems of both players for
+  every pair of equal-size supports ``(I, J)`` are solved in batched calls to
+  :func:`numpy.linalg.solve` (one call per support size, or one in all for
+  small games), with feasibility and labels read off one batched product.  Pairs whose two solutions are both
   feasible are the support-enumeration equilibria (von Stengel 2007,
   Algorithm 3.4).  Each feasible solution on its own is a vertex of a
   best-response polytope ``P = {x >= 0 : B^T x <= 1}`` or
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
 from math import comb
@@ -32,118 +34,126 @@ import numpy as np
 
 #: Support pairs or bases solved per batched call (bounds memory on larger games).
 CHUNK = 40_000
+#: Games with at most this many support pairs are solved in one padded batch.
+ONE_BLOCK = 100
 #: Hadamard ratio below which a basis is treated as singular.
 SINGULAR_RATIO = 1e-12
 
 
 @lru_cache(maxsize=64)
-def _equation_bank_template(m: int, n: int) -> np.ndarray:
-    """The payoff-independent rows of the equation bank of an ``m x n`` game.
+def _source_template(m: int, n: int) -> np.ndarray:
+    """Payoff-independent part of :func:`_source`: the ``-1`` columns and the constants."""
+    src = np.zeros(m * (n + 1) + n * (m + 1) + 2)
+    src[n : m * (n + 1) : n + 1] = -1.0
+    src[m * (n + 1) + m : -2 : m + 1] = -1.0
+    src[-1] = 1.0
+    src.flags.writeable = False
+    return src
 
-    With ``s = max(m, n)`` the bank has ``s + 1`` columns (a strategy padded
-    with zeros to length ``s``, then the value) and these rows:
-    ``0 .. m-1`` the row player's payoff rows ``(a_i, 0, -1)`` (filled in by
-    :func:`_equation_bank`), ``m .. m+s-1`` the unit rows ``e_j`` (``z_j = 0``),
-    ``m+s`` the column strategy's sum ``(1_n, 0, 0)``, then ``n`` rows
-    ``(b_j^T, 0, -1)`` of the column player and the row strategy's sum
-    ``(1_m, 0, 0)``.
+
+def _source(An: np.ndarray, Bn: np.ndarray) -> np.ndarray:
+    """Every number any support system uses, in one flat array.
+
+    ``[A | -1]`` row by row (``m x (n + 1)``), then ``[B^T | -1]`` row by row
+    (``n x (m + 1)``), then the constants 0 and 1.  The systems are gathered
+    from it by the cached index arrays of :func:`_block`.
     """
-    s = max(m, n)
-    bank = np.zeros((m + s + n + 2, s + 1))
-    bank[:m, s] = -1.0
-    bank[m : m + s, :s] = np.eye(s)
-    bank[m + s, :n] = 1.0
-    bank[m + s + 1 : m + s + 1 + n, s] = -1.0
-    bank[-1, :m] = 1.0
-    bank.flags.writeable = False
-    return bank
-
-
-def _equation_bank(An: np.ndarray, Bn: np.ndarray) -> np.ndarray:
-    """Every equation any support system of the game ``(An, Bn)`` can use, one per row."""
     m, n = An.shape
-    s = max(m, n)
-    bank = _equation_bank_template(m, n).copy()
-    bank[:m, :n] = An
-    bank[m + s + 1 : m + s + 1 + n, :m] = Bn.T
-    return bank
+    src = _source_template(m, n).copy()
+    src[: m * (n + 1)].reshape(m, n + 1)[:, :n] = An
+    src[m * (n + 1) : -2].reshape(n, m + 1)[:, :m] = Bn.T
+    return src
 
 
 @lru_cache(maxsize=64)
 def _slack_template(m: int, n: int) -> np.ndarray:
-    """The payoff-independent part of :func:`_slack_matrices`: the ``-I`` blocks."""
+    """The payoff-independent part of :func:`_slack_matrices`."""
     s = max(m, n)
-    W = np.zeros((2, s + 1, m + n))
+    W = np.zeros((2, s + 2, m + n))  # the spare last row stays zero
+    W[0, s, :m] = -1.0
     W[0, :n, m:] = -np.eye(n)
     W[1, :m, :m] = -np.eye(m)
+    W[1, s, m:] = -1.0
     W.flags.writeable = False
     return W
 
 
-def _slack_matrices(bank: np.ndarray, m: int, n: int) -> np.ndarray:
+def _slack_matrices(An: np.ndarray, Bn: np.ndarray) -> np.ndarray:
     """Matrices that map a solution ``(z, w)`` to the slacks of its ``m + n`` inequalities.
 
-    ``(y, v) @ W[0] = (A y - v, -y)`` and ``(x, u) @ W[1] = (-x, B^T x - u)``,
+    For solutions laid out as in :func:`_solve_chunk` (strategy padded by zeros
+    to length ``s = max(m, n)``, value, spare column),
+    ``(y, v, 0) @ W[0] = (A y - v, -y)`` and ``(x, u, 0) @ W[1] = (-x, B^T x - u)``,
     in label order (rows, then columns).  A solution is feasible when every
     slack is ``<= tol``, and carries label ``k`` when slack ``k`` is ``>= -tol``.
     """
-    s = max(m, n)
+    m, n = An.shape
     W = _slack_template(m, n).copy()
-    W[0, :, :m] = bank[:m].T
-    W[1, :, m:] = bank[m + s + 1 : m + s + 1 + n].T
+    W[0, :n, :m] = An.T
+    W[1, :m, m:] = Bn
     return W
 
 
 @lru_cache(maxsize=64)
-def _subsets(n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k``-subsets of ``range(n)`` in lexicographic order, and their complements."""
-    inside = np.array(list(combinations(range(n), k)), dtype=np.intp).reshape(-1, k)
-    mask = np.ones((len(inside), n), dtype=bool)
-    np.put_along_axis(mask, inside, False, axis=1)
-    outside = np.nonzero(mask)[1].reshape(len(inside), n - k)
-    return inside, outside
+def _subsets(n: int, k: int) -> np.ndarray:
+    """The ``k``-subsets of ``range(n)`` in lexicographic order, one per row."""
+    return np.array(list(combinations(range(n), k)), dtype=np.intp).reshape(-1, k)
 
 
-def _system_block(m: int, n: int, k: int, start: int, stop: int) -> np.ndarray:
-    """Bank rows of both indifference systems of the size-``k`` support pairs ``start:stop``.
+@dataclass(frozen=True)
+class _Block:
+    """Support pairs whose systems share one size, ready to be gathered, solved, scattered.
+
+    ``gather`` (2, c, t + 1, t + 1) indexes :func:`_source`: ``[0, p]`` is the
+    column strategy's system ``A_IJ y_J - v = 0, sum y_J = 1`` and ``[1, p]``
+    the row strategy's ``B_IJ^T x_I - u = 0, sum x_I = 1``, with unknowns
+    (strategy on the support, value); a support of size ``k < t`` is padded by
+    ``t - k`` unknowns fixed at zero.  ``scatter`` (2, c, t + 1) holds their
+    flat positions in the chunk's solution array (see :func:`_solve_chunk`);
+    ``pairs`` are the block's positions in the chunk.
+    """
+
+    gather: np.ndarray
+    scatter: np.ndarray
+    pairs: slice
+
+
+def _systems(
+    m: int, n: int, k: int, start: int, stop: int, t: int, offset: int, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Gather and scatter indices of the size-``k`` pairs ``start:stop``, padded to ``t``.
 
     Pairs ``(I, J)`` of size ``k`` are numbered with ``I`` (lexicographic)
-    varying slowest.  Returns an index array of shape ``(2, stop - start,
-    s + 1)``, ``s = max(m, n)``, into the rows of :func:`_equation_bank`:
-    ``[0, p]`` is the column strategy's system (payoff rows ``I``, ``y_j = 0``
-    for ``j`` outside ``J`` and for the padding ``n <= j < s``, ``sum y = 1``),
-    ``[1, p]`` the row strategy's (payoff rows ``J`` of ``B^T``, ``x_i = 0``
-    outside ``I`` and for ``m <= i < s``, ``sum x = 1``).  Both are square of
-    size ``s + 1``, so all of them go to one batched solve.
+    varying slowest; ``offset`` is the position of the first in a chunk of
+    ``size`` pairs.
     """
     s = max(m, n)
-    unit, ones_y, b_rows, ones_x = m, m + s, m + s + 1, m + s + 1 + n
-    rows_in, rows_out = _subsets(m, k)
-    cols_in, cols_out = _subsets(n, k)
-    r, c = np.divmod(np.arange(start, stop), len(cols_in))
+    rows, cols = _subsets(m, k), _subsets(n, k)
+    r, c = np.divmod(np.arange(start, stop), len(cols))
+    row_sets, col_sets = rows[r], cols[c]
     count = stop - start
-    pad_y = np.broadcast_to([*range(unit + n, unit + s), ones_y], (count, s - n + 1))
-    pad_x = np.broadcast_to([*range(unit + m, unit + s), ones_x], (count, s - m + 1))
-    sys_y = np.concatenate([rows_in[r], unit + cols_out[c], pad_y], axis=1)
-    sys_x = np.concatenate([b_rows + cols_in[c], unit + rows_out[r], pad_x], axis=1)
-    return np.stack([sys_y, sys_x])
+    zero = m * (n + 1) + n * (m + 1)  # positions of the constants 0 and 1 in the source
+    position = (offset + np.arange(count))[:, None] * (s + 2)
+    gather = np.full((2, count, t + 1, t + 1), zero)
+    scatter = np.full((2, count, t + 1), s + 1) + position  # padding goes to the spare column
+    for h, (base, width, equations, unknowns, own) in enumerate(
+        [(0, n + 1, row_sets, col_sets, n), (m * (n + 1), m + 1, col_sets, row_sets, m)]
+    ):
+        rows_at = base + equations * width
+        gather[h, :, :k, :k] = rows_at[:, :, None] + unknowns[:, None, :]
+        gather[h, :, :k, t] = rows_at + own  # the -1 in front of the value
+        gather[h, :, range(k, t), range(k, t)] = zero + 1  # padding unknown = 0
+        gather[h, :, t, :k] = zero + 1  # sum of the strategy = 1
+        scatter[h, :, :k] = position + unknowns
+        scatter[h, :, t] = position[:, 0] + s
+    scatter[1] += size * (s + 2)
+    return gather, scatter
 
 
-def _support_system_chunks(m: int, n: int) -> Iterator[np.ndarray]:
-    """Both systems of every equal-size support pair, at most :data:`CHUNK` pairs at a time.
-
-    Pairs come ordered by size ``k``, then ``I``, then ``J``.  Games with at
-    most :data:`CHUNK` pairs get one cached array (:func:`_all_systems`); larger
-    ones are generated chunk by chunk, so memory stays bounded and the time
-    budget is checked before anything large is built.
-    """
-    if _pair_count(m, n) <= CHUNK:
-        yield _all_systems(m, n)
-        return
-    for k in range(1, min(m, n) + 1):
-        total = comb(m, k) * comb(n, k)
-        for start in range(0, total, CHUNK):
-            yield _system_block(m, n, k, start, min(start + CHUNK, total))
+def _block(parts: list[tuple[np.ndarray, np.ndarray]], offset: int) -> _Block:
+    gather = _joined([g for g, _ in parts], axis=1)
+    scatter = _joined([sc for _, sc in parts], axis=1)
+    return _Block(gather, scatter, slice(offset, offset + gather.shape[1]))
 
 
 def _pair_count(m: int, n: int) -> int:
@@ -151,12 +161,44 @@ def _pair_count(m: int, n: int) -> int:
 
 
 @lru_cache(maxsize=64)
-def _all_systems(m: int, n: int) -> np.ndarray:
-    """:func:`_system_block` for all support pairs of a small game, cached per shape."""
-    blocks = [_system_block(m, n, k, 0, comb(m, k) * comb(n, k)) for k in range(1, min(m, n) + 1)]
-    systems = np.concatenate(blocks, axis=1)
-    systems.flags.writeable = False
-    return systems
+def _small_chunk(m: int, n: int) -> tuple[list[_Block], int]:
+    """All support pairs of a game with at most :data:`CHUNK` of them, cached per shape.
+
+    With at most :data:`ONE_BLOCK` pairs every system is padded to the largest
+    support and all are solved in one call (per-call overhead dominates such
+    small games); otherwise each support size is its own block of exact size.
+    """
+    size = _pair_count(m, n)
+    sizes = range(1, min(m, n) + 1)
+    groups = [list(sizes)] if size <= ONE_BLOCK else [[k] for k in sizes]
+    blocks, offset = [], 0
+    for group in groups:
+        parts, first = [], offset
+        for k in group:
+            count = comb(m, k) * comb(n, k)
+            parts.append(_systems(m, n, k, 0, count, group[-1], offset, size))
+            offset += count
+        blocks.append(_block(parts, first))
+    return blocks, size
+
+
+def _chunks(m: int, n: int) -> Iterator[tuple[list[_Block], int]]:
+    """Every equal-size support pair in chunks of at most :data:`CHUNK` pairs.
+
+    Pairs come ordered by size ``k``, then ``I``, then ``J``.  A game with at
+    most :data:`CHUNK` pairs is one cached chunk (:func:`_small_chunk`); a
+    larger one is generated chunk by chunk, one support size per chunk, so
+    memory stays bounded and the time budget is checked before anything large
+    is built.
+    """
+    if _pair_count(m, n) <= CHUNK:
+        yield _small_chunk(m, n)
+        return
+    for k in range(1, min(m, n) + 1):
+        total = comb(m, k) * comb(n, k)
+        for start in range(0, total, CHUNK):
+            stop = min(start + CHUNK, total)
+            yield [_block([_systems(m, n, k, start, stop, k, 0, stop - start)], 0)], stop - start
 
 
 @lru_cache(maxsize=64)
@@ -181,27 +223,33 @@ def _unit(M: np.ndarray) -> np.ndarray:
 
 
 def _solve_chunk(
-    bank: np.ndarray, norms: np.ndarray, systems: np.ndarray
+    source: np.ndarray, blocks: list[_Block], size: int, s: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Solve both players' systems of some support pairs in one batched call.
+    """Solve both players' systems of a chunk's support pairs, one batched call per block.
 
-    Returns the solutions, shape ``(2, P, s + 1)``, and a mask of the systems
-    that are not singular, i.e. whose Hadamard ratio ``|det M| / prod_i ||M_i||``
-    is at least :data:`SINGULAR_RATIO`; singular systems keep a zero solution.
+    Returns the solutions, shape ``(2, size, s + 2)`` (strategies padded by
+    zeros to ``s``, the value, and a spare column that receives the padding
+    unknowns), and a mask of the systems that are not singular, i.e. whose
+    Hadamard ratio ``|det M| / prod_i ||M_i||`` is at least
+    :data:`SINGULAR_RATIO`; singular systems keep a zero solution.
     """
-    M = bank[systems]
-    ok = np.abs(np.linalg.det(M)) > SINGULAR_RATIO * norms[systems].prod(axis=-1)
-    rhs = _last_unit(M.shape[-1])
-    if ok.all():
-        return np.linalg.solve(M, rhs)[..., 0], ok
-    sol = np.zeros(M.shape[:-1])
-    if ok.any():
-        sol[ok] = np.linalg.solve(M[ok], rhs)[..., 0]
+    sol = np.zeros((2, size, s + 2))
+    ok = np.empty((2, size), dtype=bool)
+    for block in blocks:
+        M = source[block.gather]
+        row_norms = np.sqrt(np.einsum("...ij,...ij->...i", M, M))
+        fine = np.abs(np.linalg.det(M)) > SINGULAR_RATIO * row_norms.prod(axis=-1)
+        rhs = _last_unit(M.shape[-1])
+        if fine.all():
+            np.put(sol, block.scatter, np.linalg.solve(M, rhs))
+        elif fine.any():
+            np.put(sol, block.scatter[fine], np.linalg.solve(M[fine], rhs))
+        ok[:, block.pairs] = fine
     return sol, ok
 
 
-def _joined(parts: list[np.ndarray]) -> np.ndarray:
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
+def _joined(parts: list[np.ndarray], axis: int = 0) -> np.ndarray:
+    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=axis)
 
 
 def enumerate_bases(
@@ -210,19 +258,20 @@ def enumerate_bases(
     """Solve every equal-size support system once; derive both enumerations.
 
     For a support pair ``(I, J)`` with ``|I| = |J| = k`` the column strategy
-    solves ``A_I y = v 1, y_j = 0 (j not in J), 1^T y = 1`` and the row strategy
-    ``B_J^T x = u 1, x_i = 0 (i not in I), 1^T x = 1``.  Both systems of all
-    pairs are gathered from one bank of equations (:func:`_equation_bank`) by
-    an index array (:func:`_support_system_chunks`) and solved by one batched
-    call to :func:`numpy.linalg.solve` (in chunks of :data:`CHUNK` pairs); the
-    bank's payoff rows applied to a solution give the slacks ``A y - v`` and
-    ``B^T x - u`` of all pure strategies at once.  A solution ``x`` that is a
-    probability vector (entries ``>= -tol``) with ``max_j (B^T x - u)_j <= tol``
-    is, scaled by ``1 / u``, a vertex of ``P`` (payoffs shifted positive), and
-    every non-zero vertex of ``P`` arises this way from some nonsingular system;
-    likewise for ``y`` and ``Q`` (von Stengel 2007, Algorithm 3.4 and Theorem
-    3.3).  Payoffs are first mapped affinely onto ``[0, 1]`` per player, so
-    ``tol`` is relative to each player's payoff range.
+    solves ``A_IJ y_J = v 1, 1^T y_J = 1`` (``y`` zero outside ``J``) and the
+    row strategy ``B_IJ^T x_I = u 1, 1^T x_I = 1``.  Both players' systems of
+    all pairs of a size are gathered from one flat array of payoffs
+    (:func:`_source`) by cached index arrays (:func:`_chunks`) and go to one
+    batched :func:`numpy.linalg.det` and :func:`numpy.linalg.solve` call (small
+    games: one call for all sizes, padded); one more batched product gives the
+    slacks ``A y - v``, ``-y``, ``-x``, ``B^T x - u`` of every solution
+    (:func:`_slack_matrices`).  A solution ``x`` that is a probability vector
+    (entries ``>= -tol``) with ``max_j (B^T x - u)_j <= tol`` is, scaled by
+    ``1 / u``, a vertex of ``P`` (payoffs shifted positive), and every non-zero
+    vertex of ``P`` arises this way from some nonsingular system; likewise for
+    ``y`` and ``Q`` (von Stengel 2007, Algorithm 3.4 and Theorem 3.3).  Payoffs
+    are first mapped affinely onto ``[0, 1]`` per player, so ``tol`` is
+    relative to each player's payoff range.
 
     Returns
     -------
@@ -237,14 +286,14 @@ def enumerate_bases(
         the support-enumeration equilibria, in increasing order.
     """
     m, n = A.shape
-    bank = _equation_bank(_unit(A), _unit(B))
-    norms = np.sqrt(np.einsum("ij,ij->i", bank, bank))
-    W = _slack_matrices(bank, m, n)
+    An, Bn = _unit(A), _unit(B)
+    source = _source(An, Bn)
+    W = _slack_matrices(An, Bn)
     Xs, Ys, LXs, LYs, SEs = [], [], [], [], []
     nx = ny = 0
-    for systems in _support_system_chunks(m, n):
+    for blocks, size in _chunks(m, n):
         _check_time(deadline, "support enumeration")
-        sol, ok = _solve_chunk(bank, norms, systems)
+        sol, ok = _solve_chunk(source, blocks, size, max(m, n))
         slack = sol @ W  # (2, P, m + n)
         fy, fx = ok & (slack.max(axis=-1) <= tol)
         index = np.cumsum([fx, fy], axis=1)[:, fx & fy].T  # positions in X and Y, plus one
