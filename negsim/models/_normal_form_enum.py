@@ -237,8 +237,9 @@ def _solve_chunk(
     ok = np.empty((2, size), dtype=bool)
     for block in blocks:
         M = source[block.gather]
-        row_norms = np.sqrt(np.einsum("...ij,...ij->...i", M, M))
-        fine = np.abs(np.linalg.det(M)) > SINGULAR_RATIO * row_norms.prod(axis=-1)
+        det = np.linalg.det(M)
+        squared_norms = np.einsum("...ij,...ij->...i", M, M).prod(axis=-1)
+        fine = det * det > SINGULAR_RATIO**2 * squared_norms
         rhs = _last_unit(M.shape[-1])
         if fine.all():
             np.put(sol, block.scatter, np.linalg.solve(M, rhs))
@@ -295,8 +296,9 @@ def enumerate_bases(
         _check_time(deadline, "support enumeration")
         sol, ok = _solve_chunk(source, blocks, size, max(m, n))
         slack = sol @ W  # (2, P, m + n)
-        fy, fx = ok & (slack.max(axis=-1) <= tol)
-        index = np.cumsum([fx, fy], axis=1)[:, fx & fy].T  # positions in X and Y, plus one
+        feasible = ok & (slack.max(axis=-1) <= tol)
+        fy, fx = feasible
+        index = feasible[::-1].cumsum(axis=1)[:, fx & fy].T  # positions in X and Y, plus one
         SEs.append(index + (nx - 1, ny - 1))
         Xs.append(sol[1, fx, :m])
         Ys.append(sol[0, fy, :n])
@@ -335,6 +337,12 @@ def degeneracy(bases: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return bases["LX"].sum(axis=1) > m, bases["LY"].sum(axis=1) > n
 
 
+@lru_cache(maxsize=64)
+def _all_labels(count: int) -> np.ndarray:
+    """``count`` set bits, packed like :func:`numpy.packbits` packs a row of labels."""
+    return np.packbits(np.ones(count, dtype=bool))
+
+
 def _completely_labelled(LX: np.ndarray, LY: np.ndarray) -> np.ndarray:
     """Index pairs ``(a, b)`` with every label in ``LX[a]`` or ``LY[b]``, shape (S, 2), sorted.
 
@@ -345,13 +353,13 @@ def _completely_labelled(LX: np.ndarray, LY: np.ndarray) -> np.ndarray:
     """
     bx = np.packbits(LX, axis=1)
     by = np.packbits(LY, axis=1)
-    full = np.packbits(np.ones(LX.shape[1], dtype=bool))
+    full = _all_labels(LX.shape[1])
     step = max(1, 8 * CHUNK // max(1, len(by)))
-    blocks = [
-        np.argwhere(((bx[a : a + step, None, :] | by[None, :, :]) == full).all(axis=2)) + (a, 0)
-        for a in range(0, len(bx), step)
-    ]
-    return _joined(blocks) if blocks else np.empty((0, 2), dtype=np.intp)
+    parts = []
+    for a in range(0, len(bx), step):
+        rows, cols = np.nonzero(((bx[a : a + step, None, :] | by[None, :, :]) == full).all(axis=2))
+        parts.append(np.array([rows + a, cols]).T)
+    return _joined(parts) if parts else np.empty((0, 2), dtype=np.intp)
 
 
 def vertex_pair_indices(bases: dict[str, np.ndarray]) -> np.ndarray:

@@ -324,11 +324,11 @@ def _dedupe(X: np.ndarray, Y: np.ndarray, atol: float = 1e-7) -> tuple[np.ndarra
         return X, Y
     Z = np.concatenate([X, Y], axis=1)
     close = np.abs(Z[:, None, :] - Z[None, :, :]).max(axis=2) <= atol
-    keep = ~np.tril(close, -1).any(axis=1)
-    Z, X, Y = Z[keep], X[keep], Y[keep]
-    rounded = Z.round(9)
+    keep = np.flatnonzero(close.argmax(axis=1) == np.arange(len(Z)))  # first of its kind
+    rounded = Z[keep].round(9)
     # np.lexsort sorts by its last key first: support size, then -z_0, -z_1, ...
-    order = np.lexsort(np.vstack([-rounded[:, ::-1].T, (rounded > 1e-9).sum(axis=1)]))
+    keys = np.concatenate([-rounded[:, ::-1].T, (rounded > 1e-9).sum(axis=1)[None]])
+    order = keep[np.lexsort(keys)]
     return X[order], Y[order]
 
 
