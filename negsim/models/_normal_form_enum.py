@@ -299,11 +299,12 @@ def enumerate_bases(
         feasible = ok & (slack.max(axis=-1) <= tol)
         fy, fx = feasible
         index = feasible[::-1].cumsum(axis=1)[:, fx & fy].T  # positions in X and Y, plus one
+        labels = slack >= -tol
         SEs.append(index + (nx - 1, ny - 1))
         Xs.append(sol[1, fx, :m])
         Ys.append(sol[0, fy, :n])
-        LXs.append(slack[1, fx] >= -tol)
-        LYs.append(slack[0, fy] >= -tol)
+        LXs.append(labels[1, fx])
+        LYs.append(labels[0, fy])
         nx += len(Xs[-1])
         ny += len(Ys[-1])
     return {

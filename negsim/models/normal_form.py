@@ -22,10 +22,11 @@ the completely labelled vertex pairs of the best-response polytopes
 
 (payoffs shifted to be positive; von Stengel 2007, Section 3.5).
 
-:func:`solve` enumerates equal-size supports in batches (one call to
-:func:`numpy.linalg.solve` for all supports), enumerates the vertices of ``P``
-and ``Q`` the same way to detect degeneracy and to cross-check, verifies each
-equilibrium (largest deviation gain), and never returns an empty or
+:func:`solve` enumerates equal-size supports in batches (both players'
+indifference systems of all supports of one size in one call to
+:func:`numpy.linalg.solve`; all sizes in one call for small games), reads the
+vertices of ``P`` and ``Q`` off the same solutions to detect degeneracy and to
+cross-check, verifies all equilibria at once (largest deviation gain), and never returns an empty or
 even-numbered answer for a nondegenerate game without retrying other back ends
 (including Nashpy) and saying so in ``notes``.  :func:`solve_2x2_batch` solves
 many ``2 x 2`` games at once in closed form, :func:`pure_equilibria` finds pure
@@ -239,9 +240,9 @@ def _as_payoffs(name: str, value: object, ndim: int | None = 2) -> np.ndarray:
         )
     if arr.size == 0:
         raise ValueError(f"{name} has shape {arr.shape}; expected at least one strategy each")
-    bad = ~np.isfinite(arr)
-    if bad.any():
-        idx = tuple(int(i) for i in np.argwhere(bad)[0])
+    finite = np.isfinite(arr)
+    if not finite.all():
+        idx = tuple(int(i) for i in np.argwhere(~finite)[0])
         raise ValueError(
             f"{name} contains the non-finite payoff {arr[idx]} at index {idx}; "
             "expected finite numbers"
@@ -465,8 +466,9 @@ def solve(
         method, degenerate games are completed by vertex enumeration.
     tol : float, default 1e-9
         Tolerance for probabilities (``x_i >= -tol``) and best responses
-        (``(A y)_i <= v + tol * s`` with ``s = max |payoff|``); also decides
-        degeneracy (a tie within ``tol * s`` counts as a tie).
+        (``(A y)_i <= v + tol * r`` with ``r = max A - min A``, the row
+        player's payoff range, and likewise for ``B``); also decides degeneracy
+        (a tie within ``tol * r`` counts as a tie).
     time_budget : float, default 30
         Seconds; enumeration raises :class:`TimeoutError` beyond it, and
         Lemke-Howson stops trying further labels.
