@@ -432,18 +432,17 @@ def solve_arrays(
                 "of the utility scale, 0 to 1)"
             )
     others = tuple(c for c in concepts if c != "spe")
-    for t in range(T):
-        for r, a in enumerate(arrays):
-            players = a.players
-            floor = np.maximum(threat[t, r], a.reservation[t])
-            for concept, settlement in _axiomatic_round(a, t, threat[t, r], others).items():
-                if settlement is None:
-                    continue
-                deal[concept][t, r] = float(
-                    np.all(settlement.utilities[players] >= floor[players] - 1e-7)
-                )
-                xs[concept][t, r], ys[concept][t, r] = settlement.x, settlement.y
-                payoff[concept][t, r] = settlement.utilities
+    for concept, settlements in _axiomatic_rounds(arrays, threat, others).items():
+        for (t, r), settlement in settlements.items():
+            if settlement is None:
+                continue
+            players = arrays[r].players
+            floor = np.maximum(threat[t, r], arrays[r].reservation[t])
+            deal[concept][t, r] = float(
+                np.all(settlement.utilities[players] >= floor[players] - 1e-7)
+            )
+            xs[concept][t, r], ys[concept][t, r] = settlement.x, settlement.y
+            payoff[concept][t, r] = settlement.utilities
     if terminal == "war":
         for c in concepts:
             payoff[c][T] = threat[T]
@@ -476,37 +475,48 @@ def solve_arrays(
     )
 
 
-def _axiomatic_round(
-    a: RoundArrays, t: int, threat: np.ndarray, concepts: tuple[str, ...]
-) -> dict[str, spatial.Settlement | None]:
-    """Nash, weighted Nash, Kalai-Smorodinsky and compromise settlements at round t."""
-    players = a.players
-    space = _space(a, t, np.flatnonzero(players))
-    if space is None:
-        return dict.fromkeys(concepts)
-    floor = np.maximum(threat, a.reservation[t])
+def _axiomatic_rounds(
+    arrays: list[RoundArrays], threat: np.ndarray, concepts: tuple[str, ...]
+) -> dict[str, dict[tuple[int, int], spatial.Settlement | None]]:
+    """Nash, weighted Nash, Kalai-Smorodinsky and compromise settlements at every (t, r).
+
+    Given the threat points (known after the SPE pass) the rounds are independent
+    problems, so each concept is solved for all of them at once (the ``*_batch`` functions
+    of :mod:`negsim.models.spatial`). Rounds whose players' red lines do not overlap have
+    no settlement and are left out.
+    """
+    cells: list[tuple[int, int]] = []
+    spaces: list[spatial.SettlementSpace] = []
+    for t in range(arrays[0].rounds):
+        for r, a in enumerate(arrays):
+            space = _space(a, t, np.flatnonzero(a.players))
+            if space is not None:
+                cells.append((t, r))
+                spaces.append(space)
+    out: dict[str, dict[tuple[int, int], spatial.Settlement | None]] = {}
+    if not cells:
+        return out
+    players = np.stack([arrays[r].players for _, r in cells])
+    floor = np.stack([np.maximum(threat[t, r], arrays[r].reservation[t]) for t, r in cells])
+    capability = np.stack([arrays[r].capability[t] for t, r in cells])
     egalitarian = (
-        spatial.max_min_gain(space, floor, players)
-        if {"nash", "nash_weighted"} & set(concepts)
-        else None
+        spatial.max_min_gain_batch(spaces, floor, players)
+        if {"nash", "nash_weighted", "kalai_smorodinsky"} & set(concepts)
+        else []
     )
-    out: dict[str, spatial.Settlement | None] = {}
     for concept in concepts:
+        found: list[spatial.Settlement | None]
         if concept == "compromise":
-            out[concept] = spatial.compromise_settlement(space, a.capability[t])
+            found = [
+                spatial.compromise_settlement(space, capability[b])
+                for b, space in enumerate(spaces)
+            ]
         elif concept in ("nash", "nash_weighted"):
-            weights = a.capability[t] if concept == "nash_weighted" else None
-            out[concept] = spatial.nash_settlement(
-                space, floor, players, weights=weights, start=egalitarian
-            )
-        elif concept == "kalai_smorodinsky":
-            ideal = spatial.ideal_utilities(space, floor, players)
-            found = None
-            if not np.any(np.isnan(ideal[players])):
-                found = spatial.max_min_gain(
-                    space, floor, players, scale=np.where(players, ideal - floor, 0.0)
-                )
-            out[concept] = None if found is None else found[0]
+            weights = capability if concept == "nash_weighted" else None
+            found = spatial.nash_settlement_batch(spaces, floor, players, weights, egalitarian)
+        else:  # kalai_smorodinsky
+            found = spatial.kalai_smorodinsky_batch(spaces, floor, players, egalitarian)
+        out[concept] = dict(zip(cells, found, strict=True))
     return out
 
 

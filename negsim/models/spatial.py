@@ -33,10 +33,14 @@ admissible settlements is empty):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import clarabel
 import numpy as np
-from scipy.optimize import LinearConstraint, NonlinearConstraint, linprog, minimize
+from scipy import sparse
+from scipy.linalg import null_space
+from scipy.optimize import LinearConstraint, NonlinearConstraint, linprog, minimize, nnls
 
 __all__ = [
     "Settlement",
@@ -51,6 +55,12 @@ __all__ = [
 
 _FEAS_TOL = 1e-9
 _TIE_BREAK = 1e-7  # weight of the coalition's total utility: a lexicographic tie-break for LPs
+_EXACT_TIES_TOL = 1e-10  # HiGHS dual feasibility tolerance that resolves the tie-break
+_CONIC_TOL = 1e-10  # Clarabel's gap and feasibility tolerances for the Nash programs
+_ACTIVE_TOL = 1e-7  # slack below which a constraint counts as active when polishing
+_NEWTON_STEPS = 20
+_FLAT = 1e-9  # singular value below which a face direction counts as moving no gain
+_KKT_TOL = 1e-9  # relative residual of the KKT conditions for a polished Nash solution
 
 
 @dataclass(frozen=True)
@@ -174,17 +184,12 @@ def _linear_parts(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list]:
     """Constraints common to every problem: d >= |x - a|, pie simplices, variable bounds."""
     n, p, nv = space.n_actors, space.n_positions, space.n_variables
-    rows, rhs = [], []
-    for i in range(n):
-        for k in range(p):
-            for sign in (1.0, -1.0):  # sign*(x_k - a_ik) - d_ik <= 0
-                row = np.zeros(nv)
-                row[k] = sign
-                row[p + i * p + k] = -1.0
-                rows.append(row)
-                rhs.append(sign * space.ideal[i, k])
-    a_ub = np.array(rows).reshape(-1, nv)
-    b_ub = np.array(rhs)
+    pair = np.arange(n * p)  # (i, k) in row-major order; d_ik is variable p + pair
+    a_ub = np.zeros((2 * n * p, nv))
+    for sign, rows in ((1.0, 2 * pair), (-1.0, 2 * pair + 1)):  # sign*(x_k - a_ik) - d_ik <= 0
+        a_ub[rows, pair % p] = sign
+        a_ub[rows, p + pair] = -1.0
+    b_ub = np.stack([space.ideal.ravel(), -space.ideal.ravel()], axis=1).ravel()
     n_pies = space.members.shape[1]
     a_eq = np.zeros((n_pies, nv))
     for s, (_, q) in enumerate(space.slots):
@@ -201,61 +206,121 @@ def _settlement(space: SettlementSpace, z: np.ndarray) -> Settlement:
     return Settlement(x=x, y=y, utilities=utilities(space, x, y))
 
 
-def _maximize(
-    space: SettlementSpace,
-    objective: np.ndarray,
-    floors: np.ndarray,
-    extra_var: bool = False,
-    scale: np.ndarray | None = None,
-) -> np.ndarray | None:
-    """Maximise ``objective @ u(z)`` (or an extra variable lam) s.t. ``u_i >= floors_i (+ lam*scale_i)``.
+@dataclass(frozen=True)
+class _LinearProgram:
+    """``min cost @ v`` s.t. ``a_ub v <= b_ub``, ``a_eq v = b_eq``, ``bounds`` (one block)."""
 
-    ``floors`` holds NaN for actors without a constraint. Returns the optimal z, or None
-    when the constraints cannot all be met.
-    """
+    cost: np.ndarray
+    a_ub: np.ndarray
+    b_ub: np.ndarray
+    a_eq: np.ndarray
+    b_eq: np.ndarray
+    bounds: np.ndarray  # (width, 2), infinite where unbounded
+
+
+def _linear_program(
+    space: SettlementSpace, objective: np.ndarray, floors: np.ndarray, scale: np.ndarray | None
+) -> _LinearProgram:
+    """The LP of :func:`_maximize_many` for one linear space, over ``v = (z, lam)``."""
     a_ub, b_ub, a_eq, b_eq, bounds = _linear_parts(space)
     constrained = np.flatnonzero(~np.isnan(floors))
     nv = space.n_variables
-    if space.linear:
-        jac = _u_jacobian(space, np.zeros(nv))  # constant for rho = 1
-        const = space.salience_position.sum(axis=1)
-        width = nv + int(extra_var)
-        cost = np.zeros(width)
-        cost[:nv] = -(objective @ jac)
-        if extra_var:
-            cost[-1] = -1.0
-        pad = np.zeros((a_ub.shape[0], width - nv))
-        rows = [np.hstack([a_ub, pad])]
-        rhs = [b_ub]
-        for i in constrained:  # -(u_i) + lam*scale_i <= -floor_i
-            row = np.zeros(width)
-            row[:nv] = -jac[i]
-            if extra_var:
-                row[-1] = 1.0 if scale is None else scale[i]
-            rows.append(row[None])
-            rhs.append(np.array([const[i] - floors[i]]))
-        a_eq_full = np.hstack([a_eq, np.zeros((a_eq.shape[0], width - nv))])
-        var_bounds = bounds + ([(None, None)] if extra_var else [])
-        res = linprog(
-            cost,
-            A_ub=np.vstack(rows),
-            b_ub=np.concatenate(rhs),
-            A_eq=a_eq_full if a_eq.shape[0] else None,
-            b_eq=b_eq if a_eq.shape[0] else None,
-            bounds=var_bounds,
-            method="highs",
-        )
-        if res.status != 0:
-            return None
-        return res.x
-    return _maximize_smooth(
-        space, objective, floors, constrained, extra_var, scale, a_ub, b_ub, a_eq, b_eq, bounds
+    jac = _u_jacobian(space, np.zeros(nv))  # constant for rho = 1
+    const = space.salience_position.sum(axis=1)
+    width = nv + int(scale is not None)
+    cost = np.zeros(width)
+    cost[:nv] = -(objective @ jac)
+    floor_rows = np.zeros((len(constrained), width))  # -(u_i) + lam*scale_i <= -floor_i
+    floor_rows[:, :nv] = -jac[constrained]
+    if scale is not None:
+        cost[-1] = -1.0
+        floor_rows[:, -1] = scale[constrained]
+        bounds = [*bounds, (-np.inf, np.inf)]
+    pad = np.zeros((a_ub.shape[0], width - nv))
+    return _LinearProgram(
+        cost=cost,
+        a_ub=np.vstack([np.hstack([a_ub, pad]), floor_rows]),
+        b_ub=np.concatenate([b_ub, const[constrained] - floors[constrained]]),
+        a_eq=np.hstack([a_eq, np.zeros((a_eq.shape[0], width - nv))]),
+        b_eq=b_eq,
+        bounds=np.array(bounds, dtype=float).reshape(width, 2),
     )
 
 
+def _solve_linear_programs(
+    programs: list[_LinearProgram], exact_ties: bool = False
+) -> list[np.ndarray | None]:
+    """Solve independent LPs in one HiGHS call, stacked block-diagonally.
+
+    The stacked LP is separable, so its optimum restricted to each block is optimal for that
+    block. If the stack has no optimum (a block infeasible or unbounded; callers avoid this),
+    the blocks are solved one by one to tell which; those without an optimum give None.
+
+    ``exact_ties`` lowers HiGHS's dual feasibility tolerance (1e-7 by default, the size of
+    the tie-break weight ``_TIE_BREAK``) so that the tie-break is resolved: otherwise the
+    simplex may stop at any optimum of the main objective, and which one depends on the
+    solver's path (e.g. on what else is stacked with the problem).
+    """
+    if not programs:
+        return []
+    stack = _block_diag if len(programs) > 1 else lambda blocks: blocks[0]  # dense is faster
+    a_eq = stack([lp.a_eq for lp in programs])
+    res = linprog(
+        np.concatenate([lp.cost for lp in programs]),
+        A_ub=stack([lp.a_ub for lp in programs]),
+        b_ub=np.concatenate([lp.b_ub for lp in programs]),
+        A_eq=a_eq if a_eq.shape[0] else None,
+        b_eq=np.concatenate([lp.b_eq for lp in programs]) if a_eq.shape[0] else None,
+        bounds=np.vstack([lp.bounds for lp in programs]),
+        method="highs",
+        options={"dual_feasibility_tolerance": _EXACT_TIES_TOL} if exact_ties else None,
+    )
+    if res.status == 0:
+        return list(np.split(res.x, np.cumsum([len(lp.cost) for lp in programs])[:-1]))
+    if len(programs) == 1:
+        return [None]
+    return [_solve_linear_programs([lp], exact_ties)[0] for lp in programs]
+
+
+def _maximize_many(
+    spaces: Sequence[SettlementSpace],
+    objectives: np.ndarray,
+    floors: np.ndarray,
+    scales: np.ndarray | None = None,
+    exact_ties: bool = False,
+) -> list[np.ndarray | None]:
+    """For each problem b, maximise ``objectives[b] @ u(z)`` s.t. ``u_i >= floors[b, i]``;
+    with ``scales``, maximise an extra variable lam s.t. ``u_i >= floors[b, i] + lam * scales[b, i]``
+    instead (the objective then only breaks ties).
+
+    ``floors`` holds NaN for actors without a constraint. Returns the optimal ``(z, lam)``
+    (or z) of each problem, or None when its constraints cannot all be met. The linear
+    problems are solved together in one LP (:func:`_solve_linear_programs`, which also
+    explains ``exact_ties``); the others by SLSQP one at a time.
+    """
+    out: list[np.ndarray | None] = [None] * len(spaces)
+    linear = [b for b, space in enumerate(spaces) if space.linear]
+    programs = [
+        _linear_program(spaces[b], objectives[b], floors[b], None if scales is None else scales[b])
+        for b in linear
+    ]
+    for b, v in zip(linear, _solve_linear_programs(programs, exact_ties), strict=True):
+        out[b] = v
+    for b, space in enumerate(spaces):
+        if not space.linear:
+            out[b] = _maximize_smooth(
+                space, objectives[b], floors[b], None if scales is None else scales[b]
+            )
+    return out
+
+
 def _maximize_smooth(
-    space, objective, floors, constrained, extra_var, scale, a_ub, b_ub, a_eq, b_eq, bounds
-):  # noqa: ANN001, ANN202
+    space: SettlementSpace, objective: np.ndarray, floors: np.ndarray, scale: np.ndarray | None
+) -> np.ndarray | None:
+    """:func:`_maximize_many` for one space with curved utilities, by SLSQP."""
+    a_ub, b_ub, a_eq, b_eq, bounds = _linear_parts(space)
+    constrained = np.flatnonzero(~np.isnan(floors))
+    extra_var = scale is not None
     nv = space.n_variables
     width = nv + int(extra_var)
     scale_vec = np.ones(space.n_actors) if scale is None else scale
@@ -347,7 +412,7 @@ def best_proposal(space: SettlementSpace, proposer: int, floors: np.ndarray) -> 
     coalition = ~np.isnan(floors)
     objective = _TIE_BREAK * coalition
     objective[proposer] = 1.0
-    z = _maximize(space, objective, floors)
+    z = _maximize_many([space], objective[None], floors[None])[0]
     return None if z is None else _settlement(space, z[: space.n_variables])
 
 
@@ -388,24 +453,154 @@ def max_min_gain(
     Returns the settlement and lam, or None when no settlement gives every player at
     least its threat point (lam < 0: the bargaining set is empty).
     """
-    floors = np.where(players, threat, np.nan)
-    z = _maximize(space, _TIE_BREAK * players, floors, extra_var=True, scale=scale)
-    if z is None or z[-1] < -_FEAS_TOL:
-        return None
-    return _settlement(space, z[: space.n_variables]), float(z[-1])
+    return max_min_gain_batch(
+        [space], threat[None], players[None], None if scale is None else scale[None]
+    )[0]
+
+
+def max_min_gain_batch(
+    spaces: Sequence[SettlementSpace],
+    threats: np.ndarray,
+    players: np.ndarray,
+    scales: np.ndarray | None = None,
+) -> list[tuple[Settlement, float] | None]:
+    r""":func:`max_min_gain` for B independent bargaining problems at once.
+
+    Parameters
+    ----------
+    spaces : B settlement spaces over the same N actors.
+    threats : (B, N) threat points ``W``.
+    players : (B, N) bool, whose gains count.
+    scales : (B, N) gain units; None for 1 (the egalitarian solution).
+
+    Returns
+    -------
+    For each problem, the settlement and ``lam`` solving
+
+    .. math::
+
+        \max_{z, \lambda} \lambda \quad \text{s.t.} \quad
+        u_i(z) - W_i \ge \lambda \, \mathrm{scale}_i \ \text{for every player } i,
+
+    or None when ``lam < 0`` (no settlement gives every player its threat point). With
+    ``scale = 1`` this is the egalitarian solution (Kalai 1977); with
+    ``scale_i = U*_i - W_i`` the Kalai-Smorodinsky solution (Kalai & Smorodinsky 1975).
+    Ties are broken towards the players' total utility (a 1e-7 weight, resolved exactly:
+    the lexicographic optimum).
+
+    Notes
+    -----
+    The problems with linear utilities are stacked block-diagonally into one linear
+    program (HiGHS); the problem is separable, so each block of its optimum is optimal
+    for that problem. Curved utilities are solved one by one with SLSQP.
+    """
+    floors = np.where(players, threats, np.nan)
+    scales = np.ones(floors.shape) if scales is None else scales
+    found: list[tuple[Settlement, float] | None] = []
+    for space, z in zip(
+        spaces,
+        _maximize_many(spaces, _TIE_BREAK * players, floors, scales, exact_ties=True),
+        strict=True,
+    ):
+        if z is None or z[-1] < -_FEAS_TOL:
+            found.append(None)
+        else:
+            found.append((_settlement(space, z[: space.n_variables]), float(z[-1])))
+    return found
 
 
 def ideal_utilities(space: SettlementSpace, threat: np.ndarray, players: np.ndarray) -> np.ndarray:
     """``U*_i``: each player's best utility among settlements giving all players their threat."""
-    floors = np.where(players, threat, np.nan)
-    best = np.full(space.n_actors, np.nan)
-    for i in np.flatnonzero(players):
-        objective = np.zeros(space.n_actors)
-        objective[i] = 1.0
-        z = _maximize(space, objective, floors)
-        if z is not None:
-            best[i] = _u_of_z(space, z[: space.n_variables])[i]
+    return _ideal_utilities([space], threat[None], players[None])[0]
+
+
+def ideal_utilities_batch(
+    spaces: Sequence[SettlementSpace],
+    threats: np.ndarray,
+    players: np.ndarray,
+    egalitarian: Sequence[tuple[Settlement, float] | None] | None = None,
+) -> np.ndarray:
+    r""":func:`ideal_utilities` for B independent bargaining problems at once.
+
+    Parameters
+    ----------
+    spaces, threats, players : as in :func:`max_min_gain_batch`.
+    egalitarian : the problems' :func:`max_min_gain_batch` results (computed if None);
+        they tell which problems have settlements giving every player its threat point.
+
+    Returns
+    -------
+    (B, N) array of each player's ideal utility (Kalai & Smorodinsky 1975)
+
+    .. math::
+
+        U^*_i = \max_z u_i(z) \quad \text{s.t.} \quad u_j(z) \ge W_j \
+        \text{for every player } j,
+
+    NaN for non-players and in problems without such settlements.
+
+    Notes
+    -----
+    The set ``{u_j >= W_j}`` is nonempty exactly when the egalitarian ``lam >= 0``; only
+    those problems are solved, all players' LPs stacked into one HiGHS call.
+    """
+    egalitarian = (
+        max_min_gain_batch(spaces, threats, players) if egalitarian is None else egalitarian
+    )
+    best = np.full(threats.shape, np.nan)
+    feasible = [b for b, found in enumerate(egalitarian) if found is not None]
+    best[feasible] = _ideal_utilities(
+        [spaces[b] for b in feasible], threats[feasible], players[feasible]
+    )
     return best
+
+
+def _ideal_utilities(
+    spaces: Sequence[SettlementSpace], threats: np.ndarray, players: np.ndarray
+) -> np.ndarray:
+    """One maximisation of ``u_i`` per (problem, player), all solved together."""
+    floors = np.where(players, threats, np.nan)
+    cases = np.argwhere(players)  # (problem b, player i)
+    objectives = np.zeros((len(cases), threats.shape[1]))
+    objectives[np.arange(len(cases)), cases[:, 1]] = 1.0
+    zs = _maximize_many([spaces[b] for b, _ in cases], objectives, floors[cases[:, 0]])
+    best = np.full(threats.shape, np.nan)
+    for (b, i), z in zip(cases, zs, strict=True):
+        if z is not None:
+            best[b, i] = _u_of_z(spaces[b], z[: spaces[b].n_variables])[i]
+    return best
+
+
+def kalai_smorodinsky_batch(
+    spaces: Sequence[SettlementSpace],
+    threats: np.ndarray,
+    players: np.ndarray,
+    egalitarian: Sequence[tuple[Settlement, float] | None] | None = None,
+) -> list[Settlement | None]:
+    r"""The Kalai-Smorodinsky solution of B independent bargaining problems at once.
+
+    Parameters
+    ----------
+    spaces, threats, players, egalitarian : as in :func:`ideal_utilities_batch`.
+
+    Returns
+    -------
+    For each problem, the settlement maximising ``lam`` s.t.
+    ``u_i - W_i >= lam (U*_i - W_i)`` for every player (Kalai & Smorodinsky 1975): the
+    furthest point towards the ideal utilities ``U*`` (:func:`ideal_utilities_batch`),
+    found by :func:`max_min_gain_batch`. None where a player has no ideal utility (no
+    settlement gives every player its threat point) or ``lam < 0``.
+    """
+    ideal = ideal_utilities_batch(spaces, threats, players, egalitarian)
+    solvable = [b for b in range(len(spaces)) if not np.isnan(ideal[b, players[b]]).any()]
+    scales = np.where(players[solvable], ideal[solvable] - threats[solvable], 0.0)
+    found = max_min_gain_batch(
+        [spaces[b] for b in solvable], threats[solvable], players[solvable], scales
+    )
+    out: list[Settlement | None] = [None] * len(spaces)
+    for b, result in zip(solvable, found, strict=True):
+        out[b] = None if result is None else result[0]
+    return out
 
 
 def nash_settlement(
@@ -421,11 +616,14 @@ def nash_settlement(
     (Nash 1950; asymmetric form, Kalai 1977). Solved with SLSQP from the egalitarian point
     (``start``: the result of :func:`max_min_gain`, computed here if not given).
     Returns None when no settlement gives every player at least its threat point.
+    :func:`nash_settlement_batch` solves many problems with linear utilities faster and
+    more exactly (an exponential-cone program).
     """
     start = max_min_gain(space, threat, players) if start is None else start
     if start is None or start[1] <= _FEAS_TOL:
         return None if start is None else start[0]
     w = np.where(players, 1.0 if weights is None else weights, 0.0)
+    w = w / w.sum()  # same solution; unnormalised weights made SLSQP's line search fail
     idx = np.flatnonzero(players)
     a_ub, b_ub, a_eq, b_eq, bounds = _linear_parts(space)
 
@@ -449,6 +647,261 @@ def nash_settlement(
     )
     z = res.x if res.success and objective(res.x)[0] <= objective(z0)[0] else z0
     return _settlement(space, z)
+
+
+def nash_settlement_batch(
+    spaces: Sequence[SettlementSpace],
+    threats: np.ndarray,
+    players: np.ndarray,
+    weights: np.ndarray | None = None,
+    start: Sequence[tuple[Settlement, float] | None] | None = None,
+) -> list[Settlement | None]:
+    r"""The (asymmetric) Nash bargaining solution of B independent problems at once.
+
+    Parameters
+    ----------
+    spaces, threats, players : as in :func:`max_min_gain_batch`.
+    weights : (B, N) positive bargaining weights ``w``; None for equal weights.
+    start : the problems' egalitarian :func:`max_min_gain_batch` results (computed if None).
+
+    Returns
+    -------
+    For each problem, the settlement solving
+
+    .. math::
+
+        \max_z \sum_{i \in \text{players}} w_i \log\left(u_i(z) - W_i\right)
+
+    (Nash 1950; asymmetric weights, Kalai 1977); the egalitarian settlement where the
+    egalitarian gain is 0 (every settlement meeting the threat points leaves some player
+    at its threat point); None where no settlement gives every player its threat point.
+
+    Notes
+    -----
+    With linear utilities the problems are solved together as one exponential-cone
+    program by Clarabel's interior-point method (Goulart & Chen 2024):
+
+    .. math::
+
+        \max_{z, \tau} \sum_i \frac{w_i}{\sum_j w_j} \tau_i \quad \text{s.t.} \quad
+        (\tau_i, 1, u_i(z) - W_i) \in K_{\exp} = \{(a, b, c): b e^{a / b} \le c, b > 0\},
+
+    with the settlement constraints of each problem; ``tau_i <= log(u_i - W_i)`` is tight
+    at the optimum. Curved utilities, and every problem should Clarabel not report an
+    optimum, are solved by :func:`nash_settlement` (SLSQP).
+    """
+    start = max_min_gain_batch(spaces, threats, players) if start is None else start
+    w = np.where(players, 1.0 if weights is None else weights, 0.0)
+    out = [None if found is None else found[0] for found in start]  # no gain to share
+    gaining = {b: found for b, found in enumerate(start) if found and found[1] > _FEAS_TOL}
+    conic = [b for b in gaining if spaces[b].linear]
+    blocks = [_NashBlock.of(spaces[b], threats[b], players[b], w[b], gaining[b][1]) for b in conic]
+    solved = dict(zip(conic, _nash_conic(blocks), strict=True))
+    for b, found in gaining.items():
+        z = solved.get(b)
+        if z is None:
+            out[b] = nash_settlement(spaces[b], threats[b], players[b], w[b], found)
+        else:
+            out[b] = _settlement(spaces[b], z)
+    return out
+
+
+def _nash_conic(blocks: list[_NashBlock]) -> list[np.ndarray | None]:
+    """The optimal z of each Nash problem, from one Clarabel call for all.
+
+    If Clarabel reports no optimum for the stack, the blocks are solved one by one; those
+    still without an optimum give None.
+    """
+    if not blocks:
+        return []
+    cones = [
+        (clarabel.ZeroConeT, "zero_a", "zero_b"),
+        (clarabel.NonnegativeConeT, "nonneg_a", "nonneg_b"),
+    ]
+    a = sparse.vstack(
+        [_block_diag([getattr(block, rows) for block in blocks]) for _, rows, _ in cones]
+        + [_block_diag([block.exp_a for block in blocks])],
+        format="csc",
+    )
+    b = np.concatenate(
+        [getattr(block, rhs) for _, _, rhs in cones for block in blocks]
+        + [block.exp_b for block in blocks]
+    )
+    q = np.concatenate([block.q for block in blocks])
+    settings = clarabel.DefaultSettings()
+    settings.verbose = False
+    settings.tol_gap_abs = settings.tol_gap_rel = settings.tol_feas = _CONIC_TOL
+    solution = clarabel.DefaultSolver(
+        sparse.csc_matrix((len(q), len(q))),
+        q,
+        a,
+        b,
+        [cone(sum(len(getattr(block, rhs)) for block in blocks)) for cone, _, rhs in cones]
+        + [clarabel.ExponentialConeT()] * (sum(len(block.exp_b) for block in blocks) // 3),
+        settings,
+    ).solve()
+    if solution.status == clarabel.SolverStatus.Solved:
+        v = np.split(np.asarray(solution.x), np.cumsum([len(block.q) for block in blocks])[:-1])
+        return [block.z(block.polish(vb)) for block, vb in zip(blocks, v, strict=True)]
+    if len(blocks) == 1:
+        return [None]
+    return [_nash_conic([block])[0] for block in blocks]
+
+
+@dataclass(frozen=True)
+class _NashBlock:
+    """One Nash problem in Clarabel's form: ``min q @ v`` s.t. ``b - A v`` in the cones.
+
+    ``v = (x, d, y, tau)`` with ``d`` only for the players (nobody else's utility enters):
+    ``d_jk >= |x_k - a_jk|`` and the bounds on ``x`` and ``y >= 0`` in the nonnegative
+    cone, the pie sums and pinned positions in the zero cone, and per player the
+    exponential cone ``(tau_j, 1, (u_j(x, d, y) - W_j) / unit)``. ``d <= 1`` and
+    ``y <= 1`` are implied and left out.
+    """
+
+    space: SettlementSpace
+    q: np.ndarray
+    zero_a: np.ndarray
+    zero_b: np.ndarray
+    nonneg_a: np.ndarray
+    nonneg_b: np.ndarray
+    exp_a: np.ndarray
+    exp_b: np.ndarray
+
+    @classmethod
+    def of(
+        cls,
+        space: SettlementSpace,
+        threat: np.ndarray,
+        players: np.ndarray,
+        weights: np.ndarray,
+        unit: float,
+    ) -> _NashBlock:
+        """The block of one problem; gains are measured in ``unit`` (the egalitarian gain,
+        so that they are of order one: scaling a gain does not move the solution)."""
+        idx = np.flatnonzero(players)
+        m, p, n_slots = len(idx), space.n_positions, len(space.slots)
+        x, d, y, tau = (
+            np.arange(p),
+            p + np.arange(m * p).reshape(m, p),
+            p + m * p + np.arange(n_slots),
+            p + m * p + n_slots + np.arange(m),
+        )
+        width = p + m * p + n_slots + m
+        fixed = space.low == space.high  # pinned by red lines: an equation
+        free = np.flatnonzero(~fixed)
+        n_pies = space.members.shape[1]
+        zero_a = np.zeros((n_pies + fixed.sum(), width))
+        for s, (_, pie) in enumerate(space.slots):
+            zero_a[pie, y[s]] = 1.0
+        zero_a[n_pies + np.arange(fixed.sum()), x[fixed]] = 1.0
+        zero_b = np.concatenate([np.ones(n_pies), space.low[fixed]])
+        nonneg_a = np.zeros((2 * m * p + 2 * len(free) + n_slots, width))
+        pair = np.arange(m * p)
+        for sign, rows in ((1.0, 2 * pair), (-1.0, 2 * pair + 1)):  # sign*(x_k - a_jk) <= d_jk
+            nonneg_a[rows, pair % p] = sign
+            nonneg_a[rows, d.ravel()] = -1.0
+        ideal = space.ideal[idx].ravel()
+        rows = 2 * m * p + np.arange(len(free))
+        nonneg_a[rows, x[free]] = 1.0
+        nonneg_a[rows + len(free), x[free]] = -1.0
+        nonneg_a[2 * m * p + 2 * len(free) + np.arange(n_slots), y] = -1.0
+        nonneg_b = np.concatenate(
+            [
+                np.stack([ideal, -ideal], axis=1).ravel(),
+                space.high[free],
+                -space.low[free],
+                np.zeros(n_slots),
+            ]
+        )
+        exp_a = np.zeros((3 * m, width))
+        exp_b = np.zeros(3 * m)
+        exp_a[3 * np.arange(m), tau] = -1.0  # s = tau_j
+        exp_b[3 * np.arange(m) + 1] = 1.0  # s = 1
+        for j, i in enumerate(idx):  # s = u_i - W_i = sum_k s_ik (1 - d_jk) + pie shares - W_i
+            exp_a[3 * j + 2, d[j]] = space.salience_position[i] / unit
+            for s, (owner, pie) in enumerate(space.slots):
+                if owner == i:
+                    exp_a[3 * j + 2, y[s]] = -space.salience_pie[i, pie] / unit
+            exp_b[3 * j + 2] = (space.salience_position[i].sum() - threat[i]) / unit
+        q = np.zeros(width)
+        q[tau] = -weights[idx] / weights[idx].sum()
+        return cls(space, q, zero_a, zero_b, nonneg_a, nonneg_b, exp_a, exp_b)
+
+    def z(self, v: np.ndarray) -> np.ndarray:
+        """The variables ``z = (x, d, y)`` of :func:`_split` for the settlement in ``v``."""
+        space = self.space
+        p, n_slots, m = space.n_positions, len(space.slots), len(self.exp_b) // 3
+        x, y = v[:p], v[p + m * p : p + m * p + n_slots]
+        return np.concatenate([x, np.abs(x[None, :] - space.ideal).ravel(), y])
+
+    def polish(self, v: np.ndarray) -> np.ndarray:
+        """Newton's method on the face of the interior-point solution ``v``, kept if the
+        result is a verified KKT point (else ``v``).
+
+        An interior-point method stops with the gap below its tolerance, which pins
+        directions in which the Nash product is flat to first order (an interior split
+        of a pie) only to about the square root of the tolerance. The constraints with
+        slack below ``_ACTIVE_TOL`` are taken as equations; on that face the problem is
+        smooth and Newton converges quadratically. The result is accepted only if it
+        satisfies every constraint and its gradient is a non-negative combination of the
+        active constraints (the KKT conditions of the convex problem: the optimum).
+        """
+        n_tau = len(self.exp_b) // 3
+        nz = len(self.q) - n_tau
+        weight = -self.q[nz:]
+        grad_g = -self.exp_a[2::3, :nz]  # g = gain0 + grad_g @ z
+        gain0 = self.exp_b[2::3]
+        ineq_a, ineq_b = self.nonneg_a[:, :nz], self.nonneg_b
+        z = v[:nz]
+        active = ineq_b - ineq_a @ z <= _ACTIVE_TOL
+        eq_a = np.vstack([self.zero_a[:, :nz], ineq_a[active]])
+        eq_b = np.concatenate([self.zero_b, ineq_b[active]])
+        z = z - np.linalg.lstsq(eq_a, eq_a @ z - eq_b, rcond=None)[0]
+        face = null_space(eq_a) if len(eq_b) else np.eye(nz)
+        m = grad_g @ face
+        for _ in range(_NEWTON_STEPS):
+            gain = gain0 + grad_g @ z
+            if np.any(gain <= 0):
+                return v
+            # Newton step: least squares ||sqrt(w) (m step / gain - 1)||, directions that
+            # move no gain (singular values below _FLAT) left alone
+            root = np.sqrt(weight) / gain
+            u, sv, vt = np.linalg.svd(root[:, None] * m, full_matrices=False)
+            keep = sv > _FLAT
+            step = vt[keep].T @ ((u[:, keep].T @ np.sqrt(weight)) / sv[keep])
+            z = z + face @ step
+            if np.abs(m @ step).max(initial=0.0) < 1e-15:  # gains no longer move
+                break
+        gain = gain0 + grad_g @ z
+        if np.any(gain <= 0) or np.any(ineq_b - ineq_a @ z < -_FEAS_TOL):
+            return v
+        if np.abs(self.zero_a[:, :nz] @ z - self.zero_b).max(initial=0.0) > _FEAS_TOL:
+            return v
+        gradient = grad_g.T @ (weight / gain)  # = A_eq' mu + A_act' lam with lam >= 0
+        n_eq = len(self.zero_b)
+        basis = np.hstack([eq_a[:n_eq].T, -eq_a[:n_eq].T, eq_a[n_eq:].T])
+        residual = nnls(basis, gradient)[1] if basis.shape[1] else np.linalg.norm(gradient)
+        if residual > _KKT_TOL * max(1.0, float(np.linalg.norm(gradient))):
+            return v
+        out = v.copy()
+        out[:nz] = z
+        return out
+
+
+def _block_diag(blocks: Sequence[np.ndarray]) -> sparse.csc_array:
+    """Dense blocks placed along the diagonal of one sparse matrix (zeros dropped)."""
+    rows, cols = [], []
+    offset = np.zeros(2, dtype=int)
+    for block in blocks:
+        r, c = np.nonzero(block)
+        rows.append(r + offset[0])
+        cols.append(c + offset[1])
+        offset += block.shape
+    values = np.concatenate([block[block != 0] for block in blocks])
+    return sparse.csc_array(
+        (values, (np.concatenate(rows), np.concatenate(cols))), shape=tuple(offset)
+    )
 
 
 def _z_of(space: SettlementSpace, settlement: Settlement) -> np.ndarray:
