@@ -11,9 +11,9 @@ Not a test.  Prints one table:
   not timed there, it takes seconds per game).
 
 Both sides are timed in the same process on the same games, each as the best
-of several runs (five for the millisecond-long batch, three for the ``solve``
-loops; Nashpy's 2x2 loop once), because the machine is shared and a single run
-can be slowed by other work.
+of several runs (five for the millisecond-long batch and for the ``solve``
+loops, which alternate with Nashpy's; Nashpy's 2x2 loop, seconds long, once),
+because the machine is shared and a single run can be slowed by other work.
 
 Run: ``.venv/bin/python benchmarks/normal_form.py``.
 """
@@ -46,13 +46,19 @@ def _same(eqs, ref) -> bool:
     return all(min(np.max(np.abs(g - w)) for w in want) <= 1e-9 for g in got)
 
 
-def _best_of(repeats, run):
-    """Shortest wall time of ``repeats`` calls of ``run`` and the last result, as timeit does."""
-    best = float("inf")
+def _best_of(repeats, *runs):
+    """Shortest wall time of each of ``runs`` over ``repeats`` rounds, and their last results.
+
+    The runs take turns within each round, so a stretch of load from other work
+    on the machine slows both sides alike; the minimum is taken, as timeit does.
+    """
+    best = [float("inf")] * len(runs)
+    out = [None] * len(runs)
     for _ in range(repeats):
-        t = time.perf_counter()
-        out = run()
-        best = min(best, time.perf_counter() - t)
+        for k, run in enumerate(runs):
+            t = time.perf_counter()
+            out[k] = run()
+            best[k] = min(best[k], time.perf_counter() - t)
     return best, out
 
 
@@ -61,18 +67,19 @@ def bench_2x2(rows, n_games=10_000, seed=0):
     A = rng.normal(size=(n_games, 2, 2))
     B = rng.normal(size=(n_games, 2, 2))
     solve_2x2_batch(A[:10], B[:10])  # warm-up
-    ours, sol = _best_of(5, lambda: solve_2x2_batch(A, B))  # a few milliseconds
-    theirs, ref = _best_of(1, lambda: _nashpy_all(zip(A, B, strict=True)))  # seconds
+    ((ours,), (sol,)) = _best_of(5, lambda: solve_2x2_batch(A, B))  # a few milliseconds
+    ((theirs,), (ref,)) = _best_of(1, lambda: _nashpy_all(zip(A, B, strict=True)))  # seconds
     differ = sum(not _same(sol.equilibria(g), ref[g]) for g in range(n_games))
     rows.append(("2x2 batch", n_games, ours, theirs, differ, "1,000x"))
 
 
-def bench_solve(rows, size, n_games, goal, repeats=3, seed=1):
+def bench_solve(rows, size, n_games, goal, repeats=5, seed=1):
     rng = np.random.default_rng(seed + size)
     games = [(rng.random((size, size)), rng.random((size, size))) for _ in range(n_games)]
     solve(*games[0])  # warm-up (caches the support index arrays)
-    ours, sols = _best_of(repeats, lambda: [solve(A, B) for A, B in games])
-    theirs, ref = _best_of(repeats, lambda: _nashpy_all(games))
+    (ours, theirs), (sols, ref) = _best_of(
+        repeats, lambda: [solve(A, B) for A, B in games], lambda: _nashpy_all(games)
+    )
     differ = sum(not _same(s.equilibria, r) for s, r in zip(sols, ref, strict=True))
     rows.append((f"solve {size}x{size}", n_games, ours, theirs, differ, goal))
 
