@@ -656,8 +656,8 @@ def frame(
         for k, issue in enumerate(a.positions):
             columns[f"terms.{issue}"] = np.where(has, x_at[:, k], np.nan)
         for q, pie in enumerate(a.pies):
-            for i in np.flatnonzero(a.members[:, q]):
-                columns[f"terms.{pie}.{a.actors[i]}"] = np.where(has, y_at[:, i, q], np.nan)
+            for m in np.flatnonzero(a.members[:, q]):
+                columns[f"terms.{pie}.{a.actors[m]}"] = np.where(has, y_at[:, m, q], np.nan)
         for measure, table in (
             ("payoff", sol["payoff"]),
             ("threat", sol["threat"]),

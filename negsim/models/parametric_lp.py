@@ -29,6 +29,7 @@ that callers needing a path-independent answer can tell.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import highspy
 import numpy as np
@@ -39,6 +40,9 @@ OPTIMAL, INFEASIBLE, AMBIGUOUS = 0, 1, 2
 DEGENERATE = 1e-9  # |reduced cost| below which the optimum may not be unique
 _FIT_TOL = 1e-9  # primal feasibility of a cached basis at another right-hand side
 _HIGHS_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
+# highspy.Highs() prints a banner on construction, before any option can be set; the core
+# class it wraps (exported as highspy._Highs) does not.
+_Solver: Any = highspy._Highs  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ class RowParametricLP:
     unique: bool = True
     simplex_runs: int = 0
     _bases: list[_Basis] = field(default_factory=list, repr=False)
-    _highs: highspy._Highs | None = field(default=None, repr=False)
+    _highs: Any = field(default=None, repr=False)
 
     def solve(self, row_lower: np.ndarray, row_upper: np.ndarray) -> BatchSolution:
         """Solve for row bounds ``row_lower``, ``row_upper`` of shape (n, rows)."""
@@ -177,7 +181,7 @@ class RowParametricLP:
             raise RuntimeError(f"HiGHS: {h.modelStatusToString(model_status)}")
         return self._basis(h, lower, upper), np.array(h.getSolution().col_value)
 
-    def _basis(self, h: highspy._Highs, lower: np.ndarray, upper: np.ndarray) -> _Basis:
+    def _basis(self, h: Any, lower: np.ndarray, upper: np.ndarray) -> _Basis:
         hb, solution = h.getBasis(), h.getSolution()
         basic_status = highspy.HighsBasisStatus.kBasic
         col_status = list(hb.col_status)
@@ -218,11 +222,9 @@ class RowParametricLP:
             reusable=not (self.unique and degenerate) and not free_rows.any(),
         )
 
-    def _solver(self) -> highspy._Highs:
+    def _solver(self) -> Any:
         if self._highs is None:
-            # highspy.Highs() prints a banner on construction, before any option can be
-            # set; the core class it wraps does not.
-            h = highspy._Highs()
+            h = _Solver()
             for option, value in (
                 ("output_flag", False),
                 ("presolve", "off"),
