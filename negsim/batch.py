@@ -47,6 +47,7 @@ from negsim.engine import (
     _MAX_COALITIONS,
     _STATIONARY_TOL,
     _TOL,
+    _proposers,
     _regime_arrays,
     _space,
     _war_utilities,
@@ -337,13 +338,6 @@ def _tied_mean(values: np.ndarray, tied: np.ndarray) -> np.ndarray:
     extra = (1,) * (values.ndim - 2)
     count = np.maximum(tied.sum(axis=1), 1).reshape((len(tied),) + extra)
     return np.where(tied.reshape(tied.shape + extra), values, 0.0).sum(axis=1) / count
-
-
-def _proposers(a: RoundArrays, phase: int) -> list[tuple[int, float]]:
-    if a.recognition is not None:
-        return [(j, float(p)) for j, p in enumerate(a.recognition) if p > 0]
-    assert a.proposers is not None
-    return [(int(a.proposers[phase % len(a.proposers)]), 1.0)]
 
 
 def _required(a: RoundArrays, j: int) -> np.ndarray:
