@@ -18,7 +18,7 @@ import negsim
 STEPS = {
     "dynamics (schedules, control)": "round_arrays",
     "SPE backward induction": "_bellman",
-    "other concepts (Nash, KS, compromise)": "_axiomatic_round",
+    "other concepts (Nash, KS, compromise)": "_axiomatic_rounds",
     "delay incentives": "delay_incentives",
     "tables (Result, proposals, stage games)": "from_solution",
 }

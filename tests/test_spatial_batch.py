@@ -255,17 +255,22 @@ def test_nash_batch_falls_back_when_clarabel_reports_no_optimum(monkeypatch) -> 
             assert_allclose(batch[b].utilities, single.utilities, atol=1e-12)
 
 
-def test_unverified_polish_is_discarded(monkeypatch) -> None:  # noqa: ANN001
-    """With no constraint taken as active, Newton's point is not a verified optimum: the
-    interior-point solution is kept (close to the optimum, if not exact)."""
+def test_unverified_polish_goes_to_slsqp(monkeypatch) -> None:  # noqa: ANN001
+    """With no constraint taken as active, Newton's point is no verified optimum: SLSQP
+    finishes each problem from the interior-point solution instead."""
     spaces, threats, players = next(grouped_by_size(5, 12))
     exact = nash_settlement_batch(spaces, threats, players)
     monkeypatch.setattr(spatial, "_ACTIVE_TOL", -1.0)
-    rough = nash_settlement_batch(spaces, threats, players)
+    monkeypatch.setattr(spatial, "nash_settlement", _counting(spatial.nash_settlement))
+    finished = nash_settlement_batch(spaces, threats, players)
+    start = max_min_gain_batch(spaces, threats, players)
+    gaining = sum(found is not None and found[1] > 1e-9 for found in start)
+    assert spatial.nash_settlement.calls == gaining > 0  # type: ignore[attr-defined]
     for b in range(len(spaces)):
-        assert (exact[b] is None) == (rough[b] is None)
+        assert (exact[b] is None) == (finished[b] is None)
         if exact[b] is not None:
-            assert_allclose(rough[b].utilities, exact[b].utilities, atol=1e-3)
+            who = players[b]
+            assert_allclose(finished[b].utilities[who], exact[b].utilities[who], atol=1e-6)
 
 
 class _counting:

@@ -35,11 +35,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from itertools import groupby
 
 import clarabel
 import numpy as np
 from scipy import sparse
-from scipy.linalg import null_space
 from scipy.optimize import LinearConstraint, NonlinearConstraint, linprog, minimize, nnls
 
 __all__ = [
@@ -56,8 +57,8 @@ __all__ = [
 _FEAS_TOL = 1e-9
 _TIE_BREAK = 1e-7  # weight of the coalition's total utility: a lexicographic tie-break for LPs
 _EXACT_TIES_TOL = 1e-10  # HiGHS dual feasibility tolerance that resolves the tie-break
-_CONIC_TOL = 1e-10  # Clarabel's gap and feasibility tolerances for the Nash programs
-_ACTIVE_TOL = 1e-7  # slack below which a constraint counts as active when polishing
+_CONIC_TOL = 1e-8  # Clarabel's gap and feasibility tolerances (its defaults), then polished
+_ACTIVE_TOL = 1e-5  # slack below which a constraint counts as active when polishing
 _NEWTON_STEPS = 20
 _FLAT = 1e-9  # singular value below which a face direction counts as moving no gain
 _KKT_TOL = 1e-9  # relative residual of the KKT conditions for a polished Nash solution
@@ -108,6 +109,11 @@ class SettlementSpace:
     @property
     def linear(self) -> bool:
         return bool(np.all(self.curvature == 1.0))
+
+    @cached_property
+    def _linear_form(self) -> _LinearForm:
+        """The parts every LP over this space shares (built once per space)."""
+        return _LinearForm.of(self)
 
     def with_bounds(self, low: np.ndarray, high: np.ndarray) -> SettlementSpace:
         return SettlementSpace(
@@ -218,32 +224,58 @@ class _LinearProgram:
     bounds: np.ndarray  # (width, 2), infinite where unbounded
 
 
+@dataclass(frozen=True)
+class _LinearForm:
+    """What every LP over one linear space shares: :func:`_linear_parts` with the bounds as
+    an array, and ``u(z) = const + jac @ z``."""
+
+    a_ub: np.ndarray
+    b_ub: np.ndarray
+    a_eq: np.ndarray
+    b_eq: np.ndarray
+    bounds: np.ndarray  # (n_variables, 2)
+    jac: np.ndarray
+    const: np.ndarray
+
+    @classmethod
+    def of(cls, space: SettlementSpace) -> _LinearForm:
+        a_ub, b_ub, a_eq, b_eq, bounds = _linear_parts(space)
+        return cls(
+            a_ub,
+            b_ub,
+            a_eq,
+            b_eq,
+            np.array(bounds, dtype=float).reshape(-1, 2),
+            _u_jacobian(space, np.zeros(space.n_variables)),  # constant for rho = 1
+            space.salience_position.sum(axis=1),
+        )
+
+
 def _linear_program(
-    space: SettlementSpace, objective: np.ndarray, floors: np.ndarray, scale: np.ndarray | None
+    form: _LinearForm, objective: np.ndarray, floors: np.ndarray, scale: np.ndarray | None
 ) -> _LinearProgram:
     """The LP of :func:`_maximize_many` for one linear space, over ``v = (z, lam)``."""
-    a_ub, b_ub, a_eq, b_eq, bounds = _linear_parts(space)
     constrained = np.flatnonzero(~np.isnan(floors))
-    nv = space.n_variables
-    jac = _u_jacobian(space, np.zeros(nv))  # constant for rho = 1
-    const = space.salience_position.sum(axis=1)
+    rows, nv = form.a_ub.shape
     width = nv + int(scale is not None)
     cost = np.zeros(width)
-    cost[:nv] = -(objective @ jac)
-    floor_rows = np.zeros((len(constrained), width))  # -(u_i) + lam*scale_i <= -floor_i
-    floor_rows[:, :nv] = -jac[constrained]
+    cost[:nv] = -(objective @ form.jac)
+    a_ub = np.zeros((rows + len(constrained), width))
+    a_ub[:rows, :nv] = form.a_ub
+    a_ub[rows:, :nv] = -form.jac[constrained]  # -(u_i) + lam*scale_i <= -floor_i
+    a_eq, bounds = form.a_eq, form.bounds
     if scale is not None:
         cost[-1] = -1.0
-        floor_rows[:, -1] = scale[constrained]
-        bounds = [*bounds, (-np.inf, np.inf)]
-    pad = np.zeros((a_ub.shape[0], width - nv))
+        a_ub[rows:, -1] = scale[constrained]
+        a_eq = np.hstack([a_eq, np.zeros((len(form.b_eq), 1))])
+        bounds = np.vstack([bounds, [-np.inf, np.inf]])
     return _LinearProgram(
         cost=cost,
-        a_ub=np.vstack([np.hstack([a_ub, pad]), floor_rows]),
-        b_ub=np.concatenate([b_ub, const[constrained] - floors[constrained]]),
-        a_eq=np.hstack([a_eq, np.zeros((a_eq.shape[0], width - nv))]),
-        b_eq=b_eq,
-        bounds=np.array(bounds, dtype=float).reshape(width, 2),
+        a_ub=a_ub,
+        b_ub=np.concatenate([form.b_ub, form.const[constrained] - floors[constrained]]),
+        a_eq=a_eq,
+        b_eq=form.b_eq,
+        bounds=bounds,
     )
 
 
@@ -301,7 +333,12 @@ def _maximize_many(
     out: list[np.ndarray | None] = [None] * len(spaces)
     linear = [b for b, space in enumerate(spaces) if space.linear]
     programs = [
-        _linear_program(spaces[b], objectives[b], floors[b], None if scales is None else scales[b])
+        _linear_program(
+            spaces[b]._linear_form,
+            objectives[b],
+            floors[b],
+            None if scales is None else scales[b],
+        )
         for b in linear
     ]
     for b, v in zip(linear, _solve_linear_programs(programs, exact_ties), strict=True):
@@ -687,8 +724,14 @@ def nash_settlement_batch(
         (\tau_i, 1, u_i(z) - W_i) \in K_{\exp} = \{(a, b, c): b e^{a / b} \le c, b > 0\},
 
     with the settlement constraints of each problem; ``tau_i <= log(u_i - W_i)`` is tight
-    at the optimum. Curved utilities, and every problem should Clarabel not report an
-    optimum, are solved by :func:`nash_settlement` (SLSQP).
+    at the optimum. An interior-point solution is exact only to about the square root of
+    its tolerance where the Nash product is flat to first order (an interior split of a
+    pie), so each problem's solution is then polished by Newton's method on its optimal
+    face and kept only if it verifiably satisfies the KKT conditions (see
+    ``_NashBlock.polish``). A problem whose polish is not verified is finished by
+    :func:`nash_settlement` (SLSQP) from the interior-point solution; curved utilities,
+    and every problem should Clarabel report no optimum, by SLSQP from the egalitarian
+    point.
     """
     start = max_min_gain_batch(spaces, threats, players) if start is None else start
     w = np.where(players, 1.0 if weights is None else weights, 0.0)
@@ -696,18 +739,21 @@ def nash_settlement_batch(
     gaining = {b: found for b, found in enumerate(start) if found and found[1] > _FEAS_TOL}
     conic = [b for b in gaining if spaces[b].linear]
     blocks = [_NashBlock.of(spaces[b], threats[b], players[b], w[b], gaining[b][1]) for b in conic]
-    solved = dict(zip(conic, _nash_conic(blocks), strict=True))
+    solved = dict(zip(conic, zip(blocks, _nash_conic(blocks), strict=True), strict=True))
     for b, found in gaining.items():
-        z = solved.get(b)
-        if z is None:
-            out[b] = nash_settlement(spaces[b], threats[b], players[b], w[b], found)
-        else:
-            out[b] = _settlement(spaces[b], z)
+        block, v = solved.get(b, (None, None))
+        if block is not None and v is not None:
+            polished = block.polish(v)
+            if polished is not None:
+                out[b] = _settlement(spaces[b], block.z(polished))
+                continue
+            found = (_settlement(spaces[b], block.z(v)), found[1])  # SLSQP from here
+        out[b] = nash_settlement(spaces[b], threats[b], players[b], w[b], found)
     return out
 
 
 def _nash_conic(blocks: list[_NashBlock]) -> list[np.ndarray | None]:
-    """The optimal z of each Nash problem, from one Clarabel call for all.
+    """Clarabel's solution ``v`` of each Nash problem, from one call for all.
 
     If Clarabel reports no optimum for the stack, the blocks are solved one by one; those
     still without an optimum give None.
@@ -742,7 +788,7 @@ def _nash_conic(blocks: list[_NashBlock]) -> list[np.ndarray | None]:
     ).solve()
     if solution.status == clarabel.SolverStatus.Solved:
         v = np.split(np.asarray(solution.x), np.cumsum([len(block.q) for block in blocks])[:-1])
-        return [block.z(block.polish(vb)) for block, vb in zip(blocks, v, strict=True)]
+        return list(v)
     if len(blocks) == 1:
         return [None]
     return [_nash_conic([block])[0] for block in blocks]
@@ -835,9 +881,9 @@ class _NashBlock:
         x, y = v[:p], v[p + m * p : p + m * p + n_slots]
         return np.concatenate([x, np.abs(x[None, :] - space.ideal).ravel(), y])
 
-    def polish(self, v: np.ndarray) -> np.ndarray:
-        """Newton's method on the face of the interior-point solution ``v``, kept if the
-        result is a verified KKT point (else ``v``).
+    def polish(self, v: np.ndarray) -> np.ndarray | None:
+        """Newton's method on the face of the interior-point solution ``v``: the exact
+        optimum if the result is a verified KKT point, else None.
 
         An interior-point method stops with the gap below its tolerance, which pins
         directions in which the Nash product is flat to first order (an interior split
@@ -857,13 +903,17 @@ class _NashBlock:
         active = ineq_b - ineq_a @ z <= _ACTIVE_TOL
         eq_a = np.vstack([self.zero_a[:, :nz], ineq_a[active]])
         eq_b = np.concatenate([self.zero_b, ineq_b[active]])
-        z = z - np.linalg.lstsq(eq_a, eq_a @ z - eq_b, rcond=None)[0]
-        face = null_space(eq_a) if len(eq_b) else np.eye(nz)
+        face = np.eye(nz)  # directions within the face, after moving z onto it
+        if len(eq_b):
+            u, sv, vt = np.linalg.svd(eq_a)
+            rank = int((sv > 1e-10 * sv[0]).sum())
+            z = z - vt[:rank].T @ ((u[:, :rank].T @ (eq_a @ z - eq_b)) / sv[:rank])
+            face = vt[rank:].T
         m = grad_g @ face
         for _ in range(_NEWTON_STEPS):
             gain = gain0 + grad_g @ z
             if np.any(gain <= 0):
-                return v
+                return None
             # Newton step: least squares ||sqrt(w) (m step / gain - 1)||, directions that
             # move no gain (singular values below _FLAT) left alone
             root = np.sqrt(weight) / gain
@@ -875,32 +925,35 @@ class _NashBlock:
                 break
         gain = gain0 + grad_g @ z
         if np.any(gain <= 0) or np.any(ineq_b - ineq_a @ z < -_FEAS_TOL):
-            return v
+            return None
         if np.abs(self.zero_a[:, :nz] @ z - self.zero_b).max(initial=0.0) > _FEAS_TOL:
-            return v
+            return None
         gradient = grad_g.T @ (weight / gain)  # = A_eq' mu + A_act' lam with lam >= 0
         n_eq = len(self.zero_b)
         basis = np.hstack([eq_a[:n_eq].T, -eq_a[:n_eq].T, eq_a[n_eq:].T])
         residual = nnls(basis, gradient)[1] if basis.shape[1] else np.linalg.norm(gradient)
         if residual > _KKT_TOL * max(1.0, float(np.linalg.norm(gradient))):
-            return v
+            return None
         out = v.copy()
         out[:nz] = z
         return out
 
 
 def _block_diag(blocks: Sequence[np.ndarray]) -> sparse.csc_array:
-    """Dense blocks placed along the diagonal of one sparse matrix (zeros dropped)."""
-    rows, cols = [], []
+    """Dense blocks placed along the diagonal of one sparse matrix (zeros dropped); runs of
+    blocks of one shape are handled as one 3-d array."""
+    rows, cols, values = [], [], []
     offset = np.zeros(2, dtype=int)
-    for block in blocks:
-        r, c = np.nonzero(block)
-        rows.append(r + offset[0])
-        cols.append(c + offset[1])
-        offset += block.shape
-    values = np.concatenate([block[block != 0] for block in blocks])
+    for shape, run in groupby(blocks, key=np.shape):
+        stacked = np.stack(list(run))
+        b, r, c = np.nonzero(stacked)
+        rows.append(offset[0] + b * shape[0] + r)
+        cols.append(offset[1] + b * shape[1] + c)
+        values.append(stacked[b, r, c])
+        offset += len(stacked) * np.array(shape)
     return sparse.csc_array(
-        (values, (np.concatenate(rows), np.concatenate(cols))), shape=tuple(offset)
+        (np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
+        shape=tuple(offset),
     )
 
 
