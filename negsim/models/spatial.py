@@ -21,14 +21,21 @@ admissible settlements is empty):
   Baron-Ferejohn bargaining: max ``u_j`` s.t. ``u_i >= floor_i`` for the coalition
   (Rubinstein 1982; Baron & Ferejohn 1989; multi-issue form as in Banks & Duggan 2000).
   Ties are broken towards the coalition's total utility (a weight of 1e-7 on it, which
-  for a linear program selects the lexicographic optimum).
+  for a linear program selects the lexicographic optimum as far as HiGHS resolves it: its
+  default dual feasibility tolerance is also 1e-7).
 * :func:`max_min_gain` -- max ``lam`` s.t. ``u_i - W_i >= lam * scale_i``: the egalitarian
   solution (Kalai 1977) with ``scale = 1`` and Kalai-Smorodinsky (1975) with
-  ``scale = U*_i - W_i``.
+  ``scale = U*_i - W_i`` (:func:`ideal_utilities`); ties broken as above, exactly.
 * :func:`nash_settlement` -- max ``sum_i w_i log(u_i - W_i)`` (Nash 1950; asymmetric
-  weights as in Kalai 1977 / Roth 1979).
+  weights as in Kalai 1977 / Roth 1979), by SLSQP.
 * :func:`compromise_settlement` -- the capability x salience weighted mean of ideal points
   (Achen 2006; van den Bos 1991).
+
+The ``*_batch`` functions (:func:`max_min_gain_batch`, :func:`ideal_utilities_batch`,
+:func:`kalai_smorodinsky_batch`, :func:`nash_settlement_batch`) solve many independent
+problems at once, as the engine does for all rounds and regimes: the linear programs
+stacked block-diagonally into one HiGHS call per kind, the Nash problems into one
+exponential-cone program for Clarabel.
 """
 
 from __future__ import annotations
@@ -49,8 +56,12 @@ __all__ = [
     "best_proposal",
     "compromise_settlement",
     "ideal_utilities",
+    "ideal_utilities_batch",
+    "kalai_smorodinsky_batch",
     "max_min_gain",
+    "max_min_gain_batch",
     "nash_settlement",
+    "nash_settlement_batch",
     "utilities",
 ]
 
@@ -322,8 +333,8 @@ def _maximize_many(
     exact_ties: bool = False,
 ) -> list[np.ndarray | None]:
     """For each problem b, maximise ``objectives[b] @ u(z)`` s.t. ``u_i >= floors[b, i]``;
-    with ``scales``, maximise an extra variable lam s.t. ``u_i >= floors[b, i] + lam * scales[b, i]``
-    instead (the objective then only breaks ties).
+    with ``scales``, maximise an extra variable lam s.t.
+    ``u_i >= floors[b, i] + lam * scales[b, i]`` instead (the objective then breaks ties).
 
     ``floors`` holds NaN for actors without a constraint. Returns the optimal ``(z, lam)``
     (or z) of each problem, or None when its constraints cannot all be met. The linear
@@ -721,10 +732,12 @@ def nash_settlement_batch(
     .. math::
 
         \max_{z, \tau} \sum_i \frac{w_i}{\sum_j w_j} \tau_i \quad \text{s.t.} \quad
-        (\tau_i, 1, u_i(z) - W_i) \in K_{\exp} = \{(a, b, c): b e^{a / b} \le c, b > 0\},
+        \left(\tau_i, 1, \frac{u_i(z) - W_i}{\lambda}\right) \in K_{\exp}
+        = \{(a, b, c): b e^{a / b} \le c, b > 0\},
 
-    with the settlement constraints of each problem; ``tau_i <= log(u_i - W_i)`` is tight
-    at the optimum. An interior-point solution is exact only to about the square root of
+    with the settlement constraints of each problem; ``tau_i <= log((u_i - W_i) / lam)``
+    is tight at the optimum, and measuring gains in the egalitarian gain ``lam`` (which
+    does not move the solution) keeps them of order one. An interior-point solution is exact only to about the square root of
     its tolerance where the Nash product is flat to first order (an interior split of a
     pie), so each problem's solution is then polished by Newton's method on its optimal
     face and kept only if it verifiably satisfies the KKT conditions (see
@@ -736,19 +749,22 @@ def nash_settlement_batch(
     start = max_min_gain_batch(spaces, threats, players) if start is None else start
     w = np.where(players, 1.0 if weights is None else weights, 0.0)
     out = [None if found is None else found[0] for found in start]  # no gain to share
-    gaining = {b: found for b, found in enumerate(start) if found and found[1] > _FEAS_TOL}
+    gaining = {
+        b: found for b, found in enumerate(start) if found is not None and found[1] > _FEAS_TOL
+    }
     conic = [b for b in gaining if spaces[b].linear]
     blocks = [_NashBlock.of(spaces[b], threats[b], players[b], w[b], gaining[b][1]) for b in conic]
     solved = dict(zip(conic, zip(blocks, _nash_conic(blocks), strict=True), strict=True))
     for b, found in gaining.items():
         block, v = solved.get(b, (None, None))
+        begin = found  # SLSQP's start: the egalitarian point or Clarabel's solution
         if block is not None and v is not None:
             polished = block.polish(v)
             if polished is not None:
                 out[b] = _settlement(spaces[b], block.z(polished))
                 continue
-            found = (_settlement(spaces[b], block.z(v)), found[1])  # SLSQP from here
-        out[b] = nash_settlement(spaces[b], threats[b], players[b], w[b], found)
+            begin = (_settlement(spaces[b], block.z(v)), found[1])
+        out[b] = nash_settlement(spaces[b], threats[b], players[b], w[b], begin)
     return out
 
 
@@ -787,8 +803,8 @@ def _nash_conic(blocks: list[_NashBlock]) -> list[np.ndarray | None]:
         settings,
     ).solve()
     if solution.status == clarabel.SolverStatus.Solved:
-        v = np.split(np.asarray(solution.x), np.cumsum([len(block.q) for block in blocks])[:-1])
-        return list(v)
+        ends = np.cumsum([len(block.q) for block in blocks])[:-1]
+        return list(np.split(np.asarray(solution.x), ends))
     if len(blocks) == 1:
         return [None]
     return [_nash_conic([block])[0] for block in blocks]
