@@ -21,8 +21,8 @@ admissible settlements is empty):
   Baron-Ferejohn bargaining: max ``u_j`` s.t. ``u_i >= floor_i`` for the coalition
   (Rubinstein 1982; Baron & Ferejohn 1989; multi-issue form as in Banks & Duggan 2000).
   Ties are broken towards the coalition's total utility (a weight of 1e-7 on it, which
-  for a linear program selects the lexicographic optimum as far as HiGHS resolves it: its
-  default dual feasibility tolerance is also 1e-7).
+  for a linear program selects the lexicographic optimum; HiGHS runs with a dual
+  feasibility tolerance of 1e-10, far below the weight, so that it resolves it).
 * :func:`max_min_gain` -- max ``lam`` s.t. ``u_i - W_i >= lam * scale_i``: the egalitarian
   solution (Kalai 1977) with ``scale = 1`` and Kalai-Smorodinsky (1975) with
   ``scale = U*_i - W_i`` (:func:`ideal_utilities`); ties broken as above, exactly.
@@ -290,17 +290,15 @@ def _linear_program(
     )
 
 
-def _solve_linear_programs(
-    programs: list[_LinearProgram], exact_ties: bool = False
-) -> list[np.ndarray | None]:
+def _solve_linear_programs(programs: list[_LinearProgram]) -> list[np.ndarray | None]:
     """Solve independent LPs in one HiGHS call, stacked block-diagonally.
 
     The stacked LP is separable, so its optimum restricted to each block is optimal for that
     block. If the stack has no optimum (a block infeasible or unbounded; callers avoid this),
     the blocks are solved one by one to tell which; those without an optimum give None.
 
-    ``exact_ties`` lowers HiGHS's dual feasibility tolerance (1e-7 by default, the size of
-    the tie-break weight ``_TIE_BREAK``) so that the tie-break is resolved: otherwise the
+    HiGHS's dual feasibility tolerance is lowered (1e-7 by default, the size of the
+    tie-break weight ``_TIE_BREAK``) so that the tie-break is resolved: otherwise the
     simplex may stop at any optimum of the main objective, and which one depends on the
     solver's path (e.g. on what else is stacked with the problem).
     """
@@ -316,13 +314,13 @@ def _solve_linear_programs(
         b_eq=np.concatenate([lp.b_eq for lp in programs]) if a_eq.shape[0] else None,
         bounds=np.vstack([lp.bounds for lp in programs]),
         method="highs",
-        options={"dual_feasibility_tolerance": _EXACT_TIES_TOL} if exact_ties else None,
+        options={"dual_feasibility_tolerance": _EXACT_TIES_TOL},
     )
     if res.status == 0:
         return list(np.split(res.x, np.cumsum([len(lp.cost) for lp in programs])[:-1]))
     if len(programs) == 1:
         return [None]
-    return [_solve_linear_programs([lp], exact_ties)[0] for lp in programs]
+    return [_solve_linear_programs([lp])[0] for lp in programs]
 
 
 def _maximize_many(
@@ -330,7 +328,6 @@ def _maximize_many(
     objectives: np.ndarray,
     floors: np.ndarray,
     scales: np.ndarray | None = None,
-    exact_ties: bool = False,
 ) -> list[np.ndarray | None]:
     """For each problem b, maximise ``objectives[b] @ u(z)`` s.t. ``u_i >= floors[b, i]``;
     with ``scales``, maximise an extra variable lam s.t.
@@ -338,8 +335,8 @@ def _maximize_many(
 
     ``floors`` holds NaN for actors without a constraint. Returns the optimal ``(z, lam)``
     (or z) of each problem, or None when its constraints cannot all be met. The linear
-    problems are solved together in one LP (:func:`_solve_linear_programs`, which also
-    explains ``exact_ties``); the others by SLSQP one at a time.
+    problems are solved together in one LP (:func:`_solve_linear_programs`); the others by
+    SLSQP one at a time.
     """
     out: list[np.ndarray | None] = [None] * len(spaces)
     linear = [b for b, space in enumerate(spaces) if space.linear]
@@ -352,7 +349,7 @@ def _maximize_many(
         )
         for b in linear
     ]
-    for b, v in zip(linear, _solve_linear_programs(programs, exact_ties), strict=True):
+    for b, v in zip(linear, _solve_linear_programs(programs), strict=True):
         out[b] = v
     for b, space in enumerate(spaces):
         if not space.linear:
@@ -547,7 +544,7 @@ def max_min_gain_batch(
     found: list[tuple[Settlement, float] | None] = []
     for space, z in zip(
         spaces,
-        _maximize_many(spaces, _TIE_BREAK * players, floors, scales, exact_ties=True),
+        _maximize_many(spaces, _TIE_BREAK * players, floors, scales),
         strict=True,
     ):
         if z is None or z[-1] < -_FEAS_TOL:
