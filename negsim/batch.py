@@ -130,16 +130,16 @@ def fast_point(scenario: Scenario, point: Mapping[str, Any]) -> bool:
 
 @dataclass
 class Batch:
-    """A scenario prepared for the batch path: regime arrays, coalitions and, per
-    (regime, round, proposer, coalition), the proposer's linear programs (their simplex
-    bases are kept, so later chunks mostly need no simplex run)."""
+    """A scenario prepared for the batch path: its regime arrays and, per (regime, round,
+    proposer, coalition), the proposer's linear programs (their simplex bases are kept,
+    so later chunks mostly need no simplex run)."""
 
     scenario: Scenario
     regimes: list[str] = field(init=False)
     transition: np.ndarray = field(init=False)
     arrays: list[RoundArrays] = field(init=False)
     closed_form: bool = field(init=False)
-    _programs: dict[tuple, tuple[RowParametricLP, RowParametricLP, Any] | None] = field(
+    _programs: dict[tuple, tuple[RowParametricLP, RowParametricLP, _Layout] | None] = field(
         init=False, default_factory=dict
     )
 
@@ -187,7 +187,7 @@ class Batch:
 
     def programs(
         self, r: int, t: int, proposer: int, coalition: tuple[int, ...]
-    ) -> tuple[RowParametricLP, RowParametricLP, Any] | None:
+    ) -> tuple[RowParametricLP, RowParametricLP, _Layout] | None:
         """The feasibility and offer programs of one proposer and coalition (None when the
         members' red lines do not overlap)."""
         key = (r, t, proposer, coalition)
