@@ -64,7 +64,7 @@ def batch_vs_solve(n: int, n_solve: int) -> pd.DataFrame:
         "ukraine_2025",
     ):
         s = negsim.load(name)
-        sw._PREPARED.clear()  # the Ukraine batch starts without simplex bases
+        sw.clear_prepared()  # the Ukraine batch starts without simplex bases
         count = n_solve
         if name == "ukraine_2025":  # the engine takes ~0.2 s per point: fewer points
             frame, points = sw._point_table(s, ukraine_grid(n // 4), None, 0)
@@ -107,7 +107,7 @@ def scaling(name: str, points_list: list[int], rounds_list: list[int]) -> pd.Dat
         s = base.with_changes({"rounds": rounds})
         for n in points_list:
             _, points = sw._point_table(s, grid(n), None, 0)
-            sw._PREPARED.clear()
+            sw.clear_prepared()
             tracemalloc.start()
             start = time.perf_counter()
             sw._evaluate_chunk(s, 0, points, "summary", ("spe",))
@@ -135,7 +135,7 @@ def _by_backend(
     rows = []
     for backend in backends:
         w = workers if backend == "local" else None
-        sw._PREPARED.clear()
+        sw.clear_prepared()
         start = time.perf_counter()
         df = sw.sweep(s, grid=grid, backend=backend, workers=w, progress=False)
         elapsed = time.perf_counter() - start

@@ -49,6 +49,7 @@ import os
 import signal
 import sys
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -529,17 +530,22 @@ def _evaluate_batch(
     return pd.concat([frame, *errors], ignore_index=True), sorted(rest)
 
 
-_PREPARED: dict[str, Batch] = {}
+_PREPARED = threading.local()
 
 
 def _prepared(scenario: Scenario) -> Batch:
-    """The scenario's :class:`negsim.batch.Batch`, kept per process so that later chunks
-    reuse the simplex bases of earlier ones."""
+    """The scenario's :class:`negsim.batch.Batch`, kept per thread (its HiGHS models are
+    not shared between threads, e.g. of a multi-threaded dask worker) so that later
+    chunks reuse the simplex bases of earlier ones."""
     key = scenario.content_hash()
-    if key not in _PREPARED:
-        _PREPARED.clear()
-        _PREPARED[key] = Batch(scenario)
-    return _PREPARED[key]
+    if getattr(_PREPARED, "key", None) != key:
+        _PREPARED.key, _PREPARED.batch = key, Batch(scenario)
+    return _PREPARED.batch
+
+
+def clear_prepared() -> None:
+    """Forget this thread's prepared batch (benchmarks start from no simplex bases)."""
+    _PREPARED.key = None
 
 
 # -- execution ------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ protocol:
 
 def _rows(scenario, points, outputs="summary"):
     """(batch rows, engine rows) for the same points."""
-    sw._PREPARED.clear()
+    sw.clear_prepared()
     batch = sw._evaluate_chunk(scenario, 0, points, outputs, ("spe",))
     engine = pd.concat(
         [sw._evaluate_one(scenario, k, p, outputs, ("spe",)) for k, p in enumerate(points)],
@@ -254,3 +254,18 @@ class TestRowParametricLP:
         copy = pickle.loads(pickle.dumps(lp))
         assert copy._highs is None
         assert_allclose(copy.solve(np.full((1, 1), -np.inf), np.array([[0.25]])).z, [[0.25]])
+
+
+def test_threads_do_not_share_simplex_models():
+    """A multi-threaded dask worker runs chunks in threads: each keeps its own batch."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    s = negsim.load("ukraine_2025")
+    chunks = [_points(s, np.random.default_rng(seed), 40) for seed in (1, 2, 3, 4)]
+    alone = [sw._evaluate_chunk(s, 0, c, "summary", ("spe",)) for c in chunks]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(
+            pool.map(lambda c: sw._evaluate_chunk(s, 0, c, "summary", ("spe",)), chunks)
+        )
+    for a, b in zip(alone, together, strict=True):
+        _assert_same(b, a)
