@@ -30,10 +30,10 @@ to 1e-9).
 
 **Execution.** Points are cut into chunks. ``backend="local"`` runs chunks in a
 :class:`concurrent.futures.ProcessPoolExecutor` (all cores by default; created per call,
-nothing at import; batch-path sweeps below 50,000 points run in this process unless
-``workers`` is given, as starting processes costs more than it saves), ``"dask"`` on a ``dask.distributed`` cluster (an existing scheduler
-address, or a loopback ``LocalCluster`` started and closed by the call), ``"serial"`` in
-this process. Each point's result depends only on the scenario and its own values (each
+nothing at import; batch-path sweeps below 50,000 points, 500,000 for single-pie games,
+run in this process unless ``workers`` is given, as starting processes costs more than it
+saves), ``"dask"`` on a ``dask.distributed`` cluster (an existing scheduler address, or a
+loopback ``LocalCluster`` started and closed by the call), ``"serial"`` in this process. Each point's result depends only on the scenario and its own values (each
 Monte Carlo point has its own generator, :func:`negsim.sampling.point_rng`), so frames
 are equal across backends, worker counts and chunk sizes. ``checkpoint=DIR`` writes each
 finished chunk atomically; a later call with the same ``DIR`` reuses them, so an
@@ -78,8 +78,9 @@ __all__ = [
 BACKENDS = ("local", "dask", "serial")
 #: Batch-path sweeps smaller than this run in-process under ``backend="local"`` (unless
 #: ``workers`` is given): a worker process costs ~3 s to start (imports, then its first
-#: simplex bases), more than a 50,000-point Ukraine chunk saves on two cores.
-_PROCESSES_FROM = 50_000
+#: simplex bases), more than it saves below ~50,000 Ukraine points (LPs, ~2,500 points/s)
+#: or ~500,000 points of a single-pie game (closed form, ~90,000 points/s) on two cores.
+_PROCESSES_FROM = {"linear programs": 50_000, "closed form": 500_000}
 OUTPUTS = ("summary", "actors")
 _ACTOR_COLUMNS = (
     "threat_point",
@@ -221,9 +222,9 @@ def evaluate_points(
         bar.update(len(chunks[index][1]))
 
     try:
-        in_process = (
-            len(todo) <= 1 or n_workers == 1 or (fast and not workers and n < _PROCESSES_FROM)
-        )
+        kind = "closed form" if fast and _prepared(scenario).closed_form else "linear programs"
+        small = fast and not workers and n < _PROCESSES_FROM[kind]
+        in_process = len(todo) <= 1 or n_workers == 1 or small
         if backend == "serial" or (backend == "local" and in_process):
             for index, start, chunk in todo:
                 finished(index, task(start, chunk))
