@@ -75,11 +75,7 @@ def draw(dist: Distribution, rng: np.random.Generator) -> float:
     if dist.dist == "uniform":
         return float(rng.uniform(_num(dist.low), _num(dist.high)))
     if dist.dist == "normal":
-        assert dist.mean is not None and dist.sd is not None
-        lo = -np.inf if dist.low is None else (dist.low - dist.mean) / dist.sd
-        hi = np.inf if dist.high is None else (dist.high - dist.mean) / dist.sd
-        u = rng.random()
-        return float(dist.mean + dist.sd * stats.truncnorm.ppf(u, lo, hi))
+        return float(_truncated_normal(dist, np.array([rng.random()]))[0])
     if dist.dist == "beta":
         low = 0.0 if dist.low is None else dist.low
         high = 1.0 if dist.high is None else dist.high
@@ -91,6 +87,14 @@ def draw(dist: Distribution, rng: np.random.Generator) -> float:
     if weights is not None:
         weights = weights / weights.sum()
     return float(values[rng.choice(len(values), p=weights)])
+
+
+def _truncated_normal(dist: Distribution, u: np.ndarray) -> np.ndarray:
+    """The truncated normal's quantiles at uniforms ``u`` (inverse-CDF sampling)."""
+    assert dist.mean is not None and dist.sd is not None
+    lo = -np.inf if dist.low is None else (dist.low - dist.mean) / dist.sd
+    hi = np.inf if dist.high is None else (dist.high - dist.mean) / dist.sd
+    return dist.mean + dist.sd * stats.truncnorm.ppf(u, lo, hi)
 
 
 def _num(value: float | None) -> float:
@@ -113,10 +117,22 @@ def sample_points(
         raise NegsimError(
             f"scenario '{scenario.name}' has no 'uncertainty:' section to draw samples from"
         )
+    normal = [path for path, dist in dists.items() if dist.dist == "normal"]
     points = []
     for k in range(samples):
         rng = point_rng(seed, k)
-        points.append({path: draw(dist, rng) for path, dist in dists.items()})
+        # a normal takes one uniform, turned into its quantile below for all points at once
+        # (as `draw` does one by one; scipy's ppf costs ~0.2 ms per call)
+        points.append(
+            {
+                path: rng.random() if dist.dist == "normal" else draw(dist, rng)
+                for path, dist in dists.items()
+            }
+        )
+    for path in normal:
+        values = _truncated_normal(dists[path], np.array([p[path] for p in points]))
+        for point, value in zip(points, values, strict=True):
+            point[path] = float(value)
     return points
 
 
