@@ -137,15 +137,23 @@ def fan(
     measure : an actors column (``payoff``, ``surplus_share``, ``threat_point`` ...).
     quantiles : symmetric probabilities; pairs from the outside in become bands, the
         middle one (0.5) the line.
+
+    Actors keep the order of the sweep (the scenario's) and the Okabe-Ito colour
+    :func:`negsim.plot.actor_colors` gives them in every other figure.
     """
+    from negsim.plot import actor_colors
+
     ax = _axes(ax)
     data = fan_data(df, measure, quantiles, concept)
     qs = sorted(float(q) for q in quantiles)
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for k, actor in enumerate(data.index.get_level_values("actor").unique()):
+    order = [str(a) for a in pd.unique(df["actor"])]
+    colors = actor_colors(order)
+    for actor in order:
+        if actor not in data.index.get_level_values("actor"):
+            continue
         part = data.loc[actor]
         rounds = part.index.to_numpy(dtype=float)
-        color = colors[k % len(colors)]
+        color = colors[actor]
         for lo, hi in zip(qs[: len(qs) // 2], qs[::-1][: len(qs) // 2], strict=True):
             ax.fill_between(
                 rounds,
@@ -157,6 +165,12 @@ def fan(
             )
         middle = 0.5 if 0.5 in part.columns else qs[len(qs) // 2]
         ax.plot(rounds, part[middle].to_numpy(dtype=float), color=color, label=str(actor))
+    bands = ", ".join(
+        f"{lo:.0%}-{hi:.0%}"
+        for lo, hi in zip(qs[: len(qs) // 2], qs[::-1][: len(qs) // 2], strict=True)
+    )
+    points = df["point"].nunique() if "point" in df else len(df)
+    ax.set_title(f"{measure} by round: median and {bands} bands over {points:,} points")
     ax.set_xlabel("round")
     ax.set_ylabel(measure)
     ax.legend(frameon=False)

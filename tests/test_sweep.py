@@ -433,3 +433,5 @@ class TestPlots:
         assert [line.get_label() for line in ax.lines] == ["x", "y"]
         assert len(ax.collections) == 2  # one band per actor
         assert ax.lines[0].get_ydata().tolist() == [8.0, 10.0]
+        assert [line.get_color() for line in ax.lines] == ["#0072B2", "#D55E00"]  # Okabe-Ito
+        assert ax.get_title() == "payoff by round: median and 0%-100% bands over 5 points"
