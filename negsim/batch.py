@@ -35,7 +35,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
 from typing import Any
 
 import numpy as np
@@ -51,6 +50,7 @@ from negsim.engine import (
     _regime_arrays,
     _space,
     _war_utilities,
+    enumerated_coalitions,
     stationary_failure,
     stationary_round_limit,
 )
@@ -82,35 +82,19 @@ def batch_supported(scenario: Scenario) -> tuple[bool, str]:
     >>> batch_supported(negsim.load("ukraine_2025"))[1]
     'linear utilities over 4 position and 0 pie issues (linear programs), 2 regimes, rotating proposers, terminal war'
     """
-    _, _, arrays = _regime_arrays(scenario)
-    a = arrays[0]
-    if any(not np.all(x.curvature == 1.0) for x in arrays):
-        return False, "non-linear utilities (curvature other than 1) need the engine"
-    kind = "recognition probabilities" if a.recognition is not None else "rotating proposers"
-    regimes = f", {len(arrays)} regimes" if len(arrays) > 1 else ""
-    for j in range(len(a.actors)):
-        if _coalition_masks(a, j) is None:
-            return False, (
-                f"more than {_MAX_COALITIONS} coalitions to choose from (the engine buys the "
-                "cheapest votes)"
-            )
-    if _closed_form(arrays):
-        what = f"a single pie among {int(a.members.sum())} actors (closed form)"
-    else:
-        what = (
-            f"linear utilities over {len(a.positions)} position and {len(a.pies)} pie issues "
-            "(linear programs)"
-        )
-    return True, f"{what}{regimes}, {kind}, terminal {scenario.terminal}"
+    return Batch(scenario).supported
 
 
 def fast_point(scenario: Scenario, point: Mapping[str, Any]) -> bool:
     """Whether a point only sets discount, war cost or private benefit to valid numbers
     that no regime overrides in part."""
-    overridden = _regime_paths(scenario)
+    return _fast(point, set(scenario.actors), _regime_paths(scenario))
+
+
+def _fast(point: Mapping[str, Any], actors: set[str], overridden: set[str]) -> bool:
     for path, value in point.items():
         parts = path.split(".")
-        if len(parts) != 3 or parts[0] != "actors" or parts[1] not in scenario.actors:
+        if len(parts) != 3 or parts[0] != "actors" or parts[1] not in actors:
             return False
         if parts[2] not in FAST_FIELDS:
             return False
@@ -130,22 +114,55 @@ def fast_point(scenario: Scenario, point: Mapping[str, Any]) -> bool:
 
 @dataclass
 class Batch:
-    """A scenario prepared for the batch path: its regime arrays and, per (regime, round,
-    proposer, coalition), the proposer's linear programs (their simplex bases are kept,
-    so later chunks mostly need no simplex run)."""
+    """A scenario prepared for the batch path: its regime arrays, every proposer's
+    coalitions and, per (regime, round, proposer, coalition), the proposer's linear
+    programs (their simplex bases are kept, so later chunks mostly need no simplex run)."""
 
     scenario: Scenario
     regimes: list[str] = field(init=False)
     transition: np.ndarray = field(init=False)
     arrays: list[RoundArrays] = field(init=False)
     closed_form: bool = field(init=False)
+    coalitions: list[list[np.ndarray | None]] = field(init=False)  # [regime][proposer]
+    supported: tuple[bool, str] = field(init=False)  # see :func:`batch_supported`
     _programs: dict[tuple, tuple[RowParametricLP, RowParametricLP, _Layout] | None] = field(
         init=False, default_factory=dict
     )
+    _overridden: set[str] = field(init=False)
 
     def __post_init__(self) -> None:
         self.regimes, self.transition, self.arrays = _regime_arrays(self.scenario)
         self.closed_form = _closed_form(self.arrays)
+        self.coalitions = [
+            [_masks(a, enumerated_coalitions(a, j)) for j in range(len(a.actors))]
+            for a in self.arrays
+        ]
+        self.supported = self._support()
+        self._overridden = _regime_paths(self.scenario)
+
+    def _support(self) -> tuple[bool, str]:
+        a = self.arrays[0]
+        if any(not np.all(x.curvature == 1.0) for x in self.arrays):
+            return False, "non-linear utilities (curvature other than 1) need the engine"
+        if any(masks is None for per_regime in self.coalitions for masks in per_regime):
+            return False, (
+                f"more than {_MAX_COALITIONS} coalitions to choose from (the engine buys the "
+                "cheapest votes)"
+            )
+        if self.closed_form:
+            what = f"a single pie among {int(a.members.sum())} actors (closed form)"
+        else:
+            what = (
+                f"linear utilities over {len(a.positions)} position and {len(a.pies)} pie "
+                "issues (linear programs)"
+            )
+        kind = "recognition probabilities" if a.recognition is not None else "rotating proposers"
+        regimes = f", {len(self.arrays)} regimes" if len(self.arrays) > 1 else ""
+        return True, f"{what}{regimes}, {kind}, terminal {self.scenario.terminal}"
+
+    def fast_point(self, point: Mapping[str, Any]) -> bool:
+        """:func:`fast_point` for this batch's scenario."""
+        return _fast(point, set(self.arrays[0].actors), self._overridden)
 
     @property
     def simplex_runs(self) -> int:
@@ -304,7 +321,7 @@ def _bellman(
     for j, p in _proposers(a, phase):
         offers = [
             _offer(batch, r, t, j, members, cont, active)
-            for members in _coalition_masks(a, j)  # type: ignore[union-attr]
+            for members in batch.coalitions[r][j]  # type: ignore[union-attr]
         ]
         u = np.stack([o[1] for o in offers], axis=1) if offers else np.zeros((n, 0, N))
         feasible = np.stack([o[0] for o in offers], axis=1) if offers else np.zeros((n, 0), bool)
@@ -340,28 +357,13 @@ def _tied_mean(values: np.ndarray, tied: np.ndarray) -> np.ndarray:
     return np.where(tied.reshape(tied.shape + extra), values, 0.0).sum(axis=1) / count
 
 
-def _required(a: RoundArrays, j: int) -> np.ndarray:
-    required = a.veto.copy()
-    required[j] = True
-    return required
-
-
-def _coalition_masks(a: RoundArrays, j: int) -> np.ndarray | None:
-    """(C, N) masks of every coalition proposer j may form, or None when there are more
-    than the engine enumerates."""
-    required = _required(a, j)
-    others = np.flatnonzero(~required)
-    extra = max(a.quota - int(required.sum()), 0)
-    if extra == 0:
-        return required[None].copy()
-    if extra > len(others):
-        return np.zeros((0, len(required)), dtype=bool)
-    if math.comb(len(others), extra) > _MAX_COALITIONS:
+def _masks(a: RoundArrays, coalitions: list[tuple[int, ...]] | None) -> np.ndarray | None:
+    """Coalitions as (C, N) boolean masks (None stays None: too many to enumerate)."""
+    if coalitions is None:
         return None
-    masks = np.zeros((math.comb(len(others), extra), len(required)), dtype=bool)
-    for c, chosen in enumerate(combinations(others.tolist(), extra)):
-        masks[c] = required
-        masks[c, list(chosen)] = True
+    masks = np.zeros((len(coalitions), len(a.actors)), dtype=bool)
+    for c, members in enumerate(coalitions):
+        masks[c, list(members)] = True
     return masks
 
 

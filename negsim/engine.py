@@ -46,6 +46,7 @@ __all__ = [
     "CONCEPTS",
     "ProposerChoice",
     "RoundSolution",
+    "enumerated_coalitions",
     "solve",
     "solve_arrays",
     "stationary_failure",
@@ -206,17 +207,34 @@ def _space(a: RoundArrays, t: int, members: Iterable[int]) -> spatial.Settlement
     )
 
 
-def _coalitions(a: RoundArrays, proposer: int, continuation: np.ndarray) -> list[tuple[int, ...]]:
-    """Coalitions the proposer may form: all veto players plus the votes it must buy."""
+def _seats(a: RoundArrays, proposer: int) -> tuple[list[int], list[int], int]:
+    """Members every coalition needs (veto players and the proposer), the others, and how
+    many of the others' votes the quota requires."""
     required = sorted(set(np.flatnonzero(a.veto).tolist()) | {proposer})
     others = [i for i in range(len(a.actors)) if i not in required]
-    extra = max(a.quota - len(required), 0)
+    return required, others, max(a.quota - len(required), 0)
+
+
+def enumerated_coalitions(a: RoundArrays, proposer: int) -> list[tuple[int, ...]] | None:
+    """Every coalition the proposer may form: all veto players, the proposer and enough
+    others to reach the quota (empty when the quota cannot be reached); None when there
+    are more than 64 combinations of others, where the engine buys the cheapest votes."""
+    required, others, extra = _seats(a, proposer)
     if extra == 0:
         return [tuple(required)]
     if extra > len(others):
         return []
-    if comb(len(others), extra) <= _MAX_COALITIONS:
-        return [tuple(sorted([*required, *c])) for c in combinations(others, extra)]
+    if comb(len(others), extra) > _MAX_COALITIONS:
+        return None
+    return [tuple(sorted([*required, *c])) for c in combinations(others, extra)]
+
+
+def _coalitions(a: RoundArrays, proposer: int, continuation: np.ndarray) -> list[tuple[int, ...]]:
+    """Coalitions the proposer may form: all veto players plus the votes it must buy."""
+    enumerated = enumerated_coalitions(a, proposer)
+    if enumerated is not None:
+        return enumerated
+    required, others, extra = _seats(a, proposer)
     # Too many to enumerate (documented heuristic): buy the cheapest votes. Members tied at
     # the price of the last vote bought are rotated through the remaining seats, so that
     # each is included equally often (as in the uniform mix over all coalitions); always

@@ -58,7 +58,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from negsim.batch import Batch, batch_supported, fast_point, solve_points, tail_error
+from negsim.batch import Batch, batch_supported, solve_points, tail_error
 from negsim.batch import frame as batch_frame
 from negsim.engine import solve as _solve
 from negsim.errors import NegsimError, ScenarioError
@@ -192,7 +192,7 @@ def evaluate_points(
     plist: list[dict[str, Any]] = [dict(p) for p in points]
     n = len(plist)
     n_workers = workers or (os.cpu_count() or 1 if backend == "local" else 2)
-    fast = batch_supported(scenario)[0] and concepts == ("spe",)
+    fast = concepts == ("spe",) and _prepared(scenario).supported[0]
     if chunk_size is None and checkpoint is not None:
         chunk_size = _Checkpoint.stored_chunk_size(Path(checkpoint))
     if chunk_size is None:
@@ -386,7 +386,7 @@ def _evaluate_chunk(
 ) -> pd.DataFrame:
     frames: list[pd.DataFrame] = []
     pending = list(range(len(points)))
-    if concepts == ("spe",) and batch_supported(scenario)[0]:
+    if concepts == ("spe",) and _prepared(scenario).supported[0]:
         frame, pending = _evaluate_batch(scenario, start, points, outputs)
         frames.append(frame)
     frames += [_evaluate_one(scenario, start + k, points[k], outputs, concepts) for k in pending]
@@ -511,11 +511,11 @@ def _evaluate_batch(
     scenario: Scenario, start: int, points: Sequence[Mapping[str, Any]], outputs: str
 ) -> tuple[pd.DataFrame, list[int]]:
     """Solve the points the batch path covers; return their rows and the others' positions."""
-    fast = [k for k, p in enumerate(points) if fast_point(scenario, p)]
+    prepared = _prepared(scenario)
+    fast = [k for k, p in enumerate(points) if prepared.fast_point(p)]
     rest = set(range(len(points))) - set(fast)
     if not fast:
         return pd.DataFrame(), sorted(rest)
-    prepared = _prepared(scenario)
     discount, flow = prepared.point_arrays([points[k] for k in fast])
     sol = solve_points(prepared, discount, flow)
     rest |= {fast[p] for p in np.flatnonzero(sol["engine"])}
