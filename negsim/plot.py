@@ -1023,26 +1023,17 @@ def control(result: Result, ax: Axes | None = None, legend: bool = True) -> Axes
         )
         return ax
     if "q10" in data:
-        ax.fill_between(
-            data["round"],
-            data["q10"],
-            data["q90"],
-            color="#0072B2",
-            alpha=0.15,
-            lw=0,
-            label="10-90% of sampled regime paths",
-            gid="band:10-90",
-        )
-        ax.fill_between(
-            data["round"],
-            data["q25"],
-            data["q75"],
-            color="#0072B2",
-            alpha=0.3,
-            lw=0,
-            label="25-75% of sampled regime paths",
-            gid="band:25-75",
-        )
+        for lo, hi, alpha in ((10, 90, 0.15), (25, 75, 0.3)):
+            ax.fill_between(
+                data["round"],
+                data[f"q{lo}"],
+                data[f"q{hi}"],
+                color="#0072B2",
+                alpha=alpha,
+                lw=0,
+                label=f"{lo}-{hi}% of sampled regime paths",
+                gid=f"band:{lo}-{hi}",
+            )
         ax.plot(
             data["round"],
             data["q50"],
