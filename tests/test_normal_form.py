@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import doctest
 import os
-import warnings
 from fractions import Fraction
 from pathlib import Path
 
-import nashpy
 import numpy as np
 import pytest
 from exact_reference import exact_equilibria, is_degenerate_exact
@@ -107,13 +105,11 @@ class TestDegenerate:
         sol = solve(np.zeros((2, 3)), np.zeros((2, 3)))
         assert sol.degenerate and len(sol) == 6  # every pure profile is an extreme point
 
-    def test_nashpy_vertex_enumeration_empty_pinned(self):
-        # nashpy 0.0.43 vertex_enumeration returns nothing on this degenerate integer game
-        # (found with numpy seed 7); the exact reference has 2 extreme equilibria.
+    def test_degenerate_integer_game_pinned(self):
+        # nashpy 0.0.43's vertex_enumeration was seen to return nothing on this degenerate
+        # integer game (found with numpy seed 7); what it returns is nashpy's business and
+        # depends on floating point. The exact reference has 2 extreme equilibria.
         A, B = [[0, 2], [0, 1]], [[2, 0], [1, 0]]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            assert list(nashpy.Game(np.array(A), np.array(B)).vertex_enumeration()) == []
         sol = solve(A, B)
         assert sol.degenerate
         _assert_same_equilibria(sol, exact_equilibria(A, B))
@@ -176,7 +172,12 @@ class TestRandomAgainstExact:
 
 
 class TestNashpyMisses:
-    """Regression: games where nashpy 0.0.43 support enumeration misses equilibria."""
+    """Regression: games on which nashpy's support enumeration has been seen to miss equilibria.
+
+    How many equilibria nashpy finds on them depends on the CPU's floating point
+    (``[2, 0]`` on one machine, ``[3, 1]`` on another), so nothing here asserts it:
+    only what negsim guarantees, that its set equals the exact rational reference.
+    """
 
     @staticmethod
     def _games():
@@ -185,17 +186,13 @@ class TestNashpyMisses:
         return games[29], games[328]
 
     def test_pinned_games(self):
-        g29, g328 = self._games()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            found = [len(list(nashpy.Game(A, B).support_enumeration())) for A, B in (g29, g328)]
-        assert found == [2, 0]  # nashpy: an even count, and nothing at all
-        for A, B in (g29, g328):
+        for A, B in self._games():
             sol = solve(A, B)
+            ref = exact_equilibria(A, B)
             assert not sol.degenerate and len(sol) % 2 == 1
-            _assert_same_equilibria(sol, exact_equilibria(A, B))
+            assert len(sol) == len(ref)
+            _assert_same_equilibria(sol, ref)
             assert max(sol.verified) <= 1e-9
-        assert len(solve(*g29)) == 3 and len(solve(*g328)) == 1
 
     def test_near_degenerate_support(self):
         # Column 1 is a best response to row 0 by a margin of 1e-12 only.
@@ -264,19 +261,19 @@ class TestLemkeHowson:
 
 
 class TestBatch2x2:
-    def test_matches_nashpy_on_10000_games(self):
+    def test_random_games_match_exact(self):
+        # The reference is the exact rational enumerator, not nashpy: what nashpy finds on
+        # floating-point games depends on the CPU (see TestNashpyMisses).
         rng = np.random.default_rng(22)
-        A = rng.normal(size=(10_000, 2, 2))
-        B = rng.normal(size=(10_000, 2, 2))
+        A = rng.normal(size=(2_000, 2, 2))
+        B = rng.normal(size=(2_000, 2, 2))
         sol = solve_2x2_batch(A, B)
         assert not sol.degenerate.any()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for g in range(10_000):
-                ref = list(nashpy.Game(A[g], B[g]).support_enumeration())
-                got = sol.equilibria(g)
-                assert len(got) == len(ref) == sol.count[g]
-                _assert_same_equilibria_simple(got, ref)
+        for g in range(2_000):
+            got = [(e.row_strategy, e.col_strategy) for e in sol.equilibria(g)]
+            want = exact_equilibria(A[g], B[g])
+            assert len(got) == len(want) == sol.count[g]
+            assert_allclose(_as_set(got), _as_set(want), atol=1e-9)
 
     def test_degenerate_games_match_exact(self):
         rng = np.random.default_rng(5)
@@ -303,10 +300,6 @@ class TestBatch2x2:
             ValueError, match=r"A has shape \(3, 2, 3\).*expected both to be \(games, 2, 2\)"
         ):
             solve_2x2_batch(np.zeros((3, 2, 3)), np.zeros((3, 2, 3)))
-
-
-def _assert_same_equilibria_simple(got, ref) -> None:
-    assert_allclose(_as_set((e.row_strategy, e.col_strategy) for e in got), _as_set(ref), atol=1e-9)
 
 
 # --------------------------------------------------------------------------- N players
