@@ -14,6 +14,10 @@ with file, line, column and field path.
 Salience weights are relative: an actor's weights are divided by their sum in every round,
 so ``{territory: 3, sanctions: 1}`` means 0.75 / 0.25. Issues an actor gives no salience
 count zero for it.
+
+Longer than 600 lines because the schema is one set of pydantic models whose
+cross-field checks and located errors read each other; split it into a ``scenario/``
+subpackage (schema, overlay, checks) once concurrent work on it has merged.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from negsim.errors import Problem, ScenarioError, did_you_mean
-from negsim.schedules import Constant, Schedule, evaluate
+from negsim.schedules import SCHEDULE_CLASSES, Constant, Schedule, evaluate
 from negsim.yaml_source import Positions, parse_yaml, read_yaml
 
 __all__ = [
@@ -308,7 +312,7 @@ class Scenario(_Model):
         0.95
         """
         data = self.model_dump(mode="json", exclude_none=True)
-        problems = [p for path, value in changes.items() for p in _set_path(data, path, value)]
+        problems = [p for path, value in changes.items() for p in set_path(data, path, value)]
         if problems:
             raise ScenarioError(problems)
         scenario = _validate(data, {}, self._source_file)
@@ -545,22 +549,10 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
                 continue
             model = _inner_model(field.annotation)
         elif isinstance(part, str) and _is_tag(part):
-            model = _schedule_classes().get(part, model)
+            model = SCHEDULE_CLASSES.get(part, model)
     if isinstance(model, type) and issubclass(model, BaseModel):
         return list(model.model_fields)
     return []
-
-
-def _schedule_classes() -> dict[str, type[BaseModel]]:
-    from negsim import schedules
-
-    return {
-        "constant": schedules.Constant,
-        "linear": schedules.Linear,
-        "exponential": schedules.Exponential,
-        "steps": schedules.Steps,
-        "piecewise": schedules.Piecewise,
-    }
 
 
 def _inner_model(annotation: Any) -> Any:
@@ -576,7 +568,17 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def _set_path(data: dict[str, Any], dotted: str, value: Any) -> list[Problem]:
+def path_problems(data: dict[str, Any], dotted: str) -> list[Problem]:
+    """The validator of dotted paths: problems of ``dotted`` in a scenario's dumped
+    ``data`` (a path naming no field), found by applying a change to a copy."""
+    return set_path(copy.deepcopy(data), dotted, 0.0)
+
+
+def set_path(data: dict[str, Any], dotted: str, value: Any) -> list[Problem]:
+    """Apply one dotted-path change (``actors.us.discount``, ``issues.x.war_value``) to a
+    scenario's dumped ``data`` in place: the one overlay of variants, regimes, sweep
+    points and samples. Returns the problems (a path naming no field) instead of raising.
+    """
     parts = dotted.split(".")
     node: Any = data
     for depth, part in enumerate(parts):
@@ -856,15 +858,12 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
                 )
         for state, regime in reg.states.items():
             for change in regime.changes:
-                problems = _set_path(
-                    copy.deepcopy(s.model_dump(mode="json", exclude_none=True)), change, 0.0
-                )
-                for p in problems:
+                for p in path_problems(s.model_dump(mode="json", exclude_none=True), change):
                     out.append((("regimes", "states", state, "changes", change), p.message))
 
     dumped = s.model_dump(mode="json", exclude_none=True)
     for key, dist in s.uncertainty.items():
-        for p in _set_path(copy.deepcopy(dumped), key, 0.0):
+        for p in path_problems(dumped, key):
             out.append((("uncertainty", key), p.message))
         out.extend((("uncertainty", key), m) for m in _distribution_problems(dist))
     return out

@@ -32,6 +32,7 @@ __all__ = [
     "Exponential",
     "Linear",
     "Piecewise",
+    "SCHEDULE_CLASSES",
     "Schedule",
     "Step",
     "Steps",
@@ -135,6 +136,15 @@ Schedule = Annotated[
     | Annotated[Piecewise, Tag("piecewise")],
     Discriminator(_schedule_kind),
 ]
+
+#: Schedule ``kind`` -> its class.
+SCHEDULE_CLASSES: dict[str, type[BaseModel]] = {
+    "constant": Constant,
+    "linear": Linear,
+    "exponential": Exponential,
+    "steps": Steps,
+    "piecewise": Piecewise,
+}
 
 
 def evaluate(

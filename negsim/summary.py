@@ -6,18 +6,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from negsim.engine import CONCEPT_NAMES
+
 if TYPE_CHECKING:
     from negsim.result import Result
 
 __all__ = ["explain_round", "summarize"]
-
-_CONCEPT_NAMES = {
-    "spe": "subgame-perfect equilibrium",
-    "nash": "Nash bargaining solution",
-    "nash_weighted": "capability-weighted Nash solution",
-    "kalai_smorodinsky": "Kalai-Smorodinsky solution",
-    "compromise": "capability x salience compromise",
-}
 
 
 def _fmt_terms(result: Result, terms: dict[str, float]) -> str:
@@ -31,7 +25,7 @@ def summarize(result: Result, concept: str = "spe") -> str:
     regime = result.headline_regime
     lines = [
         f"{meta.get('title') or meta['scenario']} — {_count(meta['rounds'], meta['time_unit'])}, "
-        f"{_CONCEPT_NAMES.get(concept, concept)}"
+        f"{CONCEPT_NAMES.get(concept, concept)}"
     ]
     t = result.agreement_round
     by_end = float(result.agreement["probability"].sum())

@@ -26,7 +26,7 @@ import numpy as np
 
 from negsim.scenario import Scenario
 
-__all__ = ["RoundArrays", "control_path", "round_arrays"]
+__all__ = ["RoundArrays", "actor_flows", "control_path", "round_arrays"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +87,21 @@ def control_path(
     return path
 
 
+def actor_flows(
+    s: Scenario, discount: np.ndarray, flow: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Effective discount factors and disagreement flows (..., T, N), in place, from the
+    actors' discount factors and ``private_benefit - war_cost``: each leader's horizon
+    weight and each deadline's penalty (see the module docstring)."""
+    T = s.rounds
+    for i, actor in enumerate(s.actors.values()):
+        if actor.horizon is not None and actor.horizon.rounds <= T:
+            discount[..., actor.horizon.rounds - 1, i] *= actor.horizon.weight_after
+        for deadline in actor.deadlines:
+            flow[..., deadline.round, i] -= deadline.penalty
+    return discount, flow
+
+
 def round_arrays(s: Scenario) -> RoundArrays:
     """Evaluate every schedule of ``s`` into :class:`RoundArrays`."""
     T = s.rounds
@@ -99,14 +114,11 @@ def round_arrays(s: Scenario) -> RoundArrays:
     def each(getter) -> np.ndarray:  # noqa: ANN001
         return np.stack([s.series(getter(a)) for a in s.actors.values()], axis=1)
 
-    discount = each(lambda a: a.discount)
-    for i, actor in enumerate(s.actors.values()):
-        if actor.horizon is not None and actor.horizon.rounds <= T:
-            discount[actor.horizon.rounds - 1, i] *= actor.horizon.weight_after
-    flow = each(lambda a: a.private_benefit) - each(lambda a: a.war_cost)
-    for i, actor in enumerate(s.actors.values()):
-        for deadline in actor.deadlines:
-            flow[deadline.round, i] -= deadline.penalty
+    discount, flow = actor_flows(
+        s,
+        each(lambda a: a.discount),
+        each(lambda a: a.private_benefit) - each(lambda a: a.war_cost),
+    )
 
     ideal = np.zeros((T, N, P))
     sal_pos = np.zeros((T, N, P))

@@ -1,0 +1,40 @@
+"""The top of the pipeline: :func:`solve`, a scenario to a :class:`~negsim.result.Result`.
+
+May import every layer (engine, results); nothing in :mod:`negsim` imports it but the
+package itself, the CLI and the sweeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from negsim.engine import CONCEPTS, chosen_concepts, solve_scenario
+from negsim.result import Result
+from negsim.scenario import Scenario
+
+__all__ = ["CONCEPTS", "solve"]
+
+
+def solve(scenario: Scenario, concepts: Iterable[str] | None = None) -> Result:
+    """Solve a scenario round by round.
+
+    Parameters
+    ----------
+    scenario : the scenario (:func:`negsim.load`).
+    concepts : solution concepts (default all of :data:`negsim.CONCEPTS`); ``"spe"`` is
+        always solved, since every concept's threat points come from its pass.
+
+    Returns
+    -------
+    Result
+        Tables, summary and explanations (:class:`negsim.Result`).
+
+    Examples
+    --------
+    >>> import negsim
+    >>> r = solve(negsim.load("textbook/rubinstein"), ["spe"])
+    >>> r.agreement_round, round(r.terms()["pie.alice"], 4)
+    (0, 0.5263)
+    """
+    chosen = chosen_concepts(concepts)
+    return Result.from_solution(scenario, solve_scenario(scenario, chosen), chosen)

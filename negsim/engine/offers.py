@@ -1,0 +1,236 @@
+"""How a proposer's best offer to a coalition is found, for many points at once.
+
+At round t the proposer j offers the coalition C the settlement that maximises its own
+utility subject to every other member getting at least its floor -- the larger of its
+continuation value and its reservation utility -- within every member's red lines
+(Baron & Ferejohn 1989; Rubinstein 1982 with two actors). The Bellman step
+(:mod:`negsim.engine.bellman`) asks an *offer strategy* for the coalitions j may form
+and for the best offer to each; strategies differ only in how they find it:
+
+* :class:`GeneralOffers` -- any utilities: :func:`negsim.models.spatial.best_proposal`
+  per point (a linear program, or a convex program with curvature); used by
+  :func:`negsim.solve`, which also records why an offer fails;
+* :class:`ClosedFormOffers` -- a single pie shared by all, each weighing it 1: the
+  closed form (each responder gets its floor, the proposer the rest), vectorised;
+* :class:`negsim.engine.simplex.SimplexOffers` -- linear utilities: one linear program
+  per (state, round, proposer, coalition) whose right-hand side is all that differs
+  between points, solved for all points with reused simplex bases.
+
+A strategy may leave a point *undecided* (a borderline or non-unique optimum where the
+solver's path would decide): the caller then solves that point with
+:class:`GeneralOffers`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from negsim.engine.arrays import RoundArrays
+from negsim.engine.coalitions import (
+    cheapest_coalitions,
+    coalition_masks,
+    enumerated_coalitions,
+)
+from negsim.engine.states import StateSpace
+from negsim.engine.tolerances import TOL
+from negsim.models import spatial
+
+__all__ = [
+    "ClosedFormOffers",
+    "GeneralOffers",
+    "Offer",
+    "OfferStrategy",
+    "floors",
+    "is_closed_form",
+    "settlement_space",
+]
+
+NO_OVERLAP = "the coalition's red lines do not overlap"
+NO_SETTLEMENT = "no settlement gives every coalition member its continuation value"
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The proposer's best offer to one coalition, for n points."""
+
+    feasible: np.ndarray  # (n,) bool
+    utilities: np.ndarray  # (n, N)
+    x: np.ndarray  # (n, P) positions
+    y: np.ndarray  # (n, N, Q) pie shares
+    undecided: np.ndarray  # (n,) bool: left to the general solver
+    reason: str  # why the offer fails where it is not feasible
+
+    @classmethod
+    def none(cls, n: int, a: RoundArrays, reason: str) -> Offer:
+        """No feasible offer at any point."""
+        N, P, Q = len(a.actors), len(a.positions), len(a.pies)
+        return cls(
+            np.zeros(n, dtype=bool),
+            np.zeros((n, N)),
+            np.zeros((n, P)),
+            np.zeros((n, N, Q)),
+            np.zeros(n, dtype=bool),
+            reason,
+        )
+
+
+class OfferStrategy(Protocol):
+    """What the Bellman step needs to know about offers (see the module docstring)."""
+
+    def coalitions(self, state: int, proposer: int, continuation: np.ndarray) -> np.ndarray:
+        """(C, N) masks of the coalitions ``proposer`` may form in ``state``, given the
+        continuation values (n, N) (only the vote-buying heuristic reads them)."""
+        ...
+
+    def offer(
+        self,
+        state: int,
+        t: int,
+        proposer: int,
+        members: np.ndarray,
+        floor: np.ndarray,
+        active: np.ndarray,
+    ) -> Offer:
+        """The best offer to the coalition ``members`` (N,) for floors (n, N); points
+        where ``active`` (n,) is False need no answer."""
+        ...
+
+
+def settlement_space(
+    a: RoundArrays, t: int, members: Iterable[int]
+) -> spatial.SettlementSpace | None:
+    """The settlement space at round t within the red lines of ``members`` (None if empty)."""
+    members = list(members)
+    low = a.red_low[t, members].max(axis=0) if members else np.zeros(len(a.positions))
+    high = a.red_high[t, members].min(axis=0) if members else np.ones(len(a.positions))
+    if np.any(low > high + TOL):
+        return None
+    return spatial.SettlementSpace(
+        ideal=a.ideal[t],
+        salience_position=a.salience_position[t],
+        salience_pie=a.salience_pie[t],
+        curvature=a.curvature[t],
+        members=a.members,
+        low=low,
+        high=np.maximum(high, low),
+    )
+
+
+def floors(
+    a: RoundArrays, t: int, proposer: int, members: np.ndarray, continuation: np.ndarray
+) -> np.ndarray:
+    """(n, N) floors: the larger of continuation value and reservation utility for the
+    other members, the reservation for the proposer; NaN outside the coalition or where
+    infinite (no constraint)."""
+    res = a.reservation[t]
+    out = np.where(members, np.maximum(continuation, res), np.nan)
+    out[:, proposer] = res[proposer]
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(out), out, np.nan)
+
+
+@dataclass
+class GeneralOffers:
+    """Offers by :func:`negsim.models.spatial.best_proposal`, point by point (any
+    utilities; the engine's own path). With more than 64 coalitions to choose from, the
+    proposer buys the cheapest votes (:func:`~negsim.engine.coalitions.cheapest_coalitions`),
+    which depends on the continuation values: one point at a time there."""
+
+    space: StateSpace
+
+    def coalitions(self, state: int, proposer: int, continuation: np.ndarray) -> np.ndarray:
+        a = self.space.arrays[state]
+        found = enumerated_coalitions(a, proposer)
+        if found is None:
+            if len(continuation) != 1:
+                raise ValueError("the vote-buying heuristic solves one point at a time")
+            found = cheapest_coalitions(a, proposer, continuation[0])
+        return coalition_masks(len(a.actors), found)
+
+    def offer(
+        self,
+        state: int,
+        t: int,
+        proposer: int,
+        members: np.ndarray,
+        floor: np.ndarray,
+        active: np.ndarray,
+    ) -> Offer:
+        a = self.space.arrays[state]
+        n = len(floor)
+        space = settlement_space(a, t, np.flatnonzero(members))
+        if space is None:
+            return Offer.none(n, a, NO_OVERLAP)
+        out = Offer.none(n, a, NO_SETTLEMENT)
+        for p in np.flatnonzero(active):
+            settlement = spatial.best_proposal(space, proposer, floor[p])
+            if settlement is not None:
+                out.feasible[p] = True
+                out.utilities[p], out.x[p], out.y[p] = (
+                    settlement.utilities,
+                    settlement.x,
+                    settlement.y,
+                )
+        return out
+
+
+@dataclass
+class ClosedFormOffers:
+    """A single pie shared by everyone, each weighing it 1, and no position issues: each
+    responder with a positive floor gets ``floor_i / s_i`` (infeasible if it does not
+    weigh the pie), the proposer (or, if it is not a member, the first member) keeps the
+    rest -- the vectorised :func:`negsim.models.spatial.best_proposal` of this class."""
+
+    space: StateSpace
+    masks: list[list[np.ndarray]]  # [state][proposer] -> (C, N)
+
+    def coalitions(self, state: int, proposer: int, continuation: np.ndarray) -> np.ndarray:
+        return self.masks[state][proposer]
+
+    def offer(
+        self,
+        state: int,
+        t: int,
+        proposer: int,
+        members: np.ndarray,
+        floor: np.ndarray,
+        active: np.ndarray,
+    ) -> Offer:
+        a = self.space.arrays[state]
+        n, N = floor.shape
+        weight = a.salience_pie[t, :, 0]
+        member = a.members[:, 0]
+        responder = ~np.isnan(floor) & (np.arange(N) != proposer) & (np.nan_to_num(floor) > 0)
+        feasible = ~np.any(responder & ~(member & (weight > 0)), axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            shares = np.where(responder & member & (weight > 0), floor / weight, 0.0)
+        rest = 1.0 - shares.sum(axis=1)
+        feasible &= rest >= -1e-9
+        keeper = proposer if member[proposer] else int(np.flatnonzero(member)[0])
+        shares[:, keeper] += np.maximum(rest, 0.0)
+        u = weight * shares
+        own_floor = floor[:, proposer]
+        feasible &= np.isnan(own_floor) | (u[:, proposer] >= own_floor - 1e-9)
+        return Offer(
+            feasible,
+            u,
+            np.zeros((n, 0)),
+            shares[:, :, None],
+            np.zeros(n, dtype=bool),
+            NO_SETTLEMENT,
+        )
+
+
+def is_closed_form(space: StateSpace) -> bool:
+    """A single pie shared by everyone, each weighing it 1, and no position issues."""
+    a = space.arrays[0]
+    return (
+        not a.positions
+        and len(a.pies) == 1
+        and bool(a.members.all())
+        and all(np.all(x.salience_pie == 1.0) for x in space.arrays)
+    )
