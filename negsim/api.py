@@ -33,8 +33,8 @@ def solve(scenario: Scenario, concepts: Iterable[str] | None = None) -> Result:
     --------
     >>> import negsim
     >>> r = solve(negsim.load("textbook/rubinstein"), ["spe"])
-    >>> r.agreement_round, round(r.terms()["pie.alice"], 4)
-    (0, 0.5263)
+    >>> r.agreement_round, {k: round(v, 4) for k, v in r.terms().items()}
+    (0, {'dollar.alice': 0.7143, 'dollar.bob': 0.2857})
     """
     chosen = chosen_concepts(concepts)
     return Result.from_solution(scenario, solve_scenario(scenario, chosen), chosen)
