@@ -59,7 +59,7 @@ class Result:
     def from_solution(
         cls, scenario: Scenario, sol: RoundSolution, concepts: tuple[str, ...]
     ) -> Result:
-        from negsim.stage_games import stage_game_table
+        from negsim.engine.stage_games import stage_game_table
 
         a0 = sol.arrays[0]
         T = a0.rounds
@@ -138,14 +138,14 @@ class Result:
     def summary(self, concept: str = "spe") -> str:
         """The run in plain words: when a deal comes and on what terms, who gains by waiting,
         when the situation ripens, and which proposals on the table each actor would take."""
-        from negsim.summary import summarize
+        from negsim.results.summary import summarize
 
         return summarize(self, concept)
 
     def explain(self, round: int = 0, regime: str | None = None) -> str:
         """How the SPE at ``round`` was derived: continuation values, binding constraints,
         the proposer's choice."""
-        from negsim.summary import explain_round
+        from negsim.results.summary import explain_round
 
         return explain_round(self, round, regime)
 

@@ -136,10 +136,6 @@ class Actor(_Model):
     reservation: Schedule | None = Field(None, description="Least utility of a deal it can ratify.")
     red_lines: dict[str, RedLine] = {}
 
-    @property
-    def name(self) -> str:
-        return self.label or ""
-
 
 class Support(_Model):
     """A patron's support to a belligerent, counted in that side's capacity."""
@@ -276,14 +272,6 @@ class Scenario(_Model):
     def source_file(self) -> str | None:
         """The file this scenario was loaded from, if any."""
         return self._source_file
-
-    @property
-    def actor_ids(self) -> list[str]:
-        return list(self.actors)
-
-    @property
-    def issue_ids(self) -> list[str]:
-        return list(self.issues)
 
     def series(self, schedule: Any) -> np.ndarray:
         """A schedule's values over this scenario's rounds, shape (rounds,)."""

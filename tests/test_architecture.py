@@ -150,3 +150,35 @@ def test_subpackages_say_their_job_and_imports() -> None:
         if path.name == "__init__.py" and module.count(".") == 1:
             doc = ast.get_docstring(ast.parse(path.read_text())) or ""
             assert "may import" in doc.lower(), f"{module}: say what it may import"
+
+
+#: Subpackage -> the negsim modules it must not import (the flow of docs/design.md).
+FORBIDDEN = {
+    "negsim.models": ("negsim.",),  # pure: only other models
+    "negsim.engine": (
+        "negsim.results",
+        "negsim.result",
+        "negsim.analysis",
+        "negsim.plot",
+        "negsim.report",
+        "negsim.sweeps",
+        "negsim.cli",
+        "negsim.api",
+    ),
+    "negsim.results": ("negsim.analysis", "negsim.plot", "negsim.report", "negsim.sweeps"),
+    "negsim.analysis": ("negsim.plot", "negsim.report", "negsim.sweeps", "negsim.cli"),
+    "negsim.plot": ("negsim.report", "negsim.sweeps", "negsim.cli"),
+}
+
+
+def test_subpackages_import_only_upstream() -> None:
+    bad = []
+    for module, targets in GRAPH.items():
+        for package, forbidden in FORBIDDEN.items():
+            if module != package and not module.startswith(package + "."):
+                continue
+            for t in targets:
+                own = t == package or t.startswith(package + ".")
+                if not own and any(t == f or t.startswith(f) for f in forbidden):
+                    bad.append(f"{module} imports {t}")
+    assert not bad, "\n".join(bad)

@@ -13,6 +13,7 @@ Flow (each module imports only those above it)::
     axiomatic   Nash, weighted Nash, Kalai-Smorodinsky, compromise per (round, state)
     concepts    the registry of solution concepts
     delay       delay incentives over points
+    stage_games the scenario's stage games solved every round
     solve       one scenario -> RoundSolution (explanation records included)
     points      the sweep's fast path: many points -> arrays
 

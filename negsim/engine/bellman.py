@@ -166,7 +166,7 @@ def _record(
         reason = failed[-1] if failed else "no coalition can reach the quota"
         return ProposerChoice(j, p, (), np.full(N, np.nan), cont, None, False, reason)
     chosen = np.flatnonzero(tied)
-    coalition = tuple(sorted({int(i) for c in chosen for i in np.flatnonzero(masks[c])}))
+    coalition = tuple(int(i) for i in np.flatnonzero(masks[chosen].any(axis=0)))
     floors_ = np.fmax.reduce(np.stack([floor[c][0] for c in chosen]), axis=0)
     why = "the proposer gains by the deal" if deal else "the proposer prefers to wait"
     if len(chosen) > 1:

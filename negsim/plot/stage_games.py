@@ -172,7 +172,7 @@ def stage_game(
     Axes
         As :func:`payoff_matrix`.
     """
-    from negsim.stage_games import payoff_matrices
+    from negsim.engine.stage_games import payoff_matrices
 
     s = result.scenario
     if s is None:
