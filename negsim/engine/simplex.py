@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from negsim.engine.arrays import RoundArrays
-from negsim.engine.offers import NO_SETTLEMENT, Offer, settlement_space
+from negsim.engine.offers import NO_OVERLAP, NO_SETTLEMENT, Offer, settlement_space
 from negsim.engine.states import StateSpace
 from negsim.engine.tolerances import BORDERLINE
 from negsim.models import spatial
@@ -71,10 +71,10 @@ class SimplexOffers:
         active: np.ndarray,
     ) -> Offer:
         a = self.space.arrays[state]
-        out = Offer.none(len(floor), a, NO_SETTLEMENT)
         programs = self.programs(state, t, proposer, tuple(np.flatnonzero(members).tolist()))
-        if programs is None:  # the coalition's red lines do not overlap
-            return out
+        if programs is None:
+            return Offer.none(len(floor), a, NO_OVERLAP)
+        out = Offer.none(len(floor), a, NO_SETTLEMENT)
         feasibility, best, layout = programs
         rows = np.flatnonzero(active)
         if not rows.size:
