@@ -8,7 +8,6 @@ One table drives two tests: through the Python API (``negsim.load`` raises
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -117,12 +116,9 @@ def test_typo_is_not_also_reported_as_missing_field():
 
 
 def test_alias_bomb_is_rejected_fast():
-    # A hang guard, not a benchmark: the expansion is cut at MAX_NODES values (well under
-    # a second on an idle machine); the bound is generous for a loaded CI machine.
-    start = time.perf_counter()
+    # The expansion is cut at MAX_NODES values; a hang would fail through pytest-timeout.
     with pytest.raises(ScenarioError, match="alias bomb"):
         negsim.load(BAD_DIR / "alias_bomb.yaml")
-    assert time.perf_counter() - start < 5.0
 
 
 def test_python_tag_is_never_run(tmp_path: Path, write):

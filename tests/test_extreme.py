@@ -8,7 +8,6 @@ format (10,000 rounds).
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -79,12 +78,10 @@ def test_one_round_is_the_ultimatum_game():
 
 
 def test_thousand_rounds_finish_and_approach_rubinstein():
-    start = time.perf_counter()
+    # A hang is caught by pytest-timeout (pyproject); no duration is asserted here.
     result = negsim.solve(negsim.load_text(pie_game(2, [0.9, 0.8], 1000)), concepts=["spe"])
-    elapsed = time.perf_counter() - start
     assert_allclose(round0(result), [0.2 / 0.28, 1 - 0.2 / 0.28], atol=1e-9)  # (1-d2)/(1-d1 d2)
     assert len(result.rounds) == 1000
-    assert elapsed < 60  # a hang guard, not a benchmark (about 0.3 s on an idle machine)
 
 
 def test_rounds_are_limited_to_ten_thousand():
