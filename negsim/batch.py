@@ -56,7 +56,13 @@ from negsim.engine import (
 )
 from negsim.models import spatial
 from negsim.models.delay import delay_incentives
-from negsim.models.parametric_lp import AMBIGUOUS, INFEASIBLE, OPTIMAL, RowParametricLP
+from negsim.models.parametric_lp import (
+    AMBIGUOUS,
+    INFEASIBLE,
+    OPTIMAL,
+    RowParametricLP,
+    row_products,
+)
 from negsim.scenario import Scenario
 
 __all__ = ["FAST_FIELDS", "Batch", "batch_supported", "fast_point", "solve_points"]
@@ -634,7 +640,7 @@ def frame(
     prob = np.zeros((n, T))
     for t in range(T):
         prob[:, t] = (alive * deal[:, t]).sum(axis=1)
-        alive = (alive * (1 - deal[:, t])) @ batch.transition
+        alive = row_products(alive * (1 - deal[:, t]), batch.transition)  # chunk-independent
     cumulative = np.cumsum(prob, axis=1)
     if outputs == "summary":
         reached = cumulative >= 0.5 - 1e-9

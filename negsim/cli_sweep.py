@@ -40,6 +40,14 @@ EXIT_INTERRUPTED = 130
     metavar="PATH=LOW:HIGH:N|PATH=V1,V2",
     help="A swept parameter: N evenly spaced values or a list. Repeat for a grid.",
 )
+@click.option(
+    "--scale",
+    "scales",
+    multiple=True,
+    metavar="PATH[,PATH...]=LOW:HIGH:N|PATH[,PATH...]=F1,F2",
+    help="Multiply every value of each PATH's schedule by a factor (several paths move "
+    "together). Repeat for a grid.",
+)
 @click.option("--samples", type=click.IntRange(min=0), default=0, help="Draws from `uncertainty:`.")
 @click.option(
     "--seed", type=click.IntRange(min=0), default=None, help="Seed (default: the scenario's)."
@@ -71,6 +79,7 @@ EXIT_INTERRUPTED = 130
 def sweep_command(
     scenario: str,
     grids: tuple[str, ...],
+    scales: tuple[str, ...],
     samples: int,
     seed: int | None,
     out: str,
@@ -89,11 +98,18 @@ def sweep_command(
     (a heatmap for two grid parameters, lines for one, fan charts for samples) and
     OUT/report.md. Points the scenario rejects get an `error` entry instead of a crash.
 
+    A --grid PATH replaces the value there; where the scenario has a schedule (a cost
+    that starts in round 4, a linear rise), sweep one of its fields
+    (actors.firm.war_cost.steps.0.value) or --scale it: every value of the schedule is
+    multiplied by the factor, its shape kept. At most 2,000,000 points (grid x samples).
+
     \b
     Examples:
       negsim sweep textbook/rubinstein_finite --grid actors.alice.discount=0.5:0.99:20 \\
           --grid actors.bob.discount=0.5:0.99:20 --out runs/rub
       negsim sweep variants/uncertain_patience --samples 200 --out runs/mc --workers 2
+      negsim sweep ukraine_2025 --scale actors.russia.war_cost,actors.ukraine.war_cost=0.5:2:7 \\
+          --out runs/costs
       negsim sweep ukraine_2025 --grid actors.us.discount=0.8:0.99:20 --out runs/us \\
           --backend dask --scheduler tcp://127.0.0.1:8786
     """
@@ -101,6 +117,7 @@ def sweep_command(
         _run(
             scenario,
             grids,
+            scales,
             samples,
             seed,
             Path(out),
@@ -124,6 +141,7 @@ def sweep_command(
 def _run(
     name: str,
     grids: tuple[str, ...],
+    scales: tuple[str, ...],
     samples: int,
     seed: int | None,
     out: Path,
@@ -136,7 +154,7 @@ def _run(
     quiet: bool,
     force: bool,
 ) -> None:
-    from negsim.sweeps import batch_supported, sweep
+    from negsim.sweeps import batch_supported, check_size, sweep
 
     grid: dict[str, list[Any]] = {}
     for spec in grids:
@@ -144,11 +162,22 @@ def _run(
         if path in grid:
             raise NegsimError(f"--grid {path} is given twice")
         grid[path] = values
-    if not grid and not samples:
-        raise NegsimError("nothing to sweep: give --grid PATH=LOW:HIGH:N and/or --samples N")
+    scale: dict[str, list[Any]] = {}
+    for spec in scales:
+        path, values = parse_grid_spec(spec)
+        if path in scale:
+            raise NegsimError(f"--scale {path} is given twice")
+        scale[path] = values
+    if not grid and not scale and not samples:
+        raise NegsimError(
+            "nothing to sweep: give --grid PATH=LOW:HIGH:N, --scale PATH=LOW:HIGH:N "
+            "and/or --samples N"
+        )
     if scheduler and backend != "dask":
         raise NegsimError("--scheduler needs --backend dask")
     scenario = _load_or_exit(name)
+    outputs = ("summary", "actors") if samples else ("summary",)
+    check_size(scenario, [*grid.values(), *scale.values()], samples, outputs)
     if out.exists() and not (force or resume):
         raise NegsimError(f"{out} exists; pass --force to replace it or --resume to continue it")
     partial = out.parent / f".{out.name}.checkpoint"
@@ -159,6 +188,7 @@ def _run(
     out.parent.mkdir(parents=True, exist_ok=True)
     options: dict[str, Any] = dict(
         grid=grid,
+        scale=scale,
         samples=samples or None,
         seed=seed,
         backend=backend,
@@ -184,10 +214,11 @@ def _run(
         write(table, staging / f"sweep.{fmt}")
         if actors is not None:
             write(actors, staging / f"actors.{fmt}")
-        figures = _figures(table, actors, list(grid), staging)
+        params = [*grid, *(f"scale:{k}" for k in scale)]
+        figures = _figures(table, actors, params, staging)
         supported, why = batch_supported(scenario)
         (staging / "report.md").write_text(
-            _report(scenario, table, list(grid), samples, figures, elapsed, fmt, supported, why)
+            _report(scenario, table, params, samples, figures, elapsed, fmt, supported, why)
         )
         shutil.move(str(partial), str(staging / "checkpoint"))
         if out.exists():
