@@ -7,6 +7,11 @@ handles atomic replacement (e.g. write to a temporary folder and rename). Figure
 with whatever backend is active (PNG and SVG are rendered off-screen) and closed after
 saving; nothing is shown.
 
+A report is written once, as Markdown, from the Jinja2 templates in ``negsim/templates``
+(tables are pandas DataFrames written as pipe tables by the ``table`` macro); ``report.html``
+is that Markdown rendered by markdown-it-py (CommonMark with tables, raw HTML escaped)
+into ``page.html.jinja``, with every figure embedded as a base64 ``data:`` URI.
+
 Examples
 --------
 >>> import tempfile, negsim
