@@ -285,33 +285,72 @@ def _report(
     supported: bool,
     why: str,
 ) -> str:
+    import pandas as pd
+
+    from negsim.report import render_markdown
     from negsim.sweeps import summarize_samples
 
-    errors = table["error"].dropna()
     outputs = ["agreement_round", *[c for c in table.columns if c.startswith("payoff.")]]
-    lines = [
-        f"# Sweep of {scenario.name}",
-        "",
-        f"- scenario hash: `{scenario.content_hash()[:16]}`",
-        f"- points: {len(table)} ({', '.join(params) or 'no grid'}"
-        f"{f'; {samples} samples from uncertainty' if samples else ''})",
-        f"- solved in {elapsed:.1f} s ({len(table) / max(elapsed, 1e-9):,.0f} points/s); "
-        f"{'batch path' if supported else 'engine per point'} ({why})",
-        f"- points with errors: {len(errors)}"
-        + (f" (first: {errors.iloc[0]})" if len(errors) else ""),
-        f"- table: `sweep.{fmt}`" + (f", `actors.{fmt}`" if samples else ""),
-        "",
-        "## Outputs across points",
-        "",
-        "| output | n | no value | mean | 5% | 50% | 95% |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
     summary = summarize_samples(table, outputs, quantiles=(0.05, 0.5, 0.95))
-    for row in summary.to_dict("records"):
-        cells = [f"{row[k]:.4g}" for k in ("mean", "q0.05", "q0.5", "q0.95")]
-        lines.append(
-            f"| {row['output']} | {row['n']} | {row['missing']} | " + " | ".join(cells) + " |"
-        )
-    if figures:
-        lines += ["", "## Figures", ""] + [f"![{name}]({name})" for name in figures]
-    return "\n".join(lines) + "\n"
+    columns = {"output": "output", "n": "n", "missing": "no value", "mean": "mean"}
+    columns |= {"q0.05": "5%", "q0.5": "50%", "q0.95": "95%"}
+    shown = summary[list(columns)].rename(columns=columns)
+    for column in ("mean", "5%", "50%", "95%"):
+        shown[column] = [f"{v:.4g}" if v == v else "–" for v in shown[column]]  # NaN
+    missing, reasons = _missing_reasons(table, outputs, scenario.time_unit)
+    errors = table["error"].dropna().value_counts().rename_axis("Message")
+    return render_markdown(
+        "sweep.md.jinja",
+        name=scenario.name,
+        hash=scenario.content_hash()[:16],
+        points=len(table),
+        params=params,
+        samples=samples,
+        elapsed=elapsed,
+        rate=len(table) / max(elapsed, 1e-9),
+        supported=supported,
+        why=why,
+        fmt=fmt,
+        outputs=shown,
+        missing=missing,
+        reasons=reasons,
+        errors=pd.DataFrame({"Points": errors}).reset_index(),
+        figures=figures,
+    )
+
+
+def _missing_reasons(
+    table: Any, outputs: list[str], unit: str
+) -> tuple[Any, list[tuple[str, str]]]:
+    """Points without a value, per output and reason, and what each reason means.
+
+    A point has no value when it could not be solved (``error``). A solved point has no
+    ``agreement_round`` when the deal has not come with probability 1/2 by the last round
+    (:attr:`negsim.Result.agreement_round`), and no ``payoff.<actor>`` when no deal is
+    made in the first round: that column is the payoff of the SPE deal of round 0, and
+    both the engine and the batch path leave it NaN when there is none. Each row's counts
+    add up to its points without a value.
+    """
+    import pandas as pd
+
+    meanings = {
+        "error": "the point could not be solved (messages below)",
+        "no deal by the end": f"solved, but the deal has not come with probability 1/2 by the "
+        f"last {unit}, so there is no agreement round",
+        "no deal at the start": f"solved, but no deal is made in the first {unit}; "
+        f"`payoff.<actor>` is the payoff of the deal made then, so there is none "
+        "(the deal comes later or never: see agreement_round)",
+    }
+    failed = table["error"].notna()
+    rows = []
+    for output in outputs:
+        empty = table[output].isna()
+        if empty.any():
+            solved = "no deal by the end" if output == "agreement_round" else "no deal at the start"
+            reason = failed[empty].map({True: "error", False: solved})
+            rows.append({"output": output, "no value": int(empty.sum())})
+            rows[-1] |= reason.value_counts().to_dict()
+    missing = pd.DataFrame(rows, columns=["output", "no value", *meanings]).fillna(0)
+    used = [r for r in meanings if missing[r].sum() > 0]
+    missing = missing[["output", "no value", *used]].astype({r: int for r in used})
+    return missing, [(r, meanings[r]) for r in used]
