@@ -25,7 +25,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -100,10 +100,8 @@ def check_target(folder: str | Path, *, force: bool, hint: str = _FORCE_HINT) ->
     with output_errors(folder):
         real = folder.resolve()
         protected = [(Path.cwd().resolve(), "it is the working folder")]
-        try:
+        with suppress(RuntimeError):  # no home folder known
             protected.append((Path.home().resolve(), "it is the home folder"))
-        except RuntimeError:  # no home folder known
-            pass
         for place, why in protected:
             if real == place:
                 raise OutputError(f"refusing to write the output into {folder}: {why}")
@@ -112,7 +110,9 @@ def check_target(folder: str | Path, *, force: bool, hint: str = _FORCE_HINT) ->
                 f"refusing to write the output into {folder}: it contains the working folder"
             )
         if real.parent == real:
-            raise OutputError(f"refusing to write the output into {folder}: it is a filesystem root")
+            raise OutputError(
+                f"refusing to write the output into {folder}: it is a filesystem root"
+            )
         if folder.is_symlink():
             raise OutputError(
                 f"refusing to replace {folder}: it is a symbolic link; give the folder itself"
@@ -209,10 +209,8 @@ def atomic_folder(
         if staging is not None:
             shutil.rmtree(staging, ignore_errors=True)
         for parent in reversed(created):
-            try:
+            with suppress(OSError):
                 parent.rmdir()
-            except OSError:
-                pass
         raise
 
 
