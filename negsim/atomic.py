@@ -253,7 +253,7 @@ def atomic_write(path: str | Path, write: Callable[[Path], Any]) -> None:
     path = Path(path)
     temp: Path | None = None
     try:
-        with output_errors(path):
+        with output_errors(path.parent):
             temp = _fresh(path.parent, f".{path.name}.", _new_file)
             write(temp)
             os.replace(temp, path)

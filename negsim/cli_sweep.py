@@ -177,10 +177,15 @@ def _run(
         progress=False if quiet else None,
     )
     started = time.perf_counter()
-    table = sweep(scenario, checkpoint=partial / "summary", **options)
     actors = None
-    if samples:
-        actors = sweep(scenario, outputs="actors", checkpoint=partial / "actors", **options)
+    try:
+        table = sweep(scenario, checkpoint=partial / "summary", **options)
+        if samples:
+            actors = sweep(scenario, outputs="actors", checkpoint=partial / "actors", **options)
+    except OutputError:  # a checkpoint without a finished chunk has nothing to resume
+        if not any(partial.glob("*/chunk-*")):
+            shutil.rmtree(partial, ignore_errors=True)
+        raise
     elapsed = time.perf_counter() - started
 
     meta = {
@@ -225,7 +230,7 @@ def _prepare_checkpoint(partial: Path, out: Path, resume: bool) -> None:
 
     A ``partial`` that negsim did not write is refused, never deleted.
     """
-    with output_errors(partial):
+    with output_errors(out):
         if partial.is_symlink() or (partial.exists() and not _is_checkpoint(partial)):
             raise OutputError(
                 f"refusing to use {partial} as the sweep's checkpoint folder: it holds files "
