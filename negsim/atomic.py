@@ -105,13 +105,13 @@ def check_target(folder: str | Path, *, force: bool, hint: str = _FORCE_HINT) ->
         for place, why in protected:
             if real == place:
                 raise OutputError(f"refusing to write the output into {folder}: {why}")
-        if real in Path.cwd().resolve().parents:
-            raise OutputError(
-                f"refusing to write the output into {folder}: it contains the working folder"
-            )
         if real.parent == real:
             raise OutputError(
                 f"refusing to write the output into {folder}: it is a filesystem root"
+            )
+        if real in Path.cwd().resolve().parents:
+            raise OutputError(
+                f"refusing to write the output into {folder}: it contains the working folder"
             )
         if folder.is_symlink():
             raise OutputError(

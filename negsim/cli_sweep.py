@@ -165,7 +165,12 @@ def _run(
     replace = force or resume
     check_target(out, force=replace, hint=_HINT)
     partial = out.parent / f".{out.name}.checkpoint"
-    _prepare_checkpoint(partial, out, resume)
+    with output_errors(out):
+        if partial.is_symlink() or (partial.exists() and not _is_checkpoint(partial)):
+            raise OutputError(
+                f"refusing to use {partial} as the sweep's checkpoint folder: it holds files "
+                "negsim did not write; move it away"
+            )
     options: dict[str, Any] = dict(
         grid=grid,
         samples=samples or None,
@@ -179,6 +184,7 @@ def _run(
     started = time.perf_counter()
     actors = None
     try:
+        _prepare_checkpoint(partial, out, resume)
         table = sweep(scenario, checkpoint=partial / "summary", **options)
         if samples:
             actors = sweep(scenario, outputs="actors", checkpoint=partial / "actors", **options)
@@ -226,16 +232,9 @@ def _run(
 
 
 def _prepare_checkpoint(partial: Path, out: Path, resume: bool) -> None:
-    """Make ``partial`` (``.OUT.checkpoint``) ready: fresh, or kept/restored for --resume.
-
-    A ``partial`` that negsim did not write is refused, never deleted.
-    """
+    """Make ``partial`` (``.OUT.checkpoint``, already checked to be negsim's or absent)
+    ready: fresh, or kept or restored from ``OUT/checkpoint`` for --resume."""
     with output_errors(out):
-        if partial.is_symlink() or (partial.exists() and not _is_checkpoint(partial)):
-            raise OutputError(
-                f"refusing to use {partial} as the sweep's checkpoint folder: it holds files "
-                "negsim did not write; move it away"
-            )
         if resume and not partial.exists() and _is_checkpoint(out / "checkpoint"):
             shutil.copytree(out / "checkpoint", partial)
         if not resume and partial.exists():
