@@ -3,17 +3,19 @@
 The lead registers :data:`sweep_command` on the ``negsim`` group
 (``cli.add_command(sweep_command, "sweep")``). It is a thin layer over
 :func:`negsim.sweeps.sweep`: it writes ``sweep.parquet`` (or ``.csv``), figures and a short
-``report.md`` into OUT. OUT is staged in a temporary folder beside it and renamed into
-place, so an interrupted run never leaves a half-written OUT; finished chunks are kept in
-``.OUT.checkpoint`` beside it until the run completes (then in ``OUT/checkpoint``), and
-``--resume`` continues from either.
+``report.md`` and ``metadata.json`` (with negsim's ``"negsim_output": "sweep"`` marker)
+into OUT, through :func:`negsim.atomic.atomic_folder`: OUT is checked (never the working
+folder, a parent of it, or a folder of other files, even with --force), staged beside it
+and renamed into place, so an interrupted run never leaves a half-written OUT; finished
+chunks are kept in ``.OUT.checkpoint`` beside it until the run completes (then in
+``OUT/checkpoint``), and ``--resume`` continues from either.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -23,12 +25,23 @@ import click
 from negsim._cli_shared import EXIT_BAD_INPUT
 from negsim._cli_shared import load_or_exit as _load_or_exit
 from negsim._cli_shared import print_error as _print_error
+from negsim.atomic import (
+    METADATA,
+    OutputError,
+    atomic_folder,
+    atomic_write_text,
+    check_target,
+    is_negsim_output,
+    output_errors,
+    output_marker,
+)
 from negsim.errors import NegsimError
 from negsim.sampling import parse_grid_spec
 
 __all__ = ["sweep_command"]
 
 EXIT_INTERRUPTED = 130
+_HINT = "pass --force to replace it or --resume to continue it"
 
 
 @click.command("sweep")
@@ -52,9 +65,7 @@ EXIT_INTERRUPTED = 130
 @click.option(
     "--seed", type=click.IntRange(min=0), default=None, help="Seed (default: the scenario's)."
 )
-@click.option(
-    "--out", "out", required=True, type=click.Path(file_okay=False), help="Output folder."
-)
+@click.option("--out", "out", required=True, type=click.Path(), help="Output folder.")
 @click.option(
     "--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True
 )
@@ -75,7 +86,7 @@ EXIT_INTERRUPTED = 130
 )
 @click.option("--resume", is_flag=True, help="Continue an interrupted sweep from its checkpoint.")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
-@click.option("--force", is_flag=True, help="Replace an existing OUT folder.")
+@click.option("--force", is_flag=True, help="Replace an earlier negsim output folder OUT.")
 def sweep_command(
     scenario: str,
     grids: tuple[str, ...],
@@ -97,6 +108,8 @@ def sweep_command(
     Writes OUT/sweep.parquet (one row per point, parameters as columns), figures
     (a heatmap for two grid parameters, lines for one, fan charts for samples) and
     OUT/report.md. Points the scenario rejects get an `error` entry instead of a crash.
+    --force and --resume replace only an earlier negsim output folder (one with
+    negsim's metadata.json), never the working folder or a folder of other files.
 
     A --grid PATH replaces the value there; where the scenario has a schedule (a cost
     that starts in round 4, a linear rise), sweep one of its fields
@@ -178,14 +191,15 @@ def _run(
     scenario = _load_or_exit(name)
     outputs = ("summary", "actors") if samples else ("summary",)
     check_size(scenario, [*grid.values(), *scale.values()], samples, outputs)
-    if out.exists() and not (force or resume):
-        raise NegsimError(f"{out} exists; pass --force to replace it or --resume to continue it")
+    replace = force or resume
+    check_target(out, force=replace, hint=_HINT)
     partial = out.parent / f".{out.name}.checkpoint"
-    if resume and not partial.exists() and (out / "checkpoint").is_dir():
-        shutil.copytree(out / "checkpoint", partial)
-    if not resume and partial.exists():
-        shutil.rmtree(partial)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    with output_errors(out):
+        if partial.is_symlink() or (partial.exists() and not _is_checkpoint(partial)):
+            raise OutputError(
+                f"refusing to use {partial} as the sweep's checkpoint folder: it holds files "
+                "negsim did not write; move it away"
+            )
     options: dict[str, Any] = dict(
         grid=grid,
         scale=scale,
@@ -198,14 +212,34 @@ def _run(
         progress=False if quiet else None,
     )
     started = time.perf_counter()
-    table = sweep(scenario, checkpoint=partial / "summary", **options)
     actors = None
-    if samples:
-        actors = sweep(scenario, outputs="actors", checkpoint=partial / "actors", **options)
+    try:
+        _prepare_checkpoint(partial, out, resume)
+        table = sweep(scenario, checkpoint=partial / "summary", **options)
+        if samples:
+            actors = sweep(scenario, outputs="actors", checkpoint=partial / "actors", **options)
+    except OutputError:  # a checkpoint without a finished chunk has nothing to resume
+        if not any(partial.glob("*/chunk-*")):
+            shutil.rmtree(partial, ignore_errors=True)
+        raise
     elapsed = time.perf_counter() - started
 
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    meta = {
+        "scenario": scenario.name,
+        "scenario_hash": scenario.content_hash(),
+        "grid": list(grid),
+        "samples": samples,
+        "seed": seed,
+        "format": fmt,
+    }
+    with atomic_folder(
+        out,
+        force=replace,
+        kind="sweep",
+        metadata=meta,
+        adopt={"checkpoint": partial},
+        hint=_HINT,
+    ) as staging:
         write = (
             (lambda df, p: df.to_parquet(p, index=False))
             if fmt == "parquet"
@@ -220,22 +254,41 @@ def _run(
         (staging / "report.md").write_text(
             _report(scenario, table, params, samples, figures, elapsed, fmt, supported, why)
         )
-        shutil.move(str(partial), str(staging / "checkpoint"))
-        if out.exists():
-            old = out.parent / f".{out.name}.old"
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            shutil.rmtree(old)
-        staging.replace(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     if not quiet:
         errors = int(table["error"].notna().sum())
         click.echo(
             f"{len(table)} points in {elapsed:.1f} s ({len(table) / max(elapsed, 1e-9):,.0f} points/s)"
             f"{f', {errors} with errors' if errors else ''}; wrote {out}"
         )
+
+
+def _prepare_checkpoint(partial: Path, out: Path, resume: bool) -> None:
+    """Make ``partial`` (``.OUT.checkpoint``, already checked to be negsim's or absent)
+    ready: fresh, or kept or restored from ``OUT/checkpoint`` for --resume."""
+    with output_errors(out):
+        if resume and not partial.exists() and _is_checkpoint(out / "checkpoint"):
+            shutil.copytree(out / "checkpoint", partial)
+        if not resume and partial.exists():
+            shutil.rmtree(partial)
+        partial.mkdir(parents=True, exist_ok=True)
+        if not (partial / METADATA).exists():
+            atomic_write_text(partial / METADATA, json.dumps(output_marker("sweep-checkpoint")))
+
+
+def _is_checkpoint(folder: Path) -> bool:
+    """Whether ``folder`` is a sweep checkpoint negsim wrote (an empty folder counts).
+
+    Marked by ``metadata.json``; one written before the marker existed holds only
+    ``summary`` and ``actors`` folders, each with a ``manifest.json``.
+    """
+    if not folder.is_dir():
+        return False
+    if is_negsim_output(folder):
+        return True
+    return all(
+        p.name in {"summary", "actors"} and (p / "manifest.json").is_file()
+        for p in folder.iterdir()
+    )
 
 
 def _figures(table: Any, actors: Any, params: list[str], folder: Path) -> list[str]:

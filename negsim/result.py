@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from negsim._version import __version__
-from negsim.atomic import atomic_folder
+from negsim.atomic import MARKER, atomic_folder, output_marker
 from negsim.engine import RoundSolution
 from negsim.scenario import Scenario
 
@@ -149,8 +149,14 @@ class Result:
         """Write every table (CSV or Parquet) and ``metadata.json`` atomically into ``folder``.
 
         The tables are written to a temporary folder beside the target and renamed into
-        place, so an interrupted save leaves no half-written output. An existing folder is
-        replaced only with ``force=True``.
+        place, so an interrupted save leaves no half-written output. An existing negsim
+        output folder is replaced only with ``force=True``; the working folder, a folder
+        holding other files and the like are never replaced (see :mod:`negsim.atomic`).
+
+        Raises
+        ------
+        negsim.atomic.OutputError
+            A target that may not be replaced, or a failing write (one-line reason).
         """
         if fmt not in {"csv", "parquet"}:
             raise ValueError(f"format must be 'csv' or 'parquet', got {fmt!r}")
@@ -165,7 +171,7 @@ class Result:
                 table.to_csv(folder / f"{name}.csv", index=False)
             else:
                 table.to_parquet(folder / f"{name}.parquet", index=False)
-        meta = {**self.metadata, "format": fmt}
+        meta = {**self.metadata, "format": fmt, **output_marker("run")}
         (folder / "metadata.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
 
     @classmethod
@@ -174,6 +180,7 @@ class Result:
         folder = Path(folder)
         metadata = json.loads((folder / "metadata.json").read_text())
         fmt = metadata.pop("format", "csv")
+        metadata.pop(MARKER, None)
         tables = {}
         for name in TABLES:
             path = folder / f"{name}.{fmt}"

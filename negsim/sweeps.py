@@ -62,7 +62,6 @@ import math
 import os
 import signal
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -72,6 +71,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from negsim.atomic import atomic_write, atomic_write_text, output_errors
 from negsim.batch import Batch, batch_supported, solve_points, tail_error
 from negsim.batch import frame as batch_frame
 from negsim.engine import solve as _solve
@@ -864,7 +864,8 @@ class _Checkpoint:
         chunk_size: int,
     ) -> None:
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        with output_errors(self.folder):
+            self.folder.mkdir(parents=True, exist_ok=True)
         try:
             import pyarrow  # noqa: F401
 
@@ -889,7 +890,7 @@ class _Checkpoint:
                     f"{', '.join(diff)}); use another folder or delete it"
                 )
         else:
-            _atomic_write(path, lambda f: Path(f).write_text(json.dumps(manifest, indent=2) + "\n"))
+            atomic_write_text(path, json.dumps(manifest, indent=2) + "\n")
 
     @staticmethod
     def stored_chunk_size(folder: Path) -> int | None:
@@ -908,18 +909,6 @@ class _Checkpoint:
 
     def write(self, index: int, frame: pd.DataFrame) -> None:
         if self.fmt == "parquet":
-            _atomic_write(self._path(index), lambda f: frame.to_parquet(f, index=False))
+            atomic_write(self._path(index), lambda f: frame.to_parquet(f, index=False))
         else:
-            _atomic_write(self._path(index), lambda f: frame.to_csv(f, index=False))
-
-
-def _atomic_write(path: Path, write: Callable[[str], Any]) -> None:
-    """Write through a temporary file in the same folder, then ``os.replace`` it."""
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
-        write(temp)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+            atomic_write(self._path(index), lambda f: frame.to_csv(f, index=False))

@@ -15,7 +15,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import negsim
-from negsim import ScenarioError, SolveError
+from negsim import NegsimError, ScenarioError, SolveError
 from negsim.models import baron_ferejohn
 
 
@@ -358,10 +358,13 @@ def test_save_refuses_to_overwrite_without_force(tmp_path: Path, seeded_result):
     target = tmp_path / "out"
     target.mkdir()
     (target / "mine.txt").write_text("keep me")
-    with pytest.raises(FileExistsError, match="pass force=True"):
-        seeded_result.save(target)
+    with pytest.raises(NegsimError, match="negsim did not write"):  # not even with force
+        seeded_result.save(target, force=True)
     assert [p.name for p in target.iterdir()] == ["mine.txt"]
-    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    seeded_result.save(tmp_path / "run")
+    with pytest.raises(FileExistsError, match="pass force=True"):
+        seeded_result.save(tmp_path / "run")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "run"]
 
 
 def test_same_inputs_and_seed_give_byte_identical_files(tmp_path: Path):
