@@ -154,9 +154,9 @@ def signal_lattice(worlds: list[str], accuracy: np.ndarray) -> Lattice:
     for c in counts:
         total = c.sum(axis=2, keepdims=True)  # signals per accuracy value
         # n_dw log a_d + (m_d - n_dw) log((1 - a_d)/(K - 1)); 0 * log 0 counts as 0
-        hit = np.where(c > 0, c * log_hit[None, :, None], 0.0) if D else np.zeros(c.shape)
+        hit = c * np.where(c > 0, log_hit[None, :, None], 0.0) if D else np.zeros(c.shape)
         miss = (
-            np.where(total - c > 0, (total - c) * log_miss[None, :, None], 0.0)
+            (total - c) * np.where(total - c > 0, log_miss[None, :, None], 0.0)
             if D
             else np.zeros(c.shape)
         )
@@ -451,12 +451,19 @@ def _round_view(
     deal = {c: average(sol.deal[c], T) for c in concepts}
     xs, ys, payoff = {}, {}, {}
     for c in concepts:
-        dealt = [d > 0 for d in sol.deal[c]]
+        # the SPE's terms weigh nodes by the probability of a deal there; the other
+        # concepts' terms exist (and are averaged) wherever the concept has a settlement
+        found = [
+            d if c == "spe" else (~np.isnan(x).any(axis=-1)).astype(float)
+            for d, x in zip(sol.deal[c], sol.x[c], strict=True)
+        ]
         has = [~np.isnan(p).any(axis=-1) for p in sol.payoff[c]]
-        xs[c] = masked_average(sol.x[c][:T], dealt[:T], T)
-        ys[c] = masked_average(sol.y[c][:T], dealt[:T], T)
+        xs[c] = masked_average(sol.x[c][:T], found[:T], T)
+        ys[c] = masked_average(sol.y[c][:T], found[:T], T)
         payoff[c] = masked_average(sol.payoff[c], has, T + 1)
-    mean_flow = np.einsum("w,wtrn->trn", analyst, flow)
+    # each actor's delay incentive with the flows it expects under its own prior
+    N = flow.shape[-1]
+    mean_flow = np.einsum("iw,wtri->tri", sol.prior[:N], flow)
     gains, delays = {}, {}
     for c in concepts:
         gains[c], delays[c] = delay_incentives(mean_flow, discount, payoff[c], sol.transition)
