@@ -42,7 +42,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pandas as pd
 
 from negsim import engine
 from negsim.dynamics import RoundArrays
@@ -121,9 +120,7 @@ def signal_lattice(worlds: list[str], accuracy: np.ndarray) -> Lattice:
     posteriors are equal under every prior), so the lattice grows polynomially.
     """
     K = len(worlds)
-    informative = [
-        float(a) for a in accuracy if K > 1 and abs(float(a) - 1 / K) > _UNINFORMATIVE
-    ]
+    informative = [float(a) for a in accuracy if K > 1 and abs(float(a) - 1 / K) > _UNINFORMATIVE]
     values = sorted(set(informative))
     D = len(values)
     kernels = [signal_kernel(float(a), K) for a in accuracy]
@@ -228,9 +225,7 @@ def solve_beliefs(
 ) -> tuple[BeliefSolution, RoundSolution]:
     """Solve a scenario with worlds: subjective SPE over (round, regime, signal node)."""
     worlds = list(scenario.worlds)
-    per_world = [
-        _regime_arrays(scenario.with_changes(scenario.worlds[w].changes)) for w in worlds
-    ]
+    per_world = [_regime_arrays(scenario.with_changes(scenario.worlds[w].changes)) for w in worlds]
     regimes, transition = per_world[0][0], per_world[0][1]
     arrays = [w[2] for w in per_world]
     for w, (names, _, a) in zip(worlds, per_world, strict=True):
@@ -348,9 +343,7 @@ def _axiomatic_nodes(
     if not cells:
         return
     players = np.stack([arrays[r].players for _, _, r in cells])
-    floor = np.stack(
-        [np.maximum(threat[t][n, r], arrays[r].reservation[t]) for t, n, r in cells]
-    )
+    floor = np.stack([np.maximum(threat[t][n, r], arrays[r].reservation[t]) for t, n, r in cells])
     capability = np.stack([arrays[r].capability[t] for t, _, r in cells])
     egalitarian = (
         spatial.max_min_gain_batch(spaces, floor, players)
@@ -360,7 +353,9 @@ def _axiomatic_nodes(
     for concept in concepts:
         found: list[spatial.Settlement | None]
         if concept == "compromise":
-            found = [spatial.compromise_settlement(sp, capability[b]) for b, sp in enumerate(spaces)]
+            found = [
+                spatial.compromise_settlement(sp, capability[b]) for b, sp in enumerate(spaces)
+            ]
         elif concept in ("nash", "nash_weighted"):
             weights = capability if concept == "nash_weighted" else None
             found = spatial.nash_settlement_batch(spaces, floor, players, weights, egalitarian)

@@ -20,7 +20,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from negsim.beliefs import BeliefSolution, node_probability, perspectives, reach, solve_beliefs
+from negsim.beliefs import BeliefSolution, perspectives, reach, solve_beliefs
 from negsim.result import Result
 from negsim.scenario import Scenario
 
@@ -45,8 +45,10 @@ def solve_with_worlds(scenario: Scenario, concepts: tuple[str, ...]) -> Result:
     metadata = {
         **result.metadata,
         "worlds": {w: (scenario.worlds[w].label or w) for w in scenario.worlds},
-        "priors": {p: dict(zip(sol.lattice.worlds, sol.prior[k].tolist(), strict=True))
-                   for k, p in enumerate(who)},
+        "priors": {
+            p: dict(zip(sol.lattice.worlds, sol.prior[k].tolist(), strict=True))
+            for k, p in enumerate(who)
+        },
         "accuracy": sol.lattice.accuracy.tolist(),
         "nodes_per_round": sol.lattice.sizes(),
     }
@@ -80,8 +82,8 @@ def _nodes_table(
     for c in concepts:
         for t in range(sol.lattice.rounds):
             M, R = sol.deal[c][t].shape
-            n_idx, r_idx = np.meshgrid(np.arange(M), np.arange(R), indexing="ij")
-            n_idx, r_idx = n_idx.ravel(), r_idx.ravel()
+            grid_n, grid_r = np.meshgrid(np.arange(M), np.arange(R), indexing="ij")
+            n_idx, r_idx = grid_n.ravel(), grid_r.ravel()
             cols: dict[str, object] = {
                 "concept": c,
                 "round": t,
@@ -92,8 +94,8 @@ def _nodes_table(
             for k, w in enumerate(worlds):
                 cols[f"signals.{w}"] = counts[n_idx, k]
             cols["deal"] = sol.deal[c][t][n_idx, r_idx]
-            for p, issue in enumerate(positions):
-                cols[issue] = sol.x[c][t][n_idx, r_idx, p]
+            for k, issue in enumerate(positions):
+                cols[issue] = sol.x[c][t][n_idx, r_idx, k]
             for q, pie in enumerate(pies):
                 for i, actor in enumerate(actors):
                     if actor in (scenario.issues[pie].among or []):
@@ -111,8 +113,9 @@ def _beliefs_table(sol: BeliefSolution, who: list[str]) -> pd.DataFrame:
     worlds = sol.lattice.worlds
     for t, b in enumerate(sol.belief):
         M = b.shape[0]
-        n, k, w = np.meshgrid(np.arange(M), np.arange(len(who)), np.arange(len(worlds)),
-                              indexing="ij")
+        n, k, w = np.meshgrid(
+            np.arange(M), np.arange(len(who)), np.arange(len(worlds)), indexing="ij"
+        )
         frames.append(
             pd.DataFrame(
                 {
@@ -139,7 +142,7 @@ def _deal_probability_table(
         for p in who:
             mass = reached[c][p]
             alive = np.array([m.sum() for m in mass])  # no deal before round t, t = 0..T
-            dealt = alive[:-1] - alive[1:]
+            dealt = np.maximum(alive[:-1] - alive[1:], 0.0)
             total = dealt.sum()
             expected = float((np.arange(T) * dealt).sum() / total) if total > 1e-12 else np.nan
             for t in range(T):
@@ -169,8 +172,7 @@ def belief_lines(result: Result, concept: str = "spe") -> list[str]:
         + ", ".join(f"{w} ({label})" if label != w else w for w, label in worlds.items())
         + "; priors "
         + "; ".join(
-            f"{_who(result, p)} "
-            + ", ".join(f"{w} {q:.2f}" for w, q in prior.items())
+            f"{_who(result, p)} " + ", ".join(f"{w} {q:.2f}" for w, q in prior.items())
             for p, prior in meta["priors"].items()
         )
         + "."
@@ -247,8 +249,8 @@ def _waiting_lines(result: Result, concept: str) -> list[str]:
         )
     elif opened > 0:
         out.append(
-            f"Beliefs have converged enough for the bargaining range to open at "
-            f"{result.round_label(opened)}: a deal is made at most of the analyst's "
-            "probability of the signal paths still bargaining then."
+            f"The bargaining range opens at {result.round_label(opened)}: by then beliefs "
+            "have converged (or a deadline looms) enough that a deal is made on the signal "
+            "paths carrying most of the analyst's probability."
         )
     return out

@@ -963,20 +963,23 @@ def _belief_problems(s: Scenario, dumped: dict[str, Any]) -> list[tuple[_Path, s
         if who != "analyst" and who not in s.actors:
             choices = [*s.actors, "analyst"]
             out.append(
-                (base, f"unknown actor '{who}'{did_you_mean(who, choices)}; defined: "
-                 f"{', '.join(choices)}")
+                (
+                    base,
+                    f"unknown actor '{who}'{did_you_mean(who, choices)}; defined: "
+                    f"{', '.join(choices)}",
+                )
             )
-        for world, prob in prior.items():
-            if world not in s.worlds:
+        for target, prob in prior.items():
+            if target not in s.worlds:
                 out.append(
                     (
-                        (*base, world),
-                        f"unknown world '{world}'{did_you_mean(world, worlds)}; declared: "
+                        (*base, target),
+                        f"unknown world '{target}'{did_you_mean(target, worlds)}; declared: "
                         f"{', '.join(worlds)}",
                     )
                 )
             elif not 0 <= prob <= 1:
-                out.append(((*base, world), f"expected a probability in [0, 1], found {prob:g}"))
+                out.append(((*base, target), f"expected a probability in [0, 1], found {prob:g}"))
         if abs(sum(prior.values()) - 1) > 1e-9:
             out.append((base, f"prior probabilities must sum to 1, found {sum(prior.values()):g}"))
     if s.learning is not None and len(worlds) > 1:

@@ -129,7 +129,7 @@ def reference(
                 cb += pb[w] * (-cost_b + discount_b * ahead_b)
             if t % 2 == 0:  # A proposes: B gets exactly cb (A keeps everything if cb < 0)
                 share = min(1.0, 1 - cb)
-                deal = 0 <= share and share >= ca - TOL
+                deal = share >= 0 and share >= ca - TOL
             else:  # B proposes: A gets exactly ca
                 share = max(0.0, ca)
                 deal = share <= 1 and 1 - share >= cb - TOL
@@ -235,7 +235,10 @@ def test_equal_priors_uninformative_signals_is_engine_on_mean_costs() -> None:
     got, want = negsim.solve(scenario), negsim.solve(mean)
     for table in ("rounds", "actors"):
         assert_allclose(
-            _numeric(getattr(got, table)), _numeric(getattr(want, table)), atol=1e-12, rtol=0,
+            _numeric(getattr(got, table)),
+            _numeric(getattr(want, table)),
+            atol=1e-12,
+            rtol=0,
             equal_nan=True,
         )
 
@@ -270,7 +273,11 @@ def test_frozen_mutual_optimism_means_war() -> None:
     assert analyst["war_probability"].iloc[0] == 1.0
     # and the same game with beliefs summing below 1 plus costs settles at once
     modest = split_scenario(
-        rounds=6, accuracy=0.5, discount_a=1.0, discount_b=1.0, prior_a=(0.5, 0.5),
+        rounds=6,
+        accuracy=0.5,
+        discount_a=1.0,
+        discount_b=1.0,
+        prior_a=(0.5, 0.5),
         prior_b=(0.5, 0.5),
     )
     assert negsim.solve(modest, ["spe"]).nodes.query("round == 0")["deal"].iloc[0] == 1.0
@@ -285,6 +292,19 @@ def test_optimism_textbook_delays_then_agrees() -> None:
     text = result.summary()
     assert "waiting to persuade" in text
     assert "State A puts 0.80 on 'a_strong'" in text
+
+
+def test_agreement_bunches_before_a_hard_deadline() -> None:
+    """Simsek & Yildiz (2016): optimism, slow learning and a costly deadline at round 8."""
+    result = negsim.solve(negsim.load("textbook/optimism_deadline"), ["spe"])
+    analyst = result.deal_probability.query("perspective == 'analyst'")
+    deal = analyst["deal"].to_numpy()
+    assert int(np.argmax(deal)) == 8 and deal[8] > 0.5
+    assert deal[:3].sum() == 0 and deal[9:].sum() == 0
+    # without the deadline the same optimists mostly fight to the end
+    no_deadline = result.scenario.with_changes({"actors.a.deadlines": [], "actors.b.deadlines": []})
+    later = negsim.solve(no_deadline, ["spe"]).deal_probability.query("perspective == 'analyst'")
+    assert later["war_probability"].iloc[0] > 0.5
 
 
 # -- properties -------------------------------------------------------------------------
@@ -370,7 +390,11 @@ def test_saved_result_keeps_the_belief_tables(tmp_path) -> None:  # noqa: ANN001
 
 # -- validation -------------------------------------------------------------------------
 BAD = [
-    ({"worlds": {"x": {"changes": {"actors.a.ideal.territory": 0.5}}}}, "worlds.x.changes", "not what a settlement is worth"),
+    (
+        {"worlds": {"x": {"changes": {"actors.a.ideal.territory": 0.5}}}},
+        "worlds.x.changes",
+        "not what a settlement is worth",
+    ),
     ({"worlds": {"x": {"changes": {"actors.a.discount": 0.5}}}}, "worlds.x.changes", "discount"),
     ({"beliefs": {"a": {"w0": 0.5, "w1": 0.6}}}, "beliefs.a", "sum to 1"),
     ({"beliefs": {"a": {"w0": 0.5, "wz": 0.5}}}, "beliefs.a.wz", "unknown world 'wz'"),
