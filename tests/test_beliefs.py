@@ -420,3 +420,18 @@ def test_bad_beliefs_are_located(change: dict, path: str, words: str) -> None:
     problems = err.value.problems
     assert any(p.path.startswith(path) and words in p.message for p in problems), problems
     assert all(p.file == "bad.yaml" and p.line for p in problems)
+
+
+def test_sweeps_over_beliefs_and_accuracy_use_the_engine() -> None:
+    from negsim.batch import batch_supported
+
+    scenario = negsim.load("textbook/optimism")
+    ok, why = batch_supported(scenario)
+    assert not ok and "worlds" in why
+    grid = {"learning.accuracy": [0.5, 0.75], "beliefs.a": [{"a_strong": 0.5, "b_strong": 0.5}]}
+    table = negsim.sweep(scenario, grid, backend="serial")
+    for _, row in table.iterrows():
+        point = {"learning.accuracy": row["learning.accuracy"], "beliefs.a": row["beliefs.a"]}
+        direct = negsim.solve(scenario.with_changes(point), ["spe"])
+        assert row["agreement_round"] == direct.agreement_round
+        assert_allclose(row["terms.territory"], direct.terms()["territory"], atol=1e-12)
