@@ -20,7 +20,13 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from negsim.beliefs import BeliefSolution, perspectives, reach, solve_beliefs
+from negsim.beliefs import (
+    BeliefSolution,
+    node_probability,
+    perspectives,
+    reach,
+    solve_beliefs,
+)
 from negsim.result import Result
 from negsim.scenario import Scenario
 
@@ -109,21 +115,30 @@ def _nodes_table(
 
 
 def _beliefs_table(sol: BeliefSolution, who: list[str]) -> pd.DataFrame:
+    """(round, node, perspective, world): posterior ``probability``, and the probability of
+    the node under that perspective's prior whatever the bargaining (``node_probability``)."""
     frames = []
     worlds = sol.lattice.worlds
+    reached = [node_probability(sol, sol.prior[k]) for k in range(len(who))]
     for t, b in enumerate(sol.belief):
         M = b.shape[0]
-        n, k, w = np.meshgrid(
-            np.arange(M), np.arange(len(who)), np.arange(len(worlds)), indexing="ij"
+        n, k, w = (
+            g.ravel()
+            for g in np.meshgrid(
+                np.arange(M), np.arange(len(who)), np.arange(len(worlds)), indexing="ij"
+            )
         )
         frames.append(
             pd.DataFrame(
                 {
                     "round": t,
-                    "node": n.ravel(),
-                    "perspective": np.array(who)[k.ravel()],
-                    "world": np.array(worlds)[w.ravel()],
-                    "probability": b[n.ravel(), k.ravel(), w.ravel()],
+                    "node": n,
+                    "perspective": np.array(who)[k],
+                    "world": np.array(worlds)[w],
+                    "probability": b[n, k, w],
+                    "node_probability": np.array(
+                        [reached[i][t][m] for i, m in zip(k, n, strict=True)]
+                    ),
                 }
             )
         )

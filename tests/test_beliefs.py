@@ -435,3 +435,26 @@ def test_sweeps_over_beliefs_and_accuracy_use_the_engine() -> None:
         direct = negsim.solve(scenario.with_changes(point), ["spe"])
         assert row["agreement_round"] == direct.agreement_round
         assert_allclose(row["terms.territory"], direct.terms()["territory"], atol=1e-12)
+
+
+def test_figures_data_martingale_and_cumulative() -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from negsim import plot_beliefs
+
+    result = negsim.solve(negsim.load("textbook/optimism"), ["spe"])
+    paths = plot_beliefs.belief_paths_data(result, "a_strong")
+    for who, prior in (("a", 0.8), ("analyst", 0.5)):
+        own = paths[paths["perspective"] == who]
+        if who == "analyst":  # the analyst's own belief is a martingale under its prior
+            assert_allclose(own["mean"], prior, atol=1e-12)
+        assert (own["low"] <= own["mean"] + 1e-12).all() and (
+            own["mean"] <= own["high"] + 1e-12
+        ).all()
+    a_path = paths[paths["perspective"] == "a"]["mean"].to_numpy()
+    assert a_path[0] == 0.8 and a_path[-1] < 0.6  # A's optimism fades under the analyst's odds
+    data = plot_beliefs.deal_probability_data(result)
+    war = result.deal_probability.query("concept == 'spe'")["war_probability"]
+    assert_allclose(data.groupby("perspective")["cumulative"].last().to_numpy(), 1 - war.iloc[0])
+    assert plot_beliefs.belief_paths(result).get_ylabel() == "P('a_strong')"
