@@ -13,7 +13,7 @@ import itertools
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
@@ -311,6 +311,7 @@ def test_agreement_bunches_before_a_hard_deadline() -> None:
 unit = st.floats(0.05, 0.95)
 
 
+@settings(deadline=None)  # several small solves per example; no timing in tests
 @given(
     base=st.floats(0.0, 0.9),
     extra=st.floats(0.0, 0.1),
@@ -339,6 +340,7 @@ def test_more_optimism_never_makes_an_immediate_deal_more_likely(
     assert immediate(base + extra) <= immediate(base)
 
 
+@settings(deadline=None)
 @given(
     prior=unit,
     outcomes=st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0)),
