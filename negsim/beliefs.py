@@ -45,6 +45,7 @@ import numpy as np
 
 from negsim import engine
 from negsim.dynamics import RoundArrays
+from negsim.engine import ProposerChoice, RoundSolution
 from negsim.errors import SolveError
 from negsim.models import spatial
 from negsim.models.delay import delay_incentives
@@ -53,8 +54,11 @@ from negsim.scenario import Scenario
 __all__ = [
     "BeliefSolution",
     "Lattice",
+    "node_probability",
     "perspectives",
+    "posterior",
     "priors",
+    "reach",
     "signal_kernel",
     "signal_lattice",
     "solve_beliefs",
@@ -66,8 +70,6 @@ _node_step = engine._bellman
 _war_utilities = engine._war_utilities
 _space = engine._space
 _check_finite = engine._check_finite
-ProposerChoice = engine.ProposerChoice
-RoundSolution = engine.RoundSolution
 
 _UNINFORMATIVE = 1e-15
 
@@ -217,13 +219,16 @@ class BeliefSolution:
     y: dict[str, list[np.ndarray]]  # (M_t, R, N, Q)
     payoff: dict[str, list[np.ndarray]]  # (M_t, R, N)
     choices: list[dict[tuple[int, int], list[ProposerChoice]]]  # per t: (n, r) -> choices
-    solution: RoundSolution  # the analyst-weighted (round, regime) view
 
 
 def solve_beliefs(
     scenario: Scenario, concepts: tuple[str, ...]
 ) -> tuple[BeliefSolution, RoundSolution]:
-    """Solve a scenario with worlds: subjective SPE over (round, regime, signal node)."""
+    """Solve a scenario with worlds: subjective SPE over (round, regime, signal node).
+
+    Returns the node-by-node solution and the engine's (round, regime) view of it, averaged
+    over nodes with the analyst's probabilities of reaching them.
+    """
     worlds = list(scenario.worlds)
     per_world = [_regime_arrays(scenario.with_changes(scenario.worlds[w].changes)) for w in worlds]
     regimes, transition = per_world[0][0], per_world[0][1]
@@ -311,10 +316,8 @@ def solve_beliefs(
         y=ys,
         payoff=pay,
         choices=choices,
-        solution=None,  # type: ignore[arg-type]  # set just below
     )
-    sol.solution = _round_view(sol, arrays, flow, discount, concepts, scenario)
-    return sol, sol.solution
+    return sol, _round_view(sol, arrays, flow, discount, concepts)
 
 
 def _axiomatic_nodes(
@@ -413,7 +416,6 @@ def _round_view(
     flow: np.ndarray,
     discount: np.ndarray,
     concepts: tuple[str, ...],
-    scenario: Scenario,
 ) -> RoundSolution:
     """The (round, regime) tables of the engine, averaged over signal nodes with the
     analyst's probabilities of the nodes; with one world they are the engine's own."""
