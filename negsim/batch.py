@@ -148,6 +148,8 @@ class Batch:
 
     def _support(self) -> tuple[bool, str]:
         a = self.arrays[0]
+        if self.scenario.worlds:
+            return False, "worlds and beliefs need the engine (negsim.beliefs)"
         if any(not np.all(x.curvature == 1.0) for x in self.arrays):
             return False, "non-linear utilities (curvature other than 1) need the engine"
         if any(masks is None for per_regime in self.coalitions for masks in per_regime):

@@ -106,6 +106,10 @@ def solve(scenario: Scenario, concepts: Iterable[str] | None = None):  # noqa: A
         raise SolveError(f"unknown concept(s) {unknown}; choose from {', '.join(CONCEPTS)}")
     if "spe" not in chosen:
         chosen = ("spe", *chosen)  # every concept's threat points come with the SPE pass
+    if scenario.worlds:  # heterogeneous priors and learning: a subjective SPE over signal nodes
+        from negsim.beliefs_result import solve_with_worlds
+
+        return solve_with_worlds(scenario, chosen)
     regimes, transition, arrays = _regime_arrays(scenario)
     _check_finite(arrays, regimes)
     solution = solve_arrays(

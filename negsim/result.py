@@ -11,6 +11,11 @@ Tables (pandas DataFrames, one row per observation):
   sweetener needed.
 * ``stage_games`` -- (round, game, equilibrium): mixed strategies and payoffs.
 * ``agreement`` -- (round): probability that the SPE deal comes at that round.
+
+Scenarios with ``worlds`` (:mod:`negsim.beliefs`) add ``nodes`` (concept, round, regime,
+signal node), ``beliefs`` (round, node, perspective, world) and ``deal_probability``
+(concept, perspective, round); the other tables then average over signal nodes with the
+analyst's probabilities, and ``agreement`` is the analyst's.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from negsim.scenario import Scenario
 __all__ = ["Result"]
 
 TABLES = ("rounds", "actors", "proposals", "stage_games", "agreement")
+BELIEF_TABLES = ("nodes", "beliefs", "deal_probability")  # written when not empty
 _FREQ = {"month": "MS", "week": "W-MON", "day": "D", "year": "YS", "quarter": "QS"}
 
 
@@ -46,6 +52,9 @@ class Result:
     metadata: dict[str, Any]
     scenario: Scenario | None = None
     solution: RoundSolution | None = field(default=None, repr=False)
+    nodes: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    beliefs: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    deal_probability: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -171,6 +180,13 @@ class Result:
                 table.to_csv(folder / f"{name}.csv", index=False)
             else:
                 table.to_parquet(folder / f"{name}.parquet", index=False)
+        for name in BELIEF_TABLES:
+            table = getattr(self, name)
+            if not table.empty:
+                if fmt == "csv":
+                    table.to_csv(folder / f"{name}.csv", index=False)
+                else:
+                    table.to_parquet(folder / f"{name}.parquet", index=False)
         meta = {**self.metadata, "format": fmt, **output_marker("run")}
         (folder / "metadata.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
 
@@ -187,6 +203,10 @@ class Result:
             tables[name] = pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path)
             if fmt == "csv" and "date" in tables[name]:
                 tables[name]["date"] = pd.to_datetime(tables[name]["date"])
+        for name in BELIEF_TABLES:
+            path = folder / f"{name}.{fmt}"
+            if path.exists():
+                tables[name] = pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path)
         return cls(metadata=metadata, **tables)
 
 

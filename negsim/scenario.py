@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -49,6 +50,8 @@ __all__ = [
     "Scenario",
     "StageGame",
     "Support",
+    "World",
+    "Learning",
     "load_file",
     "load_text",
 ]
@@ -217,6 +220,29 @@ class Regimes(_Model):
     why: str | None = Why
 
 
+class World(_Model):
+    """A hypothesis about how the war will go: changes to its dynamic parameters only.
+
+    See :mod:`negsim.beliefs` (Yildiz 2003; Slantchev 2003). Allowed paths: see
+    :data:`WORLD_CHANGE_PATHS`.
+    """
+
+    label: str | None = None
+    changes: dict[str, Any] = {}
+    why: str | None = Why
+
+
+class Learning(_Model):
+    """The public signal each round: it points at the true world with probability
+    ``accuracy`` and otherwise uniformly at another world."""
+
+    accuracy: Schedule = Field(
+        description="Probability that the round's signal points at the true world: "
+        "1 / (number of worlds) means nothing is learned, 1 that the truth is out at once."
+    )
+    why: str | None = Why
+
+
 class Distribution(_Model):
     """An uncertain parameter for Monte Carlo sweeps."""
 
@@ -257,6 +283,13 @@ class Scenario(_Model):
     stage_games: dict[str, StageGame] = {}
     regimes: Regimes | None = None
     uncertainty: dict[str, Distribution] = {}
+    worlds: dict[str, World] = {}
+    beliefs: dict[str, dict[str, float]] = Field(
+        default_factory=dict,
+        description="Each actor's prior over the worlds (common knowledge); 'analyst': the "
+        "prior used to report probabilities (default uniform).",
+    )
+    learning: Learning | None = None
 
     _source_file: str | None = PrivateAttr(None)
 
@@ -867,6 +900,101 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
         for p in _set_path(copy.deepcopy(dumped), key, 0.0):
             out.append((("uncertainty", key), p.message))
         out.extend((("uncertainty", key), m) for m in _distribution_problems(dist))
+    out.extend(_belief_problems(s, dumped))
+    return out
+
+
+# Dotted paths a world may change: how the war goes, never what a settlement is worth.
+WORLD_CHANGE_PATHS = (
+    r"actors\.[^.]+\.(war_cost|private_benefit|capacity)(\..+)?",
+    r"actors\.[^.]+\.deadlines\.\d+\.penalty",
+    r"battlefield\.(drift|initial_control)(\..+)?",
+    r"battlefield\.support\.\d+\.(amount|effectiveness)(\..+)?",
+    r"issues\.[^.]+\.war_value(\..+)?",
+)
+
+
+def _world_change_problem(path: str) -> str | None:
+    """Why a world may not change ``path`` (None when it may)."""
+    if any(re.fullmatch(p, path) for p in WORLD_CHANGE_PATHS):
+        return None
+    if path.startswith("regimes"):
+        return (
+            "a world may not change the regimes: regimes are observed, so world-dependent "
+            "transitions would be signals about the world that the learning model leaves out"
+        )
+    return (
+        "a world may change only how the war goes (actors' war_cost, private_benefit, "
+        "capacity, deadline penalties; battlefield drift, initial_control, support amount "
+        "and effectiveness; issues' war_value), not what a settlement is worth or the "
+        "bargaining rules (ideal points, salience, curvature, red lines, reservation, "
+        "discount, capability, protocol)"
+    )
+
+
+def _belief_problems(s: Scenario, dumped: dict[str, Any]) -> list[tuple[_Path, str]]:
+    """Worlds, beliefs and learning: allowed changes, priors over declared worlds, accuracy."""
+    out: list[tuple[_Path, str]] = []
+    worlds = list(s.worlds)
+    if not worlds:
+        if s.beliefs:
+            out.append((("beliefs",), "beliefs need 'worlds': declare the worlds first"))
+        if s.learning is not None:
+            out.append((("learning",), "learning needs 'worlds': declare the worlds first"))
+        return out
+    if s.terminal == "stationary":
+        out.append(
+            (
+                ("worlds",),
+                "worlds need 'terminal: war' (the stationary tail would learn forever); "
+                "use a long horizon instead",
+            )
+        )
+    for name, world in s.worlds.items():
+        for path, value in world.changes.items():
+            where: _Path = ("worlds", name, "changes", path)
+            why = _world_change_problem(path)
+            if why is not None:
+                out.append((where, why))
+                continue
+            out.extend((where, p.message) for p in _set_path(copy.deepcopy(dumped), path, value))
+    for who, prior in s.beliefs.items():
+        base: _Path = ("beliefs", who)
+        if who != "analyst" and who not in s.actors:
+            choices = [*s.actors, "analyst"]
+            out.append(
+                (
+                    base,
+                    f"unknown actor '{who}'{did_you_mean(who, choices)}; defined: "
+                    f"{', '.join(choices)}",
+                )
+            )
+        for target, prob in prior.items():
+            if target not in s.worlds:
+                out.append(
+                    (
+                        (*base, target),
+                        f"unknown world '{target}'{did_you_mean(target, worlds)}; declared: "
+                        f"{', '.join(worlds)}",
+                    )
+                )
+            elif not 0 <= prob <= 1:
+                out.append(((*base, target), f"expected a probability in [0, 1], found {prob:g}"))
+        if abs(sum(prior.values()) - 1) > 1e-9:
+            out.append((base, f"prior probabilities must sum to 1, found {sum(prior.values()):g}"))
+    if s.learning is not None and len(worlds) > 1:
+        accuracy = s.series(s.learning.accuracy)
+        low = 1 / len(worlds)
+        bad = (accuracy < low - 1e-12) | (accuracy > 1) | ~np.isfinite(accuracy)
+        if bad.any():
+            first = int(np.argmax(bad))
+            out.append(
+                (
+                    ("learning", "accuracy"),
+                    f"expected a value in [1/{len(worlds)}, 1] = [{low:.4g}, 1] (1/worlds: "
+                    f"nothing learned), found {accuracy[first]:g} at round {first}",
+                )
+            )
     return out
 
 
