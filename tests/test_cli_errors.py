@@ -62,14 +62,14 @@ BAD = {
     "stage_game_unknown_actor.yaml": (12, "unknown actor 'usa'; defined: kyiv, moscow"),
     "stage_game_wrong_shape.yaml": (16, "expected a 2x2 matrix (strategies), found 2x3"),
     "tabs.yaml": (8, "indent with spaces, not tabs"),
-    "too_few_actors.yaml": (7, "expected at least 2 entries, found 1"),
+    "too_few_actors.yaml": (6, "expected at least 2 entries, found 1"),
     "typo_field.yaml": (8, "unknown field 'discunt' (did you mean 'discount'?)"),
     "uncertainty_bad_path.yaml": (
         10,
         "no field 'discont' in actors.kyiv (did you mean 'discount'?)",
     ),
     "unknown_key.yaml": (9, "unknown field 'weather'; expected one of: actors,"),
-    "wrong_type.yaml": (3, "expected a valid integer"),
+    "wrong_type.yaml": (3, "expected a whole number, found text 'many'"),
 }
 
 
@@ -154,7 +154,7 @@ def test_bom_and_crlf_file_loads():
 
 def test_load_text_rejects_non_mapping_and_names_the_type():
     with pytest.raises(
-        ScenarioError, match="expected a mapping of scenario fields, found a number"
+        ScenarioError, match="expected a mapping of scenario fields, found 7"
     ):
         negsim.load_text("7")
 
