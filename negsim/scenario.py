@@ -502,12 +502,12 @@ def _salvage(
                 node = _get(work, _existing_path(work, parent))
                 if target and did_you_mean(key, [target]) and isinstance(node, dict):
                     node[target] = node.pop(key, None)
-                    renamed[(*path[:-1], target)] = path
+                    renamed[path[:-1] + (target,)] = path
                     continue
             elif err["type"] == "missing":
                 path = _existing_path(work, loc[:-1])
                 if path != _untagged(loc[:-1]):
-                    path = _optional_ancestor(path)
+                    path = _optional_ancestor(path) or ()
                 elif loc[-1] in _get(work, path):
                     continue  # supplied by a renamed typo
                 elif _required_schedule((*path, loc[-1])):
@@ -516,11 +516,11 @@ def _salvage(
                 _get(work, path[:-1])[path[-1]] = _PLACEHOLDER
                 set_aside.append(path)
                 continue
-            path = _optional_ancestor(path)
-            if path is None:
+            optional = _optional_ancestor(path)
+            if optional is None:
                 return None
-            if _delete(work, path):
-                set_aside.append(path)
+            if _delete(work, optional):
+                set_aside.append(optional)
         try:
             return Scenario.model_validate(work), set_aside, renamed
         except ValidationError as exc:
@@ -621,7 +621,7 @@ def _renamed_positions(positions: Positions, renamed: dict[_Path, _Path]) -> Pos
     for new, old in renamed.items():
         for path, loc in positions.items():
             if path[: len(old)] == old:
-                out[(*new, *path[len(old) :])] = loc
+                out[new + path[len(old) :]] = loc
     return out
 
 
@@ -700,7 +700,7 @@ def _expected(err: dict[str, Any]) -> str | None:
         "date_type": "expected a date YYYY-MM-DD",
         "date_parsing": "expected a date YYYY-MM-DD",
         "date_from_datetime_parsing": "expected a date YYYY-MM-DD",
-        "date_from_datetime_inexact": "expected a date YYYY-MM-DD without a time of day",
+        "date_from_datetime_inexact": "expected a date YYYY-MM-DD",
         "string_pattern_mismatch": "expected a name of letters, digits, '_', '.' and '-'",
         "greater_than": f"expected a number > {_bound(ctx, 'gt')}",
         "greater_than_equal": f"expected a number >= {_bound(ctx, 'ge')}",
@@ -729,7 +729,8 @@ def _expected(err: dict[str, Any]) -> str | None:
 def _found_length(err: dict[str, Any]) -> str:
     value = err.get("input")
     if isinstance(value, (list, dict)):
-        return f"{len(value)} entries: {_found(value).split(' ', 2)[-1]}"
+        entries = "entry" if len(value) == 1 else "entries"
+        return f"{len(value)} {entries}: {_found(value).split(' ', 2)[-1]}"
     return _found(value)
 
 
@@ -805,6 +806,8 @@ class _Locator:
             file, line, column = self._position(key_path(path))
             if key_path(path) in self.positions:
                 return Problem(message, ".".join(str(p) for p in path), file, line, column)
+        elif kind == "missing" and isinstance(loc[-1], int):  # a short [round, value] pair
+            message = f"expected a pair [round, value], found {_found_length(err)}"
         elif kind == "missing":
             message = f"missing required field '{loc[-1]}'"
         elif kind == "union_tag_invalid":
@@ -1190,6 +1193,10 @@ def _distribution_problems(d: Distribution) -> list[str]:
     return []
 
 
+#: Rounding allowed when two written values are compared (a schedule's sums and products).
+_TOLERANCE = 1e-12
+
+
 def _when(values: np.ndarray, t: int) -> str:
     """`` at round t`` unless the path is the same in every round."""
     return "" if (values == values[0]).all() else f" at round {t}"
@@ -1222,7 +1229,7 @@ def _actor_contradictions(
         clipped[issue_key] = (low, high)
         if line is None:
             continue
-        crossed = low > high
+        crossed = low > high + _TOLERANCE  # 0.2 + 0.1 * 4 is not above 0.6
         if line.min is not None and line.max is not None and crossed.any():
             t = int(np.argmax(crossed))
             out.append(
@@ -1237,8 +1244,8 @@ def _actor_contradictions(
             continue
         ideal = s.series(actor.ideal[issue_key])
         for bound, path, outside, side in (
-            (low, low_path, ideal < low, "below its red line min"),
-            (high, high_path, ideal > high, "above its red line max"),
+            (low, low_path, ideal < low - _TOLERANCE, "below its red line min"),
+            (high, high_path, ideal > high + _TOLERANCE, "above its red line max"),
         ):
             written = line.min if path is low_path else line.max
             if written is not None and outside.any():
@@ -1253,7 +1260,7 @@ def _actor_contradictions(
     if actor.reservation is not None:
         reservation = s.series(actor.reservation)
         best = _best_utility(s, actor, clipped)
-        above = reservation > best + 1e-12
+        above = reservation > best + _TOLERANCE
         if above.any():
             t = int(np.argmax(above))
             out.append(
@@ -1369,10 +1376,10 @@ def _no_effect(s: Scenario, data: dict[str, Any]) -> list[tuple[_Path, str]]:
 
         states = ", ".join(s.regimes.states)
         for dotted in sorted(set().union(*changes)):
-            path = tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
-            if overridden(dotted) and _existing_path(data, path) == path:
+            written: _Path = tuple(int(p) if p.isdigit() else p for p in dotted.split("."))
+            if overridden(dotted) and _existing_path(data, written) == written:
                 out.append(
-                    (path, f"has no effect: every regime ({states}) sets it in its 'changes'")
+                    (written, f"has no effect: every regime ({states}) sets it in its 'changes'")
                 )
     return out
 

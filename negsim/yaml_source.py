@@ -97,7 +97,7 @@ def file_problem(path: str | Path) -> str | None:
         return "is a folder, not a scenario file"
     if not stat.S_ISREG(mode):
         kind = _FILE_KINDS.get(stat.S_IFMT(mode), "a special file")
-        return f"is not a regular file ({kind}); expected a YAML file"
+        return f"is not a regular file but {kind}; expected a YAML file"
     return None
 
 
@@ -304,8 +304,9 @@ class _Builder:
             at_key = (self.file, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             self.positions[key_path((*path, key))] = at_key
             result[key] = self.build(value_node, (*path, key))
-            if isinstance(value_node, (yaml.MappingNode, yaml.SequenceNode)):
-                self.positions[(*path, key)] = at_key  # a block starts on the key's line
+            empty = isinstance(value_node, yaml.ScalarNode) and value_node.value == ""
+            if empty or isinstance(value_node, (yaml.MappingNode, yaml.SequenceNode)):
+                self.positions[path + (key,)] = at_key  # a block starts on the key's line
         return result
 
     def _scalar(self, node: yaml.ScalarNode, path: tuple[Any, ...]) -> Any:

@@ -70,6 +70,19 @@ BAD = {
     ),
     "unknown_key.yaml": (9, "unknown field 'weather'; expected one of: actors,"),
     "wrong_type.yaml": (3, "expected a whole number, found text 'many'"),
+    # issue 13: yes/no values are not numbers, contradictions inside one actor, the key's
+    # own line for blocks, user words for malformed values
+    "bool_rounds.yaml": (3, "expected a whole number, found true (a yes/no value)"),
+    "bool_schedule_value.yaml": (7, "expected a number, found true (a yes/no value)"),
+    "red_line_crossed.yaml": (12, "red line min 0.7 is above its max 0.3 (line 12)"),
+    "reservation_above_best.yaml": (12, "reservation 0.8 is above 0.5, the best utility"),
+    "ideal_outside_red_line.yaml": (9, "ideal point 0.1 is below its red line min 0.2 (line 11)"),
+    "unknown_block_key.yaml": (9, "unknown field 'saliance' (did you mean 'salience'?)"),
+    "piecewise_point_three.yaml": (
+        8,
+        "expected a pair [round, value], found 3 entries: [3, 0.8, 1]",
+    ),
+    "actors_null.yaml": (6, "expected a mapping, found nothing"),
 }
 
 
@@ -153,9 +166,7 @@ def test_bom_and_crlf_file_loads():
 
 
 def test_load_text_rejects_non_mapping_and_names_the_type():
-    with pytest.raises(
-        ScenarioError, match="expected a mapping of scenario fields, found 7"
-    ):
+    with pytest.raises(ScenarioError, match="expected a mapping of scenario fields, found 7"):
         negsim.load_text("7")
 
 
