@@ -448,7 +448,7 @@ def test_no_pydantic_wording_over_a_corpus_of_malformed_values():
         (
             "actors:\n  kyiv",
             "actors: null\nx:\n  kyiv",
-            "actors: expected a mapping, found nothing",
+            "expected a mapping, found nothing",
         ),
         (
             "discount: 0.9",
@@ -466,12 +466,16 @@ def test_no_pydantic_wording_over_a_corpus_of_malformed_values():
             "expected a pair [round, value], found 7",
         ),
         ("rounds: 4", "rounds: 4\nstart_date: 12", "expected a date YYYY-MM-DD, found 12"),
-        ("rounds: 4", "rounds: 4\nterminal: peace", "expected one of 'war' or 'stationary'"),
+        (
+            "rounds: 4",
+            "rounds: 4\nterminal: peace",
+            "expected one of 'war' or 'stationary', found text 'peace'",
+        ),
     ],
 )
 def test_malformed_values_in_user_words(old: str, new: str, message: str):
     problems = _problems(MINIMAL.replace(old, new, 1))
-    assert any(message in str(p) for p in problems), problems
+    assert any(p.message == message for p in problems), problems
 
 
 # -- item 14: every problem at once, warnings, explain --------------------------------------
