@@ -124,7 +124,9 @@ def list_() -> None:
 def validate(scenarios: tuple[str, ...]) -> None:
     """Check scenario files; print OK or every problem, one per line.
 
-    Exits with code 2 if any scenario is invalid.
+    Values that have no effect (a pie issue's war value, a leader horizon past the last
+    round, a value every regime overrides, ...) are listed as warnings under OK; they do
+    not make a file invalid. Exits with code 2 if any scenario is invalid.
 
     \b
     Examples:
@@ -134,7 +136,7 @@ def validate(scenarios: tuple[str, ...]) -> None:
     invalid = 0
     for arg in scenarios:
         try:
-            _load_or_exit(arg)
+            loaded = _load_or_exit(arg)
         except ScenarioError as exc:
             invalid += 1
             count = len(exc.problems)
@@ -142,7 +144,11 @@ def validate(scenarios: tuple[str, ...]) -> None:
             for problem in exc.problems:
                 click.echo(f"  {problem}")
         else:
-            click.echo(f"{arg}: OK")
+            count = len(loaded.warnings)
+            notes = f" ({count} warning{'s' if count != 1 else ''})" if count else ""
+            click.echo(f"{arg}: OK{notes}")
+            for warning in loaded.warnings:
+                click.echo(f"  warning: {warning}")
     if invalid:
         total = len(scenarios)
         click.echo(f"{invalid} of {total} scenario{'s' if total != 1 else ''} invalid", err=True)
@@ -158,7 +164,8 @@ def explain(scenario: str, show_all: bool) -> None:
 
     Lists the key structural values (rounds, issues, actors' discount factors, protocol,
     battlefield) and every parameter that carries a `why:` quote. Schedules are
-    summarised by their first and last value, e.g. "0.97 -> 0.9 linear".
+    summarised by their first and last value, e.g. "0.97 -> 0.9 linear"; steps say when
+    they happen, e.g. "0 until round 4, then 0.004".
 
     \b
     Examples:
@@ -185,7 +192,7 @@ def explain_rows(s: Scenario, *, show_all: bool = False) -> list[tuple[str, str,
             _, old_value, old_why = rows[path]
             rows[path] = (path, old_value or value, old_why or why or "")
         else:
-            rows[path] = (path, _clip(value), why or "")
+            rows[path] = (path, _clip(value, 96), why or "")
 
     add("rounds", _rounds(s))
     add("terminal", s.terminal)
@@ -264,9 +271,17 @@ def _walk(node: Any, path: tuple[str, ...], rounds: int) -> list[tuple[str, str,
 
 
 def summarise(schedule: Any, rounds: int) -> str:
-    """A schedule in a few characters: ``0.9`` or ``0.97 -> 0.9 linear``."""
+    """A schedule in a few words: ``0.9``, ``0.97 -> 0.9 linear`` or, for steps, when each
+    step happens: ``0 until round 4, then 0.004`` (a step after the last round is marked).
+    """
     if isinstance(schedule, Constant):
         return _num(schedule.value)
+    if isinstance(schedule, Steps):
+        text = _num(schedule.initial)
+        for step in schedule.steps:
+            late = " (after the last round)" if step.round >= rounds else ""
+            text += f" until round {step.round}{late}, then {_num(step.value)}"
+        return text
     values = evaluate(schedule, max(rounds, 1))
     first, last = _num(float(values[0])), _num(float(values[-1]))
     return f"{first} -> {last} {schedule.kind}"

@@ -89,7 +89,7 @@ def test_rounds_are_limited_to_ten_thousand():
         negsim.load_text(pie_game(2, 0.9, 10_001))
     (problem,) = info.value.problems
     assert (problem.path, problem.line) == ("rounds", 2)
-    assert problem.message == "expected less than or equal to 10000, found 10001"
+    assert problem.message == "expected a number <= 10000, found 10001"
 
 
 def test_zero_war_costs_make_the_threat_point_the_discounted_war_outcome():
