@@ -49,6 +49,7 @@ __all__ = [
     "Scenario",
     "StageGame",
     "Support",
+    "TypeSpec",
     "load_file",
     "load_text",
 ]
@@ -233,6 +234,23 @@ class Distribution(_Model):
     why: str | None = Why
 
 
+class TypeSpec(_Model):
+    """A private type of the informed actor: its prior and the changes to its own fields.
+
+    The actor knows its type; every other actor holds the prior (``docs/scenario-format.md``,
+    section *types*; solved by :mod:`negsim.screening`).
+    """
+
+    prior: float = Field(gt=0, le=1, description="Probability every other actor gives this type.")
+    label: str | None = None
+    changes: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Dotted-path changes to the informed actor's own fields (war_cost, "
+        "private_benefit, discount, reservation, red_lines, deadlines).",
+    )
+    why: str | None = Why
+
+
 class Scenario(_Model):
     """A negotiation scenario (see ``docs/scenario-format.md``)."""
 
@@ -257,6 +275,10 @@ class Scenario(_Model):
     stage_games: dict[str, StageGame] = {}
     regimes: Regimes | None = None
     uncertainty: dict[str, Distribution] = {}
+    types: dict[str, dict[str, TypeSpec]] = Field(
+        default_factory=dict,
+        description="Private types of one informed actor: {actor: {type: {prior, changes}}}.",
+    )
 
     _source_file: str | None = PrivateAttr(None)
 
@@ -867,6 +889,56 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
         for p in _set_path(copy.deepcopy(dumped), key, 0.0):
             out.append((("uncertainty", key), p.message))
         out.extend((("uncertainty", key), m) for m in _distribution_problems(dist))
+    out.extend(_type_problems(s, dumped))
+    return out
+
+
+TYPE_FIELDS = ("war_cost", "private_benefit", "discount", "reservation", "red_lines", "deadlines")
+
+
+def _type_problems(s: Scenario, dumped: dict[str, Any]) -> list[tuple[_Path, str]]:
+    """Private types: one informed actor, priors summing to 1, changes to its own fields."""
+    out: list[tuple[_Path, str]] = []
+    if len(s.types) > 1:
+        out.append(
+            (("types",), f"at most one informed actor is supported, found {', '.join(s.types)}")
+        )
+    if s.types and s.terminal == "stationary":
+        out.append(
+            (("types",), "private types need 'terminal: war' (a finite horizon to solve back from)")
+        )
+    for actor, types in s.types.items():
+        if actor not in s.actors:
+            out.append(
+                (
+                    ("types", actor),
+                    f"unknown actor '{actor}'{did_you_mean(actor, list(s.actors))}; "
+                    f"defined: {', '.join(s.actors)}",
+                )
+            )
+            continue
+        if not types:
+            out.append((("types", actor), "expected at least one type"))
+            continue
+        total = sum(t.prior for t in types.values())
+        if abs(total - 1) > 1e-9:
+            out.append((("types", actor), f"priors must sum to 1, found {total:g}"))
+        own = f"actors.{actor}."
+        for name, spec in types.items():
+            for change in spec.changes:
+                path = ("types", actor, name, "changes", change)
+                field = change[len(own) :].split(".")[0] if change.startswith(own) else None
+                if field not in TYPE_FIELDS:
+                    out.append(
+                        (
+                            path,
+                            f"a type may change only {actor}'s own fields "
+                            f"({', '.join(own + f for f in TYPE_FIELDS)}), found '{change}'",
+                        )
+                    )
+                    continue
+                for p in _set_path(copy.deepcopy(dumped), change, 0.0):
+                    out.append((path, p.message))
     return out
 
 
