@@ -31,6 +31,7 @@ from negsim.scenario import Scenario
 __all__ = ["Result"]
 
 TABLES = ("rounds", "actors", "proposals", "stage_games", "agreement")
+OPTIONAL_TABLES = ("types", "deal_probability", "screening")  # private types only
 _FREQ = {"month": "MS", "week": "W-MON", "day": "D", "year": "YS", "quarter": "QS"}
 
 
@@ -46,6 +47,10 @@ class Result:
     metadata: dict[str, Any]
     scenario: Scenario | None = None
     solution: RoundSolution | None = field(default=None, repr=False)
+    # private types (negsim.screening_tables): empty without them
+    types: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    deal_probability: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    screening: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -159,7 +164,8 @@ class Result:
         return Path(folder)
 
     def write_tables(self, folder: Path, fmt: str = "csv") -> None:
-        for name in TABLES:
+        optional = [n for n in OPTIONAL_TABLES if not getattr(self, n).empty]
+        for name in (*TABLES, *optional):
             table: pd.DataFrame = getattr(self, name)
             if fmt == "csv":
                 table.to_csv(folder / f"{name}.csv", index=False)
@@ -180,6 +186,10 @@ class Result:
             tables[name] = pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path)
             if fmt == "csv" and "date" in tables[name]:
                 tables[name]["date"] = pd.to_datetime(tables[name]["date"])
+        for name in OPTIONAL_TABLES:
+            path = folder / f"{name}.{fmt}"
+            if path.exists():
+                tables[name] = pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path)
         return cls(metadata=metadata, **tables)
 
 
