@@ -899,6 +899,7 @@ TYPE_FIELDS = ("war_cost", "private_benefit", "discount", "reservation", "red_li
 def _type_problems(s: Scenario, dumped: dict[str, Any]) -> list[tuple[_Path, str]]:
     """Private types: one informed actor, priors summing to 1, changes to its own fields."""
     out: list[tuple[_Path, str]] = []
+    dumped = {key: value for key, value in dumped.items() if key != "types"}  # copied per change
     if len(s.types) > 1:
         out.append(
             (("types",), f"at most one informed actor is supported, found {', '.join(s.types)}")

@@ -103,9 +103,14 @@ def _war_utilities(a: RoundArrays) -> np.ndarray:
     return _engine._war_utilities(a)
 
 
-def _complete_information_value(arrays: list[RoundArrays], transition: np.ndarray) -> np.ndarray:
+def _complete_information_rank(
+    arrays: list[RoundArrays], transition: np.ndarray, k: int
+) -> tuple[float, float]:
+    """k's complete-information SPE value at the start, then (to break ties where a deal
+    pins it down) its continuation values summed over rounds and regimes."""
     regimes = [str(r) for r in range(len(arrays))]
-    return _engine.solve_arrays(arrays, regimes, transition, "war", ("spe",)).value[0, 0]
+    sol = _engine.solve_arrays(arrays, regimes, transition, "war", ("spe",))
+    return float(sol.value[0, 0, k]), float(sol.continuation[:, :, k].sum())
 
 
 # -- results --------------------------------------------------------------------------------
@@ -178,9 +183,10 @@ def solve_types(scenario: Scenario) -> Screening:
         raise SolveError("the scenario has no private types")
     (actor, specs), *_ = scenario.types.items()
     per_type = []
+    plain = scenario.model_copy(update={"types": {}})  # each type's game: no types inside
     for name, spec in specs.items():
         try:
-            changed = scenario.with_changes(spec.changes)
+            changed = plain.with_changes(spec.changes)
         except ScenarioError as exc:
             raise ScenarioError(
                 [
@@ -195,7 +201,7 @@ def solve_types(scenario: Scenario) -> Screening:
         per_type.append((name, spec.prior, *_regime_arrays(changed)))
     k = list(scenario.actors).index(actor)
     regimes, transition = per_type[0][2], per_type[0][3]
-    key = [_complete_information_value(t[4], transition)[k] for t in per_type]
+    key = [_complete_information_rank(t[4], transition, k) for t in per_type]
     order = sorted(range(len(per_type)), key=lambda m: (key[m], m))
     per_type = [per_type[m] for m in order]
     screening = _backward(

@@ -255,7 +255,7 @@ def test_agreement_probability_is_a_distribution() -> None:
         assert cumulative[-1] <= 1 + 1e-12
         assert np.all(np.diff(cumulative) >= -1e-12)
     assert result.metadata["screening"]["verification_residual"] < 1e-9
-    assert "US" in result.summary() or "screen" in result.summary().lower()
+    assert "a resolute Russia rejects, revealing itself" in result.summary()
 
 
 # -- validation ------------------------------------------------------------------------------
