@@ -398,7 +398,9 @@ def _informed_branch(
         on = np.arange(M) >= s
         if np.all(proposes[s:c]) and not np.any(gain[c:] > _TOL):
             accepts = (proposes & ~on) | (on & (np.arange(M) < c))
-            return Branch(k, probability, True, c, nxt, choice.settlement, accepts, nan, nan, nan), 0.0
+            return Branch(
+                k, probability, True, c, nxt, choice.settlement, accepts, nan, nan, nan
+            ), 0.0
     return Branch(k, probability, True, s, s, None, np.zeros(M, bool), nan, nan, nan), 0.0
 
 

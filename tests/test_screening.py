@@ -37,8 +37,15 @@ protocol: {{proposers: [a]}}
 """
 
 
-def duel(rounds: int, costs: list[float], priors: list[float], p: float = 0.6,
-         ca: float = 0.1, da: float = 1.0, db: float = 1.0):
+def duel(
+    rounds: int,
+    costs: list[float],
+    priors: list[float],
+    p: float = 0.6,
+    ca: float = 0.1,
+    da: float = 1.0,
+    db: float = 1.0,
+):
     """A (uninformed) makes every offer to B, whose war cost per round is private."""
     s = load_text(TWO_ACTORS.format(rounds=rounds, p=p, ca=ca, da=da, db=db))
     types = {
@@ -90,10 +97,24 @@ def closed_form_two_by_two(q0: float) -> dict[str, float]:
     """
     q_star = 1.0 / 3.0
     if q0 < 0.5:
-        return {"q_star": q_star, "x0": 1.0, "x1": 0.8, "payoff": 1 - 0.2 * q0,
-                "pragmatic_0": 1.0, "resolute_0": 0.0, "resolute_1": 1.0}
-    return {"q_star": q_star, "x0": 0.9, "x1": np.nan, "payoff": 0.9,
-            "pragmatic_0": 1.0, "resolute_0": 1.0, "resolute_1": 0.0}
+        return {
+            "q_star": q_star,
+            "x0": 1.0,
+            "x1": 0.8,
+            "payoff": 1 - 0.2 * q0,
+            "pragmatic_0": 1.0,
+            "resolute_0": 0.0,
+            "resolute_1": 1.0,
+        }
+    return {
+        "q_star": q_star,
+        "x0": 0.9,
+        "x1": np.nan,
+        "payoff": 0.9,
+        "pragmatic_0": 1.0,
+        "resolute_0": 1.0,
+        "resolute_1": 0.0,
+    }
 
 
 @pytest.mark.parametrize("q0", [0.35, 0.4, 0.45, 0.55, 0.7, 0.9])
@@ -136,7 +157,7 @@ def brute_force(rounds, costs, priors, p, ca, da, db):
     c_sorted = [costs[m] for m in order]
     pri = [priors[m] for m in order]
 
-    @functools.lru_cache(maxsize=None)
+    @functools.cache
     def node(t, s):
         if t == rounds:
             return tuple([1 - p] * M), tuple([p] * M), None
