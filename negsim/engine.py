@@ -112,6 +112,11 @@ def solve(scenario: Scenario, concepts: Iterable[str] | None = None):  # noqa: A
         return solve_with_worlds(scenario, chosen)
     regimes, transition, arrays = _regime_arrays(scenario)
     _check_finite(arrays, regimes)
+    screening = None
+    if scenario.types:  # private types: the screening PBE beside the complete-information run
+        from negsim.screening import solve_types
+
+        screening = solve_types(scenario)
     solution = solve_arrays(
         arrays,
         regimes,
@@ -121,7 +126,12 @@ def solve(scenario: Scenario, concepts: Iterable[str] | None = None):  # noqa: A
         scenario.seed,
         scenario.regimes.samples if scenario.regimes else 0,
     )
-    return Result.from_solution(scenario, solution, chosen)
+    result = Result.from_solution(scenario, solution, chosen)
+    if screening is not None:
+        from negsim.screening_tables import attach
+
+        attach(result, screening)
+    return result
 
 
 _FINITE_INPUTS = {

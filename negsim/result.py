@@ -36,7 +36,8 @@ from negsim.scenario import Scenario
 __all__ = ["Result"]
 
 TABLES = ("rounds", "actors", "proposals", "stage_games", "agreement")
-BELIEF_TABLES = ("nodes", "beliefs", "deal_probability")  # written when not empty
+# written when not empty: beliefs over worlds (negsim.beliefs) or private types (negsim.screening)
+OPTIONAL_TABLES = ("nodes", "beliefs", "types", "deal_probability", "screening")
 _FREQ = {"month": "MS", "week": "W-MON", "day": "D", "year": "YS", "quarter": "QS"}
 
 
@@ -52,9 +53,13 @@ class Result:
     metadata: dict[str, Any]
     scenario: Scenario | None = None
     solution: RoundSolution | None = field(default=None, repr=False)
+    # beliefs over worlds (negsim.beliefs_result) or private types (negsim.screening_tables):
+    # empty without them; deal_probability is filled by whichever mechanism the scenario has
     nodes: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     beliefs: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    types: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     deal_probability: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    screening: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -174,19 +179,13 @@ class Result:
         return Path(folder)
 
     def write_tables(self, folder: Path, fmt: str = "csv") -> None:
-        for name in TABLES:
+        optional = [n for n in OPTIONAL_TABLES if not getattr(self, n).empty]
+        for name in (*TABLES, *optional):
             table: pd.DataFrame = getattr(self, name)
             if fmt == "csv":
                 table.to_csv(folder / f"{name}.csv", index=False)
             else:
                 table.to_parquet(folder / f"{name}.parquet", index=False)
-        for name in BELIEF_TABLES:
-            table = getattr(self, name)
-            if not table.empty:
-                if fmt == "csv":
-                    table.to_csv(folder / f"{name}.csv", index=False)
-                else:
-                    table.to_parquet(folder / f"{name}.parquet", index=False)
         meta = {**self.metadata, "format": fmt, **output_marker("run")}
         (folder / "metadata.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
 
@@ -203,7 +202,7 @@ class Result:
             tables[name] = pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path)
             if fmt == "csv" and "date" in tables[name]:
                 tables[name]["date"] = pd.to_datetime(tables[name]["date"])
-        for name in BELIEF_TABLES:
+        for name in OPTIONAL_TABLES:
             path = folder / f"{name}.{fmt}"
             if path.exists():
                 tables[name] = pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path)

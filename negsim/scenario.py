@@ -53,6 +53,7 @@ __all__ = [
     "Support",
     "World",
     "Learning",
+    "TypeSpec",
     "load_file",
     "load_text",
 ]
@@ -260,6 +261,23 @@ class Distribution(_Model):
     why: str | None = Why
 
 
+class TypeSpec(_Model):
+    """A private type of the informed actor: its prior and the changes to its own fields.
+
+    The actor knows its type; every other actor holds the prior (``docs/scenario-format.md``,
+    section *types*; solved by :mod:`negsim.screening`).
+    """
+
+    prior: Real = Field(gt=0, le=1, description="Probability every other actor gives this type.")
+    label: str | None = None
+    changes: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Dotted-path changes to the informed actor's own fields (war_cost, "
+        "private_benefit, discount, reservation, red_lines, deadlines).",
+    )
+    why: str | None = Why
+
+
 class Scenario(_Model):
     """A negotiation scenario (see ``docs/scenario-format.md``)."""
 
@@ -291,6 +309,10 @@ class Scenario(_Model):
         "prior used to report probabilities (default uniform).",
     )
     learning: Learning | None = None
+    types: dict[str, dict[str, TypeSpec]] = Field(
+        default_factory=dict,
+        description="Private types of one informed actor: {actor: {type: {prior, changes}}}.",
+    )
 
     _source_file: str | None = PrivateAttr(None)
     _warnings: tuple[Problem, ...] = PrivateAttr(())
@@ -1204,6 +1226,7 @@ def _check_semantics(
             out.append((("uncertainty", key), p.message))
         out.extend((("uncertainty", key), m) for m in _distribution_problems(dist))
     out.extend(_belief_problems(s, dumped))
+    out.extend(_type_problems(s, dumped))
     return out
 
 
@@ -1298,6 +1321,56 @@ def _belief_problems(s: Scenario, dumped: dict[str, Any]) -> list[tuple[_Path, s
                     f"nothing learned), found {accuracy[first]:g} at round {first}",
                 )
             )
+    return out
+
+
+TYPE_FIELDS = ("war_cost", "private_benefit", "discount", "reservation", "red_lines", "deadlines")
+
+
+def _type_problems(s: Scenario, dumped: dict[str, Any]) -> list[tuple[_Path, str]]:
+    """Private types: one informed actor, priors summing to 1, changes to its own fields."""
+    out: list[tuple[_Path, str]] = []
+    dumped = {key: value for key, value in dumped.items() if key != "types"}  # copied per change
+    if len(s.types) > 1:
+        out.append(
+            (("types",), f"at most one informed actor is supported, found {', '.join(s.types)}")
+        )
+    if s.types and s.terminal == "stationary":
+        out.append(
+            (("types",), "private types need 'terminal: war' (a finite horizon to solve back from)")
+        )
+    for actor, types in s.types.items():
+        if actor not in s.actors:
+            out.append(
+                (
+                    ("types", actor),
+                    f"unknown actor '{actor}'{did_you_mean(actor, list(s.actors))}; "
+                    f"defined: {', '.join(s.actors)}",
+                )
+            )
+            continue
+        if not types:
+            out.append((("types", actor), "expected at least one type"))
+            continue
+        total = sum(t.prior for t in types.values())
+        if abs(total - 1) > 1e-9:
+            out.append((("types", actor), f"priors must sum to 1, found {total:g}"))
+        own = f"actors.{actor}."
+        for name, spec in types.items():
+            for change in spec.changes:
+                path = ("types", actor, name, "changes", change)
+                field = change[len(own) :].split(".")[0] if change.startswith(own) else None
+                if field not in TYPE_FIELDS:
+                    out.append(
+                        (
+                            path,
+                            f"a type may change only {actor}'s own fields "
+                            f"({', '.join(own + f for f in TYPE_FIELDS)}), found '{change}'",
+                        )
+                    )
+                    continue
+                for p in _set_path(copy.deepcopy(dumped), change, 0.0):
+                    out.append((path, p.message))
     return out
 
 

@@ -86,6 +86,10 @@ def summarize(result: Result, concept: str = "spe") -> str:
         )
     lines += _leverage_lines(result, actors)
     lines += _proposal_lines(result, regime)
+    if not result.types.empty:  # private types: the screening paragraph
+        from negsim.screening_tables import screening_lines
+
+        lines += screening_lines(result)
     return "\n".join(lines)
 
 
