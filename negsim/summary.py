@@ -82,6 +82,10 @@ def summarize(result: Result, concept: str = "spe") -> str:
         )
     lines += _leverage_lines(result, actors)
     lines += _proposal_lines(result, regime)
+    if concept == "spe":
+        from negsim.counterfactual import deadline_lines, leader_lines
+
+        lines += deadline_lines(result) + leader_lines(result)
     return "\n".join(lines)
 
 
