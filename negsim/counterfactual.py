@@ -32,7 +32,9 @@ def _describe(result: Result, t: int | None, terms: dict[str, float]) -> str:
     return f"a deal at {result.round_label(t)} ({shown})"
 
 
-def _differs(a: tuple[int | None, dict[str, float]], b: tuple[int | None, dict[str, float]]) -> bool:
+def _differs(
+    a: tuple[int | None, dict[str, float]], b: tuple[int | None, dict[str, float]]
+) -> bool:
     if a[0] != b[0] or set(a[1]) != set(b[1]):
         return True
     return any(abs(a[1][k] - b[1][k]) > _TERMS_TOL for k in a[1])

@@ -276,7 +276,9 @@ def _proposer_choice(
     own_option = np.diagonal(a.outside[t]) if a.outside is not None else None
 
     def decision(s: spatial.Settlement) -> np.ndarray:
-        return s.utilities - leaders.expected_losses(pens, len(a.actors), s.x) if pens else s.utilities
+        return (
+            s.utilities - leaders.expected_losses(pens, len(a.actors), s.x) if pens else s.utilities
+        )
 
     for coalition in _coalitions(a, proposer, continuation):
         space = _space(a, t, coalition)

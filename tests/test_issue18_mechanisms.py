@@ -257,7 +257,11 @@ def test_small_public_deadline_changes_nothing_and_says_so():
         ("leader: {issue: y, reference: 0.4}", "leader.issue", "unknown position issue"),
         ("leader: {issue: x, reference: 1.5}", "leader.reference", "[0, 1]"),
         ("leader: {issue: x, reference: control}", "leader.reference", "battlefield"),
-        ("leader: {issue: x, reference: 0.4, base_risk: 0.5, slope: 0.7}", "leader.slope", "at most 1"),
+        (
+            "leader: {issue: x, reference: 0.4, base_risk: 0.5, slope: 0.7}",
+            "leader.slope",
+            "at most 1",
+        ),
         ("ratifier: {midpoint: 0.3, steepness: 0}", "ratifier.steepness", "greater than 0"),
         ("outside_option: {payoffs: {a: 0.1}}", "outside_option.payoffs", "missing payoff for b"),
         ("outside_option: {payoffs: {a: 0.1, b: 0, c: 1}}", "payoffs.c", "unknown actor 'c'"),
@@ -279,3 +283,18 @@ actors:
         load_text(text, "bad.yaml")
     message = str(info.value)
     assert path in message and words in message and "bad.yaml" in message
+
+
+# -- the textbook scenarios ------------------------------------------------------------------
+def test_textbook_outside_option():
+    sol = negsim.solve(negsim.load("textbook/outside_option"), ["spe"]).solution
+    assert sol.y["spe"][0, 0, 0, 0] == pytest.approx(0.4, abs=1e-9)
+    assert float(outside_option_share(0.9, 0.9, 0.0, 0.6)) == pytest.approx(0.4, abs=1e-12)
+
+
+def test_textbook_two_level():
+    k, m = 15.0, 0.4
+    v = brentq(lambda v: k * (1 - expit(k * (v - m))) * (1 - v) - 1, 0.0, 1.0, xtol=1e-14)
+    result = negsim.solve(negsim.load("textbook/two_level"))
+    assert result.solution.y["spe"][0, 0, 1, 0] == pytest.approx(v, abs=1e-8)
+    assert result.agreement["probability"].iloc[0] == pytest.approx(expit(k * (v - m)), abs=1e-8)
