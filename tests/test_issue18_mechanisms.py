@@ -298,3 +298,27 @@ def test_textbook_two_level():
     result = negsim.solve(negsim.load("textbook/two_level"))
     assert result.solution.y["spe"][0, 0, 1, 0] == pytest.approx(v, abs=1e-8)
     assert result.agreement["probability"].iloc[0] == pytest.approx(expit(k * (v - m)), abs=1e-8)
+
+
+# -- sweeps ------------------------------------------------------------------------------------
+def test_batch_path_prices_public_deadlines_and_leaves_new_mechanisms_to_the_engine():
+    from negsim import batch
+    from negsim.dynamics import round_arrays
+
+    s = load_text(
+        _deadline_game(
+            "{round: 1, penalty: 0.02, public: true, audience_cost: 0.1, "
+            "audience_cost_paid: every_round}"
+        )
+    )
+    discount, flow = batch.Batch(s).point_arrays([{"actors.a.war_cost": 0.0}])
+    # w_a(t) = benefit - penalty at round 1 - 0.1 from round 1 on: [0.05, -0.07, -0.1, -0.1]
+    np.testing.assert_allclose(flow[0, 0, :, 0], [0.05, 0.05 - 0.12, -0.1, -0.1], atol=1e-15)
+    np.testing.assert_array_equal(flow[0, 0], round_arrays(s).flow)
+    for extra in (
+        "leader: {issue: x, reference: 0.4, base_risk: 0.2, removal_loss: 0.5}",
+        "ratifier: {midpoint: 0.3, steepness: 10}",
+        "outside_option: {payoffs: {a: 0, b: 0.2}}",
+    ):
+        ok, why = batch.batch_supported(load_text(_leader_game(extra)))
+        assert not ok and "need the engine" in why
