@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
+from negsim.deadlines import deadline_costs
 from negsim.dynamics import RoundArrays
 from negsim.engine import (
     _MAX_COALITIONS,
@@ -150,6 +151,13 @@ class Batch:
         a = self.arrays[0]
         if self.scenario.worlds:
             return False, "worlds and beliefs need the engine (negsim.beliefs)"
+        if self.scenario.types:
+            return False, "private types need the engine (negsim.screening)"
+        if any(
+            x.leaders is not None or x.ratifiers is not None or x.outside is not None
+            for x in self.arrays
+        ):
+            return False, "leaders, ratifiers and outside options need the engine"
         if any(not np.all(x.curvature == 1.0) for x in self.arrays):
             return False, "non-linear utilities (curvature other than 1) need the engine"
         if any(masks is None for per_regime in self.coalitions for masks in per_regime):
@@ -205,8 +213,7 @@ class Batch:
             for i, spec in enumerate(sr.actors.values()):
                 if spec.horizon is not None and spec.horizon.rounds <= T:
                     d[:, spec.horizon.rounds - 1, i] *= spec.horizon.weight_after
-                for deadline in spec.deadlines:
-                    w[:, deadline.round, i] -= deadline.penalty
+            w -= deadline_costs(sr)
             discount[:, r], flow[:, r] = d, w
         return discount, flow
 

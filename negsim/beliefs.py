@@ -280,7 +280,7 @@ def solve_beliefs(
         val = np.empty_like(cont)
         for n in range(cont.shape[0]):
             for r in range(R):
-                val[n, r], picked = _node_step(settlement_space[r], t, t, cont[n, r])
+                val[n, r], picked, _ = _node_step(settlement_space[r], t, t, cont[n, r])
                 choices[t][n, r] = picked
                 dealt = [(c.probability, c.settlement) for c in picked if c.deal and c.settlement]
                 deal["spe"][t][n, r] = sum(p for p, _ in dealt)

@@ -15,7 +15,8 @@ A leader's horizon H with weight omega is an extra one-off discount when the rou
 the horizon comes into view: the effective discount from round t to t+1 is
 ``delta(t) * (omega if t + 1 == H else 1)``, so rounds past the horizon count omega times
 less from the leader's point of view before it, and the recursion stays time-consistent.
-Deadlines cost their penalty in the round they pass without a deal.
+Deadlines cost their penalty (and a public deadline its audience cost) in the round they
+pass without a deal (:mod:`negsim.deadlines`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from negsim.deadlines import deadline_costs
+from negsim.leaders import LeaderArrays, leader_arrays
+from negsim.outside_options import outside_arrays
+from negsim.ratification import ratifier_arrays
 from negsim.scenario import Scenario
 
 __all__ = ["RoundArrays", "control_path", "round_arrays"]
@@ -56,6 +61,9 @@ class RoundArrays:
     quota: int
     proposers: np.ndarray | None  # (L,) rotation of actor indices, or None
     recognition: np.ndarray | None  # (N,) probabilities, or None
+    leaders: LeaderArrays | None = None  # :mod:`negsim.leaders`
+    ratifiers: tuple[np.ndarray, np.ndarray] | None = None  # :mod:`negsim.ratification`
+    outside: np.ndarray | None = None  # (T, N, N) :mod:`negsim.outside_options`
 
     @property
     def rounds(self) -> int:
@@ -104,9 +112,7 @@ def round_arrays(s: Scenario) -> RoundArrays:
         if actor.horizon is not None and actor.horizon.rounds <= T:
             discount[actor.horizon.rounds - 1, i] *= actor.horizon.weight_after
     flow = each(lambda a: a.private_benefit) - each(lambda a: a.war_cost)
-    for i, actor in enumerate(s.actors.values()):
-        for deadline in actor.deadlines:
-            flow[deadline.round, i] -= deadline.penalty
+    flow -= deadline_costs(s)
 
     ideal = np.zeros((T, N, P))
     sal_pos = np.zeros((T, N, P))
@@ -197,4 +203,7 @@ def round_arrays(s: Scenario) -> RoundArrays:
         quota=quota,
         proposers=proposers,
         recognition=recognition,
+        leaders=leader_arrays(s, positions),
+        ratifiers=ratifier_arrays(s),
+        outside=outside_arrays(s),
     )

@@ -36,10 +36,12 @@ from math import comb
 
 import numpy as np
 
+from negsim import leaders, ratification
 from negsim.dynamics import RoundArrays, control_path, round_arrays
 from negsim.errors import SolveError
 from negsim.models import spatial
 from negsim.models.delay import delay_incentives
+from negsim.outside_options import opt_out
 from negsim.scenario import Scenario
 
 __all__ = [
@@ -72,6 +74,9 @@ class ProposerChoice:
     settlement: spatial.Settlement | None
     deal: bool
     reason: str
+    decision: np.ndarray | None = None  # (N,) deciders' utilities (leaders' where they decide)
+    approval: float = 1.0  # probability that the ratifiers approve the deal
+    outside: np.ndarray | None = None  # (N,) payoffs if a responder opts out instead
 
 
 @dataclass
@@ -83,7 +88,7 @@ class RoundSolution:
     transition: np.ndarray
     regime_probability: np.ndarray  # (T, R) unconditional regime distribution
     threat: np.ndarray  # (T + 1, R, N)
-    value: np.ndarray  # (T + 1, R, N) SPE values
+    value: np.ndarray  # (T + 1, R, N) SPE values (the states')
     continuation: np.ndarray  # (T, R, N)
     deal: dict[str, np.ndarray]  # concept -> (T, R) probability of a deal
     x: dict[str, np.ndarray]  # concept -> (T, R, P)
@@ -94,6 +99,8 @@ class RoundSolution:
     choices: dict[tuple[int, int], list[ProposerChoice]]
     sampled_control: np.ndarray  # (S, T + 1)
     sampled_regimes: np.ndarray  # (S, T) int
+    leader_value: np.ndarray | None = None  # (T + 1, R, N) deciders' values; None: no leaders
+    leader_continuation: np.ndarray | None = None  # (T, R, N)
 
 
 def solve(scenario: Scenario, concepts: Iterable[str] | None = None):  # noqa: ANN201 - Result
@@ -275,8 +282,18 @@ def _proposer_choice(
     stationary equilibrium of Baron & Ferejohn 1989 randomises over partners): the
     settlement recorded is their average.
     """
-    offers: list[tuple[tuple[int, ...], np.ndarray, spatial.Settlement]] = []
+    offers: list[tuple[tuple[int, ...], np.ndarray, spatial.Settlement, np.ndarray, float]] = []
     reason = "no coalition can reach the quota"
+    pens = leaders.penalties(a.leaders, a.control, t) if a.leaders is not None else []
+    outside = opt_out(a.outside, t, proposer, continuation, _TOL) if a.outside is not None else None
+    fallback = continuation if outside is None else outside
+    own_option = np.diagonal(a.outside[t]) if a.outside is not None else None
+
+    def decision(s: spatial.Settlement) -> np.ndarray:
+        return (
+            s.utilities - leaders.expected_losses(pens, len(a.actors), s.x) if pens else s.utilities
+        )
+
     for coalition in _coalitions(a, proposer, continuation):
         space = _space(a, t, coalition)
         if space is None:
@@ -288,11 +305,20 @@ def _proposer_choice(
                 max(continuation[i], a.reservation[t, i]) if i != proposer else a.reservation[t, i]
             )
         floors[~np.isfinite(floors)] = np.nan
-        settlement = spatial.best_proposal(space, proposer, floors)
+        if own_option is not None:  # a responder takes its outside option if offered less
+            for i in np.flatnonzero(~np.isnan(own_option)).tolist():
+                if i != proposer:
+                    floors[i] = np.fmax(floors[i], own_option[i])
+        if a.ratifiers is None:
+            settlement = spatial.best_proposal(space, proposer, floors, pens)
+            approval = 1.0
+        else:
+            priced = _priced(space, pens, decision, proposer, floors, fallback, a, t, coalition)
+            settlement, approval = priced if priced is not None else (None, 0.0)
         if settlement is None:
             reason = "no settlement gives every coalition member its continuation value"
             continue
-        offers.append((coalition, floors, settlement))
+        offers.append((coalition, floors, settlement, decision(settlement), approval))
     if not offers:
         return ProposerChoice(
             proposer,
@@ -303,25 +329,71 @@ def _proposer_choice(
             None,
             False,
             reason,
+            outside=outside,
         )
-    best_value = max(o[2].utilities[proposer] for o in offers)
-    tied = [o for o in offers if o[2].utilities[proposer] >= best_value - _TOL]
-    coalition, floors, settlement = tied[0]
+
+    def expected(o: tuple) -> float:  # the proposer's value of an offer, ratification priced
+        return o[4] * o[3][proposer] + (1.0 - o[4]) * fallback[proposer]
+
+    best_value = max(expected(o) for o in offers)
+    tied = [o for o in offers if expected(o) >= best_value - _TOL]
+    coalition, floors, settlement, dec, approval = tied[0]
     if len(tied) > 1:
         settlement = spatial.Settlement(
             x=np.mean([o[2].x for o in tied], axis=0),
             y=np.mean([o[2].y for o in tied], axis=0),
             utilities=np.mean([o[2].utilities for o in tied], axis=0),
         )
+        dec = np.mean([o[3] for o in tied], axis=0)
+        approval = float(np.mean([o[4] for o in tied]))
         coalition = tuple(sorted(set().union(*(o[0] for o in tied))))
         floors = np.fmax.reduce(np.stack([o[1] for o in tied]), axis=0)
-    deal = best_value >= continuation[proposer] - _TOL
+    deal = best_value >= fallback[proposer] - _TOL
     why = "the proposer gains by the deal" if deal else "the proposer prefers to wait"
     if len(tied) > 1:
         why += f"; {len(tied)} equally cheap coalitions, mixed uniformly"
     return ProposerChoice(
-        proposer, probability, coalition, floors, continuation, settlement, deal, why
+        proposer,
+        probability,
+        coalition,
+        floors,
+        continuation,
+        settlement,
+        deal,
+        why,
+        decision=dec,
+        approval=approval,
+        outside=outside,
     )
+
+
+def _priced(  # noqa: PLR0913
+    space: spatial.SettlementSpace,
+    pens: list[spatial.Penalty],
+    decision,  # noqa: ANN001
+    proposer: int,
+    floors: np.ndarray,
+    fallback: np.ndarray,
+    a: RoundArrays,
+    t: int,
+    coalition: tuple[int, ...],
+) -> tuple[spatial.Settlement, float] | None:
+    """The proposer's offer priced for ratification risk (:mod:`negsim.ratification`)."""
+    assert a.ratifiers is not None
+    midpoint, steepness = a.ratifiers
+    try:
+        return ratification.priced_offer(
+            lambda j, f: spatial.best_proposal(space, j, f, pens),
+            decision,
+            proposer,
+            floors,
+            float(fallback[proposer]),
+            midpoint[t],
+            steepness,
+            coalition,
+        )
+    except ValueError as exc:
+        raise SolveError(str(exc)) from exc
 
 
 def _proposers(a: RoundArrays, phase: int) -> list[tuple[int, float]]:
@@ -332,17 +404,41 @@ def _proposers(a: RoundArrays, phase: int) -> list[tuple[int, float]]:
 
 
 def _bellman(
-    a: RoundArrays, t: int, phase: int, continuation: np.ndarray
-) -> tuple[np.ndarray, list[ProposerChoice]]:
-    """Expected SPE value at round t (parameters of round t, proposer of ``phase``)."""
+    a: RoundArrays,
+    t: int,
+    phase: int,
+    continuation: np.ndarray,
+    state_continuation: np.ndarray | None = None,
+) -> tuple[np.ndarray, list[ProposerChoice], np.ndarray]:
+    """Expected SPE values at round t (parameters of round t, proposer of ``phase``): the
+    deciders' (leaders' where an actor has one), their choices and the states' values.
+
+    A deal ratified with probability pi is worth ``pi u + (1 - pi) F``, F the fallback of
+    no deal this round (continuation values, or a responder's outside option).
+    """
+    state_continuation = continuation if state_continuation is None else state_continuation
     value = np.zeros(len(a.actors))
+    state = np.zeros(len(a.actors))
     choices = []
     for proposer, probability in _proposers(a, phase):
         choice = _proposer_choice(a, t, proposer, continuation, probability)
-        outcome = choice.settlement.utilities if choice.deal and choice.settlement else continuation
-        value += probability * outcome
+        fallback = continuation if choice.outside is None else choice.outside
+        state_fallback = state_continuation if choice.outside is None else choice.outside
+        if choice.deal and choice.settlement is not None and choice.decision is not None:
+            pi = choice.approval
+            if pi == 1.0:
+                value += probability * choice.decision
+                state += probability * choice.settlement.utilities
+            else:
+                value += probability * (pi * choice.decision + (1.0 - pi) * fallback)
+                state += probability * (
+                    pi * choice.settlement.utilities + (1.0 - pi) * state_fallback
+                )
+        else:
+            value += probability * fallback
+            state += probability * state_fallback
         choices.append(choice)
-    return value, choices
+    return value, choices, state
 
 
 def _war_utilities(a: RoundArrays) -> np.ndarray:
@@ -353,8 +449,9 @@ def _war_utilities(a: RoundArrays) -> np.ndarray:
 
 def _stationary_tail(
     arrays: list[RoundArrays], transition: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Values at round T of the game whose last round repeats forever (value iteration)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Values at round T of the game whose last round repeats forever (value iteration):
+    the deciders', the threat points and the states'."""
     last = arrays[0].rounds - 1
     beta = np.stack([a.discount[last] for a in arrays])
     flow = np.stack([a.flow[last] for a in arrays])
@@ -368,17 +465,24 @@ def _stationary_tail(
     period = max(len(a.proposers) if a.proposers is not None else 1 for a in arrays)
     limit = stationary_round_limit(float(beta.max()))
     value = threat.copy()
+    state = threat.copy()
     rounds = 0
     while rounds < limit:
-        before = value.copy()
+        before, state_before = value.copy(), state.copy()
         for m in reversed(range(period)):
             cont = flow + beta * (transition @ value)
-            value = np.stack(
-                [_bellman(a, last, last + 1 + m, cont[r])[0] for r, a in enumerate(arrays)]
-            )
+            state_cont = flow + beta * (transition @ state)
+            out = [
+                _bellman(a, last, last + 1 + m, cont[r], state_cont[r])
+                for r, a in enumerate(arrays)
+            ]
+            value = np.stack([o[0] for o in out])
+            state = np.stack([o[2] for o in out])
             rounds += 1
-        if np.max(np.abs(value - before)) < _STATIONARY_TOL:
-            return value, threat
+        if max(np.max(np.abs(value - before)), np.max(np.abs(state - state_before))) < (
+            _STATIONARY_TOL
+        ):
+            return value, threat, state
     raise SolveError(stationary_failure(limit, float(beta.max())))
 
 
@@ -430,12 +534,14 @@ def solve_arrays(
     T, R, N = a0.rounds, len(arrays), len(a0.actors)
     P, Q = len(a0.positions), len(a0.pies)
     threat = np.zeros((T + 1, R, N))
-    value = np.zeros((T + 1, R, N))
+    value = np.zeros((T + 1, R, N))  # the states'
+    decided = np.zeros((T + 1, R, N))  # the deciders' (leaders' where an actor has one)
     if terminal == "stationary":
-        value[T], threat[T] = _stationary_tail(arrays, transition)
+        decided[T], threat[T], value[T] = _stationary_tail(arrays, transition)
     else:
-        threat[T] = value[T] = np.stack([_war_utilities(a) for a in arrays])
+        threat[T] = value[T] = decided[T] = np.stack([_war_utilities(a) for a in arrays])
     continuation = np.zeros((T, R, N))
+    decided_continuation = np.zeros((T, R, N))
     deal = {c: np.zeros((T, R)) for c in concepts}
     xs = {c: np.full((T, R, P), np.nan) for c in concepts}
     ys = {c: np.full((T, R, N, Q), np.nan) for c in concepts}
@@ -446,9 +552,14 @@ def solve_arrays(
             beta, flow = a.discount[t], a.flow[t]
             threat[t, r] = flow + beta * (transition[r] @ threat[t + 1])
             continuation[t, r] = flow + beta * (transition[r] @ value[t + 1])
-            value[t, r], choices[t, r] = _bellman(a, t, t, continuation[t, r])
+            decided_continuation[t, r] = flow + beta * (transition[r] @ decided[t + 1])
+            decided[t, r], choices[t, r], value[t, r] = _bellman(
+                a, t, t, decided_continuation[t, r], continuation[t, r]
+            )
             dealt = [
-                (c.probability, c.settlement) for c in choices[t, r] if c.deal and c.settlement
+                (c.probability * c.approval, c.settlement)
+                for c in choices[t, r]
+                if c.deal and c.settlement
             ]
             deal["spe"][t, r] = sum(p for p, _ in dealt)
             if dealt:
@@ -504,6 +615,10 @@ def solve_arrays(
         choices=choices,
         sampled_control=sampled_control,
         sampled_regimes=sampled_regimes,
+        leader_value=decided if any(a.leaders is not None for a in arrays) else None,
+        leader_continuation=(
+            decided_continuation if any(a.leaders is not None for a in arrays) else None
+        ),
     )
 
 

@@ -276,6 +276,10 @@ def _actors_table(sol: RoundSolution, concepts: tuple[str, ...]) -> pd.DataFrame
             share = np.where(
                 players & (total > 1e-12), surplus / np.where(total > 1e-12, total, 1.0), np.nan
             )
+            columns = {}
+            if concept == "spe" and sol.leader_value is not None:  # leaders decide: side by side
+                leader = np.where(np.isnan(payoff), np.nan, sol.leader_value[:T, r])
+                columns["leader_payoff"] = leader.ravel()
             frames.append(
                 pd.DataFrame(
                     {
@@ -291,6 +295,7 @@ def _actors_table(sol: RoundSolution, concepts: tuple[str, ...]) -> pd.DataFrame
                         "surplus_share": share.ravel(),
                         "delay_incentive": sol.delay_gain[concept][:, r].ravel(),
                         "preferred_delay": sol.preferred_delay[concept][:, r].ravel(),
+                        **columns,
                     }
                 )
             )

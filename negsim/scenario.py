@@ -43,8 +43,11 @@ __all__ = [
     "Distribution",
     "Horizon",
     "Issue",
+    "Leader",
+    "OutsideOption",
     "Proposal",
     "Protocol",
+    "Ratifier",
     "RedLine",
     "Regime",
     "Regimes",
@@ -94,11 +97,68 @@ class Horizon(_Model):
 
 
 class Deadline(_Model):
-    """A one-off utility cost to the actor if the round passes without a deal."""
+    """A utility cost to the actor (the deadline's setter) if the round passes without a deal.
+
+    ``penalty`` is paid once, in that round. A ``public`` deadline also costs its setter
+    ``audience_cost`` (Fearon 1994): once, or in that round and every later one
+    (``audience_cost_paid: every_round``). A deadline with ``credible: false`` is expected
+    by nobody to be enforced: the solve leaves out its penalty and audience cost.
+    """
 
     round: Integer = Field(ge=0)
-    penalty: Real = Field(ge=0)
+    penalty: Real = Field(0.0, ge=0)
     label: str = "deadline"
+    public: bool = Field(False, description="Announced: passing it costs the setter face.")
+    audience_cost: Real = Field(
+        0.0, ge=0, description="Public deadlines: the setter's cost if it passes without a deal."
+    )
+    audience_cost_paid: Literal["once", "every_round"] = Field(
+        "once", description="Paid in the deadline's round only, or in every round from it on."
+    )
+    credible: bool = Field(
+        True, description="false: nobody expects it enforced; the solve ignores its costs."
+    )
+    why: str | None = Why
+
+
+class Leader(_Model):
+    """The actor's leader, who decides: the state's utility minus an expected removal loss.
+
+    ``q(x) = base_risk + slope * max(0, |x_k - ideal_k| - |reference - ideal_k|)`` on the
+    position issue ``k = issue`` (how much further the settlement is from the actor's ideal
+    than the reference), and the leader's utility of a deal is ``u(x) - q(x) * removal_loss``
+    (Goemans 2000; Chiozza & Goemans 2011). War and no deal carry no removal risk.
+    """
+
+    label: str | None = None
+    issue: str = Field(description="The position issue the leader is judged on.")
+    reference: Real | Literal["control"] = Field(
+        description="A position in [0, 1], or 'control': the battlefield control p(t) "
+        "when the deal is made (territory held)."
+    )
+    base_risk: Real = Field(0.0, ge=0, le=1, description="q0: removal risk of any deal.")
+    slope: Real = Field(
+        0.0, ge=0, description="Removal risk per unit of shortfall (base_risk + slope <= 1)."
+    )
+    removal_loss: Real = Field(0.0, ge=0, description="The leader's loss on removal.")
+    why: str | None = Why
+
+
+class Ratifier(_Model):
+    """A domestic ratifier of the actor's deals (Putnam 1988): it approves a deal with
+    probability ``1 / (1 + exp(-steepness * (u(x) - midpoint)))`` in the actor's utility."""
+
+    label: str | None = None
+    midpoint: Schedule = Field(description="The actor's utility at which approval is 1/2.")
+    steepness: Real = Field(gt=0, description="k: approval rises from 0 to 1 over ~4/k.")
+    why: str | None = Why
+
+
+class OutsideOption(_Model):
+    """The actor may end the negotiation in a round, when responding, by taking this option:
+    every actor then gets its ``payoffs`` entry (Binmore, Rubinstein & Wolinsky 1986)."""
+
+    payoffs: dict[str, Schedule] = Field(description="Utility to every actor if it is taken.")
     why: str | None = Why
 
 
@@ -136,6 +196,9 @@ class Actor(_Model):
     capability: Schedule = Field(default_factory=lambda: Constant(value=1.0))
     reservation: Schedule | None = Field(None, description="Least utility of a deal it can ratify.")
     red_lines: dict[str, RedLine] = {}
+    leader: Leader | None = None
+    ratifier: Ratifier | None = None
+    outside_option: OutsideOption | None = None
 
     @property
     def name(self) -> str:
@@ -1082,7 +1145,15 @@ def _check_semantics(
                         f"round {deadline.round} is past the last round {s.rounds - 1}",
                     )
                 )
+            if deadline.audience_cost > 0 and not deadline.public:
+                out.append(
+                    (
+                        (*base, "deadlines", i, "audience_cost"),
+                        "only a public deadline has an audience cost; add 'public: true'",
+                    )
+                )
         out.extend(_actor_contradictions(s, name, actor, line_of))
+        out.extend(_mechanism_problems(s, name, actor, positions, bounded))
 
     if s.battlefield:
         bf = s.battlefield
@@ -1227,6 +1298,33 @@ def _check_semantics(
         out.extend((("uncertainty", key), m) for m in _distribution_problems(dist))
     out.extend(_belief_problems(s, dumped))
     out.extend(_type_problems(s, dumped))
+    out.extend(_combination_problems(s))
+    return out
+
+
+def _combination_problems(s: Scenario) -> list[tuple[_Path, str]]:
+    """Mechanisms that are not yet solved together (each is refused rather than ignored)."""
+    out: list[tuple[_Path, str]] = []
+    decider = [
+        n for n, a in s.actors.items() if a.leader or a.ratifier or a.outside_option is not None
+    ]
+    for section, present in (("worlds", bool(s.worlds)), ("types", bool(s.types))):
+        if present and decider:
+            out.append(
+                (
+                    (section,),
+                    f"{section} cannot yet be combined with leaders, ratifiers or outside "
+                    f"options (found on {', '.join(decider)}); solve them in separate scenarios",
+                )
+            )
+    if s.worlds and s.types:
+        out.append(
+            (
+                ("types",),
+                "private types cannot yet be combined with worlds and beliefs; solve them in "
+                "separate scenarios",
+            )
+        )
     return out
 
 
@@ -1594,3 +1692,84 @@ def _schedules(node: Any, path: _Path) -> list[tuple[_Path, dict[str, Any]]]:
     if isinstance(node, list):
         return [x for i, v in enumerate(node) for x in _schedules(v, (*path, i))]
     return []
+
+
+def _mechanism_problems(
+    s: Scenario, name: str, actor: Actor, positions: list[str], bounded: Any
+) -> list[tuple[_Path, str]]:
+    """Checks of an actor's leader, ratifier and outside option (issue 18)."""
+    out: list[tuple[_Path, str]] = []
+    base: _Path = ("actors", name)
+    leader = actor.leader
+    if leader is not None:
+        path = (*base, "leader")
+        if leader.issue not in positions:
+            out.append(
+                (
+                    (*path, "issue"),
+                    f"unknown position issue '{leader.issue}'"
+                    f"{did_you_mean(leader.issue, positions)}; defined: {', '.join(positions)}",
+                )
+            )
+        elif leader.issue not in actor.ideal:
+            out.append(
+                (
+                    (*path, "issue"),
+                    f"the actor has no ideal point on '{leader.issue}'; give it one under "
+                    "'ideal' (the shortfall is measured from it)",
+                )
+            )
+        if leader.reference == "control":
+            if s.battlefield is None or s.battlefield.issue != leader.issue:
+                out.append(
+                    (
+                        (*path, "reference"),
+                        "'control' needs a battlefield on the leader's issue; give a position "
+                        "in [0, 1] instead",
+                    )
+                )
+        elif not 0 <= leader.reference <= 1:
+            out.append(
+                ((*path, "reference"), f"expected a position in [0, 1], found {leader.reference:g}")
+            )
+        if leader.base_risk + leader.slope > 1 + 1e-12:
+            out.append(
+                (
+                    (*path, "slope"),
+                    f"base_risk + slope must be at most 1 (q stays a probability), found "
+                    f"{leader.base_risk + leader.slope:g}",
+                )
+            )
+        if not (s.series(actor.curvature) == 1.0).all():
+            out.append(
+                (
+                    (*path,),
+                    "a leader needs linear utilities (curvature 1) for now; remove 'curvature'",
+                )
+            )
+    if actor.ratifier is not None:
+        bounded((*base, "ratifier", "midpoint"), actor.ratifier.midpoint, None, None)
+    if actor.outside_option is not None:
+        payoffs = actor.outside_option.payoffs
+        for other in payoffs:
+            if other not in s.actors:
+                choices = list(s.actors)
+                out.append(
+                    (
+                        (*base, "outside_option", "payoffs", other),
+                        f"unknown actor '{other}'{did_you_mean(other, choices)}; defined: "
+                        f"{', '.join(choices)}",
+                    )
+                )
+            else:
+                bounded((*base, "outside_option", "payoffs", other), payoffs[other], None, None)
+        missing = [a for a in s.actors if a not in payoffs]
+        if missing:
+            out.append(
+                (
+                    (*base, "outside_option", "payoffs"),
+                    f"missing payoff for {', '.join(missing)} (give every actor's utility "
+                    "if the option is taken)",
+                )
+            )
+    return out
