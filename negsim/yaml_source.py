@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Any
@@ -140,13 +141,28 @@ def read_yaml(path: str | Path) -> tuple[Any, Positions]:
     return parse_yaml(text, name)
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2 floats: ``1e-3`` and ``1.0e6`` are numbers.
+
+    PyYAML follows YAML 1.1, whose float pattern needs a dot and a signed exponent, so
+    ``war_cost: 1e-3`` would be read as text and refused by the schema's strict numbers.
+    """
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
 def parse_yaml(text: str, file: str | None = None) -> tuple[Any, Positions]:
     """Parse YAML text safely; see :func:`read_yaml`."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ScenarioError([Problem(f"document is larger than {MAX_BYTES:,} bytes", file=file)])
     _check_depth(text, file)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except RecursionError:
         raise ScenarioError(
             [Problem(f"document nests deeper than {MAX_DEPTH} levels", file=file)]
@@ -240,7 +256,7 @@ class _Builder:
         self.positions: Positions = {}
         self.problems: list[Problem] = []
         self.nodes = 0
-        self._scalars = yaml.SafeLoader("")
+        self._scalars = _Loader("")
 
     def _problem(self, node: yaml.Node, path: tuple[Any, ...], message: str) -> None:
         self.problems.append(

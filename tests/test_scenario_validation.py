@@ -570,3 +570,13 @@ def test_explain_says_when_a_step_happens(negsim_exe: str, tmp_path: Path):
     (row,) = [line for line in result.stdout.splitlines() if "war_cost" in line]
     assert "0 until round 4, then 0.004" in row
     assert "from week 4" in row
+
+
+@pytest.mark.parametrize(("written", "value"), [("1e-3", 1e-3), ("1.0e6", 1e6), (".5E-2", 5e-3)])
+def test_exponent_numbers_are_numbers(written, value):
+    # PyYAML reads YAML 1.1, where `1e-3` is text; the schema's strict numbers would then
+    # refuse what every user means as a number (YAML 1.2 float).
+    text = MINIMAL.replace("discount: 0.9,", f"discount: 0.9, war_cost: {written},")
+    assert text != MINIMAL
+    scenario = negsim.load_text(text)
+    assert scenario.actors["kyiv"].war_cost.value == value
