@@ -31,69 +31,12 @@ from itertools import combinations
 from math import comb
 
 import numpy as np
+from numba import njit
 
-#: Support pairs per chunk (bounds memory on larger games).
+#: Support pairs per chunk (bounds the work between two checks of the time budget).
 CHUNK = 40_000
-#: Games with at most this many support pairs are solved in one padded batch.  Timed on
-#: random games: one batch is faster at 3x3 (19 pairs), 4x4 (69) and 3x6 (83), one batch
-#: per support size at 5x5 (251).
-ONE_BLOCK = 100
 #: Hadamard ratio below which a basis is treated as singular.
 SINGULAR_RATIO = 1e-12
-
-
-@lru_cache(maxsize=64)
-def _source_template(m: int, n: int) -> np.ndarray:
-    """Payoff-independent part of :func:`_source`: the ``-1`` columns and the constants."""
-    src = np.zeros(m * (n + 1) + n * (m + 1) + 2)
-    src[n : m * (n + 1) : n + 1] = -1.0
-    src[m * (n + 1) + m : -2 : m + 1] = -1.0
-    src[-1] = 1.0
-    src.flags.writeable = False
-    return src
-
-
-def _source(An: np.ndarray, Bn: np.ndarray) -> np.ndarray:
-    """Every number any support system uses, in one flat array.
-
-    ``[A | -1]`` row by row (``m x (n + 1)``), then ``[B^T | -1]`` row by row
-    (``n x (m + 1)``), then the constants 0 and 1.  The systems are gathered
-    from it by the index arrays of :func:`_systems`.
-    """
-    m, n = An.shape
-    src = _source_template(m, n).copy()
-    src[: m * (n + 1)].reshape(m, n + 1)[:, :n] = An
-    src[m * (n + 1) : -2].reshape(n, m + 1)[:, :m] = Bn.T
-    return src
-
-
-@lru_cache(maxsize=64)
-def _slack_template(m: int, n: int) -> np.ndarray:
-    """The payoff-independent part of :func:`_slack_matrices`."""
-    s = max(m, n)
-    W = np.zeros((2, s + 2, m + n))  # the spare last row stays zero
-    W[0, s, :m] = -1.0
-    W[0, :n, m:] = -np.eye(n)
-    W[1, :m, :m] = -np.eye(m)
-    W[1, s, m:] = -1.0
-    W.flags.writeable = False
-    return W
-
-
-def _slack_matrices(An: np.ndarray, Bn: np.ndarray) -> np.ndarray:
-    """Matrices that map a solution ``(z, w)`` to the slacks of its ``m + n`` inequalities.
-
-    For solutions laid out as in :func:`_solve_chunk` (strategy padded by zeros
-    to length ``s = max(m, n)``, value, spare column),
-    ``(y, v, 0) @ W[0] = (A y - v, -y)`` and ``(x, u, 0) @ W[1] = (-x, B^T x - u)``,
-    in label order (rows, then columns).  A solution is feasible when every
-    slack is ``<= tol``, and carries label ``k`` when slack ``k`` is ``>= -tol``.
-    """
-    m, n = An.shape
-    W = _slack_template(m, n).copy()
-    W[0, :n, :m] = An.T
-    W[1, :m, m:] = Bn
-    return W
 
 
 @lru_cache(maxsize=64)
@@ -104,63 +47,19 @@ def _subsets(n: int, k: int) -> np.ndarray:
     return subsets
 
 
-@dataclass(frozen=True)
-class _Block:
-    """Support pairs whose systems share one size, ready to be gathered, solved, scattered.
+@lru_cache(maxsize=64)
+def _padded_subsets(n: int, sizes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The subsets of ``range(n)`` of the given sizes, by size then lexicographic.
 
-    ``gather`` (2, c, t + 1, t + 1) indexes :func:`_source`: ``[0, p]`` is the
-    column strategy's system ``A_IJ y_J - v = 0, sum y_J = 1`` and ``[1, p]``
-    the row strategy's ``B_IJ^T x_I - u = 0, sum x_I = 1``, with unknowns
-    (strategy on the support, value); a support of size ``k < t`` is padded by
-    ``t - k`` unknowns fixed at zero.  ``scatter`` (2, c, t + 1) holds their
-    flat positions in the chunk's solution array (see :func:`_solve_chunk`);
-    ``pairs`` are the block's positions in the chunk.
+    Returns the subsets as rows padded by ``-1`` to the largest size, and their sizes.
     """
-
-    gather: np.ndarray
-    scatter: np.ndarray
-    pairs: slice
-
-
-def _systems(
-    m: int, n: int, k: int, start: int, stop: int, t: int, offset: int, size: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Gather and scatter indices of the size-``k`` pairs ``start:stop``, padded to ``t``.
-
-    Pairs ``(I, J)`` of size ``k`` are numbered with ``I`` (lexicographic)
-    varying slowest; ``offset`` is the position of the first in a chunk of
-    ``size`` pairs.
-    """
-    s = max(m, n)
-    rows, cols = _subsets(m, k), _subsets(n, k)
-    r, c = np.divmod(np.arange(start, stop), len(cols))
-    row_sets, col_sets = rows[r], cols[c]
-    count = stop - start
-    zero = m * (n + 1) + n * (m + 1)  # positions of the constants 0 and 1 in the source
-    position = (offset + np.arange(count))[:, None] * (s + 2)
-    gather = np.full((2, count, t + 1, t + 1), zero)
-    scatter = np.full((2, count, t + 1), s + 1) + position  # padding goes to the spare column
-    for h, (base, width, equations, unknowns, own) in enumerate(
-        [(0, n + 1, row_sets, col_sets, n), (m * (n + 1), m + 1, col_sets, row_sets, m)]
-    ):
-        rows_at = base + equations * width
-        gather[h, :, :k, :k] = rows_at[:, :, None] + unknowns[:, None, :]
-        gather[h, :, :k, t] = rows_at + own  # the -1 in front of the value
-        gather[h, :, range(k, t), range(k, t)] = zero + 1  # padding unknown = 0
-        gather[h, :, t, :k] = zero + 1  # sum of the strategy = 1
-        scatter[h, :, :k] = position + unknowns
-        scatter[h, :, t] = position[:, 0] + s
-    scatter[1] += size * (s + 2)
-    return gather, scatter
-
-
-def _block(parts: list[tuple[np.ndarray, np.ndarray]], offset: int) -> _Block:
-    """One block from the :func:`_systems` of consecutive pairs, the first at ``offset``."""
-    gather = _joined([g for g, _ in parts], axis=1)
-    scatter = _joined([sc for _, sc in parts], axis=1)
-    gather.flags.writeable = False
-    scatter.flags.writeable = False
-    return _Block(gather, scatter, slice(offset, offset + gather.shape[1]))
+    width = max(sizes)
+    parts = [np.pad(_subsets(n, k), ((0, 0), (0, width - k)), constant_values=-1) for k in sizes]
+    sets = np.concatenate(parts)
+    counts = np.repeat(np.array(sizes, dtype=np.intp), [comb(n, k) for k in sizes])
+    sets.flags.writeable = False
+    counts.flags.writeable = False
+    return sets, counts
 
 
 def _pair_count(m: int, n: int) -> int:
@@ -168,54 +67,25 @@ def _pair_count(m: int, n: int) -> int:
     return sum(comb(m, k) * comb(n, k) for k in range(1, min(m, n) + 1))
 
 
-@lru_cache(maxsize=64)
-def _small_chunk(m: int, n: int) -> tuple[list[_Block], int]:
-    """All support pairs of a game with at most :data:`CHUNK` of them, cached per shape.
+def _blocks(m: int, n: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """Row and column support sets ``(rows, row sizes, cols, col sizes)``, block by block.
 
-    With at most :data:`ONE_BLOCK` pairs every system is padded to the largest
-    support and all are solved in one call (per-call overhead dominates such
-    small games); otherwise each support size is its own block of exact size.
+    Every equal-size pair of a row set and a column set of a block is one
+    support pair; over all blocks each pair comes once, ordered by size ``k``,
+    then ``I``, then ``J`` (lexicographic).  A game with at most :data:`CHUNK`
+    pairs is one block; a larger one has one block per size and slice of row
+    sets of about :data:`CHUNK` pairs, so the time budget is checked between them.
     """
-    size = _pair_count(m, n)
-    sizes = range(1, min(m, n) + 1)
-    groups = [list(sizes)] if size <= ONE_BLOCK else [[k] for k in sizes]
-    blocks, offset = [], 0
-    for group in groups:
-        parts, first = [], offset
-        for k in group:
-            count = comb(m, k) * comb(n, k)
-            parts.append(_systems(m, n, k, 0, count, group[-1], offset, size))
-            offset += count
-        blocks.append(_block(parts, first))
-    return blocks, size
-
-
-def _chunks(m: int, n: int) -> Iterator[tuple[list[_Block], int]]:
-    """Every equal-size support pair in chunks of at most :data:`CHUNK` pairs.
-
-    Pairs come ordered by size ``k``, then ``I``, then ``J``.  A game with at
-    most :data:`CHUNK` pairs is one cached chunk (:func:`_small_chunk`); a
-    larger one is generated chunk by chunk, one support size per chunk, so
-    memory stays bounded and the time budget is checked before anything large
-    is built.
-    """
+    sizes = tuple(range(1, min(m, n) + 1))
     if _pair_count(m, n) <= CHUNK:
-        yield _small_chunk(m, n)
+        yield *_padded_subsets(m, sizes), *_padded_subsets(n, sizes)
         return
-    for k in range(1, min(m, n) + 1):
-        total = comb(m, k) * comb(n, k)
-        for start in range(0, total, CHUNK):
-            stop = min(start + CHUNK, total)
-            yield [_block([_systems(m, n, k, start, stop, k, 0, stop - start)], 0)], stop - start
-
-
-@lru_cache(maxsize=64)
-def _last_unit(size: int) -> np.ndarray:
-    """The right-hand side ``(0, ..., 0, 1)`` as a column, shared by every system."""
-    rhs = np.zeros((size, 1))
-    rhs[-1] = 1.0
-    rhs.flags.writeable = False
-    return rhs
+    for k in sizes:
+        rows, cols = _subsets(m, k), _subsets(n, k)
+        step = max(1, CHUNK // len(cols))
+        row_k, col_k = np.full(len(rows), k), np.full(len(cols), k)
+        for start in range(0, len(rows), step):
+            yield rows[start : start + step], row_k[start : start + step], cols, col_k
 
 
 def _check_time(deadline: float | None, what: str) -> None:
@@ -230,31 +100,202 @@ def _unit(M: np.ndarray) -> np.ndarray:
     return (M - low) / span if span > 0 else np.zeros_like(M)
 
 
-def _solve_chunk(
-    source: np.ndarray, blocks: list[_Block], size: int, s: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Solve both players' systems of a chunk's support pairs, one batched call per block.
+@njit(cache=True, nogil=True, error_model="numpy")
+def _undominated(G: np.ndarray, sets: np.ndarray, sizes: np.ndarray, delta: float) -> np.ndarray:
+    """``out[s, e]``: no row of ``G`` beats row ``e`` by more than ``delta`` on all of ``sets[s]``.
 
-    Returns the solutions, shape ``(2, size, s + 2)`` (strategies padded by
-    zeros to ``s``, the value, and a spare column that receives the padding
-    unknowns), and a mask of the systems that are not singular, i.e. whose
-    Hadamard ratio ``|det M| / prod_i ||M_i||`` is at least
-    :data:`SINGULAR_RATIO`; singular systems keep a zero solution.
+    A row ``e`` beaten by some row ``f`` by more than ``delta`` in every column
+    of a support ``S`` is a strictly dominated strategy against every mixed
+    strategy on ``S`` (Myerson 1991, Section 3.8), so it is never a best
+    response there; see :func:`enumerate_bases` for why ``delta`` keeps this
+    exact under the tolerance.
     """
-    sol = np.zeros((2, size, s + 2))
-    ok = np.empty((2, size), dtype=bool)
-    for block in blocks:
-        M = source[block.gather]
-        det = np.linalg.det(M)
-        squared_norms = np.einsum("...ij,...ij->...i", M, M).prod(axis=-1)
-        fine = det * det > SINGULAR_RATIO**2 * squared_norms
-        rhs = _last_unit(M.shape[-1])
-        if fine.all():
-            np.put(sol, block.scatter, np.linalg.solve(M, rhs))
-        elif fine.any():
-            np.put(sol, block.scatter[fine], np.linalg.solve(M[fine], rhs))
-        ok[:, block.pairs] = fine
-    return sol, ok
+    rows = G.shape[0]
+    out = np.ones((len(sets), rows), dtype=np.bool_)
+    for s in range(len(sets)):
+        k = sizes[s]
+        for e in range(rows):
+            for f in range(rows):
+                beaten = f != e
+                for b in range(k):
+                    if G[f, sets[s, b]] - G[e, sets[s, b]] <= delta:
+                        beaten = False
+                        break
+                if beaten:
+                    out[s, e] = False
+                    break
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _solve_bordered(M: np.ndarray, d: int, ratio2: float) -> bool:
+    """Solve ``M[:d, :d] z = e_d`` in place (the solution replaces column ``d``).
+
+    Gaussian elimination with partial pivoting (Golub & Van Loan 2013,
+    Algorithm 3.4.1), then back substitution.  Returns ``False`` when the
+    system counts as singular: ``det^2 <= ratio2 * prod_i ||M_i||^2`` (Hadamard
+    ratio below ``sqrt(ratio2)``), the row norms taken before elimination.
+    """
+    norms = 1.0
+    for i in range(d):
+        s = 0.0
+        for j in range(d):
+            s += M[i, j] * M[i, j]
+        norms *= s
+    det = 1.0
+    for c in range(d):
+        p = c
+        big = abs(M[c, c])
+        for r in range(c + 1, d):
+            if abs(M[r, c]) > big:
+                big = abs(M[r, c])
+                p = r
+        if big == 0.0:
+            return False
+        if p != c:
+            for j in range(c, d + 1):
+                M[c, j], M[p, j] = M[p, j], M[c, j]
+        det *= M[c, c]
+        for r in range(c + 1, d):
+            f = M[r, c] / M[c, c]
+            if f != 0.0:
+                for j in range(c + 1, d + 1):
+                    M[r, j] -= f * M[c, j]
+    if det * det <= ratio2 * norms:
+        return False
+    for c in range(d - 1, -1, -1):
+        s = M[c, d]
+        for j in range(c + 1, d):
+            s -= M[c, j] * M[j, d]
+        M[c, d] = s / M[c, c]
+    return True
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _vertex(
+    G: np.ndarray,
+    equations: np.ndarray,
+    unknowns: np.ndarray,
+    k: int,
+    tol: float,
+    ratio2: float,
+    M: np.ndarray,
+    z: np.ndarray,
+    best: np.ndarray,
+    unplayed: np.ndarray,
+) -> bool:
+    """One indifference system; ``True`` when its solution is feasible.
+
+    Solves ``G[E, U] z_U - v 1 = 0, 1^T z_U = 1`` (``E = equations``,
+    ``U = unknowns``, ``z`` zero outside ``U``) and accepts it when ``z >= -tol``
+    and ``(G z)_e - v <= tol`` for every row ``e``.  Rejects as early as
+    possible (singular system, negative entry, first row above ``v``).  On
+    acceptance ``z`` holds the strategy, ``best[e]`` whether ``(G z)_e >= v - tol``
+    and ``unplayed[q]`` whether ``z_q <= tol``.
+    """
+    d = k + 1
+    for a in range(k):
+        for b in range(k):
+            M[a, b] = G[equations[a], unknowns[b]]
+        M[a, k] = -1.0
+        M[a, d] = 0.0
+    for b in range(k):
+        M[k, b] = 1.0
+    M[k, k] = 0.0
+    M[k, d] = 1.0
+    if not _solve_bordered(M, d, ratio2):
+        return False
+    for b in range(k):
+        if M[b, d] < -tol:
+            return False
+    v = M[k, d]
+    for e in range(G.shape[0]):
+        slack = -v
+        for b in range(k):
+            slack += G[e, unknowns[b]] * M[b, d]
+        if slack > tol:
+            return False
+        best[e] = slack >= -tol
+    z[:] = 0.0
+    for b in range(k):
+        z[unknowns[b]] = M[b, d]
+    for q in range(len(z)):
+        unplayed[q] = z[q] <= tol
+    return True
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _grown(a: np.ndarray, need: int) -> np.ndarray:
+    """``a`` itself, or a copy with at least twice the rows when it holds fewer than ``need``."""
+    if need <= len(a):
+        return a
+    out = np.empty((2 * need,) + a.shape[1:], dtype=a.dtype)
+    out[: len(a)] = a
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _enumerate(
+    An: np.ndarray,
+    BnT: np.ndarray,
+    rows: np.ndarray,
+    row_k: np.ndarray,
+    cols: np.ndarray,
+    col_k: np.ndarray,
+    best_rows: np.ndarray,
+    best_cols: np.ndarray,
+    tol: float,
+    ratio2: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Both players' systems of every equal-size pair of ``rows`` and ``cols``.
+
+    ``best_rows[c]`` (``best_cols[r]``) marks the rows (columns) that can be
+    best responses on column set ``c`` (row set ``r``), see
+    :func:`_undominated`; a system whose support would make another strategy a
+    best response is not solved.  Returns the feasible ``X``, ``LX``, ``Y``,
+    ``LY`` and the index pairs ``SE`` of pairs with both solutions feasible, in
+    the order of the pairs (row set outer, column set inner).
+    """
+    m, n = An.shape
+    X = np.empty((16, m))
+    Y = np.empty((16, n))
+    LX = np.empty((16, m + n), dtype=np.bool_)
+    LY = np.empty((16, m + n), dtype=np.bool_)
+    SE = np.empty((16, 2), dtype=np.int64)
+    nx = ny = ns = 0
+    M = np.empty((max(m, n) + 1, max(m, n) + 2))
+    x, y = np.empty(m), np.empty(n)
+    lx, ly = np.empty(m + n, dtype=np.bool_), np.empty(m + n, dtype=np.bool_)
+    for r in range(len(rows)):
+        k = row_k[r]
+        I = rows[r, :k]
+        for c in range(len(cols)):
+            if col_k[c] != k:
+                continue
+            J = cols[c, :k]
+            fy = True
+            for a in range(k):
+                fy = fy and best_rows[c, I[a]]
+            if fy and _vertex(An, I, J, k, tol, ratio2, M, y, ly[:m], ly[m:]):
+                Y, LY = _grown(Y, ny + 1), _grown(LY, ny + 1)
+                Y[ny], LY[ny] = y, ly
+                ny += 1
+            else:
+                fy = False
+            fx = True
+            for b in range(k):
+                fx = fx and best_cols[r, J[b]]
+            if fx and _vertex(BnT, J, I, k, tol, ratio2, M, x, lx[m:], lx[:m]):
+                X, LX = _grown(X, nx + 1), _grown(LX, nx + 1)
+                X[nx], LX[nx] = x, lx
+                nx += 1
+            else:
+                fx = False
+            if fx and fy:
+                SE = _grown(SE, ns + 1)
+                SE[ns, 0], SE[ns, 1] = nx - 1, ny - 1
+                ns += 1
+    return X[:nx], LX[:nx], Y[:ny], LY[:ny], SE[:ns]
 
 
 def _joined(parts: list[np.ndarray], axis: int = 0) -> np.ndarray:
@@ -265,23 +306,27 @@ def _joined(parts: list[np.ndarray], axis: int = 0) -> np.ndarray:
 def enumerate_bases(
     A: np.ndarray, B: np.ndarray, tol: float, deadline: float | None = None
 ) -> dict[str, np.ndarray]:
-    """Solve every equal-size support system once; derive both enumerations.
+    """Solve every equal-size support system that can be feasible; derive both enumerations.
 
     For a support pair ``(I, J)`` with ``|I| = |J| = k`` the column strategy
     solves ``A_IJ y_J = v 1, 1^T y_J = 1`` (``y`` zero outside ``J``) and the
-    row strategy ``B_IJ^T x_I = u 1, 1^T x_I = 1``.  Both players' systems of
-    all pairs of a size are gathered from one flat array of payoffs
-    (:func:`_source`) by cached index arrays (:func:`_chunks`) and go to one
-    batched :func:`numpy.linalg.det` and :func:`numpy.linalg.solve` call (small
-    games: one call for all sizes, padded); one more batched product gives the
-    slacks ``A y - v``, ``-y``, ``-x``, ``B^T x - u`` of every solution
-    (:func:`_slack_matrices`).  A solution ``x`` that is a probability vector
-    (entries ``>= -tol``) with ``max_j (B^T x - u)_j <= tol`` is, scaled by
-    ``1 / u``, a vertex of ``P`` (payoffs shifted positive), and every non-zero
-    vertex of ``P`` arises this way from some nonsingular system; likewise for
-    ``y`` and ``Q`` (von Stengel 2007, Algorithm 3.4 and Theorem 3.3).  Payoffs
-    are first mapped affinely onto ``[0, 1]`` per player, so ``tol`` is
-    relative to each player's payoff range.
+    row strategy ``B_IJ^T x_I = u 1, 1^T x_I = 1``.  A solution ``x`` that is a
+    probability vector (entries ``>= -tol``) with ``max_j (B^T x - u)_j <= tol``
+    is, scaled by ``1 / u``, a vertex of ``P`` (payoffs shifted positive), and
+    every non-zero vertex of ``P`` arises this way from some nonsingular
+    system; likewise for ``y`` and ``Q`` (von Stengel 2007, Algorithm 3.4 and
+    Theorem 3.3).  Payoffs are first mapped affinely onto ``[0, 1]`` per player,
+    so ``tol`` is relative to each player's payoff range.
+
+    The systems are solved one by one in a compiled loop (:func:`_enumerate`),
+    each rejected as soon as it is singular, has a negative entry or a better
+    reply.  Before that, a system is skipped when one of its would-be best
+    responses is strictly dominated on the other player's support: if row ``f``
+    beats row ``i`` by more than ``delta = (max(m, n) + 2) tol + 1e-13`` in every
+    column of ``J``, then for any ``y`` with ``y_J >= -tol`` summing to one,
+    ``(A y)_f - (A y)_i > delta - k tol > tol`` (payoffs in ``[0, 1]``), so the
+    system of ``(I, J)`` with ``i`` in ``I`` would fail the best-response test
+    anyway.  Skipping therefore changes no output, only the work.
 
     Returns
     -------
@@ -297,25 +342,25 @@ def enumerate_bases(
     """
     m, n = A.shape
     An, Bn = _unit(A), _unit(B)
-    source = _source(An, Bn)
-    W = _slack_matrices(An, Bn)
+    BnT = np.ascontiguousarray(Bn.T)
+    delta = (max(m, n) + 2) * tol + 1e-13
+    ratio2 = SINGULAR_RATIO**2
     Xs, Ys, LXs, LYs, SEs = [], [], [], [], []
     nx = ny = 0
-    for blocks, size in _chunks(m, n):
+    for rows, row_k, cols, col_k in _blocks(m, n):
         _check_time(deadline, "support enumeration")
-        sol, ok = _solve_chunk(source, blocks, size, max(m, n))
-        slack = sol @ W  # (2, P, m + n)
-        feasible = ok & (slack.max(axis=-1) <= tol)
-        fy, fx = feasible
-        index = feasible[::-1].cumsum(axis=1)[:, fx & fy].T  # positions in X and Y, plus one
-        labels = slack >= -tol
-        SEs.append(index + (nx - 1, ny - 1))
-        Xs.append(sol[1, fx, :m])
-        Ys.append(sol[0, fy, :n])
-        LXs.append(labels[1, fx])
-        LYs.append(labels[0, fy])
-        nx += len(Xs[-1])
-        ny += len(Ys[-1])
+        best_rows = _undominated(An, cols, col_k, delta)
+        best_cols = _undominated(BnT, rows, row_k, delta)
+        X, LX, Y, LY, SE = _enumerate(
+            An, BnT, rows, row_k, cols, col_k, best_rows, best_cols, tol, ratio2
+        )
+        Xs.append(X)
+        Ys.append(Y)
+        LXs.append(LX)
+        LYs.append(LY)
+        SEs.append(SE + (nx, ny))
+        nx += len(X)
+        ny += len(Y)
     return {
         "X": _joined(Xs),
         "Y": _joined(Ys),
