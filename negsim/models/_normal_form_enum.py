@@ -48,18 +48,19 @@ def _subsets(n: int, k: int) -> np.ndarray:
 
 
 @lru_cache(maxsize=64)
-def _padded_subsets(n: int, sizes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+def _sized_subsets(n: int, sizes: tuple[int, ...]) -> np.ndarray:
     """The subsets of ``range(n)`` of the given sizes, by size then lexicographic.
 
-    Returns the subsets as rows padded by ``-1`` to the largest size, and their sizes.
+    One subset per row, padded by ``-1`` to the largest size, its size in the last column.
     """
     width = max(sizes)
-    parts = [np.pad(_subsets(n, k), ((0, 0), (0, width - k)), constant_values=-1) for k in sizes]
+    parts = [
+        np.pad(_subsets(n, k), ((0, 0), (0, width - k + 1)), constant_values=-1) for k in sizes
+    ]
     sets = np.concatenate(parts)
-    counts = np.repeat(np.array(sizes, dtype=np.intp), [comb(n, k) for k in sizes])
+    sets[:, -1] = np.repeat(np.array(sizes, dtype=np.intp), [comb(n, k) for k in sizes])
     sets.flags.writeable = False
-    counts.flags.writeable = False
-    return sets, counts
+    return sets
 
 
 def _pair_count(m: int, n: int) -> int:
@@ -67,8 +68,8 @@ def _pair_count(m: int, n: int) -> int:
     return sum(comb(m, k) * comb(n, k) for k in range(1, min(m, n) + 1))
 
 
-def _blocks(m: int, n: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-    """Row and column support sets ``(rows, row sizes, cols, col sizes)``, block by block.
+def _blocks(m: int, n: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Row and column support sets (as in :func:`_sized_subsets`), block by block.
 
     Every equal-size pair of a row set and a column set of a block is one
     support pair; over all blocks each pair comes once, ordered by size ``k``,
@@ -78,14 +79,13 @@ def _blocks(m: int, n: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray
     """
     sizes = tuple(range(1, min(m, n) + 1))
     if _pair_count(m, n) <= CHUNK:
-        yield *_padded_subsets(m, sizes), *_padded_subsets(n, sizes)
+        yield _sized_subsets(m, sizes), _sized_subsets(n, sizes)
         return
     for k in sizes:
-        rows, cols = _subsets(m, k), _subsets(n, k)
+        rows, cols = _sized_subsets(m, (k,)), _sized_subsets(n, (k,))
         step = max(1, CHUNK // len(cols))
-        row_k, col_k = np.full(len(rows), k), np.full(len(cols), k)
         for start in range(0, len(rows), step):
-            yield rows[start : start + step], row_k[start : start + step], cols, col_k
+            yield rows[start : start + step], cols
 
 
 def _check_time(deadline: float | None, what: str) -> None:
@@ -93,6 +93,7 @@ def _check_time(deadline: float | None, what: str) -> None:
         raise TimeoutError(what)
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
 def _unit(M: np.ndarray) -> np.ndarray:
     """Affine rescaling of a payoff matrix onto [0, 1] (best responses unchanged)."""
     low = M.min()
@@ -101,8 +102,10 @@ def _unit(M: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True, error_model="numpy")
-def _undominated(G: np.ndarray, sets: np.ndarray, sizes: np.ndarray, delta: float) -> np.ndarray:
-    """``out[s, e]``: no row of ``G`` beats row ``e`` by more than ``delta`` on all of ``sets[s]``.
+def _undominated(G: np.ndarray, sets: np.ndarray, delta: float) -> np.ndarray:
+    """``out[s, e]``: no row of ``G`` beats row ``e`` by more than ``delta`` on all of set ``s``.
+
+    ``sets`` as in :func:`_sized_subsets` (size in the last column).
 
     A row ``e`` beaten by some row ``f`` by more than ``delta`` in every column
     of a support ``S`` is a strictly dominated strategy against every mixed
@@ -113,7 +116,7 @@ def _undominated(G: np.ndarray, sets: np.ndarray, sizes: np.ndarray, delta: floa
     rows = G.shape[0]
     out = np.ones((len(sets), rows), dtype=np.bool_)
     for s in range(len(sets)):
-        k = sizes[s]
+        k = sets[s, -1]
         for e in range(rows):
             for f in range(rows):
                 beaten = f != e
@@ -236,26 +239,33 @@ def _grown(a: np.ndarray, need: int) -> np.ndarray:
 
 @njit(cache=True, nogil=True, error_model="numpy")
 def _enumerate(
-    An: np.ndarray,
-    BnT: np.ndarray,
-    rows: np.ndarray,
-    row_k: np.ndarray,
-    cols: np.ndarray,
-    col_k: np.ndarray,
-    best_rows: np.ndarray,
-    best_cols: np.ndarray,
-    tol: float,
-    ratio2: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    A: np.ndarray, B: np.ndarray, rows: np.ndarray, cols: np.ndarray, tol: float, delta: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Both players' systems of every equal-size pair of ``rows`` and ``cols``.
 
-    ``best_rows[c]`` (``best_cols[r]``) marks the rows (columns) that can be
-    best responses on column set ``c`` (row set ``r``), see
-    :func:`_undominated`; a system whose support would make another strategy a
-    best response is not solved.  Returns the feasible ``X``, ``LX``, ``Y``,
-    ``LY`` and the index pairs ``SE`` of pairs with both solutions feasible, in
-    the order of the pairs (row set outer, column set inner).
+    Payoffs are mapped onto ``[0, 1]`` (:func:`_unit`); sets as in
+    :func:`_sized_subsets`.  A system is solved only when all of its would-be
+    best responses are undominated on the other player's support
+    (:func:`_undominated` with margin ``delta``).  The feasible solutions come
+    in the order of the pairs (row set outer, column set inner).
+
+    Returns
+    -------
+    Z : ndarray, shape (nx + ny, max(m, n))
+        The ``nx`` feasible ``x`` (first ``m`` columns), then the ``ny``
+        feasible ``y`` (first ``n`` columns).
+    L : ndarray of bool, shape (nx + ny, m + n + 1)
+        Their labels, and in the last column whether a solution has more
+        labels than its dimension (``m`` for ``x``, ``n`` for ``y``).
+    SE : ndarray, shape (S, 2)
+        Index pairs into ``x`` and ``y`` of pairs with both solutions feasible.
+    nx : int
     """
+    An = _unit(A)
+    BnT = np.ascontiguousarray(_unit(B).T)
+    best_rows = _undominated(An, cols, delta)
+    best_cols = _undominated(BnT, rows, delta)
+    ratio2 = SINGULAR_RATIO**2
     m, n = An.shape
     X = np.empty((16, m))
     Y = np.empty((16, n))
@@ -267,10 +277,10 @@ def _enumerate(
     x, y = np.empty(m), np.empty(n)
     lx, ly = np.empty(m + n, dtype=np.bool_), np.empty(m + n, dtype=np.bool_)
     for r in range(len(rows)):
-        k = row_k[r]
+        k = rows[r, -1]
         I = rows[r, :k]
         for c in range(len(cols)):
-            if col_k[c] != k:
+            if cols[c, -1] != k:
                 continue
             J = cols[c, :k]
             fy = True
@@ -295,12 +305,15 @@ def _enumerate(
                 SE = _grown(SE, ns + 1)
                 SE[ns, 0], SE[ns, 1] = nx - 1, ny - 1
                 ns += 1
-    return X[:nx], LX[:nx], Y[:ny], LY[:ny], SE[:ns]
-
-
-def _joined(parts: list[np.ndarray], axis: int = 0) -> np.ndarray:
-    """``np.concatenate`` that returns a single part as it is."""
-    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=axis)
+    Z = np.zeros((nx + ny, max(m, n)))
+    Z[:nx, :m] = X[:nx]
+    Z[nx:, :n] = Y[:ny]
+    L = np.empty((nx + ny, m + n + 1), dtype=np.bool_)
+    L[:nx, :-1] = LX[:nx]
+    L[nx:, :-1] = LY[:ny]
+    L[:nx, -1] = LX[:nx].sum(axis=1) > m
+    L[nx:, -1] = LY[:ny].sum(axis=1) > n
+    return Z, L, SE[:ns], nx
 
 
 def enumerate_bases(
@@ -338,36 +351,33 @@ def enumerate_bases(
         response to ``y``; label ``m + j``: column ``j`` a best response to ``x``
         / unplayed by ``y``); ``SE`` (S, 2): index pairs into ``X`` and ``Y`` of
         solutions from the *same* support pair that are both feasible, i.e.
-        the support-enumeration equilibria, in increasing order.
+        the support-enumeration equilibria, in increasing order; ``EX`` (Kx,)
+        and ``EY`` (Ky,): solutions with more labels than their dimension
+        (see :func:`degeneracy`).
     """
     m, n = A.shape
-    An, Bn = _unit(A), _unit(B)
-    BnT = np.ascontiguousarray(Bn.T)
     delta = (max(m, n) + 2) * tol + 1e-13
-    ratio2 = SINGULAR_RATIO**2
-    Xs, Ys, LXs, LYs, SEs = [], [], [], [], []
+    parts = []
     nx = ny = 0
-    for rows, row_k, cols, col_k in _blocks(m, n):
+    for rows, cols in _blocks(m, n):
         _check_time(deadline, "support enumeration")
-        best_rows = _undominated(An, cols, col_k, delta)
-        best_cols = _undominated(BnT, rows, row_k, delta)
-        X, LX, Y, LY, SE = _enumerate(
-            An, BnT, rows, row_k, cols, col_k, best_rows, best_cols, tol, ratio2
+        Z, L, SE, x_count = _enumerate(A, B, rows, cols, tol, delta)
+        parts.append(
+            {
+                "X": Z[:x_count, :m],
+                "Y": Z[x_count:, :n],
+                "LX": L[:x_count, :-1],
+                "LY": L[x_count:, :-1],
+                "SE": SE + np.array([nx, ny]) if nx or ny else SE,
+                "EX": L[:x_count, -1],
+                "EY": L[x_count:, -1],
+            }
         )
-        Xs.append(X)
-        Ys.append(Y)
-        LXs.append(LX)
-        LYs.append(LY)
-        SEs.append(SE + (nx, ny))
-        nx += len(X)
-        ny += len(Y)
-    return {
-        "X": _joined(Xs),
-        "Y": _joined(Ys),
-        "LX": _joined(LXs),
-        "LY": _joined(LYs),
-        "SE": _joined(SEs),
-    }
+        nx += x_count
+        ny += len(Z) - x_count
+    if len(parts) == 1:
+        return parts[0]
+    return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
 
 
 def _distinct(Z: np.ndarray, labels: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
@@ -387,9 +397,7 @@ def degeneracy(bases: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     no point of ``Q`` more than ``n`` (von Stengel 2007, Section 3.5); it is
     enough to look at the vertices.
     """
-    m = bases["X"].shape[1]
-    n = bases["Y"].shape[1]
-    return bases["LX"].sum(axis=1) > m, bases["LY"].sum(axis=1) > n
+    return bases["EX"], bases["EY"]
 
 
 @lru_cache(maxsize=64)
@@ -414,17 +422,45 @@ def _completely_labelled(LX: np.ndarray, LY: np.ndarray) -> np.ndarray:
     for a in range(0, len(bx), step):
         rows, cols = np.nonzero(((bx[a : a + step, None, :] | by[None, :, :]) == full).all(axis=2))
         parts.append(np.array([rows + a, cols]).T)
-    return _joined(parts) if parts else np.empty((0, 2), dtype=np.intp)
+    return np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.intp)
 
 
-def vertex_pair_indices(bases: dict[str, np.ndarray]) -> np.ndarray:
-    """Index pairs into ``bases["X"]``, ``bases["Y"]`` of completely labelled vertices.
+@njit(cache=True, nogil=True, error_model="numpy")
+def _complete_pairs_are(LX: np.ndarray, LY: np.ndarray, SE: np.ndarray) -> bool:
+    """Whether the completely labelled pairs ``(a, b)`` of rows of ``LX``, ``LY`` are exactly ``SE``.
 
-    Valid as a list of distinct equilibria when no vertex is repeated, i.e. for
-    nondegenerate games; :func:`vertex_pairs` removes repeats first.  Shape
-    ``(S, 2)``, sorted lexicographically like ``bases["SE"]``.
+    ``SE`` holds distinct index pairs; the sets are equal when every pair of
+    ``SE`` is completely labelled and there are no others.  Each pair is
+    rejected at its first missing label.
     """
-    return _completely_labelled(bases["LX"], bases["LY"])
+    labels = LX.shape[1]
+    count = 0
+    for a in range(len(LX)):
+        for b in range(len(LY)):
+            full = True
+            for q in range(labels):
+                if not (LX[a, q] or LY[b, q]):
+                    full = False
+                    break
+            count += full
+    if count != len(SE):
+        return False
+    for s in range(len(SE)):
+        for q in range(labels):
+            if not (LX[SE[s, 0], q] or LY[SE[s, 1], q]):
+                return False
+    return True
+
+
+def vertex_pairs_agree(bases: dict[str, np.ndarray]) -> bool:
+    """Whether vertex enumeration finds exactly the support-enumeration pairs ``bases["SE"]``.
+
+    Vertex enumeration: every completely labelled pair of a vertex of ``P`` and
+    one of ``Q`` (von Stengel 2007, Algorithm 3.5).  Meaningful for
+    nondegenerate games, where no vertex is repeated; :func:`vertex_pairs`
+    handles the degenerate case.
+    """
+    return bool(_complete_pairs_are(bases["LX"], bases["LY"], bases["SE"]))
 
 
 def vertex_pairs(bases: dict[str, np.ndarray], tol: float) -> tuple[np.ndarray, np.ndarray]:

@@ -564,9 +564,7 @@ def solve(
     agree = False
     if method == "auto" and not degenerate:
         # Both enumerations come from the same solves: compare them as index pairs.
-        # Both lists are sorted and free of repeats: equal as sets iff equal as arrays.
-        pairs = _enum.vertex_pair_indices(bases)
-        agree = pairs.shape == se.shape and bool((pairs == se).all())
+        agree = _enum.vertex_pairs_agree(bases)
     if agree:
         used = "auto (support enumeration + vertex enumeration)"
         X, Y = _dedupe(*verified(bases["X"][se[:, 0]], bases["Y"][se[:, 1]]))
