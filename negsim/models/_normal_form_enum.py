@@ -24,7 +24,7 @@ does not change best responses.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
@@ -63,25 +63,35 @@ def _sized_subsets(n: int, sizes: tuple[int, ...]) -> np.ndarray:
     return sets
 
 
+@lru_cache(maxsize=64)
 def _pair_count(m: int, n: int) -> int:
     """Number of equal-size support pairs of an ``m x n`` game."""
     return sum(comb(m, k) * comb(n, k) for k in range(1, min(m, n) + 1))
 
 
-def _blocks(m: int, n: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def _blocks(m: int, n: int) -> Iterable[tuple[np.ndarray, np.ndarray]]:
     """Row and column support sets (as in :func:`_sized_subsets`), block by block.
 
     Every equal-size pair of a row set and a column set of a block is one
     support pair; over all blocks each pair comes once, ordered by size ``k``,
     then ``I``, then ``J`` (lexicographic).  A game with at most :data:`CHUNK`
-    pairs is one block; a larger one has one block per size and slice of row
-    sets of about :data:`CHUNK` pairs, so the time budget is checked between them.
+    pairs is one block (cached); a larger one has one block per size and slice
+    of row sets of about :data:`CHUNK` pairs, made as they are needed, so the
+    time budget is checked between them.
     """
-    sizes = tuple(range(1, min(m, n) + 1))
     if _pair_count(m, n) <= CHUNK:
-        yield _sized_subsets(m, sizes), _sized_subsets(n, sizes)
-        return
-    for k in sizes:
+        return _one_block(m, n)
+    return _chunked_blocks(m, n)
+
+
+@lru_cache(maxsize=64)
+def _one_block(m: int, n: int) -> tuple[tuple[np.ndarray, np.ndarray]]:
+    sizes = tuple(range(1, min(m, n) + 1))
+    return ((_sized_subsets(m, sizes), _sized_subsets(n, sizes)),)
+
+
+def _chunked_blocks(m: int, n: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    for k in range(1, min(m, n) + 1):
         rows, cols = _sized_subsets(m, (k,)), _sized_subsets(n, (k,))
         step = max(1, CHUNK // len(cols))
         for start in range(0, len(rows), step):
@@ -178,28 +188,32 @@ def _solve_bordered(M: np.ndarray, d: int, ratio2: float) -> bool:
 def _vertex(
     G: np.ndarray,
     equations: np.ndarray,
+    eq: int,
     unknowns: np.ndarray,
+    un: int,
     k: int,
     tol: float,
     ratio2: float,
     M: np.ndarray,
     z: np.ndarray,
-    best: np.ndarray,
-    unplayed: np.ndarray,
+    labels: np.ndarray,
+    best_at: int,
+    unplayed_at: int,
 ) -> bool:
     """One indifference system; ``True`` when its solution is feasible.
 
-    Solves ``G[E, U] z_U - v 1 = 0, 1^T z_U = 1`` (``E = equations``,
-    ``U = unknowns``, ``z`` zero outside ``U``) and accepts it when ``z >= -tol``
-    and ``(G z)_e - v <= tol`` for every row ``e``.  Rejects as early as
-    possible (singular system, negative entry, first row above ``v``).  On
-    acceptance ``z`` holds the strategy, ``best[e]`` whether ``(G z)_e >= v - tol``
-    and ``unplayed[q]`` whether ``z_q <= tol``.
+    Solves ``G[E, U] z_U - v 1 = 0, 1^T z_U = 1`` (``E = equations[eq, :k]``,
+    ``U = unknowns[un, :k]``, ``z`` zero outside ``U``) and accepts it when
+    ``z >= -tol`` and ``(G z)_e - v <= tol`` for every row ``e``.  Rejects as
+    early as possible (singular system, negative entry, first row above
+    ``v``).  On acceptance ``z`` holds the strategy, ``labels[best_at + e]``
+    whether ``(G z)_e >= v - tol`` and ``labels[unplayed_at + q]`` whether
+    ``z_q <= tol``.
     """
     d = k + 1
     for a in range(k):
         for b in range(k):
-            M[a, b] = G[equations[a], unknowns[b]]
+            M[a, b] = G[equations[eq, a], unknowns[un, b]]
         M[a, k] = -1.0
         M[a, d] = 0.0
     for b in range(k):
@@ -215,15 +229,15 @@ def _vertex(
     for e in range(G.shape[0]):
         slack = -v
         for b in range(k):
-            slack += G[e, unknowns[b]] * M[b, d]
+            slack += G[e, unknowns[un, b]] * M[b, d]
         if slack > tol:
             return False
-        best[e] = slack >= -tol
+        labels[best_at + e] = slack >= -tol
     z[:] = 0.0
     for b in range(k):
-        z[unknowns[b]] = M[b, d]
+        z[unknowns[un, b]] = M[b, d]
     for q in range(len(z)):
-        unplayed[q] = z[q] <= tol
+        labels[unplayed_at + q] = z[q] <= tol
     return True
 
 
@@ -278,15 +292,13 @@ def _enumerate(
     lx, ly = np.empty(m + n, dtype=np.bool_), np.empty(m + n, dtype=np.bool_)
     for r in range(len(rows)):
         k = rows[r, -1]
-        I = rows[r, :k]
         for c in range(len(cols)):
             if cols[c, -1] != k:
                 continue
-            J = cols[c, :k]
             fy = True
             for a in range(k):
-                fy = fy and best_rows[c, I[a]]
-            if fy and _vertex(An, I, J, k, tol, ratio2, M, y, ly[:m], ly[m:]):
+                fy = fy and best_rows[c, rows[r, a]]
+            if fy and _vertex(An, rows, r, cols, c, k, tol, ratio2, M, y, ly, 0, m):
                 Y, LY = _grown(Y, ny + 1), _grown(LY, ny + 1)
                 Y[ny], LY[ny] = y, ly
                 ny += 1
@@ -294,8 +306,8 @@ def _enumerate(
                 fy = False
             fx = True
             for b in range(k):
-                fx = fx and best_cols[r, J[b]]
-            if fx and _vertex(BnT, J, I, k, tol, ratio2, M, x, lx[m:], lx[:m]):
+                fx = fx and best_cols[r, cols[c, b]]
+            if fx and _vertex(BnT, cols, c, rows, r, k, tol, ratio2, M, x, lx, m, 0):
                 X, LX = _grown(X, nx + 1), _grown(LX, nx + 1)
                 X[nx], LX[nx] = x, lx
                 nx += 1
@@ -378,6 +390,96 @@ def enumerate_bases(
     if len(parts) == 1:
         return parts[0]
     return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _precedes(a: np.ndarray, b: np.ndarray, size_a: int, size_b: int) -> bool:
+    """Order of :func:`profiles`: fewer strategies played first, then larger entries first."""
+    if size_a != size_b:
+        return size_a < size_b
+    for q in range(len(a)):
+        if a[q] != b[q]:
+            return a[q] > b[q]
+    return False
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def profiles(
+    A: np.ndarray, B: np.ndarray, X: np.ndarray, Y: np.ndarray, accept: float, atol: float
+) -> tuple[np.ndarray, int]:
+    """Normalise, verify, drop repeats and sort candidate profiles ``(X[e], Y[e])``.
+
+    Each ``x`` and ``y`` is clipped at zero and scaled to sum to one; its
+    payoffs ``x^T A y``, ``x^T B y`` and deviation gain
+    ``max(max_i (A y)_i - x^T A y, max_j (B^T x)_j - x^T B y, 0)`` are computed
+    (Nash 1951: zero exactly at an equilibrium), and profiles with a gain above
+    ``accept`` are dropped.  Of the rest, a profile within ``atol`` (maximum
+    norm) of an earlier one is dropped.  The survivors are ordered by the
+    number of strategies played (entries above ``1e-9`` after rounding to 9
+    decimals), then by those rounded entries in decreasing lexicographic order
+    (a stable sort).
+
+    Returns
+    -------
+    out : ndarray, shape (E, m + n + 3)
+        ``x``, ``y``, row payoff, column payoff and deviation gain per profile.
+    failed : int
+        Number of profiles dropped for failing verification.
+    """
+    count, m = X.shape
+    n = Y.shape[1]
+    Z = np.empty((count, m + n + 3))
+    kept = np.empty(count, dtype=np.int64)
+    k = failed = 0
+    for e in range(count):
+        sx = sy = 0.0
+        for i in range(m):
+            Z[e, i] = max(X[e, i], 0.0)
+            sx += Z[e, i]
+        for j in range(n):
+            Z[e, m + j] = max(Y[e, j], 0.0)
+            sy += Z[e, m + j]
+        Z[e, :m] /= sx
+        Z[e, m : m + n] /= sy
+        row = col = 0.0
+        best_row = best_col = -np.inf
+        for i in range(m):
+            ay = 0.0
+            for j in range(n):
+                ay += A[i, j] * Z[e, m + j]
+            row += Z[e, i] * ay
+            best_row = max(best_row, ay)
+        for j in range(n):
+            xb = 0.0
+            for i in range(m):
+                xb += Z[e, i] * B[i, j]
+            col += Z[e, m + j] * xb
+            best_col = max(best_col, xb)
+        Z[e, m + n], Z[e, m + n + 1] = row, col
+        Z[e, m + n + 2] = max(best_row - row, best_col - col, 0.0)
+        if not Z[e, m + n + 2] <= accept:
+            failed += 1
+            continue
+        repeat = False
+        for f in range(k):
+            if np.abs(Z[kept[f], : m + n] - Z[e, : m + n]).max() <= atol:
+                repeat = True
+                break
+        if not repeat:
+            kept[k] = e
+            k += 1
+    rounded = np.empty((k, m + n))
+    size = np.empty(k, dtype=np.int64)
+    for f in range(k):
+        rounded[f] = np.rint(Z[kept[f], : m + n] * 1e9) / 1e9
+        size[f] = (rounded[f] > 1e-9).sum()
+    order = np.arange(k)
+    for f in range(1, k):  # insertion sort: stable, and k is small
+        g = f
+        while g > 0 and _precedes(rounded[order[g]], rounded[order[g - 1]], size[order[g]], size[order[g - 1]]):
+            order[g], order[g - 1] = order[g - 1], order[g]
+            g -= 1
+    return Z[kept[:k][order]], failed
 
 
 def _distinct(Z: np.ndarray, labels: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
