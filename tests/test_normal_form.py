@@ -206,10 +206,10 @@ def _brute_force_bases(A, B, tol):
 
     xs, ys, both = [], [], 0
     for k in range(1, min(m, n) + 1):
-        for I in combinations(range(m), k):
+        for rows in combinations(range(m), k):
             for J in combinations(range(n), k):
-                y = side(An, I, J, n)
-                x = side(Bn.T, J, I, m)
+                y = side(An, rows, J, n)
+                x = side(Bn.T, J, rows, m)
                 if y is not None:
                     ys.append(np.concatenate([y[0], y[1], y[2]]))
                 if x is not None:
@@ -226,7 +226,11 @@ class TestDominancePruning:
         bases = nf._enum.enumerate_bases(np.asarray(A, float), np.asarray(B, float), tol)
         xs = np.concatenate([bases["X"], bases["LX"]], axis=1)
         ys = np.concatenate([bases["Y"], bases["LY"]], axis=1)
-        return sorted(map(tuple, np.round(xs, 9))), sorted(map(tuple, np.round(ys, 9))), len(bases["SE"])
+        return (
+            sorted(map(tuple, np.round(xs, 9))),
+            sorted(map(tuple, np.round(ys, 9))),
+            len(bases["SE"]),
+        )
 
     def test_undominated_against_brute_force(self):
         rng = np.random.default_rng(31)

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
 from math import comb
@@ -476,7 +475,9 @@ def profiles(
     order = np.arange(k)
     for f in range(1, k):  # insertion sort: stable, and k is small
         g = f
-        while g > 0 and _precedes(rounded[order[g]], rounded[order[g - 1]], size[order[g]], size[order[g - 1]]):
+        while g > 0 and _precedes(
+            rounded[order[g]], rounded[order[g - 1]], size[order[g]], size[order[g - 1]]
+        ):
             order[g], order[g - 1] = order[g - 1], order[g]
             g -= 1
     return Z[kept[:k][order]], failed

@@ -622,11 +622,13 @@ def solve(
     else:  # X, Y are verified and ordered already: this only adds payoffs and gains
         X, Y = np.ascontiguousarray(X, dtype=float), np.ascontiguousarray(Y, dtype=float)
         out = _enum.profiles(A_arr, B_arr, X, Y, np.inf, 0.0)[0]
-    X, Y, row_payoffs, col_payoffs, gains = out[:, :m], out[:, m : m + n], *out[:, m + n :].T
+    X, Y = out[:, :m], out[:, m : m + n]
+    row_payoffs, col_payoffs, gains = out[:, m + n], out[:, m + n + 1], out[:, m + n + 2]
     equilibria = tuple(map(Equilibrium, X, Y, row_payoffs.tolist(), col_payoffs.tolist()))
     explanation = _explain_degeneracy(bases, excess_p, excess_q, X, Y) if degenerate else ""
-    A_ro = A_arr.copy() if A_arr is A else A_arr  # keep the caller's array out of reach
-    B_ro = B_arr.copy() if B_arr is B else B_arr
+    # Read-only copies, unless validation made fresh arrays that the caller cannot reach.
+    A_ro = A_arr if A_arr is not A and A_arr.base is None else A_arr.copy()
+    B_ro = B_arr if B_arr is not B and B_arr.base is None else B_arr.copy()
     A_ro.flags.writeable = False
     B_ro.flags.writeable = False
     return StageGameSolution(
