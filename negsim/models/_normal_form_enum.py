@@ -1,20 +1,24 @@
-"""Vectorised enumeration kernels behind :mod:`negsim.models.normal_form`.
+"""Compiled enumeration kernels behind :mod:`negsim.models.normal_form`.
 
 Private module: pure functions of payoff arrays, no validation (the public
-functions validate once).  The kernels:
+functions validate once).  The loops are compiled with numba (``cache=True``:
+compiled once per machine, then loaded from ``__pycache__``).  The kernels:
 
 * :func:`enumerate_bases` - the indifference systems of both players for
-  every pair of equal-size supports ``(I, J)`` are solved in batched calls to
-  :func:`numpy.linalg.solve` (one call per support size, or one in all for
-  small games), with feasibility and labels read off one batched product.  Pairs whose two solutions are both
+  every pair of equal-size supports ``(I, J)``, solved one at a time by
+  Gaussian elimination and rejected as early as possible, skipping systems
+  whose would-be best responses are strictly dominated on the other support
+  (which could not be feasible).  Pairs whose two solutions are both
   feasible are the support-enumeration equilibria (von Stengel 2007,
   Algorithm 3.4).  Each feasible solution on its own is a vertex of a
   best-response polytope ``P = {x >= 0 : B^T x <= 1}`` or
   ``Q = {y >= 0 : A y <= 1}``, so the same solves give
-* :func:`vertex_pairs` - every completely labelled vertex pair, i.e. every
-  extreme equilibrium, also of degenerate games (von Stengel 2007,
-  Algorithm 3.5 and Theorem 3.3), and
+* :func:`vertex_pairs` and :func:`vertex_pairs_agree` - every completely
+  labelled vertex pair, i.e. every extreme equilibrium, also of degenerate
+  games (von Stengel 2007, Algorithm 3.5 and Theorem 3.3), and
 * :func:`degeneracy` - vertices with more labels than their dimension;
+* :func:`profiles` - normalised, verified, distinct and ordered equilibria
+  with their payoffs and deviation gains;
 * :func:`lemke_howson` - one complementary pivoting path with a pivot cap.
 
 Payoffs are shifted to be positive before the polytopes are built; the shift

@@ -22,9 +22,9 @@ the completely labelled vertex pairs of the best-response polytopes
 
 (payoffs shifted to be positive; von Stengel 2007, Section 3.5).
 
-:func:`solve` enumerates equal-size supports in batches (both players'
-indifference systems of all supports of one size in one call to
-:func:`numpy.linalg.solve`; all sizes in one call for small games), reads the
+:func:`solve` enumerates equal-size supports in a compiled loop (each system
+solved once, rejected early, and skipped when one of its would-be best
+responses is strictly dominated on the opponent's support), reads the
 vertices of ``P`` and ``Q`` off the same solutions to detect degeneracy and to
 cross-check, verifies all equilibria at once (largest deviation gain), and never returns an empty or
 even-numbered answer for a nondegenerate game without retrying other back ends
@@ -437,7 +437,7 @@ def solve(
         Payoffs of the row and the column player; finite numbers.
     method : {"auto", "support_enumeration", "vertex_enumeration", "lemke_howson"}
         ``"support_enumeration"``: every pair of equal-size supports, solved in
-        batches.  ``"vertex_enumeration"``: completely labelled vertex pairs of
+        a compiled loop.  ``"vertex_enumeration"``: completely labelled vertex pairs of
         the best-response polytopes.  ``"lemke_howson"``: one path per dropped
         label (``m + n`` paths, capped at ``max_pivots`` pivots each); finds at
         least one equilibrium, not necessarily all.  ``"auto"`` (default) runs
