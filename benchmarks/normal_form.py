@@ -1,6 +1,6 @@
-"""Benchmark: negsim.models.normal_form against Nashpy on the same games.
+"""Benchmark: negsim.models.normal_form against Nashpy and QuantEcon on the same games.
 
-Not a test.  Prints one table:
+Not a test.  Prints two tables.  The first, against Nashpy:
 
 * ``solve_2x2_batch`` vs a loop of ``nashpy.Game.support_enumeration`` on 10,000
   random 2x2 games (goal: >= 1,000x), with the equilibria compared;
@@ -9,6 +9,15 @@ Not a test.  Prints one table:
   (Nashpy misses equilibria of some games; see ``tests/test_normal_form.py``);
 * ``solve`` on random 8x8 games (must finish; Nashpy's support enumeration is
   not timed there, it takes seconds per game).
+
+The second, against QuantEcon's ``support_enumeration`` (numba-compiled), on
+random 3x3, 5x5 and 10x10 games: the time per game of each, the ratio
+negsim / QuantEcon (goal: at most 1), and the number of games whose
+equilibrium lists differ.  QuantEcon's side includes building its
+``NormalFormGame`` from the same two matrices (negsim's includes validating
+them), and its numba compilation is excluded by a warm-up call.  QuantEcon is
+a benchmark-only extra (``pip install -e '.[bench]'``); without it the second
+table is skipped.
 
 Both sides are timed in the same process on the same games, each as the best
 of several runs (five for the millisecond-long batch and for the ``solve``
@@ -94,6 +103,25 @@ def bench_8x8(rows, n_games=10, seed=8):
     rows.append(("solve 8x8", n_games, ours, float("nan"), n_games - odd, "finishes"))
 
 
+def _quantecon_all(games):
+    from quantecon.game_theory import NormalFormGame, Player, support_enumeration
+
+    return [support_enumeration(NormalFormGame((Player(A), Player(B.T)))) for A, B in games]
+
+
+def bench_quantecon(size, n_games, repeats, seed=3):
+    """Seconds per game for negsim and QuantEcon, and the games whose lists differ."""
+    rng = np.random.default_rng(seed + size)
+    games = [(rng.random((size, size)), rng.random((size, size))) for _ in range(n_games)]
+    solve(*games[0])  # warm-up: loads the compiled kernels, caches the support index arrays
+    _quantecon_all(games[:1])  # warm-up: numba compiles QuantEcon's kernel here
+    (ours, theirs), (sols, ref) = _best_of(
+        repeats, lambda: [solve(A, B) for A, B in games], lambda: _quantecon_all(games)
+    )
+    differ = sum(not _same(s.equilibria, r) for s, r in zip(sols, ref, strict=True))
+    return ours / n_games, theirs / n_games, differ
+
+
 def main() -> None:
     rows: list[tuple] = []
     bench_2x2(rows)
@@ -113,6 +141,22 @@ def main() -> None:
         "differ: games where the equilibrium lists are not equal to 1e-9 "
         "(for 8x8: games not odd-and-verified)."
     )
+    try:
+        import quantecon  # noqa: F401
+    except ImportError:
+        print("\nQuantEcon not installed (pip install -e '.[bench]'): its table is skipped.")
+        return
+    print(
+        f"\n{'case':<12} {'games':>6} {'negsim ms':>10} {'QuantEcon ms':>13} "
+        f"{'negsim/QE':>10} {'goal':>6} {'differ':>7}"
+    )
+    for size, n_games, repeats in ((3, 300, 15), (5, 60, 15), (10, 4, 5)):
+        ours, theirs, differ = bench_quantecon(size, n_games, repeats)
+        print(
+            f"{f'solve {size}x{size}':<12} {n_games:>6} {ours * 1e3:10.4f} {theirs * 1e3:13.4f} "
+            f"{ours / theirs:10.2f} {'<= 1':>6} {differ:>7}"
+        )
+    print("negsim/QE: time per game of negsim divided by QuantEcon's (below 1: negsim faster).")
 
 
 if __name__ == "__main__":

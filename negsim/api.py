@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from negsim.engine import CONCEPTS, chosen_concepts, solve_scenario
+from negsim.engine import CONCEPTS, chosen_concepts
 from negsim.result import Result
+from negsim.results.solved import solved
 from negsim.scenario import Scenario
 
 __all__ = ["CONCEPTS", "solve"]
@@ -27,7 +28,11 @@ def solve(scenario: Scenario, concepts: Iterable[str] | None = None) -> Result:
     Returns
     -------
     Result
-        Tables, summary and explanations (:class:`negsim.Result`).
+        Tables, summary and explanations (:class:`negsim.Result`). A scenario with
+        ``worlds`` is solved over signal nodes (:mod:`negsim.engine.beliefs`; tables
+        ``nodes``, ``beliefs``, ``deal_probability``); one with ``types`` adds the
+        screening equilibrium (:mod:`negsim.engine.screening`; ``types``,
+        ``deal_probability``, ``screening``).
 
     Examples
     --------
@@ -37,4 +42,4 @@ def solve(scenario: Scenario, concepts: Iterable[str] | None = None) -> Result:
     (0, {'dollar.alice': 0.7143, 'dollar.bob': 0.2857})
     """
     chosen = chosen_concepts(concepts)
-    return Result.from_solution(scenario, solve_scenario(scenario, chosen), chosen)
+    return solved(Result, scenario, chosen)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 from pathlib import Path
 
 from negsim.errors import Problem, ScenarioError, did_you_mean
 from negsim.scenario import Scenario, load_file
+from negsim.yaml_source import file_problem
 
 __all__ = ["available", "load", "resolve"]
 
@@ -25,9 +27,10 @@ def available() -> dict[str, Path]:
 def resolve(name_or_path: str | Path) -> Path:
     """The file for a shipped scenario name or a path; ScenarioError if neither exists."""
     path = Path(name_or_path)
-    if path.suffix in {".yaml", ".yml"} or path.exists():
-        if not path.is_file():
-            raise ScenarioError([Problem("file not found", file=str(path))])
+    if path.suffix in {".yaml", ".yml"} or os.path.lexists(path):
+        problem = file_problem(path)
+        if problem is not None:
+            raise ScenarioError([Problem(problem, file=str(path))])
         return path
     shipped = available()
     if str(name_or_path) in shipped:

@@ -17,6 +17,7 @@ Adding a subcommand::
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import sys
 import textwrap
@@ -32,14 +33,23 @@ from negsim._cli_shared import load_or_exit as _load_or_exit
 from negsim._cli_shared import print_error as _print_error
 from negsim._version import __version__
 from negsim.api import CONCEPTS, solve
-from negsim.atomic import atomic_folder
+from negsim.atomic import atomic_folder, check_target
 from negsim.catalog import available
 from negsim.errors import NegsimError, ScenarioError
-from negsim.explain import explain_rows, number_text, rounds_text, summarise
+from negsim.explain import explain_rows, rounds_text, summarise
 from negsim.result import TABLES, Result
 from negsim.scenario import Scenario, load_file
 
-__all__ = ["cli", "explain_rows", "main", "scenario_json_schema", "summarise"]  # two re-exported
+__all__ = [  # explain_rows and summarise re-exported
+    "cli",
+    "explain_rows",
+    "fixed",
+    "main",
+    "scenario_json_schema",
+    "summarise",
+]
+
+_FORCE_HINT = "add --force to replace it"
 
 
 class _Group(click.Group):
@@ -120,7 +130,9 @@ def list_() -> None:
 def validate(scenarios: tuple[str, ...]) -> None:
     """Check scenario files; print OK or every problem, one per line.
 
-    Exits with code 2 if any scenario is invalid.
+    Values that have no effect (a pie issue's war value, a leader horizon past the last
+    round, a value every regime overrides, ...) are listed as warnings under OK; they do
+    not make a file invalid. Exits with code 2 if any scenario is invalid.
 
     \b
     Examples:
@@ -130,7 +142,7 @@ def validate(scenarios: tuple[str, ...]) -> None:
     invalid = 0
     for arg in scenarios:
         try:
-            _load_or_exit(arg)
+            loaded = _load_or_exit(arg)
         except ScenarioError as exc:
             invalid += 1
             count = len(exc.problems)
@@ -138,7 +150,11 @@ def validate(scenarios: tuple[str, ...]) -> None:
             for problem in exc.problems:
                 click.echo(f"  {problem}")
         else:
-            click.echo(f"{arg}: OK")
+            count = len(loaded.warnings)
+            notes = f" ({count} warning{'s' if count != 1 else ''})" if count else ""
+            click.echo(f"{arg}: OK{notes}")
+            for warning in loaded.warnings:
+                click.echo(f"  warning: {warning}")
     if invalid:
         total = len(scenarios)
         click.echo(f"{invalid} of {total} scenario{'s' if total != 1 else ''} invalid", err=True)
@@ -154,7 +170,8 @@ def explain(scenario: str, show_all: bool) -> None:
 
     Lists the key structural values (rounds, issues, actors' discount factors, protocol,
     battlefield) and every parameter that carries a `why:` quote. Schedules are
-    summarised by their first and last value, e.g. "0.97 -> 0.9 linear".
+    summarised by their first and last value, e.g. "0.97 -> 0.9 linear"; steps say when
+    they happen, e.g. "0 until round 4, then 0.004".
 
     \b
     Examples:
@@ -197,7 +214,7 @@ def _table(
 @click.option(
     "--out",
     "out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="Folder for tables, figures and report (default: outputs/NAME).",
 )
@@ -213,7 +230,7 @@ def _table(
 )
 @click.option("--svg", is_flag=True, help="Also write every figure as SVG.")
 @click.option("--no-figures", is_flag=True, help="Write tables only (faster).")
-@click.option("--force", is_flag=True, help="Replace an existing output folder.")
+@click.option("--force", is_flag=True, help="Replace an earlier negsim output folder.")
 def run(
     scenario: str,
     out: Path | None,
@@ -225,19 +242,18 @@ def run(
 ) -> None:
     """Solve SCENARIO and write tables, figures and a report; print the summary.
 
-    The output folder is written all at once (staged, then renamed) and an existing
-    folder is replaced only with --force.
+    The output folder is written all at once (staged, then renamed). --force replaces
+    only an earlier negsim output folder (one with negsim's metadata.json); the working
+    folder, its parents, the home folder and folders of other files are never replaced.
 
     \b
     Example:
       negsim run ukraine_2025 --out outputs/ukraine --force
     """
     s = _load_or_exit(scenario)
+    target = check_target(out or Path("outputs") / s.name, force=force, hint=_FORCE_HINT)
     result = solve(s, concepts=concepts or None)
-    target = out or Path("outputs") / s.name
-    if target.exists() and not force:
-        raise NegsimError(f"{target} exists; add --force to replace it")
-    with atomic_folder(target, force=force) as staging:
+    with atomic_folder(target, force=force, kind="run", hint=_FORCE_HINT) as staging:
         result.write_tables(staging, fmt)
         if not no_figures:
             from negsim.report import write_report
@@ -258,33 +274,47 @@ def run(
 @click.option(
     "--out",
     "out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     default=None,
     help="Also write a comparison report (figures on shared axes) to this folder.",
 )
-@click.option("--force", is_flag=True, help="Replace an existing output folder.")
+@click.option("--force", is_flag=True, help="Replace an earlier negsim output folder.")
 def compare(first: str, second: str, out: Path | None, force: bool) -> None:
     """Compare two scenarios: agreement round, SPE terms and leverage.
+
+    Numbers are printed with 4 decimals (fixed point, e.g. 1.0000, -0.0853); a number
+    that is not defined reads "n/a: REASON" (e.g. "n/a: not a veto player" for the
+    surplus share of an actor whose consent a deal does not need). --out and --force
+    work as in `negsim run`.
 
     \b
     Example:
       negsim compare ukraine_2025 variants/patient_us --out outputs/patient_us
     """
     a, b = _load_or_exit(first), _load_or_exit(second)
+    if out is not None:
+        check_target(out, force=force, hint=_FORCE_HINT)
     ra, rb = solve(a), solve(b)
     click.echo(comparison_text(ra, rb))
     if out is not None:
-        if out.exists() and not force:
-            raise NegsimError(f"{out} exists; add --force to replace it")
         from negsim.report import write_comparison
 
-        with atomic_folder(out, force=force) as staging:
+        names = [ra.metadata["scenario"], rb.metadata["scenario"]]
+        hashes = [ra.metadata["scenario_hash"], rb.metadata["scenario_hash"]]
+        meta = {"scenarios": names, "scenario_hashes": hashes}
+        with atomic_folder(
+            out, force=force, kind="compare", metadata=meta, hint=_FORCE_HINT
+        ) as staging:
             write_comparison(ra, rb, staging)
         click.echo(f"\nWrote {out}/")
 
 
 def comparison_text(ra: Result, rb: Result) -> str:
-    """Differences between two solved scenarios, in plain words and a table."""
+    """Differences between two solved scenarios, in plain words and a table.
+
+    Every number has 4 decimals (:func:`fixed`); one that is not defined reads
+    ``n/a: REASON``.
+    """
     name_a, name_b = ra.metadata["scenario"], rb.metadata["scenario"]
     lines = [f"{name_a} vs {name_b}"]
     ta, tb = ra.agreement_round, rb.agreement_round
@@ -293,13 +323,14 @@ def comparison_text(ra: Result, rb: Result) -> str:
         f"{rb.round_label(tb) if tb is not None else 'none'}"
     )
     terms_a, terms_b = ra.terms(), rb.terms()
+
+    def term(terms: dict[str, float], key: str) -> float | str:
+        if key in terms:
+            return terms[key]
+        return "n/a: no deal" if not terms else "n/a: not an issue of this scenario"
+
     rows: list[tuple[str, ...]] = [
-        (
-            k,
-            number_text(terms_a.get(k)),
-            number_text(terms_b.get(k)),
-            number_text(terms_b.get(k, float("nan")) - terms_a.get(k, float("nan"))),
-        )
+        (k, *_with_change(term(terms_a, k), term(terms_b, k)))
         for k in sorted(set(terms_a) | set(terms_b))
     ]
     lines += [
@@ -314,20 +345,20 @@ def comparison_text(ra: Result, rb: Result) -> str:
             "concept == 'spe' and round == 0 and regime == @r.headline_regime and actor == @actor"
         )
 
+    def share(r: Result, row: Any) -> float | str:
+        value = float(row["surplus_share"].iloc[0])
+        if math.isfinite(value):
+            return value
+        if r.metadata["veto"] and not bool(row["veto"].iloc[0]):
+            return "n/a: not a veto player"
+        return "n/a: no surplus to share"
+
     for actor in ra.metadata["actors"]:
         pa, pb = round0(ra, actor), round0(rb, actor)
         if pa.empty or pb.empty:
             continue
-        rows.append(
-            (
-                ra.label(actor),
-                number_text(pa["payoff"].iloc[0]),
-                number_text(pb["payoff"].iloc[0]),
-                number_text(pb["payoff"].iloc[0] - pa["payoff"].iloc[0]),
-                number_text(pa["surplus_share"].iloc[0]),
-                number_text(pb["surplus_share"].iloc[0]),
-            )
-        )
+        payoffs = _with_change(float(pa["payoff"].iloc[0]), float(pb["payoff"].iloc[0]))
+        rows.append((ra.label(actor), *payoffs, fixed(share(ra, pa)), fixed(share(rb, pb))))
     lines += [
         "",
         "Round 0, SPE: payoff and share of the surplus (leverage):",
@@ -344,6 +375,31 @@ def comparison_text(ra: Result, rb: Result) -> str:
         ),
     ]
     return "\n".join(lines)
+
+
+def fixed(value: float | str) -> str:
+    """A number with 4 decimals (``1.0000``, ``-0.0853``), the one format of ``compare``.
+
+    A string (``"n/a: not a veto player"``) is passed through; a number that is not finite
+    reads ``n/a: not finite``; a value that rounds to zero reads ``0.0000``, never
+    ``-0.0000``.
+
+    >>> [fixed(1), fixed(0.3), fixed(-0.08534), fixed(-1e-9), fixed("n/a: no deal")]
+    ['1.0000', '0.3000', '-0.0853', '0.0000', 'n/a: no deal']
+    """
+    if isinstance(value, str):
+        return value
+    if not math.isfinite(value):
+        return "n/a: not finite"
+    text = f"{value:.4f}"
+    return "0.0000" if float(text) == 0 else text
+
+
+def _with_change(a: float | str, b: float | str) -> tuple[str, str, str]:
+    """``a``, ``b`` and ``b - a`` formatted; the change is ``n/a`` if either is."""
+    if isinstance(a, str) or isinstance(b, str):
+        return fixed(a), fixed(b), "n/a"
+    return fixed(a), fixed(b), fixed(b - a)
 
 
 # -- schema -----------------------------------------------------------------------------------

@@ -3,17 +3,19 @@
 The lead registers :data:`sweep_command` on the ``negsim`` group
 (``cli.add_command(sweep_command, "sweep")``). It is a thin layer over
 :func:`negsim.sweeps.sweep`: it writes ``sweep.parquet`` (or ``.csv``), figures and a short
-``report.md`` into OUT. OUT is staged in a temporary folder beside it and renamed into
-place, so an interrupted run never leaves a half-written OUT; finished chunks are kept in
-``.OUT.checkpoint`` beside it until the run completes (then in ``OUT/checkpoint``), and
-``--resume`` continues from either.
+``report.md`` and ``metadata.json`` (with negsim's ``"negsim_output": "sweep"`` marker)
+into OUT, through :func:`negsim.atomic.atomic_folder`: OUT is checked (never the working
+folder, a parent of it, or a folder of other files, even with --force), staged beside it
+and renamed into place, so an interrupted run never leaves a half-written OUT; finished
+chunks are kept in ``.OUT.checkpoint`` beside it until the run completes (then in
+``OUT/checkpoint``), and ``--resume`` continues from either.
 """
 
 from __future__ import annotations
 
+import json
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -23,12 +25,23 @@ import click
 from negsim._cli_shared import EXIT_BAD_INPUT
 from negsim._cli_shared import load_or_exit as _load_or_exit
 from negsim._cli_shared import print_error as _print_error
+from negsim.atomic import (
+    METADATA,
+    OutputError,
+    atomic_folder,
+    atomic_write_text,
+    check_target,
+    is_negsim_output,
+    output_errors,
+    output_marker,
+)
 from negsim.errors import NegsimError
 from negsim.sampling import parse_grid_spec
 
 __all__ = ["sweep_command"]
 
 EXIT_INTERRUPTED = 130
+_HINT = "pass --force to replace it or --resume to continue it"
 
 
 @click.command("sweep")
@@ -40,13 +53,19 @@ EXIT_INTERRUPTED = 130
     metavar="PATH=LOW:HIGH:N|PATH=V1,V2",
     help="A swept parameter: N evenly spaced values or a list. Repeat for a grid.",
 )
+@click.option(
+    "--scale",
+    "scales",
+    multiple=True,
+    metavar="PATH[,PATH...]=LOW:HIGH:N|PATH[,PATH...]=F1,F2",
+    help="Multiply every value of each PATH's schedule by a factor (several paths move "
+    "together). Repeat for a grid.",
+)
 @click.option("--samples", type=click.IntRange(min=0), default=0, help="Draws from `uncertainty:`.")
 @click.option(
     "--seed", type=click.IntRange(min=0), default=None, help="Seed (default: the scenario's)."
 )
-@click.option(
-    "--out", "out", required=True, type=click.Path(file_okay=False), help="Output folder."
-)
+@click.option("--out", "out", required=True, type=click.Path(), help="Output folder.")
 @click.option(
     "--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True
 )
@@ -67,10 +86,11 @@ EXIT_INTERRUPTED = 130
 )
 @click.option("--resume", is_flag=True, help="Continue an interrupted sweep from its checkpoint.")
 @click.option("--quiet", is_flag=True, help="No progress bar or summary.")
-@click.option("--force", is_flag=True, help="Replace an existing OUT folder.")
+@click.option("--force", is_flag=True, help="Replace an earlier negsim output folder OUT.")
 def sweep_command(
     scenario: str,
     grids: tuple[str, ...],
+    scales: tuple[str, ...],
     samples: int,
     seed: int | None,
     out: str,
@@ -88,12 +108,21 @@ def sweep_command(
     Writes OUT/sweep.parquet (one row per point, parameters as columns), figures
     (a heatmap for two grid parameters, lines for one, fan charts for samples) and
     OUT/report.md. Points the scenario rejects get an `error` entry instead of a crash.
+    --force and --resume replace only an earlier negsim output folder (one with
+    negsim's metadata.json), never the working folder or a folder of other files.
+
+    A --grid PATH replaces the value there; where the scenario has a schedule (a cost
+    that starts in round 4, a linear rise), sweep one of its fields
+    (actors.firm.war_cost.steps.0.value) or --scale it: every value of the schedule is
+    multiplied by the factor, its shape kept. At most 2,000,000 points (grid x samples).
 
     \b
     Examples:
       negsim sweep textbook/rubinstein_finite --grid actors.alice.discount=0.5:0.99:20 \\
           --grid actors.bob.discount=0.5:0.99:20 --out runs/rub
       negsim sweep variants/uncertain_patience --samples 200 --out runs/mc --workers 2
+      negsim sweep ukraine_2025 --scale actors.russia.war_cost,actors.ukraine.war_cost=0.5:2:7 \\
+          --out runs/costs
       negsim sweep ukraine_2025 --grid actors.us.discount=0.8:0.99:20 --out runs/us \\
           --backend dask --scheduler tcp://127.0.0.1:8786
     """
@@ -101,6 +130,7 @@ def sweep_command(
         _run(
             scenario,
             grids,
+            scales,
             samples,
             seed,
             Path(out),
@@ -124,6 +154,7 @@ def sweep_command(
 def _run(
     name: str,
     grids: tuple[str, ...],
+    scales: tuple[str, ...],
     samples: int,
     seed: int | None,
     out: Path,
@@ -136,7 +167,7 @@ def _run(
     quiet: bool,
     force: bool,
 ) -> None:
-    from negsim.sweeps import batch_supported, sweep
+    from negsim.sweeps import batch_supported, check_size, sweep
 
     grid: dict[str, list[Any]] = {}
     for spec in grids:
@@ -144,21 +175,34 @@ def _run(
         if path in grid:
             raise NegsimError(f"--grid {path} is given twice")
         grid[path] = values
-    if not grid and not samples:
-        raise NegsimError("nothing to sweep: give --grid PATH=LOW:HIGH:N and/or --samples N")
+    scale: dict[str, list[Any]] = {}
+    for spec in scales:
+        path, values = parse_grid_spec(spec)
+        if path in scale:
+            raise NegsimError(f"--scale {path} is given twice")
+        scale[path] = values
+    if not grid and not scale and not samples:
+        raise NegsimError(
+            "nothing to sweep: give --grid PATH=LOW:HIGH:N, --scale PATH=LOW:HIGH:N "
+            "and/or --samples N"
+        )
     if scheduler and backend != "dask":
         raise NegsimError("--scheduler needs --backend dask")
     scenario = _load_or_exit(name)
-    if out.exists() and not (force or resume):
-        raise NegsimError(f"{out} exists; pass --force to replace it or --resume to continue it")
+    outputs = ("summary", "actors") if samples else ("summary",)
+    check_size(scenario, [*grid.values(), *scale.values()], samples, outputs)
+    replace = force or resume
+    check_target(out, force=replace, hint=_HINT)
     partial = out.parent / f".{out.name}.checkpoint"
-    if resume and not partial.exists() and (out / "checkpoint").is_dir():
-        shutil.copytree(out / "checkpoint", partial)
-    if not resume and partial.exists():
-        shutil.rmtree(partial)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    with output_errors(out):
+        if partial.is_symlink() or (partial.exists() and not _is_checkpoint(partial)):
+            raise OutputError(
+                f"refusing to use {partial} as the sweep's checkpoint folder: it holds files "
+                "negsim did not write; move it away"
+            )
     options: dict[str, Any] = dict(
         grid=grid,
+        scale=scale,
         samples=samples or None,
         seed=seed,
         backend=backend,
@@ -168,14 +212,34 @@ def _run(
         progress=False if quiet else None,
     )
     started = time.perf_counter()
-    table = sweep(scenario, checkpoint=partial / "summary", **options)
     actors = None
-    if samples:
-        actors = sweep(scenario, outputs="actors", checkpoint=partial / "actors", **options)
+    try:
+        _prepare_checkpoint(partial, out, resume)
+        table = sweep(scenario, checkpoint=partial / "summary", **options)
+        if samples:
+            actors = sweep(scenario, outputs="actors", checkpoint=partial / "actors", **options)
+    except OutputError:  # a checkpoint without a finished chunk has nothing to resume
+        if not any(partial.glob("*/chunk-*")):
+            shutil.rmtree(partial, ignore_errors=True)
+        raise
     elapsed = time.perf_counter() - started
 
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
+    meta = {
+        "scenario": scenario.name,
+        "scenario_hash": scenario.content_hash(),
+        "grid": list(grid),
+        "samples": samples,
+        "seed": seed,
+        "format": fmt,
+    }
+    with atomic_folder(
+        out,
+        force=replace,
+        kind="sweep",
+        metadata=meta,
+        adopt={"checkpoint": partial},
+        hint=_HINT,
+    ) as staging:
         write = (
             (lambda df, p: df.to_parquet(p, index=False))
             if fmt == "parquet"
@@ -184,27 +248,47 @@ def _run(
         write(table, staging / f"sweep.{fmt}")
         if actors is not None:
             write(actors, staging / f"actors.{fmt}")
-        figures = _figures(table, actors, list(grid), staging)
+        params = [*grid, *(f"scale:{k}" for k in scale)]
+        figures = _figures(table, actors, params, staging)
         supported, why = batch_supported(scenario)
         (staging / "report.md").write_text(
-            _report(scenario, table, list(grid), samples, figures, elapsed, fmt, supported, why)
+            _report(scenario, table, params, samples, figures, elapsed, fmt, supported, why)
         )
-        shutil.move(str(partial), str(staging / "checkpoint"))
-        if out.exists():
-            old = out.parent / f".{out.name}.old"
-            shutil.rmtree(old, ignore_errors=True)
-            out.rename(old)
-            shutil.rmtree(old)
-        staging.replace(out)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     if not quiet:
         errors = int(table["error"].notna().sum())
         click.echo(
             f"{len(table)} points in {elapsed:.1f} s ({len(table) / max(elapsed, 1e-9):,.0f} points/s)"
             f"{f', {errors} with errors' if errors else ''}; wrote {out}"
         )
+
+
+def _prepare_checkpoint(partial: Path, out: Path, resume: bool) -> None:
+    """Make ``partial`` (``.OUT.checkpoint``, already checked to be negsim's or absent)
+    ready: fresh, or kept or restored from ``OUT/checkpoint`` for --resume."""
+    with output_errors(out):
+        if resume and not partial.exists() and _is_checkpoint(out / "checkpoint"):
+            shutil.copytree(out / "checkpoint", partial)
+        if not resume and partial.exists():
+            shutil.rmtree(partial)
+        partial.mkdir(parents=True, exist_ok=True)
+        if not (partial / METADATA).exists():
+            atomic_write_text(partial / METADATA, json.dumps(output_marker("sweep-checkpoint")))
+
+
+def _is_checkpoint(folder: Path) -> bool:
+    """Whether ``folder`` is a sweep checkpoint negsim wrote (an empty folder counts).
+
+    Marked by ``metadata.json``; one written before the marker existed holds only
+    ``summary`` and ``actors`` folders, each with a ``manifest.json``.
+    """
+    if not folder.is_dir():
+        return False
+    if is_negsim_output(folder):
+        return True
+    return all(
+        p.name in {"summary", "actors"} and (p / "manifest.json").is_file()
+        for p in folder.iterdir()
+    )
 
 
 def _figures(table: Any, actors: Any, params: list[str], folder: Path) -> list[str]:
@@ -254,33 +338,72 @@ def _report(
     supported: bool,
     why: str,
 ) -> str:
+    import pandas as pd
+
+    from negsim.report import render_markdown
     from negsim.sweeps import summarize_samples
 
-    errors = table["error"].dropna()
     outputs = ["agreement_round", *[c for c in table.columns if c.startswith("payoff.")]]
-    lines = [
-        f"# Sweep of {scenario.name}",
-        "",
-        f"- scenario hash: `{scenario.content_hash()[:16]}`",
-        f"- points: {len(table)} ({', '.join(params) or 'no grid'}"
-        f"{f'; {samples} samples from uncertainty' if samples else ''})",
-        f"- solved in {elapsed:.1f} s ({len(table) / max(elapsed, 1e-9):,.0f} points/s); "
-        f"{'batch path' if supported else 'engine per point'} ({why})",
-        f"- points with errors: {len(errors)}"
-        + (f" (first: {errors.iloc[0]})" if len(errors) else ""),
-        f"- table: `sweep.{fmt}`" + (f", `actors.{fmt}`" if samples else ""),
-        "",
-        "## Outputs across points",
-        "",
-        "| output | n | no value | mean | 5% | 50% | 95% |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-    ]
     summary = summarize_samples(table, outputs, quantiles=(0.05, 0.5, 0.95))
-    for row in summary.to_dict("records"):
-        cells = [f"{row[k]:.4g}" for k in ("mean", "q0.05", "q0.5", "q0.95")]
-        lines.append(
-            f"| {row['output']} | {row['n']} | {row['missing']} | " + " | ".join(cells) + " |"
-        )
-    if figures:
-        lines += ["", "## Figures", ""] + [f"![{name}]({name})" for name in figures]
-    return "\n".join(lines) + "\n"
+    columns = {"output": "output", "n": "n", "missing": "no value", "mean": "mean"}
+    columns |= {"q0.05": "5%", "q0.5": "50%", "q0.95": "95%"}
+    shown = summary[list(columns)].rename(columns=columns)
+    for column in ("mean", "5%", "50%", "95%"):
+        shown[column] = [f"{v:.4g}" if v == v else "–" for v in shown[column]]  # NaN
+    missing, reasons = _missing_reasons(table, outputs, scenario.time_unit)
+    errors = table["error"].dropna().value_counts().rename_axis("Message")
+    return render_markdown(
+        "sweep.md.jinja",
+        name=scenario.name,
+        hash=scenario.content_hash()[:16],
+        points=len(table),
+        params=params,
+        samples=samples,
+        elapsed=elapsed,
+        rate=len(table) / max(elapsed, 1e-9),
+        supported=supported,
+        why=why,
+        fmt=fmt,
+        outputs=shown,
+        missing=missing,
+        reasons=reasons,
+        errors=pd.DataFrame({"Points": errors}).reset_index(),
+        figures=figures,
+    )
+
+
+def _missing_reasons(
+    table: Any, outputs: list[str], unit: str
+) -> tuple[Any, list[tuple[str, str]]]:
+    """Points without a value, per output and reason, and what each reason means.
+
+    A point has no value when it could not be solved (``error``). A solved point has no
+    ``agreement_round`` when the deal has not come with probability 1/2 by the last round
+    (:attr:`negsim.Result.agreement_round`), and no ``payoff.<actor>`` when no deal is
+    made in the first round: that column is the payoff of the SPE deal of round 0, and
+    both the engine and the batch path leave it NaN when there is none. Each row's counts
+    add up to its points without a value.
+    """
+    import pandas as pd
+
+    meanings = {
+        "error": "the point could not be solved (messages below)",
+        "no deal by the end": f"solved, but the deal has not come with probability 1/2 by the "
+        f"last {unit}, so there is no agreement round",
+        "no deal at the start": f"solved, but no deal is made in the first {unit}; "
+        f"`payoff.<actor>` is the payoff of the deal made then, so there is none "
+        "(the deal comes later or never: see agreement_round)",
+    }
+    failed = table["error"].notna()
+    rows = []
+    for output in outputs:
+        empty = table[output].isna()
+        if empty.any():
+            solved = "no deal by the end" if output == "agreement_round" else "no deal at the start"
+            reason = failed[empty].map({True: "error", False: solved})
+            rows.append({"output": output, "no value": int(empty.sum())})
+            rows[-1] |= reason.value_counts().to_dict()
+    missing = pd.DataFrame(rows, columns=["output", "no value", *meanings]).fillna(0)
+    used = [r for r in meanings if missing[r].sum() > 0]
+    missing = missing[["output", "no value", *used]].astype({r: int for r in used})
+    return missing, [(r, meanings[r]) for r in used]

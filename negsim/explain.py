@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from negsim.scenario import Scenario
-from negsim.schedules import SCHEDULE_CLASSES, Constant, evaluate
+from negsim.schedules import SCHEDULE_CLASSES, Constant, Steps, evaluate
 
 __all__ = ["explain_rows", "number_text", "rounds_text", "summarise"]
 
@@ -20,7 +20,7 @@ def explain_rows(s: Scenario, *, show_all: bool = False) -> list[tuple[str, str,
             _, old_value, old_why = rows[path]
             rows[path] = (path, old_value or value, old_why or why or "")
         else:
-            rows[path] = (path, _clip(value), why or "")
+            rows[path] = (path, _clip(value, 96), why or "")
 
     add("rounds", rounds_text(s))
     add("terminal", s.terminal)
@@ -90,9 +90,17 @@ def _walk(node: Any, path: tuple[str, ...], rounds: int) -> list[tuple[str, str,
 
 
 def summarise(schedule: Any, rounds: int) -> str:
-    """A schedule in a few characters: ``0.9`` or ``0.97 -> 0.9 linear``."""
+    """A schedule in a few words: ``0.9``, ``0.97 -> 0.9 linear`` or, for steps, when each
+    step happens: ``0 until round 4, then 0.004`` (a step after the last round is marked).
+    """
     if isinstance(schedule, Constant):
         return number_text(schedule.value)
+    if isinstance(schedule, Steps):
+        text = number_text(schedule.initial)
+        for step in schedule.steps:
+            late = " (after the last round)" if step.round >= rounds else ""
+            text += f" until round {step.round}{late}, then {number_text(step.value)}"
+        return text
     values = evaluate(schedule, max(rounds, 1))
     first, last = number_text(float(values[0])), number_text(float(values[-1]))
     return f"{first} -> {last} {schedule.kind}"

@@ -7,6 +7,11 @@ handles atomic replacement (e.g. write to a temporary folder and rename). Figure
 with whatever backend is active (PNG and SVG are rendered off-screen) and closed after
 saving; nothing is shown.
 
+A report is written once, as Markdown, from the Jinja2 templates in ``negsim/templates``
+(tables are pandas DataFrames written as pipe tables by the ``table`` macro); ``report.html``
+is that Markdown rendered by markdown-it-py (CommonMark with tables, raw HTML escaped)
+into ``page.html.jinja``, with every figure embedded as a base64 ``data:`` URI.
+
 Examples
 --------
 >>> import tempfile, negsim
@@ -20,14 +25,16 @@ Examples
 from __future__ import annotations
 
 import base64
-import html
+import mimetypes
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import jinja2
 import pandas as pd
+from markdown_it import MarkdownIt
 
 from negsim.results.derived import NON_TERM_COLUMNS
 
@@ -37,7 +44,15 @@ if TYPE_CHECKING:
     from negsim.result import Result
     from negsim.scenario import Scenario
 
-__all__ = ["FigureSpec", "assumption_rows", "figure_specs", "write_comparison", "write_report"]
+__all__ = [
+    "FigureSpec",
+    "assumption_rows",
+    "figure_specs",
+    "markdown_to_html",
+    "render_markdown",
+    "write_comparison",
+    "write_report",
+]
 
 _DPI = 120
 
@@ -252,90 +267,63 @@ def _proposals_table(result: Result) -> pd.DataFrame:
     )
 
 
-def _fmt(value: Any) -> str:
+def _cell(value: Any) -> str:
+    """One Markdown table cell: floats to 3 decimals, NaN as a dash, ``|`` escaped."""
     if isinstance(value, float):
         return "–" if value != value else f"{value:.3f}"  # NaN
-    return str(value)
+    return str(value).replace("|", "\\|").replace("\n", " ")
 
 
-def _markdown_table(table: pd.DataFrame) -> str:
-    if table.empty:
-        return "_(none)_\n"
-    header = "| " + " | ".join(str(c) for c in table.columns) + " |"
-    rule = "|" + "|".join(" --- " for _ in table.columns) + "|"
-    body = [
-        "| " + " | ".join(_fmt(v).replace("|", "\\|").replace("\n", " ") for v in row) + " |"
-        for row in table.itertuples(index=False)
-    ]
-    return "\n".join([header, rule, *body]) + "\n"
-
-
-def _html_table(table: pd.DataFrame) -> str:
-    if table.empty:
-        return "<p><em>(none)</em></p>"
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>"
-        for row in table.itertuples(index=False)
+@cache
+def _environment() -> jinja2.Environment:
+    """Templates of ``negsim/templates``: Markdown as written, HTML autoescaped."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("negsim", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.jinja",), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    env.filters["cell"] = _cell
+    return env
 
 
-_CSS = """
-body { font-family: system-ui, -apple-system, 'Segoe UI', sans-serif; max-width: 70em; margin: 2em auto;
-       padding: 0 1em; color: #222; line-height: 1.45; }
-h1 { font-size: 1.7em; } h2 { margin-top: 1.8em; border-bottom: 1px solid #ddd; }
-table { border-collapse: collapse; margin: 0.8em 0; font-size: 0.92em; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
-th { background: #f2f2f2; } pre { background: #f7f7f7; padding: 0.8em; white-space: pre-wrap; }
-figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #eee; }
-figcaption { color: #444; font-size: 0.95em; }
-"""
+def render_markdown(template: str, **context: Any) -> str:
+    """Render the Markdown template ``negsim/templates/<template>`` with ``context``.
+
+    Tables (pandas DataFrames) are written by the ``table`` macro of
+    ``_macros.md.jinja`` as GitHub-flavoured pipe tables; figures as ``![caption](file)``.
+    """
+    return _environment().get_template(template).render(**context)
 
 
-class _Doc:
-    """Builds the Markdown and HTML versions of a report side by side."""
+def markdown_to_html(text: str, title: str, folder: Path) -> str:
+    """A self-contained HTML page of the Markdown ``text``, rendered by markdown-it-py.
 
-    def __init__(self, title: str) -> None:
-        self.md = [f"# {title}\n"]
-        self.html = [f"<h1>{html.escape(title)}</h1>"]
-        self.title = title
+    CommonMark with GFM tables; raw HTML in the text is escaped, not passed through.
+    Every image is read from ``folder`` and embedded as a base64 ``data:`` URI, so the
+    page needs no other file.
+    """
+    md = MarkdownIt("commonmark", {"html": False}).enable("table")
+    tokens = md.parse(text)
+    for token in tokens:
+        for child in token.children or []:
+            if child.type == "image":
+                path = folder / str(child.attrGet("src"))
+                mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                data = base64.b64encode(path.read_bytes()).decode("ascii")
+                child.attrSet("src", f"data:{mime};base64,{data}")
+    body = md.renderer.render(tokens, md.options, {})
+    return _environment().get_template("page.html.jinja").render(title=title, body=body)
 
-    def heading(self, text: str) -> None:
-        self.md.append(f"\n## {text}\n")
-        self.html.append(f"<h2>{html.escape(text)}</h2>")
 
-    def para(self, text: str) -> None:
-        self.md.append(f"{text}\n")
-        self.html.append(f"<p>{html.escape(text)}</p>")
-
-    def pre(self, text: str) -> None:
-        self.md.append("```text\n" + text + "\n```\n")
-        self.html.append(f"<pre>{html.escape(text)}</pre>")
-
-    def table(self, table: pd.DataFrame) -> None:
-        self.md.append(_markdown_table(table))
-        self.html.append(_html_table(table))
-
-    def figure(self, path: Path, caption: str) -> None:
-        self.md.append(f"![{caption}]({path.name})\n\n*{caption}*\n")
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-        self.html.append(
-            f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(caption)}">'
-            f"<figcaption>{html.escape(caption)}</figcaption></figure>"
-        )
-
-    def write(self, folder: Path) -> list[Path]:
-        md, page = folder / "report.md", folder / "report.html"
-        md.write_text("\n".join(self.md), encoding="utf-8")
-        page.write_text(
-            '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-            f"<title>{html.escape(self.title)}</title><style>{_CSS}</style></head><body>\n"
-            + "\n".join(self.html)
-            + "\n</body></html>\n",
-            encoding="utf-8",
-        )
-        return [md, page]
+def _write_pair(text: str, title: str, folder: Path) -> list[Path]:
+    """Write ``report.md`` and its HTML rendering ``report.html`` into ``folder``."""
+    md, page = folder / "report.md", folder / "report.html"
+    md.write_text(text, encoding="utf-8")
+    page.write_text(markdown_to_html(text, title, folder), encoding="utf-8")
+    return [md, page]
 
 
 def _assumptions_table(scenario: Scenario) -> pd.DataFrame:
@@ -372,40 +360,29 @@ def write_report(
     meta = result.metadata
     title = meta.get("title") or meta["scenario"]
     drawn = _draw_all(figure_specs(result, concept), folder, svg)
-    doc = _Doc(title)
     s = result.scenario
-    if s is not None and s.description:
-        doc.para(" ".join(s.description.split()))
-    facts = f"Scenario `{meta['scenario']}`, {meta['rounds']} {meta['time_unit']}s"
-    if meta.get("start_date"):
-        facts += f" from {meta['start_date']}"
-    facts += f"; negsim {meta.get('negsim_version', '')}, seed {meta.get('seed')}."
-    doc.para(facts)
-    if s is not None and s.source:
-        doc.para(f"Source: {s.source}")
-    doc.heading("Summary")
-    doc.pre(result.summary(concept))
-    doc.heading("Figures")
-    for spec, paths in drawn:
-        doc.figure(paths[0], spec.caption)
-    doc.heading("Key tables")
-    doc.para("When the deal comes (subgame-perfect equilibrium, from the initial regime):")
-    doc.table(_agreement_table(result))
-    doc.para(
-        "Terms of each solution concept at the agreement round (positions in [0, 1], pie shares):"
+    text = render_markdown(
+        "report.md.jinja",
+        title=title,
+        description=" ".join(s.description.split()) if s is not None and s.description else "",
+        scenario=meta["scenario"],
+        rounds=meta["rounds"],
+        unit=meta["time_unit"],
+        start_date=meta.get("start_date"),
+        version=meta.get("negsim_version", ""),
+        seed=meta.get("seed"),
+        source=s.source if s is not None else None,
+        summary=result.summary(concept),
+        figures=[(paths[0].name, spec.caption) for spec, paths in drawn],
+        agreement=_agreement_table(result),
+        terms=_terms_table(result),
+        concept=concept,
+        payoffs=_payoff_table(result, concept),
+        proposals=_proposals_table(result) if len(result.proposals) else None,
+        assumptions=_assumptions_table(s) if s is not None else None,
     )
-    doc.table(_terms_table(result))
-    doc.para(f"Actors at the agreement round ({concept}):")
-    doc.table(_payoff_table(result, concept))
-    if len(result.proposals):
-        doc.para("Proposals on the table: who accepts them, and why not:")
-        doc.table(_proposals_table(result))
-    if s is not None:
-        doc.heading("Assumptions")
-        doc.para("Every parameter with the sentence of the source it encodes (`negsim explain`).")
-        doc.table(_assumptions_table(s))
     written = [p for _, paths in drawn for p in paths]
-    return written + doc.write(folder)
+    return written + _write_pair(text, title, folder)
 
 
 def write_comparison(
@@ -458,7 +435,6 @@ def write_comparison(
         ),
     ]
     drawn = _draw_all(specs, folder, svg)
-    doc = _Doc(f"Comparison: {names[0]} vs {names[1]}")
     rows = []
     for name, r in zip(names, results, strict=True):
         t = r.agreement_round
@@ -470,26 +446,24 @@ def write_comparison(
                 float(r.agreement["probability"].sum()),
             )
         )
-    doc.table(
-        pd.DataFrame(
-            rows, columns=["Name", "Scenario", "SPE agreement", "Probability of a deal by the end"]
-        )
-    )
-    for name, r in zip(names, results, strict=True):
-        doc.heading(f"Summary: {name}")
-        doc.pre(r.summary(concept))
-    doc.heading("Figures")
-    for spec, paths in drawn:
-        doc.figure(paths[0], spec.caption)
-    doc.heading("Actors at the start")
     frames = []
     for name, r in zip(names, results, strict=True):
         table = _payoff_table_at(r, concept, 0)
         table.insert(0, "Scenario", name)
         frames.append(table)
-    doc.table(pd.concat(frames, ignore_index=True))
+    title = f"Comparison: {names[0]} vs {names[1]}"
+    text = render_markdown(
+        "comparison.md.jinja",
+        title=title,
+        overview=pd.DataFrame(
+            rows, columns=["Name", "Scenario", "SPE agreement", "Probability of a deal by the end"]
+        ),
+        summaries=[(name, r.summary(concept)) for name, r in zip(names, results, strict=True)],
+        figures=[(paths[0].name, spec.caption) for spec, paths in drawn],
+        actors=pd.concat(frames, ignore_index=True),
+    )
     written = [p for _, paths in drawn for p in paths]
-    return written + doc.write(folder)
+    return written + _write_pair(text, title, folder)
 
 
 def _payoff_table_at(result: Result, concept: str, t: int) -> pd.DataFrame:

@@ -11,6 +11,11 @@ Tables (pandas DataFrames, one row per observation):
   sweetener needed.
 * ``stage_games`` -- (round, game, equilibrium): mixed strategies and payoffs.
 * ``agreement`` -- (round): probability that the SPE deal comes at that round.
+
+Scenarios with ``worlds`` (:mod:`negsim.engine.beliefs`) add ``nodes`` (concept, round, regime,
+signal node), ``beliefs`` (round, node, perspective, world) and ``deal_probability``
+(concept, perspective, round); the other tables then average over signal nodes with the
+analyst's probabilities, and ``agreement`` is the analyst's.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from negsim._version import __version__
-from negsim.atomic import atomic_folder
+from negsim.atomic import MARKER, atomic_folder, output_marker
 from negsim.engine import RoundSolution
 from negsim.results.derived import (
     NON_TERM_COLUMNS,
@@ -39,6 +44,8 @@ from negsim.scenario import Scenario
 __all__ = ["Result"]
 
 TABLES = ("rounds", "actors", "proposals", "stage_games", "agreement")
+# written when not empty: beliefs over worlds (negsim.engine.beliefs) or private types (negsim.engine.screening)
+OPTIONAL_TABLES = ("nodes", "beliefs", "types", "deal_probability", "screening")
 
 
 @dataclass
@@ -53,6 +60,13 @@ class Result:
     metadata: dict[str, Any]
     scenario: Scenario | None = None
     solution: RoundSolution | None = field(default=None, repr=False)
+    # beliefs over worlds (negsim.results.beliefs) or private types (negsim.results.screening):
+    # empty without them; deal_probability is filled by whichever mechanism the scenario has
+    nodes: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    beliefs: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    types: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    deal_probability: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+    screening: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
 
     # -- construction ---------------------------------------------------------------------
     @classmethod
@@ -154,8 +168,14 @@ class Result:
         """Write every table (CSV or Parquet) and ``metadata.json`` atomically into ``folder``.
 
         The tables are written to a temporary folder beside the target and renamed into
-        place, so an interrupted save leaves no half-written output. An existing folder is
-        replaced only with ``force=True``.
+        place, so an interrupted save leaves no half-written output. An existing negsim
+        output folder is replaced only with ``force=True``; the working folder, a folder
+        holding other files and the like are never replaced (see :mod:`negsim.atomic`).
+
+        Raises
+        ------
+        negsim.atomic.OutputError
+            A target that may not be replaced, or a failing write (one-line reason).
         """
         if fmt not in {"csv", "parquet"}:
             raise ValueError(f"format must be 'csv' or 'parquet', got {fmt!r}")
@@ -164,13 +184,14 @@ class Result:
         return Path(folder)
 
     def write_tables(self, folder: Path, fmt: str = "csv") -> None:
-        for name in TABLES:
+        optional = [n for n in OPTIONAL_TABLES if not getattr(self, n).empty]
+        for name in (*TABLES, *optional):
             table: pd.DataFrame = getattr(self, name)
             if fmt == "csv":
                 table.to_csv(folder / f"{name}.csv", index=False)
             else:
                 table.to_parquet(folder / f"{name}.parquet", index=False)
-        meta = {**self.metadata, "format": fmt}
+        meta = {**self.metadata, "format": fmt, **output_marker("run")}
         (folder / "metadata.json").write_text(json.dumps(meta, indent=2, sort_keys=True) + "\n")
 
     @classmethod
@@ -179,12 +200,17 @@ class Result:
         folder = Path(folder)
         metadata = json.loads((folder / "metadata.json").read_text())
         fmt = metadata.pop("format", "csv")
+        metadata.pop(MARKER, None)
         tables = {}
         for name in TABLES:
             path = folder / f"{name}.{fmt}"
             tables[name] = pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path)
             if fmt == "csv" and "date" in tables[name]:
                 tables[name]["date"] = pd.to_datetime(tables[name]["date"])
+        for name in OPTIONAL_TABLES:
+            path = folder / f"{name}.{fmt}"
+            if path.exists():
+                tables[name] = pd.read_csv(path) if fmt == "csv" else pd.read_parquet(path)
         return cls(metadata=metadata, **tables)
 
 
@@ -239,6 +265,10 @@ def _actors_table(sol: RoundSolution, concepts: tuple[str, ...]) -> pd.DataFrame
             payoff = sol.payoff[concept][:T, r]
             threat = sol.threat[:T, r]
             surplus, share = surplus_share(payoff, threat, players)
+            columns = {}
+            if concept == "spe" and sol.leader_value is not None:  # leaders decide: side by side
+                leader = np.where(np.isnan(payoff), np.nan, sol.leader_value[:T, r])
+                columns["leader_payoff"] = leader.ravel()
             frames.append(
                 pd.DataFrame(
                     {
@@ -254,6 +284,7 @@ def _actors_table(sol: RoundSolution, concepts: tuple[str, ...]) -> pd.DataFrame
                         "surplus_share": share.ravel(),
                         "delay_incentive": sol.delay_gain[concept][:, r].ravel(),
                         "preferred_delay": sol.preferred_delay[concept][:, r].ravel(),
+                        **columns,
                     }
                 )
             )

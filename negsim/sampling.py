@@ -21,11 +21,22 @@ beta        ``Beta(a, b)`` scaled to ``[low, high]`` (default ``[0, 1]``)
 triangular  ``Tri(low, mode, high)``
 choice      one of ``values`` with probabilities ``weights`` (normalised; equal if absent)
 ==========  ===========================================================================
+
+Limits: a sweep holds at most :data:`MAX_POINTS` points (grid points times samples);
+:func:`parse_grid_spec` refuses a range of more values, and bounds or values that are not
+finite numbers, before anything is computed.
+
+Scaling a schedule (:func:`scaled`): every value of a parameter's time path is multiplied
+by one factor, so its shape (a cost that starts in round 4, a linear rise) is kept:
+``constant`` ``value``; ``linear`` ``start``, ``slope``, ``min``, ``max``; ``exponential``
+``start``, ``min``, ``max`` (not ``rate``); ``steps`` ``initial`` and every step's
+``value``; ``piecewise`` every point's value.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -35,7 +46,20 @@ from scipy import stats
 from negsim.errors import NegsimError
 from negsim.scenario import Distribution, Scenario
 
-__all__ = ["draw", "grid_points", "parse_grid_spec", "point_rng", "sample_points"]
+__all__ = [
+    "MAX_POINTS",
+    "draw",
+    "grid_points",
+    "parse_grid_spec",
+    "point_rng",
+    "sample_points",
+    "scaled",
+]
+
+#: The most points one sweep may have (grid points times samples). A million points of
+#: ``ukraine_2025`` peak at about 1.3 GB (README, "Speed"); the rows, the points and the
+#: figures of a sweep are all held in memory.
+MAX_POINTS = 2_000_000
 
 
 class GridSpecError(NegsimError, ValueError):
@@ -117,6 +141,11 @@ def sample_points(
         raise NegsimError(
             f"scenario '{scenario.name}' has no 'uncertainty:' section to draw samples from"
         )
+    for path, dist in dists.items():
+        if dist.low is not None and dist.high is not None and dist.low > dist.high:
+            raise NegsimError(
+                f"uncertainty.{path}: low ({dist.low:g}) is above high ({dist.high:g}); swap them"
+            )
     normal = [path for path, dist in dists.items() if dist.dist == "normal"]
     points = []
     for k in range(samples):
@@ -160,8 +189,15 @@ def parse_grid_spec(spec: str) -> tuple[str, list[Any]]:
             raise GridSpecError(
                 f"bad grid spec {spec!r}: LOW and HIGH must be numbers and N a whole number"
             ) from None
+        if not (math.isfinite(low) and math.isfinite(high)):
+            raise GridSpecError(f"bad grid spec {spec!r}: LOW and HIGH must be finite numbers")
         if n < 1:
             raise GridSpecError(f"bad grid spec {spec!r}: N must be at least 1")
+        if n > MAX_POINTS:
+            raise GridSpecError(
+                f"bad grid spec {spec!r}: {n:,} values, more than the {MAX_POINTS:,} points a "
+                "sweep may have"
+            )
         return path, [float(v) for v in np.round(np.linspace(low, high, n), 12)]
     out: list[Any] = []
     for raw in values.split(","):
@@ -173,4 +209,41 @@ def parse_grid_spec(spec: str) -> tuple[str, list[Any]]:
                 out.append(float(text))
             except ValueError:
                 raise GridSpecError(f"bad grid spec {spec!r}: {text!r} is not a number") from None
+        if not math.isfinite(out[-1]):
+            raise GridSpecError(f"bad grid spec {spec!r}: {text!r} is not a finite number")
     return path, out
+
+
+def scaled(value: Any, factor: float) -> Any:
+    """A number or schedule (plain data, as in YAML) with every value times ``factor``.
+
+    Parameters
+    ----------
+    value : a number or a schedule mapping (``{"kind": "steps", ...}``).
+    factor : the multiplier.
+
+    Returns
+    -------
+    The scaled number (a constant schedule becomes a number) or a new mapping.
+
+    Examples
+    --------
+    >>> scaled({"kind": "steps", "initial": 0.0, "steps": [{"round": 4, "value": 0.05}]}, 2)
+    {'kind': 'steps', 'initial': 0.0, 'steps': [{'round': 4, 'value': 0.1}]}
+    >>> scaled({"kind": "linear", "start": 0.01, "slope": 0.002, "max": 0.1}, 0.5)
+    {'kind': 'linear', 'start': 0.005, 'slope': 0.001, 'max': 0.05}
+    """
+    if not isinstance(value, dict):
+        return value * factor
+    kind = value.get("kind", "constant")
+    if kind == "constant":
+        return value["value"] * factor
+    out = dict(value)
+    for key in ("start", "slope", "min", "max", "initial"):
+        if out.get(key) is not None:
+            out[key] = out[key] * factor
+    if kind == "steps":
+        out["steps"] = [{**step, "value": step["value"] * factor} for step in value["steps"]]
+    if kind == "piecewise":
+        out["points"] = [[r, v * factor] for r, v in value["points"]]
+    return out

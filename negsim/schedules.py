@@ -25,19 +25,56 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "Constant",
     "Exponential",
+    "Integer",
     "Linear",
     "Piecewise",
+    "Real",
     "SCHEDULE_CLASSES",
     "Schedule",
     "Step",
     "Steps",
     "evaluate",
 ]
+
+
+def _refuse_bool_and_text(value: Any, what: str) -> Any:
+    """Let numbers through and refuse what YAML reads as true/false or text.
+
+    YAML 1.1 reads ``yes``, ``no``, ``on``, ``off``, ``true`` and ``false`` as booleans, and
+    Python's ``bool`` is an ``int``: without this check ``rounds: yes`` would be 1. Quoted
+    numbers (``"0.9"``) are text and are refused too.
+    """
+    if isinstance(value, (bool, str)):
+        raise PydanticCustomError("not_a_number", "expected {what}", {"what": what})
+    return value
+
+
+def _real(value: Any) -> Any:
+    return _refuse_bool_and_text(value, "a number")
+
+
+def _integer(value: Any) -> Any:
+    return _refuse_bool_and_text(value, "a whole number")
+
+
+#: A real number: an int or a float, never a boolean or text.
+Real = Annotated[float, BeforeValidator(_real)]
+#: A whole number: an int (or a float with no fractional part), never a boolean or text.
+Integer = Annotated[int, BeforeValidator(_integer)]
 
 
 class _Strict(BaseModel):
@@ -52,7 +89,7 @@ class Constant(_ScheduleBase):
     """The same value in every round; YAML may write just the number."""
 
     kind: Literal["constant"] = "constant"
-    value: float
+    value: Real
 
     @model_validator(mode="before")
     @classmethod
@@ -61,36 +98,36 @@ class Constant(_ScheduleBase):
 
 
 class _Clipped(_ScheduleBase):
-    min: float | None = Field(None, description="Lower bound the path is clipped to.")
-    max: float | None = Field(None, description="Upper bound the path is clipped to.")
+    min: Real | None = Field(None, description="Lower bound the path is clipped to.")
+    max: Real | None = Field(None, description="Upper bound the path is clipped to.")
 
 
 class Linear(_Clipped):
     """``start + slope * t``, optionally clipped to [min, max]."""
 
     kind: Literal["linear"]
-    start: float
-    slope: float
+    start: Real
+    slope: Real
 
 
 class Exponential(_Clipped):
     """``start * (1 + rate) ** t``: growth (rate > 0) or decay (-1 < rate < 0)."""
 
     kind: Literal["exponential"]
-    start: float
-    rate: float = Field(gt=-1)
+    start: Real
+    rate: Real = Field(gt=-1)
 
 
 class Step(_Strict):
-    round: int = Field(ge=0)
-    value: float
+    round: Integer = Field(ge=0)
+    value: Real
 
 
 class Steps(_ScheduleBase):
     """``initial`` until the first step's round, then each step's value from its round on."""
 
     kind: Literal["steps"]
-    initial: float
+    initial: Real
     steps: list[Step] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -105,7 +142,7 @@ class Piecewise(_ScheduleBase):
     """Linear interpolation through ``[round, value]`` points, flat beyond the ends."""
 
     kind: Literal["piecewise"]
-    points: list[tuple[float, float]] = Field(min_length=1)
+    points: list[tuple[Real, Real]] = Field(min_length=1)
 
     @model_validator(mode="after")
     def _rounds_increase(self) -> Piecewise:

@@ -6,6 +6,20 @@ point 10, like Mesa's ``batch_run``)::
     df = sweep(scenario, grid={"actors.us.discount": np.linspace(0.8, 0.99, 20)})
     df = sweep(scenario, samples=1000, seed=1)          # Monte Carlo over `uncertainty:`
     df = sweep(scenario, grid=..., samples=100)         # grid x samples
+    df = sweep(scenario, scale={"actors.a.war_cost,actors.b.war_cost": [0.5, 1, 2]})
+
+**Schedules.** A grid value replaces the parameter it names. When the scenario's value
+there is a time path (a ``steps``, ``linear``, ``exponential`` or ``piecewise``
+schedule), a number would silently turn it into a constant from round 0, so
+:func:`check_paths` refuses it; sweep one of the schedule's own fields instead
+(``actors.firm.war_cost.steps.0.value``, ``actors.us.war_cost.start``) or scale the
+whole path: ``scale`` maps one or more comma-separated paths to factors, and every value
+of each path's schedule is multiplied by the factor (:func:`negsim.sampling.scaled`); the
+table's column is ``scale:<paths>``. Several paths under one key move together.
+
+**Limits.** A sweep has at most :data:`negsim.sampling.MAX_POINTS` (2,000,000) points, and
+its estimated memory (:func:`check_size`) must fit in the memory available; both are
+checked before any point is solved. Grid values must be finite numbers.
 
 Outputs (``outputs="summary"``): ``agreement_round`` (NaN when no deal comes),
 ``agreement_probability`` (cumulative by the last round), ``terms.<issue>`` (and
@@ -52,7 +66,6 @@ import math
 import os
 import signal
 import sys
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -63,11 +76,12 @@ import numpy as np
 import pandas as pd
 
 from negsim.api import solve as _solve
+from negsim.atomic import atomic_write, atomic_write_text, output_errors
 from negsim.engine.points import Batch, batch_supported, solve_points
 from negsim.engine.terminal import tail_error
-from negsim.errors import NegsimError, ScenarioError
+from negsim.errors import NegsimError, Problem, ScenarioError
 from negsim.results.rows import point_frame, solution_arrays
-from negsim.sampling import grid_points, sample_points
+from negsim.sampling import MAX_POINTS, grid_points, sample_points, scaled
 from negsim.scenario import Scenario
 
 __all__ = [
@@ -75,6 +89,7 @@ __all__ = [
     "OUTPUTS",
     "batch_supported",
     "check_paths",
+    "check_size",
     "evaluate_points",
     "summarize_samples",
     "sweep",
@@ -104,6 +119,7 @@ def sweep(
     grid: Mapping[str, Iterable[Any]] | None = None,
     samples: int | None = None,
     seed: int | None = None,
+    scale: Mapping[str, Iterable[float]] | None = None,
     backend: str = "local",
     workers: int | None = None,
     scheduler: str | None = None,
@@ -126,6 +142,9 @@ def sweep(
         on the grid are not drawn.
     seed : seed of the draws (default: ``scenario.seed``); point k draws from
         :func:`negsim.sampling.point_rng` ``(seed, k)``.
+    scale : comma-separated paths -> factors ``>= 0``; each factor multiplies every value
+        of each path's schedule (see "Schedules" above); combined with ``grid`` as one
+        more grid dimension (after the grid's paths).
     backend : ``"local"`` (processes), ``"dask"`` or ``"serial"``.
     workers : processes (local, default all cores) or LocalCluster workers (dask,
         default 2).
@@ -142,8 +161,14 @@ def sweep(
     Returns
     -------
     pandas.DataFrame
-        ``point`` (and ``sample`` with ``samples``), one column per swept path, then the
-        outputs listed in the module docstring.
+        ``point`` (and ``sample`` with ``samples``), one column per swept path (and per
+        ``scale`` key, ``scale:<paths>``), then the outputs listed in the module docstring.
+
+    Raises
+    ------
+    NegsimError
+        Before any work: an unknown path, a grid path whose base value is a schedule, a
+        value that is not a finite number, or more points than :func:`check_size` allows.
 
     Examples
     --------
@@ -154,7 +179,7 @@ def sweep(
     >>> df[["actors.alice.discount", "agreement_round", "payoff.alice"]].round(4).values.tolist()
     [[0.5, 0.0, 0.3299], [0.9, 0.0, 0.5761]]
     """
-    frame, points = _point_table(scenario, grid, samples, seed)
+    frame, points = _point_table(scenario, grid, samples, seed, scale or {}, outputs, concepts)
     out = evaluate_points(
         scenario,
         points,
@@ -305,28 +330,162 @@ def _point_table(
     grid: Mapping[str, Iterable[Any]] | None,
     samples: int | None,
     seed: int | None,
+    scale: Mapping[str, Iterable[float]] | None = None,
+    outputs: str = "summary",
+    concepts: Sequence[str] = ("spe",),
 ) -> tuple[pd.DataFrame, list[dict[str, Any]]]:
-    values = {k: list(v) for k, v in (grid or {}).items()}
-    check_paths(scenario, values)
+    """The parameter table (one row per point) and the points to apply."""
+    scale = scale or {}
+    values = {k: _finite_values(f"grid {k}", v) for k, v in (grid or {}).items()}
+    groups = {f"scale:{k}": _scale_paths(k) for k in scale}
+    factors = {f"scale:{k}": _finite_values(f"scale {k}", v) for k, v in scale.items()}
+    for column, found in factors.items():
+        if any(f < 0 for f in found):
+            raise NegsimError(f"{column}: scale factors must be >= 0, got {min(found):g}")
+    check_paths(scenario, values, scaled=[p for paths in groups.values() for p in paths])
+    check_size(scenario, [*values.values(), *factors.values()], samples or 0, outputs, concepts)
     seed = scenario.seed if seed is None else seed
-    base = grid_points(values) if values else [{}]
+    rows = grid_points({**values, **factors}) if values or factors else [{}]
+    base = _apply_scales(scenario, rows, groups) if groups else rows
     if not samples:
-        frame = pd.DataFrame(base)
+        frame = pd.DataFrame(rows)
         frame.insert(0, "point", np.arange(len(base)))
         return frame, base
-    draws = sample_points(scenario, samples, seed, skip=list(values))
+    draws = sample_points(scenario, samples, seed, skip=[*values, *_flat(groups)])
     points = [{**g, **d} for g in base for d in draws]
-    frame = pd.DataFrame(points)
+    frame = pd.DataFrame([{**g, **d} for g in rows for d in draws])
     frame.insert(0, "sample", np.tile(np.arange(samples), len(base)))
     frame.insert(0, "point", np.arange(len(points)))
     return frame, points
 
 
-def check_paths(scenario: Scenario, paths: Iterable[str]) -> None:
-    """Raise :class:`ScenarioError` for dotted paths that name no field of ``scenario``.
+def _finite_values(what: str, values: Iterable[Any]) -> list[Any]:
+    """``values`` as a list, refusing numbers that are not finite."""
+    out = list(values)
+    for value in out:
+        if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+            raise NegsimError(f"{what}: {value!r} is not a finite number")
+    return out
 
-    Unknown paths are a mistake in the sweep itself (every point would fail); invalid
-    *values* only make the points that hold them error rows.
+
+def _scale_paths(key: str) -> list[str]:
+    paths = [p.strip() for p in key.split(",")]
+    if not all(paths):
+        raise NegsimError(f"scale {key!r}: expected PATH or PATH,PATH,... (no empty path)")
+    return paths
+
+
+def _flat(groups: Mapping[str, list[str]]) -> list[str]:
+    return [p for paths in groups.values() for p in paths]
+
+
+def _apply_scales(
+    scenario: Scenario, rows: list[dict[str, Any]], groups: Mapping[str, list[str]]
+) -> list[dict[str, Any]]:
+    """Points with each ``scale:`` column replaced by its paths' scaled schedules."""
+    data = scenario.model_dump(mode="json", exclude_none=True)
+    base = {p: _get_path(data, p) for p in _flat(groups)}
+    cache: dict[tuple[str, float], dict[str, Any]] = {}
+    points = []
+    for row in rows:
+        point = {k: v for k, v in row.items() if k not in groups}
+        for column, paths in groups.items():
+            key = (column, float(row[column]))
+            if key not in cache:
+                cache[key] = {p: scaled(base[p], key[1]) for p in paths}
+            point.update(cache[key])
+        points.append(point)
+    return points
+
+
+def _get_path(data: Any, dotted: str) -> Any:
+    """The value at a dotted path of plain scenario data (the path is known to exist)."""
+    node = data
+    for part in dotted.split("."):
+        node = node[int(part)] if isinstance(node, list) else node.get(part)
+    return node
+
+
+_EXAMPLE_FIELD = {
+    "steps": "steps.0.value",
+    "linear": "start",
+    "exponential": "start",
+    "piecewise": "points.0.1",
+}
+
+
+def check_size(
+    scenario: Scenario,
+    values: Sequence[Sequence[Any]],
+    samples: int = 0,
+    outputs: str | Sequence[str] = "summary",
+    concepts: Sequence[str] = ("spe",),
+) -> None:
+    """Raise :class:`NegsimError` when a sweep is too large to run, before any work.
+
+    The points are the product of the value lists times ``samples`` (when given). A sweep
+    may have at most :data:`negsim.sampling.MAX_POINTS` points, and its estimated memory
+    must fit in the memory available (``MemAvailable`` of ``/proc/meminfo``, else the
+    physical memory): about 1 KiB per point plus 8 bytes per output cell and per
+    swept value, three times over (the rows of each chunk, the joined table and the
+    written file); with ``"actors"`` outputs, a row per (point, concept, round, actor).
+
+    Examples
+    --------
+    >>> import negsim
+    >>> check_size(negsim.load("textbook/rubinstein"), [range(1000), range(1000)])
+    >>> check_size(negsim.load("textbook/rubinstein"), [range(10**6), range(10**6)])
+    Traceback (most recent call last):
+    ...
+    negsim.errors.NegsimError: a sweep of 1,000,000,000,000 points (1,000,000 x 1,000,000) is more than the limit of 2,000,000 points; use fewer grid values or samples
+    """
+    sizes = [len(v) for v in values] + ([samples] if samples else [])
+    points = math.prod(sizes) if sizes else 0
+    what = " x ".join(f"{n:,}" for n in sizes)
+    if points > MAX_POINTS:
+        raise NegsimError(
+            f"a sweep of {points:,} points ({what}) is more than the limit of "
+            f"{MAX_POINTS:,} points; use fewer grid values or samples"
+        )
+    kinds = [outputs] if isinstance(outputs, str) else list(outputs)
+    columns = len(values) + 2 * len(scenario.issues) + 4 * len(scenario.actors) + 6
+    cells = points * (columns + len(concepts) * len(scenario.actors))
+    if "actors" in kinds:
+        cells += points * len(concepts) * scenario.rounds * len(scenario.actors) * 12
+    need = points * 1024 + 3 * 8 * cells
+    have = _available_memory()
+    if have is not None and need > have:
+        raise NegsimError(
+            f"a sweep of {points:,} points ({what}) needs about {need / 2**30:.1f} GiB of "
+            f"memory, more than the {have / 2**30:.1f} GiB available; use fewer grid values "
+            "or samples"
+        )
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available (``MemAvailable`` on Linux, else physical), or None."""
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):  # pragma: no cover - not POSIX
+        return None
+
+
+def check_paths(scenario: Scenario, paths: Iterable[str], scaled: Iterable[str] = ()) -> None:
+    """Raise :class:`ScenarioError` for dotted paths a sweep cannot set.
+
+    A path that names no field of ``scenario``, a ``paths`` entry whose base value is a
+    schedule that changes over time (a number would replace the whole time path by a
+    constant from round 0), and a ``scaled`` path that holds no number or schedule, are
+    mistakes in the sweep itself (every point would fail or mean something else), as are
+    two swept paths of which one contains the other. Invalid *values* only make the
+    points that hold them error rows.
 
     Examples
     --------
@@ -340,9 +499,43 @@ def check_paths(scenario: Scenario, paths: Iterable[str]) -> None:
     from negsim.scenario import path_problems
 
     data = scenario.model_dump(mode="json", exclude_none=True)
-    problems = [p for path in paths for p in path_problems(data, path)]
+    paths, scaled = list(paths), list(scaled)
+    problems = [p for path in [*paths, *scaled] for p in path_problems(data, path)]
     if problems:
         raise ScenarioError(problems)
+    swept = [*paths, *scaled]
+    for path in swept:
+        inner = [p for p in swept if p.startswith(path + ".")]
+        if swept.count(path) > 1 or inner:
+            problems.append(Problem(f"swept twice (also as {(inner or [path])[0]})", path))
+    for path in paths:
+        base = _get_path(data, path)
+        kind = base.get("kind", "constant") if isinstance(base, dict) else None
+        if kind is not None and kind != "constant":
+            problems.append(
+                Problem(
+                    f"the scenario's value is a {kind} schedule ({_describe(base)}); a number "
+                    "would replace the whole time path by a constant from round 0. Sweep one "
+                    f"of its values ({path}.{_EXAMPLE_FIELD[kind]}) or scale the whole "
+                    f"schedule (--scale {path}=0.5:2:5, or scale={{'{path}': [...]}})",
+                    path,
+                )
+            )
+    for path in scaled:
+        base = _get_path(data, path)
+        number = isinstance(base, (int, float)) and not isinstance(base, bool)
+        if not (number or isinstance(base, dict) and "kind" in base):
+            problems.append(Problem("holds no number or schedule to scale", path))
+    if problems:
+        raise ScenarioError(problems)
+
+
+def _describe(schedule: Mapping[str, Any]) -> str:
+    """A schedule's fields in a few words (``initial 0, steps [(4, 0.05)]``)."""
+    fields = {k: v for k, v in schedule.items() if k not in {"kind", "why"}}
+    if "steps" in fields:
+        fields["steps"] = [(s["round"], s["value"]) for s in fields["steps"]]
+    return ", ".join(f"{k} {v}" for k, v in fields.items())
 
 
 def _concepts(concepts: Sequence[str]) -> tuple[str, ...]:
@@ -646,7 +839,8 @@ class _Checkpoint:
         chunk_size: int,
     ) -> None:
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        with output_errors(self.folder):
+            self.folder.mkdir(parents=True, exist_ok=True)
         try:
             import pyarrow  # noqa: F401
 
@@ -671,7 +865,7 @@ class _Checkpoint:
                     f"{', '.join(diff)}); use another folder or delete it"
                 )
         else:
-            _atomic_write(path, lambda f: Path(f).write_text(json.dumps(manifest, indent=2) + "\n"))
+            atomic_write_text(path, json.dumps(manifest, indent=2) + "\n")
 
     @staticmethod
     def stored_chunk_size(folder: Path) -> int | None:
@@ -690,18 +884,6 @@ class _Checkpoint:
 
     def write(self, index: int, frame: pd.DataFrame) -> None:
         if self.fmt == "parquet":
-            _atomic_write(self._path(index), lambda f: frame.to_parquet(f, index=False))
+            atomic_write(self._path(index), lambda f: frame.to_parquet(f, index=False))
         else:
-            _atomic_write(self._path(index), lambda f: frame.to_csv(f, index=False))
-
-
-def _atomic_write(path: Path, write: Callable[[str], Any]) -> None:
-    """Write through a temporary file in the same folder, then ``os.replace`` it."""
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(handle)
-    try:
-        write(temp)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+            atomic_write(self._path(index), lambda f: frame.to_csv(f, index=False))

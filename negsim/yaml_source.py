@@ -8,11 +8,21 @@ module turns the tree into plain dicts, lists and scalars itself so that it can
 * reject duplicate keys, non-standard tags (``!!python/object`` ...), merge keys and
   non-string keys;
 * bound the work an alias bomb ("billion laughs") can cause by counting expanded nodes;
-* refuse files over :data:`MAX_BYTES`, non-UTF-8 bytes (a BOM is accepted) and empty files.
+* refuse files over :data:`MAX_BYTES`, non-UTF-8 bytes (a BOM is accepted) and empty files;
+* say what a path is when it is not a file that can be read (a folder, a named pipe, a
+  symlink loop), rather than "not found" or blocking on a pipe.
+
+Positions point where a person would look: a scalar at its value, a mapping or list at the
+key that introduces it (``saliance:`` on line 61, not its first entry on line 62), and
+every key also at itself (:func:`key_path`), for "unknown field" messages.
 """
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +36,8 @@ __all__ = [
     "MAX_NODES",
     "Location",
     "Positions",
+    "file_problem",
+    "key_path",
     "read_yaml",
     "parse_yaml",
 ]
@@ -43,10 +55,60 @@ _SAFE_TAGS = {
 }
 
 
+class _KeyMarker:
+    """The last part of a :data:`Positions` path that locates a mapping key itself."""
+
+    def __repr__(self) -> str:
+        return "<key>"
+
+
+_KEY = _KeyMarker()
+
+
+def key_path(path: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The :data:`Positions` entry of the key that introduces ``path`` in its mapping."""
+    return (*path, _KEY)
+
+
+_FILE_KINDS = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+}
+
+
+def file_problem(path: str | Path) -> str | None:
+    """Why ``path`` cannot be read as a scenario file, or ``None`` if it is a regular file.
+
+    >>> file_problem("/")
+    'is a folder, not a scenario file'
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink loop: the link leads back to itself, so there is no file to read"
+        if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+            if os.path.islink(path):
+                return f"broken symlink: its target {os.readlink(path)} does not exist"
+            return "file not found"
+        return f"cannot read file: {exc.strerror or exc}"
+    if stat.S_ISDIR(mode):
+        return "is a folder, not a scenario file"
+    if not stat.S_ISREG(mode):
+        kind = _FILE_KINDS.get(stat.S_IFMT(mode), "a special file")
+        return f"is not a regular file but {kind}; expected a YAML file"
+    return None
+
+
 def read_yaml(path: str | Path) -> tuple[Any, Positions]:
     """Read a YAML file safely; return ``(data, positions)`` or raise :class:`ScenarioError`."""
     path = Path(path)
     name = str(path)
+    problem = file_problem(path)
+    if problem is not None:
+        raise ScenarioError([Problem(problem, file=name)])
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
@@ -79,13 +141,28 @@ def read_yaml(path: str | Path) -> tuple[Any, Positions]:
     return parse_yaml(text, name)
 
 
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2 floats: ``1e-3`` and ``1.0e6`` are numbers.
+
+    PyYAML follows YAML 1.1, whose float pattern needs a dot and a signed exponent, so
+    ``war_cost: 1e-3`` would be read as text and refused by the schema's strict numbers.
+    """
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+
 def parse_yaml(text: str, file: str | None = None) -> tuple[Any, Positions]:
     """Parse YAML text safely; see :func:`read_yaml`."""
     if len(text.encode("utf-8")) > MAX_BYTES:
         raise ScenarioError([Problem(f"document is larger than {MAX_BYTES:,} bytes", file=file)])
     _check_depth(text, file)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
     except RecursionError:
         raise ScenarioError(
             [Problem(f"document nests deeper than {MAX_DEPTH} levels", file=file)]
@@ -179,7 +256,7 @@ class _Builder:
         self.positions: Positions = {}
         self.problems: list[Problem] = []
         self.nodes = 0
-        self._scalars = yaml.SafeLoader("")
+        self._scalars = _Loader("")
 
     def _problem(self, node: yaml.Node, path: tuple[Any, ...], message: str) -> None:
         self.problems.append(
@@ -240,7 +317,12 @@ class _Builder:
                 where = f" (first defined on line {first[1]})" if first else ""
                 self._problem(key_node, (*path, key), f"duplicate key '{key}'{where}")
                 continue
+            at_key = (self.file, key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            self.positions[key_path((*path, key))] = at_key
             result[key] = self.build(value_node, (*path, key))
+            empty = isinstance(value_node, yaml.ScalarNode) and value_node.value == ""
+            if empty or isinstance(value_node, (yaml.MappingNode, yaml.SequenceNode)):
+                self.positions[path + (key,)] = at_key  # a block starts on the key's line
         return result
 
     def _scalar(self, node: yaml.ScalarNode, path: tuple[Any, ...]) -> Any:

@@ -117,7 +117,10 @@ def test_explain_rows_for_schedules_and_nested_why(write, minimal: str):
         (Constant(value=0.9), "0.9"),
         (Linear(kind="linear", start=0.97, slope=-0.02, min=0.9), "0.97 -> 0.9 linear"),
         (Exponential(kind="exponential", start=1.0, rate=-0.5), "1 -> 0.0625 exponential"),
-        (Steps(kind="steps", initial=0.0, steps=[Step(round=2, value=5.0)]), "0 -> 5 steps"),
+        (
+            Steps(kind="steps", initial=0.0, steps=[Step(round=2, value=5.0)]),
+            "0 until round 2, then 5",
+        ),
         (Piecewise(kind="piecewise", points=[(0, 0.2), (2, 0.6)]), "0.2 -> 0.6 piecewise"),
     ],
 )

@@ -8,7 +8,6 @@ One table drives two tests: through the Python API (``negsim.load`` raises
 from __future__ import annotations
 
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -62,14 +61,27 @@ BAD = {
     "stage_game_unknown_actor.yaml": (12, "unknown actor 'usa'; defined: kyiv, moscow"),
     "stage_game_wrong_shape.yaml": (16, "expected a 2x2 matrix (strategies), found 2x3"),
     "tabs.yaml": (8, "indent with spaces, not tabs"),
-    "too_few_actors.yaml": (7, "expected at least 2 entries, found 1"),
+    "too_few_actors.yaml": (6, "expected at least 2 entries, found 1"),
     "typo_field.yaml": (8, "unknown field 'discunt' (did you mean 'discount'?)"),
     "uncertainty_bad_path.yaml": (
         10,
         "no field 'discont' in actors.kyiv (did you mean 'discount'?)",
     ),
     "unknown_key.yaml": (9, "unknown field 'weather'; expected one of: actors,"),
-    "wrong_type.yaml": (3, "expected a valid integer"),
+    "wrong_type.yaml": (3, "expected a whole number, found text 'many'"),
+    # issue 13: yes/no values are not numbers, contradictions inside one actor, the key's
+    # own line for blocks, user words for malformed values
+    "bool_rounds.yaml": (3, "expected a whole number, found true (a yes/no value)"),
+    "bool_schedule_value.yaml": (7, "expected a number, found true (a yes/no value)"),
+    "red_line_crossed.yaml": (12, "red line min 0.7 is above its max 0.3 (line 12)"),
+    "reservation_above_best.yaml": (12, "reservation 0.8 is above 0.5, the best utility"),
+    "ideal_outside_red_line.yaml": (9, "ideal point 0.1 is below its red line min 0.2 (line 11)"),
+    "unknown_block_key.yaml": (9, "unknown field 'saliance' (did you mean 'salience'?)"),
+    "piecewise_point_three.yaml": (
+        8,
+        "expected a pair [round, value], found 3 entries: [3, 0.8, 1]",
+    ),
+    "actors_null.yaml": (6, "expected a mapping, found nothing"),
 }
 
 
@@ -117,12 +129,9 @@ def test_typo_is_not_also_reported_as_missing_field():
 
 
 def test_alias_bomb_is_rejected_fast():
-    # A hang guard, not a benchmark: the expansion is cut at MAX_NODES values (well under
-    # a second on an idle machine); the bound is generous for a loaded CI machine.
-    start = time.perf_counter()
+    # The expansion is cut at MAX_NODES values; a hang would fail through pytest-timeout.
     with pytest.raises(ScenarioError, match="alias bomb"):
         negsim.load(BAD_DIR / "alias_bomb.yaml")
-    assert time.perf_counter() - start < 5.0
 
 
 def test_python_tag_is_never_run(tmp_path: Path, write):
@@ -153,9 +162,7 @@ def test_bom_and_crlf_file_loads():
 
 
 def test_load_text_rejects_non_mapping_and_names_the_type():
-    with pytest.raises(
-        ScenarioError, match="expected a mapping of scenario fields, found a number"
-    ):
+    with pytest.raises(ScenarioError, match="expected a mapping of scenario fields, found 7"):
         negsim.load_text("7")
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from negsim.cli import cli
+import negsim
+from negsim.cli import cli, fixed
 
 
 def test_run_writes_tables_figures_and_report(tmp_path) -> None:
@@ -56,6 +58,37 @@ def test_compare_prints_differences() -> None:
     assert result.exit_code == 0, result.output
     assert "rubinstein vs rubinstein_finite" in result.output
     assert "dollar.alice  0.7143      0.5761             -0.1382" in result.output
+
+
+def test_fixed_is_the_one_number_format_of_compare() -> None:
+    cases = {1: "1.0000", 0.3: "0.3000", -0.08534: "-0.0853", 1234.5: "1234.5000"}
+    assert {v: fixed(v) for v in cases} == cases
+    assert fixed(-1e-9) == "0.0000"  # never "-0.0000"
+    assert fixed(float("nan")) == "n/a: not finite"
+    assert fixed("n/a: no deal") == "n/a: no deal"
+
+
+def test_compare_executable_one_format_and_reasons_for_missing_numbers(negsim_exe) -> None:
+    """No `nan`, no mixed precision: 4 decimals everywhere, "n/a: REASON" for a share that
+    is not defined (Europe holds no veto in ukraine_2025, so it has no share of the surplus)."""
+    proc = subprocess.run(
+        [negsim_exe, "compare", "ukraine_2025", "variants/patient_us"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert not re.search(r"\bnan\b", proc.stdout, re.IGNORECASE)
+    tables = proc.stdout.split("SPE terms at the agreement round:")[1]
+    rows = [re.split(r"\s{2,}", line.strip()) for line in tables.splitlines()]
+    rows = [r for r in rows if len(r) > 2 and r[0] not in {"issue", "actor"}]
+    assert len(rows) == 8  # 4 issues, 4 actors
+    for row in rows:
+        for cell in row[1:]:
+            assert re.fullmatch(r"-?\d+\.\d{4}", cell) or cell == "n/a: not a veto player", row
+    europe = next(r for r in rows if r[0] == "Europe")
+    assert europe[4:] == ["n/a: not a veto player"] * 2
+    assert not negsim.load("ukraine_2025").actors["europe"].veto
 
 
 def test_executable_run_on_bad_scenario_exits_2(negsim_exe, tmp_path) -> None:

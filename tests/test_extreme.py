@@ -8,7 +8,6 @@ format (10,000 rounds).
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +15,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 import negsim
-from negsim import ScenarioError, SolveError
+from negsim import NegsimError, ScenarioError, SolveError
 from negsim.models import baron_ferejohn
 
 
@@ -79,12 +78,10 @@ def test_one_round_is_the_ultimatum_game():
 
 
 def test_thousand_rounds_finish_and_approach_rubinstein():
-    start = time.perf_counter()
+    # A hang is caught by pytest-timeout (pyproject); no duration is asserted here.
     result = negsim.solve(negsim.load_text(pie_game(2, [0.9, 0.8], 1000)), concepts=["spe"])
-    elapsed = time.perf_counter() - start
     assert_allclose(round0(result), [0.2 / 0.28, 1 - 0.2 / 0.28], atol=1e-9)  # (1-d2)/(1-d1 d2)
     assert len(result.rounds) == 1000
-    assert elapsed < 60  # a hang guard, not a benchmark (about 0.3 s on an idle machine)
 
 
 def test_rounds_are_limited_to_ten_thousand():
@@ -92,7 +89,7 @@ def test_rounds_are_limited_to_ten_thousand():
         negsim.load_text(pie_game(2, 0.9, 10_001))
     (problem,) = info.value.problems
     assert (problem.path, problem.line) == ("rounds", 2)
-    assert problem.message == "expected less than or equal to 10000, found 10001"
+    assert problem.message == "expected a number <= 10000, found 10001"
 
 
 def test_zero_war_costs_make_the_threat_point_the_discounted_war_outcome():
@@ -361,10 +358,13 @@ def test_save_refuses_to_overwrite_without_force(tmp_path: Path, seeded_result):
     target = tmp_path / "out"
     target.mkdir()
     (target / "mine.txt").write_text("keep me")
-    with pytest.raises(FileExistsError, match="pass force=True"):
-        seeded_result.save(target)
+    with pytest.raises(NegsimError, match="negsim did not write"):  # not even with force
+        seeded_result.save(target, force=True)
     assert [p.name for p in target.iterdir()] == ["mine.txt"]
-    assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    seeded_result.save(tmp_path / "run")
+    with pytest.raises(FileExistsError, match="pass force=True"):
+        seeded_result.save(tmp_path / "run")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "run"]
 
 
 def test_same_inputs_and_seed_give_byte_identical_files(tmp_path: Path):

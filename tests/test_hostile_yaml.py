@@ -4,13 +4,12 @@ The corpus (tests/test_cli_errors.py) covers the classic billion-laughs bomb, a 
 object tag, a merge key, 100 levels of flow nesting, non-UTF-8 bytes, NaN/inf, tabs, a
 huge file and a BOM + CRLF file. Here: memory bounds on alias bombs, every other kind of
 tag, merge lists, deep block nesting, recursive aliases, control characters, oversized
-numbers and text through ``load_text``. Each case asserts its message and runs under a
-generous hang guard (not a benchmark: each takes well under 0.5 s on an idle machine).
+numbers and text through ``load_text``. Each case asserts its message; a hang fails
+through pytest-timeout (no test asserts a duration, which would depend on the machine).
 """
 
 from __future__ import annotations
 
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -21,7 +20,6 @@ from negsim import ScenarioError
 from negsim.yaml_source import MAX_BYTES, MAX_DEPTH, MAX_NODES
 
 BAD_DIR = Path(__file__).parent / "bad_scenarios"
-HANG_GUARD = 5.0  # seconds
 
 MINIMAL = """\
 name: m
@@ -35,10 +33,8 @@ actors:
 
 def refuse(text: str):
     """The problems ``load_text`` finds in ``text`` (it must refuse it, in time)."""
-    start = time.perf_counter()
-    with pytest.raises(ScenarioError) as info:
+    with pytest.raises(ScenarioError) as info:  # a hang fails through pytest-timeout
         negsim.load_text(text, file="hostile.yaml")
-    assert time.perf_counter() - start < HANG_GUARD
     return info.value.problems
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import doctest
 import itertools
+from fractions import Fraction
 from math import factorial
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 from negsim.models import coalitions
@@ -117,3 +119,76 @@ class TestValidation:
 
 def test_module_doctests():
     assert doctest.testmod(coalitions, raise_on_error=False).failed == 0
+
+
+# -- decimal weights (issue 13, item 11) ----------------------------------------------------
+def exact_power(weights, quota):
+    """Shapley-Shubik (over all n! orders) and normalised Banzhaf (over all 2^n coalitions)
+    in exact rational arithmetic: ``weights`` and ``quota`` are Fractions."""
+    n = len(weights)
+    shapley = [Fraction(0)] * n
+    for order in itertools.permutations(range(n)):
+        total = Fraction(0)
+        for i in order:
+            if total < quota <= total + weights[i]:
+                shapley[i] += Fraction(1, factorial(n))
+                break
+            total += weights[i]
+    swings = [0] * n
+    for mask in itertools.product([0, 1], repeat=n):
+        s = sum((w for w, m in zip(weights, mask, strict=True) if m), Fraction(0))
+        for i in range(n):
+            if mask[i] and s >= quota > s - weights[i]:
+                swings[i] += 1
+    banzhaf = [Fraction(k, sum(swings)) for k in swings]
+    return shapley, banzhaf
+
+
+#: Decimal weights with two digits (k / 100 for integer k), as a user types them.
+decimal_games = st.lists(st.integers(0, 99), min_size=1, max_size=6).filter(lambda k: sum(k) > 0)
+
+
+class TestDecimalWeights:
+    def test_issue_example(self):
+        w = [0.1, 0.2, 0.3]
+        # unanimity of three: each player is pivotal in 2 of the 6 orders
+        assert_allclose(shapley_value(w, sum(w)), [1 / 3] * 3, rtol=0, atol=1e-15)
+        assert_allclose(banzhaf_index(w, sum(w)), [1 / 3] * 3, rtol=0, atol=1e-15)
+        # the quota summed in another order than the weights (0.6 vs 0.6000000000000001)
+        assert_allclose(shapley_value([0.3, 0.2, 0.1], sum(w)), [1 / 3] * 3, atol=1e-15)
+
+    @settings(max_examples=80, deadline=None)
+    @given(decimal_games, st.data())
+    def test_equal_exact_rational_brute_force(self, cents, data):
+        """Quota = the float sum of a winning set taken in a random order."""
+        n = len(cents)
+        chosen = data.draw(st.lists(st.integers(0, n - 1), min_size=1, unique=True))
+        assume(sum(cents[i] for i in chosen) > 0)
+        weights = [k / 100 for k in cents]
+        quota = sum(weights[i] for i in chosen)  # float, with its rounding
+        exact_w = [Fraction(k, 100) for k in cents]
+        shapley, banzhaf = exact_power(exact_w, sum((exact_w[i] for i in chosen), Fraction(0)))
+        assert_allclose(shapley_value(weights, quota), [float(x) for x in shapley], atol=1e-12)
+        assert_allclose(banzhaf_index(weights, quota), [float(x) for x in banzhaf], atol=1e-12)
+        # the integer path (weights in cents) agrees with the decimal one
+        assert_allclose(
+            shapley_value(cents, sum(cents[i] for i in chosen)),
+            shapley_value(weights, quota),
+            atol=1e-12,
+        )
+
+    @settings(max_examples=80, deadline=None)
+    @given(decimal_games)
+    def test_efficiency_when_the_grand_coalition_wins(self, cents):
+        weights = [k / 100 for k in cents]
+        for quota in (sum(weights), sum(reversed(weights))):
+            assert_allclose(shapley_value(weights, quota).sum(), 1.0, rtol=0, atol=1e-12)
+            assert_allclose(banzhaf_index(weights, quota).sum(), 1.0, rtol=0, atol=1e-12)
+
+    def test_quota_a_hair_above_the_total_is_the_total(self):
+        w = [0.1, 0.2, 0.3]
+        assert_allclose(shapley_value(w, 0.6 * (1 + 1e-12)), [1 / 3] * 3, atol=1e-15)
+        with pytest.raises(ValueError, match="quota must lie in"):
+            shapley_value(w, 0.61)
+        with pytest.raises(ValueError, match="quota must exceed"):
+            banzhaf_index(w, 1e-12)

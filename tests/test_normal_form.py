@@ -171,6 +171,109 @@ class TestRandomAgainstExact:
                 assert np.min(np.abs(ref - z).max(axis=1)) <= 1e-7
 
 
+def _brute_force_bases(A, B, tol):
+    """Every equal-size support system solved by numpy, nothing skipped (von Stengel 2007, Alg. 3.4).
+
+    Same semantics as ``enumerate_bases`` (payoffs mapped onto [0, 1], Hadamard
+    ratio 1e-12 for singular systems, feasibility and labels within ``tol``),
+    written independently and without the dominance pre-pass.  Returns the
+    sorted rows ``(x, labels)`` and ``(y, labels)`` and the number of pairs with both feasible.
+    """
+    from itertools import combinations
+
+    def unit(M):
+        span = M.max() - M.min()
+        return (M - M.min()) / span if span > 0 else np.zeros_like(M)
+
+    An, Bn = unit(np.asarray(A, float)), unit(np.asarray(B, float))
+    m, n = An.shape
+
+    def side(G, E, U, size):  # G[E, U] z - v = 0, sum z = 1; slacks over all rows of G
+        k = len(E)
+        M = np.zeros((k + 1, k + 1))
+        M[:k, :k] = G[np.ix_(E, U)]
+        M[:k, k] = -1.0
+        M[k, :k] = 1.0
+        if np.linalg.det(M) ** 2 <= 1e-24 * np.prod((M * M).sum(axis=1)):
+            return None
+        sol = np.linalg.solve(M, np.eye(k + 1)[k])
+        z = np.zeros(size)
+        z[list(U)] = sol[:k]
+        slack = G @ z - sol[k]
+        if z.min() < -tol or slack.max() > tol:
+            return None
+        return z, slack >= -tol, z <= tol
+
+    xs, ys, both = [], [], 0
+    for k in range(1, min(m, n) + 1):
+        for rows in combinations(range(m), k):
+            for J in combinations(range(n), k):
+                y = side(An, rows, J, n)
+                x = side(Bn.T, J, rows, m)
+                if y is not None:
+                    ys.append(np.concatenate([y[0], y[1], y[2]]))
+                if x is not None:
+                    xs.append(np.concatenate([x[0], x[2], x[1]]))
+                both += x is not None and y is not None
+    return sorted(map(tuple, np.round(xs, 9))), sorted(map(tuple, np.round(ys, 9))), both
+
+
+class TestDominancePruning:
+    """Systems whose would-be best responses are strictly dominated are skipped, never needed ones."""
+
+    @staticmethod
+    def _bases(A, B, tol=1e-9):
+        bases = nf._enum.enumerate_bases(np.asarray(A, float), np.asarray(B, float), tol)
+        xs = np.concatenate([bases["X"], bases["LX"]], axis=1)
+        ys = np.concatenate([bases["Y"], bases["LY"]], axis=1)
+        return (
+            sorted(map(tuple, np.round(xs, 9))),
+            sorted(map(tuple, np.round(ys, 9))),
+            len(bases["SE"]),
+        )
+
+    def test_undominated_against_brute_force(self):
+        rng = np.random.default_rng(31)
+        G = _dyadic(rng, (5, 4))
+        G[3] = G[1] - 2e-3  # row 3 strictly dominated by row 1 on every set
+        sets = nf._enum._sized_subsets(4, (1, 2, 3, 4))
+        delta = 1e-3
+        got = nf._enum._undominated(G, sets, delta)
+        for s, row in enumerate(sets):
+            cols = row[: row[-1]]
+            for e in range(5):
+                beaten = any((G[f, cols] - G[e, cols] > delta).all() for f in range(5) if f != e)
+                assert got[s, e] == (not beaten)
+        assert not got[:, 3].any()
+
+    @pytest.mark.parametrize("margin", [0.0, 1e-12, 1e-9, 1e-8, 2e-8, 1e-3, 0.25])
+    def test_dominated_rows_and_columns_keep_every_vertex(self, margin):
+        # Row 2 and column 1 are beaten by `margin` everywhere: at or below the
+        # tolerance they still tie (degenerate), above it they are never best responses.
+        rng = np.random.default_rng(int(margin * 1e12) % 1000)
+        for _ in range(8):
+            A, B = _dyadic(rng, (4, 4)), _dyadic(rng, (4, 4))
+            A[2] = A[0] - margin
+            B[:, 1] = B[:, 3] - margin
+            assert self._bases(A, B) == _brute_force_bases(A, B, 1e-9)
+
+    def test_iterated_dominance_game_matches_exact(self):
+        # Rows 1, 2 and columns 0, 2 go by iterated strict dominance; the equilibrium set
+        # is the exact one and the reduced game's.
+        A = [[4, 3, 5, 1], [3, 2, 4, 0], [2, 1, 3, 0], [5, 0, 1, 2]]
+        B = [[1, 3, 0, 2], [0, 2, 1, 1], [1, 4, 0, 3], [0, 1, 0, 2]]
+        sol = solve(A, B)
+        _assert_same_equilibria(sol, exact_equilibria(A, B))
+        assert self._bases(A, B) == _brute_force_bases(A, B, 1e-9)
+
+    @pytest.mark.parametrize("size", [3, 4])
+    def test_integer_games_keep_every_vertex(self, size):
+        rng = np.random.default_rng(40 + size)
+        for _ in range(30):
+            A, B = rng.integers(0, 3, (size, size)), rng.integers(0, 3, (size, size))
+            assert self._bases(A, B) == _brute_force_bases(A, B, 1e-9)
+
+
 class TestNashpyMisses:
     """Regression: games on which nashpy's support enumeration has been seen to miss equilibria.
 

@@ -134,6 +134,11 @@ def test_03_bargaining_theory(tmp_path, monkeypatch):
     }
     assert len(checks) >= 15
     assert "DIFFERENT" not in text
+    # optimism and delay (issue 16): learning delays the deal; frozen beliefs settle at once
+    assert "waiting to persuade" in text
+    assert "P(deal in round 0) = 0.00" in text
+    assert "Frozen beliefs: P(deal in round 0) = 1.00" in text
+    assert "Round with the most agreements: 8 (the deadline is round 8)" in text
     for name, (value, closed) in checks.items():
         assert value == pytest.approx(closed, abs=1e-6), name
     for name, expected in CLOSED_FORMS.items():

@@ -2,7 +2,10 @@
 
 The pins in ``tests/baseline/pinned_results.npz`` were written once, by the code before
 the engine was restructured (issue 14), with ``NEGSIM_WRITE_PINS=1 pytest
-tests/test_pinned_results.py``. Each test solves a shipped scenario with every concept and
+tests/test_pinned_results.py``; the pins of the scenarios added on main after that
+(``textbook/optimism``, ``optimism_deadline``, ``outside_option``, ``screening``,
+``two_level``: worlds, deadlines, outside options, private types, ratifiers) were written
+by main's code on the old layout before it was merged into the new one. Each test solves a shipped scenario with every concept and
 compares every column of every table (``rounds``, ``actors``, ``proposals``,
 ``stage_games``, ``agreement``) with the stored one:
 

@@ -171,7 +171,9 @@ class TestWithChanges:
         )
 
     def test_wrong_type_is_an_error(self, base_file: Path):
-        with pytest.raises(ScenarioError, match="rounds: expected a valid integer"):
+        with pytest.raises(
+            ScenarioError, match="rounds: expected a whole number, found text .ten."
+        ):
             negsim.load(base_file).with_changes({"rounds": "ten"})
 
 

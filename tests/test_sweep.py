@@ -435,3 +435,35 @@ class TestPlots:
         assert ax.lines[0].get_ydata().tolist() == [8.0, 10.0]
         assert [line.get_color() for line in ax.lines] == ["#0072B2", "#D55E00"]  # Okabe-Ito
         assert ax.get_title() == "payoff by round: median and 0%-100% bands over 5 points"
+
+
+class TestRefusedBeforeWork:
+    """Issue 13 items 4 and 13 through the Python API."""
+
+    def test_limits_and_non_finite_values(self):
+        s = negsim.load("textbook/rubinstein")
+        with pytest.raises(NegsimError, match="more than the limit of 2,000,000 points"):
+            sw.sweep(s, grid={"actors.alice.discount": range(2000), "rounds": range(1001)})
+        with pytest.raises(NegsimError, match="nan is not a finite number"):
+            sw.sweep(s, grid={"actors.alice.discount": [0.5, float("nan")]}, **SERIAL)
+        with pytest.raises(NegsimError, match="scale factors must be >= 0"):
+            sw.sweep(s, scale={"actors.alice.discount": [-1.0]}, **SERIAL)
+
+    def test_schedule_base_refused_and_scale_keeps_its_shape(self):
+        s = negsim.load_text(COALITION)
+        with pytest.raises(
+            ScenarioError, match=r"is a linear schedule \(start 0.01, slope 0.002\)"
+        ):
+            sw.sweep(s, grid={"actors.a.war_cost": [0.1]}, **SERIAL)
+        df = sw.sweep(s, scale={"actors.a.war_cost,actors.b.private_benefit": [0.5, 2]}, **SERIAL)
+        for f, row in zip([0.5, 2], df.to_dict("records"), strict=True):
+            changed = s.with_changes(
+                {
+                    "actors.a.war_cost": {"kind": "linear", "start": 0.01 * f, "slope": 0.002 * f},
+                    "actors.b.private_benefit": 0.01 * f,
+                }
+            )
+            spe = negsim.solve(changed, ["spe"]).actors
+            first = spe[(spe["round"] == 0) & (spe["concept"] == "spe")]
+            for actor, payoff in zip(first["actor"], first["payoff"], strict=True):
+                assert row[f"payoff.{actor}"] == pytest.approx(payoff, abs=1e-12)

@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import click
 import pandas as pd
@@ -151,29 +150,27 @@ def test_sigkill_then_resume(tmp_path):
     """A sweep killed with SIGKILL keeps its finished chunks; --resume completes it."""
     out = tmp_path / "killed"
     grid = ["--grid", "actors.a.war_cost=0.01:0.3:40"]  # fearon: the engine per point
+    # the process kills itself right after its 3rd chunk is checkpointed: no clock involved
     script = textwrap.dedent(
         f"""
-        import time, negsim.sweeps as sw
-        real = sw._evaluate_chunk
-        def slow(*a, **k):
-            time.sleep(0.2)
-            return real(*a, **k)
-        sw._evaluate_chunk = slow
+        import os, signal, negsim.sweeps as sw
+        real = sw._Checkpoint.write
+        written = []
+        def write(self, index, frame):
+            real(self, index, frame)
+            written.append(index)
+            if len(written) == 3:
+                os.kill(os.getpid(), signal.SIGKILL)
+        sw._Checkpoint.write = write
         from negsim.cli_sweep import sweep_command
         sweep_command.main({["textbook/fearon", *grid, "--out", str(out), "--backend", "serial", "--quiet", "--chunk-size", "4"]!r})
         """
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", script], env={**os.environ, "PYTHONUNBUFFERED": "1"}
-    )
+    proc = subprocess.run([sys.executable, "-c", script], timeout=600)
+    assert proc.returncode == -signal.SIGKILL
     partial = tmp_path / ".killed.checkpoint" / "summary"
-    deadline = time.time() + 30
-    while time.time() < deadline and len(list(partial.glob("chunk-*"))) < 3:
-        time.sleep(0.05)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
     kept = sorted(p.name for p in partial.glob("chunk-*"))
-    assert len(kept) >= 3
+    assert kept == ["chunk-000000.parquet", "chunk-000001.parquet", "chunk-000002.parquet"]
     assert not out.exists()
     res = run(
         "textbook/fearon", *grid, "--out", str(out), "--resume", "--backend", "serial", "--quiet"
@@ -186,3 +183,161 @@ def test_sigkill_then_resume(tmp_path):
         negsim.load("textbook/fearon"), grid={path: values}, backend="serial", progress=False
     )
     pd.testing.assert_frame_equal(resumed, fresh)
+
+
+# -- issue 13: resumed = uninterrupted, byte for byte; limits; schedules ---------------------
+UKRAINE_GRID = [
+    "--grid",
+    "actors.us.discount=0.85:0.99:4",
+    "--grid",
+    "actors.russia.private_benefit=0,0.006,0.011",
+]
+
+
+UKRAINE_COMMON = ["ukraine_2025", *UKRAINE_GRID, "--format", "csv", "--backend", "serial"]
+
+
+def test_chunk_size_gives_byte_identical_tables(tmp_path):
+    """Chunks of 3 and 7 points write the same bytes (products of the batch path are
+    summed in one order per point, not by a BLAS kernel that depends on the chunk)."""
+    for size in ("3", "7"):
+        sw.clear_prepared()
+        res = run(*UKRAINE_COMMON, "--chunk-size", size, "--quiet", "--out", str(tmp_path / size))
+        assert res.exit_code == 0, res.output
+    assert (tmp_path / "7" / "sweep.csv").read_bytes() == (
+        tmp_path / "3" / "sweep.csv"
+    ).read_bytes()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 13 item 9, open: a resumed sweep starts with no simplex bases; at a "
+    "degenerate vertex another optimal basis rounds the point differently (<= 5e-16)",
+)
+def test_resume_gives_byte_identical_tables(tmp_path, monkeypatch):
+    """A sweep interrupted after two chunks, then resumed in a fresh state (no simplex
+    bases kept, as in a new process), writes the bytes of an uninterrupted one."""
+    common = UKRAINE_COMMON
+    sw.clear_prepared()
+    res = run(*common, "--chunk-size", "3", "--quiet", "--out", str(tmp_path / "3"))
+    assert res.exit_code == 0, res.output
+    real = sw._ChunkTask.__call__
+    calls = []
+
+    def interrupted(self, start, points):
+        calls.append(start)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(self, start, points)
+
+    monkeypatch.setattr(sw._ChunkTask, "__call__", interrupted)
+    sw.clear_prepared()
+    out = tmp_path / "resumed"
+    res = run(*common, "--chunk-size", "3", "--quiet", "--out", str(out))
+    assert res.exit_code == 130 and not out.exists()
+    monkeypatch.setattr(sw._ChunkTask, "__call__", real)
+    sw.clear_prepared()
+    res = run(*common, "--resume", "--quiet", "--out", str(out))
+    assert res.exit_code == 0, res.output
+    assert (out / "sweep.csv").read_bytes() == (tmp_path / "3" / "sweep.csv").read_bytes()
+
+
+def negsim_exe(*args: str, cwd) -> subprocess.CompletedProcess:
+    """The real ``negsim`` executable (the console script beside this Python)."""
+    exe = os.path.join(os.path.dirname(sys.executable), "negsim")
+    return subprocess.run([exe, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            [
+                "--grid",
+                "actors.a.discount=0.1:0.9:1000000",
+                "--grid",
+                "actors.b.discount=0:1:1000000",
+            ],
+            "1,000,000,000,000 points (1,000,000 x 1,000,000) is more than the limit of 2,000,000",
+        ),
+        (["--grid", "actors.a.discount=0:1:100000000"], "100,000,000 values, more than"),
+        (["--grid", "actors.a.discount=nan:0.9:3"], "LOW and HIGH must be finite numbers"),
+        (["--grid", "actors.a.discount=0.5:inf:3"], "LOW and HIGH must be finite numbers"),
+        (["--grid", "actors.a.discount=0.5,nan"], "'nan' is not a finite number"),
+        (["--grid", "actors.a.discount=0.9:0.5:0"], "N must be at least 1"),
+        (["--scale", "actors.a.war_cost=-inf:1:3"], "LOW and HIGH must be finite numbers"),
+        (["--scale", "actors.a.war_cost=-1,1"], "scale factors must be >= 0"),
+    ],
+)
+def test_oversized_or_non_finite_sweeps_exit_2_at_once(tmp_path, args, message):
+    res = negsim_exe("sweep", "textbook/fearon", *args, "--out", "x", cwd=tmp_path)
+    assert res.returncode == 2, res.stderr
+    lines = [line for line in res.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and message in lines[0], res.stderr
+    assert "Traceback" not in res.stderr and not (tmp_path / "x").exists()
+
+
+def test_memory_estimate_refuses_at_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(sw, "_available_memory", lambda: 2**30)  # 1 GiB
+    res = CliRunner().invoke(
+        group,
+        ["sweep", "ukraine_2025", "--grid", "actors.us.discount=0.5:0.99:1500000", "--out", "x"],
+    )
+    assert res.exit_code == 2
+    assert "GiB of memory, more than the 1.0 GiB available" in res.output
+
+
+STEPPED = """\
+name: stepped
+rounds: 8
+terminal: war
+issues:
+  pot: {kind: pie, among: [firm, union]}
+actors:
+  firm: {discount: 0.9, veto: true, war_cost: {kind: steps, initial: 0.0, steps: [{round: 4, value: 0.05}]}}
+  union: {discount: 0.8, veto: true, private_benefit: 0.003, war_cost: {kind: linear, start: 0.01, slope: 0.002}}
+"""
+
+
+def test_schedule_base_is_refused_with_both_ways_out(tmp_path):
+    (tmp_path / "s.yaml").write_text(STEPPED)
+    res = negsim_exe(
+        "sweep", "s.yaml", "--grid", "actors.firm.war_cost=0:0.1:3", "--out", "x", cwd=tmp_path
+    )
+    assert res.returncode == 2
+    line = res.stderr.strip().splitlines()[-1]
+    assert "actors.firm.war_cost: the scenario's value is a steps schedule" in line
+    assert "initial 0.0, steps [(4, 0.05)]" in line
+    assert "actors.firm.war_cost.steps.0.value" in line and "--scale actors.firm.war_cost" in line
+    assert not (tmp_path / "x").exists()
+
+
+def test_nested_path_and_scale_through_the_executable(tmp_path):
+    (tmp_path / "s.yaml").write_text(STEPPED)
+    res = negsim_exe(
+        "sweep", "s.yaml", "--grid", "actors.firm.war_cost.steps.0.value=0.02,0.2",
+        "--scale", "actors.union.war_cost,actors.union.private_benefit=0,2",
+        "--format", "csv", "--backend", "serial", "--quiet", "--out", "x", cwd=tmp_path,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr
+    table = pd.read_csv(tmp_path / "x" / "sweep.csv")
+    column = "scale:actors.union.war_cost,actors.union.private_benefit"
+    assert table[column].tolist() == [0, 2, 0, 2]
+    base = negsim.load(tmp_path / "s.yaml")
+    for row in table.to_dict("records"):
+        f = row[column]
+        changed = base.with_changes(
+            {
+                "actors.firm.war_cost": {
+                    "kind": "steps",
+                    "initial": 0.0,
+                    "steps": [{"round": 4, "value": row["actors.firm.war_cost.steps.0.value"]}],
+                },
+                "actors.union.war_cost": {"kind": "linear", "start": 0.01 * f, "slope": 0.002 * f},
+                "actors.union.private_benefit": 0.003 * f,
+            }
+        )
+        direct = negsim.solve(changed, ["spe"]).actors
+        first = direct[(direct["round"] == 0) & (direct["concept"] == "spe")]
+        for actor, payoff in zip(first["actor"], first["payoff"], strict=True):
+            assert row[f"payoff.{actor}"] == pytest.approx(payoff, abs=1e-12)

@@ -3,6 +3,9 @@
 Flow (each module imports only those above it)::
 
     tolerances                      the engine's tolerances
+    deadlines, leaders, ratification, outside_options
+                the issue-18 mechanisms as arrays (deadline costs, leaders' removal
+                risk, ratifiers, outside options)
     arrays      Scenario -> RoundArrays (schedules evaluated per round, control path)
     states      StateSpace: states (today regimes), their arrays, transition kernel
     coalitions  who a proposer may bring into a coalition
@@ -16,6 +19,8 @@ Flow (each module imports only those above it)::
     stage_games the scenario's stage games solved every round
     solve       one scenario -> RoundSolution (explanation records included)
     points      the sweep's fast path: many points -> arrays
+    beliefs     worlds and learning: the subjective SPE over signal nodes
+    screening   private types: the skimming equilibrium over belief states
 
 May import: :mod:`negsim.models`, :mod:`negsim.scenario`, :mod:`negsim.errors`; never
 results, analysis, plots, reports, sweeps or the CLI.

@@ -15,7 +15,8 @@ A leader's horizon H with weight omega is an extra one-off discount when the rou
 the horizon comes into view: the effective discount from round t to t+1 is
 ``delta(t) * (omega if t + 1 == H else 1)``, so rounds past the horizon count omega times
 less from the leader's point of view before it, and the recursion stays time-consistent.
-Deadlines cost their penalty in the round they pass without a deal.
+Deadlines cost their penalty (and a public deadline its audience cost) in the round they
+pass without a deal (:mod:`negsim.engine.deadlines`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from negsim.engine.deadlines import deadline_costs
+from negsim.engine.leaders import LeaderArrays, leader_arrays
+from negsim.engine.outside_options import outside_arrays
+from negsim.engine.ratification import ratifier_arrays
 from negsim.scenario import Scenario
 
 __all__ = ["RoundArrays", "actor_flows", "control_path", "round_arrays"]
@@ -56,6 +61,9 @@ class RoundArrays:
     quota: int
     proposers: np.ndarray | None  # (L,) rotation of actor indices, or None
     recognition: np.ndarray | None  # (N,) probabilities, or None
+    leaders: LeaderArrays | None = None  # :mod:`negsim.engine.leaders`
+    ratifiers: tuple[np.ndarray, np.ndarray] | None = None  # :mod:`negsim.engine.ratification`
+    outside: np.ndarray | None = None  # (T, N, N) :mod:`negsim.engine.outside_options`
 
     @property
     def rounds(self) -> int:
@@ -92,13 +100,12 @@ def actor_flows(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Effective discount factors and disagreement flows (..., T, N), in place, from the
     actors' discount factors and ``private_benefit - war_cost``: each leader's horizon
-    weight and each deadline's penalty (see the module docstring)."""
+    weight and each credible deadline's costs (see the module docstring)."""
     T = s.rounds
     for i, actor in enumerate(s.actors.values()):
         if actor.horizon is not None and actor.horizon.rounds <= T:
             discount[..., actor.horizon.rounds - 1, i] *= actor.horizon.weight_after
-        for deadline in actor.deadlines:
-            flow[..., deadline.round, i] -= deadline.penalty
+    flow -= deadline_costs(s)
     return discount, flow
 
 
@@ -209,4 +216,7 @@ def round_arrays(s: Scenario) -> RoundArrays:
         quota=quota,
         proposers=proposers,
         recognition=recognition,
+        leaders=leader_arrays(s, positions),
+        ratifiers=ratifier_arrays(s),
+        outside=outside_arrays(s),
     )

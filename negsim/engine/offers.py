@@ -16,6 +16,13 @@ and for the best offer to each; strategies differ only in how they find it:
   per (state, round, proposer, coalition) whose right-hand side is all that differs
   between points, solved for all points with reused simplex bases.
 
+With leaders (:mod:`negsim.engine.leaders`) the offer maximises the proposer's *leader's*
+utility and each member's floor is its leader's continuation; with ratifiers
+(:mod:`negsim.engine.ratification`) the offer is priced for the risk that the deal fails
+ratification; with outside options (:mod:`negsim.engine.outside_options`) a responder's
+floor is at least its own option. Only :class:`GeneralOffers` handles them (the sweep's
+fast path refuses such scenarios).
+
 A strategy may leave a point *undecided* (a borderline or non-unique optimum where the
 solver's path would decide): the caller then solves that point with
 :class:`GeneralOffers`.
@@ -23,7 +30,8 @@ solver's path would decide): the caller then solves that point with
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -35,8 +43,11 @@ from negsim.engine.coalitions import (
     coalition_masks,
     enumerated_coalitions,
 )
+from negsim.engine.leaders import expected_losses, penalties
+from negsim.engine.ratification import priced_offer
 from negsim.engine.states import StateSpace
 from negsim.engine.tolerances import TOL
+from negsim.errors import SolveError
 from negsim.models import spatial
 
 __all__ = [
@@ -63,6 +74,18 @@ class Offer:
     y: np.ndarray  # (n, N, Q) pie shares
     undecided: np.ndarray  # (n,) bool: left to the general solver
     reason: str  # why the offer fails where it is not feasible
+    decision: np.ndarray | None = None  # (n, N) deciders' utilities (leaders'); None: utilities
+    approval: np.ndarray | None = None  # (n,) probability the ratifiers approve; None: 1
+
+    @property
+    def deciders(self) -> np.ndarray:
+        """(n, N) the utilities the deciders weigh: leaders' where actors have one."""
+        return self.utilities if self.decision is None else self.decision
+
+    @property
+    def approved(self) -> np.ndarray:
+        """(n,) the probability that the deal is ratified (1 without ratifiers)."""
+        return np.ones(len(self.feasible)) if self.approval is None else self.approval
 
     @classmethod
     def none(cls, n: int, a: RoundArrays, reason: str) -> Offer:
@@ -93,10 +116,12 @@ class OfferStrategy(Protocol):
         proposer: int,
         members: np.ndarray,
         floor: np.ndarray,
+        fallback: np.ndarray,
         active: np.ndarray,
     ) -> Offer:
-        """The best offer to the coalition ``members`` (N,) for floors (n, N); points
-        where ``active`` (n,) is False need no answer."""
+        """The best offer to the coalition ``members`` (N,) for floors (n, N) and the
+        proposer's value of no deal ``fallback`` (n,) (read only to price ratification
+        risk); points where ``active`` (n,) is False need no answer."""
         ...
 
 
@@ -125,12 +150,19 @@ def floors(
 ) -> np.ndarray:
     """(n, N) floors: the larger of continuation value and reservation utility for the
     other members, the reservation for the proposer; NaN outside the coalition or where
-    infinite (no constraint)."""
+    infinite (no constraint). A responder with an outside option takes it if offered
+    less, so its floor is at least its own option ``O_i[i](t)``."""
     res = a.reservation[t]
     out = np.where(members, np.maximum(continuation, res), np.nan)
     out[:, proposer] = res[proposer]
     with np.errstate(invalid="ignore"):
-        return np.where(np.isfinite(out), out, np.nan)
+        out = np.where(np.isfinite(out), out, np.nan)
+    if a.outside is not None:
+        own = np.diagonal(a.outside[t])
+        for i in np.flatnonzero(~np.isnan(own)).tolist():
+            if i != proposer:
+                out[:, i] = np.fmax(out[:, i], own[i])
+    return out
 
 
 @dataclass
@@ -158,16 +190,30 @@ class GeneralOffers:
         proposer: int,
         members: np.ndarray,
         floor: np.ndarray,
+        fallback: np.ndarray,
         active: np.ndarray,
     ) -> Offer:
         a = self.space.arrays[state]
-        n = len(floor)
-        space = settlement_space(a, t, np.flatnonzero(members))
+        n, N = floor.shape
+        coalition = tuple(int(i) for i in np.flatnonzero(members))
+        space = settlement_space(a, t, coalition)
         if space is None:
             return Offer.none(n, a, NO_OVERLAP)
+        pens = penalties(a.leaders, a.control, t) if a.leaders is not None else []
+
+        def decision(s: spatial.Settlement) -> np.ndarray:
+            return s.utilities - expected_losses(pens, N, s.x) if pens else s.utilities
+
         out = Offer.none(n, a, NO_SETTLEMENT)
+        decided, approval = np.zeros((n, N)), np.ones(n)
         for p in np.flatnonzero(active):
-            settlement = spatial.best_proposal(space, proposer, floor[p])
+            if a.ratifiers is None:
+                settlement = spatial.best_proposal(space, proposer, floor[p], pens)
+            else:
+                priced = _priced(
+                    a, t, space, pens, decision, coalition, proposer, floor[p], fallback[p]
+                )
+                settlement, approval[p] = priced if priced is not None else (None, 0.0)
             if settlement is not None:
                 out.feasible[p] = True
                 out.utilities[p], out.x[p], out.y[p] = (
@@ -175,7 +221,39 @@ class GeneralOffers:
                     settlement.x,
                     settlement.y,
                 )
-        return out
+                decided[p] = decision(settlement)
+        if not pens and a.ratifiers is None:
+            return out
+        return dataclasses.replace(out, decision=decided, approval=approval)
+
+
+def _priced(
+    a: RoundArrays,
+    t: int,
+    space: spatial.SettlementSpace,
+    pens: list[spatial.Penalty],
+    decision: Callable[[spatial.Settlement], np.ndarray],
+    members: tuple[int, ...],
+    proposer: int,
+    floor: np.ndarray,
+    fallback: float,
+) -> tuple[spatial.Settlement, float] | None:
+    """The proposer's offer priced for ratification risk (:mod:`negsim.engine.ratification`)."""
+    assert a.ratifiers is not None
+    midpoint, steepness = a.ratifiers
+    try:
+        return priced_offer(
+            lambda j, f: spatial.best_proposal(space, j, f, pens),
+            decision,
+            proposer,
+            floor,
+            float(fallback),
+            midpoint[t],
+            steepness,
+            members,
+        )
+    except ValueError as exc:
+        raise SolveError(str(exc)) from exc
 
 
 @dataclass
@@ -198,6 +276,7 @@ class ClosedFormOffers:
         proposer: int,
         members: np.ndarray,
         floor: np.ndarray,
+        fallback: np.ndarray,
         active: np.ndarray,
     ) -> Offer:
         a = self.space.arrays[state]

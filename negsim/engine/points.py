@@ -120,6 +120,15 @@ class Batch:
     def _support(self, closed: bool, too_many: bool) -> tuple[bool, str]:
         arrays = self.space.arrays
         a = arrays[0]
+        if self.scenario.worlds:
+            return False, "worlds and beliefs need the engine (negsim.engine.beliefs)"
+        if self.scenario.types:
+            return False, "private types need the engine (negsim.engine.screening)"
+        if any(
+            x.leaders is not None or x.ratifiers is not None or x.outside is not None
+            for x in arrays
+        ):
+            return False, "leaders, ratifiers and outside options need the engine"
         if any(not np.all(x.curvature == 1.0) for x in arrays):
             return False, "non-linear utilities (curvature other than 1) need the engine"
         if too_many:

@@ -68,6 +68,7 @@ class SimplexOffers:
         proposer: int,
         members: np.ndarray,
         floor: np.ndarray,
+        fallback: np.ndarray,
         active: np.ndarray,
     ) -> Offer:
         a = self.space.arrays[state]

@@ -18,7 +18,7 @@ import numpy as np
 
 from negsim.engine.arrays import RoundArrays, control_path
 from negsim.engine.axiomatic import axiomatic_settlements
-from negsim.engine.bellman import ProposerChoice, backward_induction
+from negsim.engine.bellman import ProposerChoice, backward_induction, has_leaders
 from negsim.engine.concepts import CONCEPTS
 from negsim.engine.delay import delay_over_points
 from negsim.engine.offers import GeneralOffers
@@ -48,6 +48,8 @@ class RoundSolution:
     choices: dict[tuple[int, int], list[ProposerChoice]]
     sampled_control: np.ndarray  # (S, T + 1)
     sampled_regimes: np.ndarray  # (S, T) int
+    leader_value: np.ndarray | None = None  # (T + 1, R, N) deciders' values; None: no leaders
+    leader_continuation: np.ndarray | None = None  # (T, R, N)
 
     @property
     def arrays(self) -> list[RoundArrays]:
@@ -148,6 +150,8 @@ def solve_arrays(
         choices=spe.choices,
         sampled_control=sampled_control,
         sampled_regimes=sampled_regimes,
+        leader_value=spe.decided[0] if has_leaders(space) else None,
+        leader_continuation=spe.decided_continuation[0] if has_leaders(space) else None,
     )
 
 

@@ -1,99 +1,49 @@
-"""Vectorised enumeration kernels behind :mod:`negsim.models.normal_form`.
+"""Compiled enumeration kernels behind :mod:`negsim.models.normal_form`.
 
 Private module: pure functions of payoff arrays, no validation (the public
-functions validate once).  The kernels:
+functions validate once).  The loops are compiled with numba (``cache=True``:
+compiled once per machine, then loaded from ``__pycache__``).  The kernels:
 
 * :func:`enumerate_bases` - the indifference systems of both players for
-  every pair of equal-size supports ``(I, J)`` are solved in batched calls to
-  :func:`numpy.linalg.solve` (one call per support size, or one in all for
-  small games), with feasibility and labels read off one batched product.  Pairs whose two solutions are both
+  every pair of equal-size supports ``(I, J)``, solved one at a time by
+  Gaussian elimination and rejected as early as possible, skipping systems
+  whose would-be best responses are strictly dominated on the other support
+  (which could not be feasible).  Pairs whose two solutions are both
   feasible are the support-enumeration equilibria (von Stengel 2007,
   Algorithm 3.4).  Each feasible solution on its own is a vertex of a
   best-response polytope ``P = {x >= 0 : B^T x <= 1}`` or
   ``Q = {y >= 0 : A y <= 1}``, so the same solves give
-* :func:`vertex_pairs` - every completely labelled vertex pair, i.e. every
-  extreme equilibrium, also of degenerate games (von Stengel 2007,
-  Algorithm 3.5 and Theorem 3.3), and
+* :func:`vertex_pairs` and :func:`vertex_pairs_agree` - every completely
+  labelled vertex pair, i.e. every extreme equilibrium, also of degenerate
+  games (von Stengel 2007, Algorithm 3.5 and Theorem 3.3), and
 * :func:`degeneracy` - vertices with more labels than their dimension;
+* :func:`profiles` - normalised, verified, distinct and ordered equilibria
+  with their payoffs and deviation gains;
 * :func:`lemke_howson` - one complementary pivoting path with a pivot cap.
 
 Payoffs are shifted to be positive before the polytopes are built; the shift
 does not change best responses.
+
+Longer than 600 lines because the kernels share their elimination, labelling and
+verification helpers, compiled together; split it when the normal-form work (issue 15)
+next touches it.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from itertools import combinations
 from math import comb
 
 import numpy as np
+from numba import njit
 
-#: Support pairs per chunk (bounds memory on larger games).
+#: Support pairs per chunk (bounds the work between two checks of the time budget).
 CHUNK = 40_000
-#: Games with at most this many support pairs are solved in one padded batch.  Timed on
-#: random games: one batch is faster at 3x3 (19 pairs), 4x4 (69) and 3x6 (83), one batch
-#: per support size at 5x5 (251).
-ONE_BLOCK = 100
 #: Hadamard ratio below which a basis is treated as singular.
 SINGULAR_RATIO = 1e-12
-
-
-@lru_cache(maxsize=64)
-def _source_template(m: int, n: int) -> np.ndarray:
-    """Payoff-independent part of :func:`_source`: the ``-1`` columns and the constants."""
-    src = np.zeros(m * (n + 1) + n * (m + 1) + 2)
-    src[n : m * (n + 1) : n + 1] = -1.0
-    src[m * (n + 1) + m : -2 : m + 1] = -1.0
-    src[-1] = 1.0
-    src.flags.writeable = False
-    return src
-
-
-def _source(An: np.ndarray, Bn: np.ndarray) -> np.ndarray:
-    """Every number any support system uses, in one flat array.
-
-    ``[A | -1]`` row by row (``m x (n + 1)``), then ``[B^T | -1]`` row by row
-    (``n x (m + 1)``), then the constants 0 and 1.  The systems are gathered
-    from it by the index arrays of :func:`_systems`.
-    """
-    m, n = An.shape
-    src = _source_template(m, n).copy()
-    src[: m * (n + 1)].reshape(m, n + 1)[:, :n] = An
-    src[m * (n + 1) : -2].reshape(n, m + 1)[:, :m] = Bn.T
-    return src
-
-
-@lru_cache(maxsize=64)
-def _slack_template(m: int, n: int) -> np.ndarray:
-    """The payoff-independent part of :func:`_slack_matrices`."""
-    s = max(m, n)
-    W = np.zeros((2, s + 2, m + n))  # the spare last row stays zero
-    W[0, s, :m] = -1.0
-    W[0, :n, m:] = -np.eye(n)
-    W[1, :m, :m] = -np.eye(m)
-    W[1, s, m:] = -1.0
-    W.flags.writeable = False
-    return W
-
-
-def _slack_matrices(An: np.ndarray, Bn: np.ndarray) -> np.ndarray:
-    """Matrices that map a solution ``(z, w)`` to the slacks of its ``m + n`` inequalities.
-
-    For solutions laid out as in :func:`_solve_chunk` (strategy padded by zeros
-    to length ``s = max(m, n)``, value, spare column),
-    ``(y, v, 0) @ W[0] = (A y - v, -y)`` and ``(x, u, 0) @ W[1] = (-x, B^T x - u)``,
-    in label order (rows, then columns).  A solution is feasible when every
-    slack is ``<= tol``, and carries label ``k`` when slack ``k`` is ``>= -tol``.
-    """
-    m, n = An.shape
-    W = _slack_template(m, n).copy()
-    W[0, :n, :m] = An.T
-    W[1, :m, m:] = Bn
-    return W
 
 
 @lru_cache(maxsize=64)
@@ -104,118 +54,55 @@ def _subsets(n: int, k: int) -> np.ndarray:
     return subsets
 
 
-@dataclass(frozen=True)
-class _Block:
-    """Support pairs whose systems share one size, ready to be gathered, solved, scattered.
+@lru_cache(maxsize=64)
+def _sized_subsets(n: int, sizes: tuple[int, ...]) -> np.ndarray:
+    """The subsets of ``range(n)`` of the given sizes, by size then lexicographic.
 
-    ``gather`` (2, c, t + 1, t + 1) indexes :func:`_source`: ``[0, p]`` is the
-    column strategy's system ``A_IJ y_J - v = 0, sum y_J = 1`` and ``[1, p]``
-    the row strategy's ``B_IJ^T x_I - u = 0, sum x_I = 1``, with unknowns
-    (strategy on the support, value); a support of size ``k < t`` is padded by
-    ``t - k`` unknowns fixed at zero.  ``scatter`` (2, c, t + 1) holds their
-    flat positions in the chunk's solution array (see :func:`_solve_chunk`);
-    ``pairs`` are the block's positions in the chunk.
+    One subset per row, padded by ``-1`` to the largest size, its size in the last column.
     """
-
-    gather: np.ndarray
-    scatter: np.ndarray
-    pairs: slice
-
-
-def _systems(
-    m: int, n: int, k: int, start: int, stop: int, t: int, offset: int, size: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Gather and scatter indices of the size-``k`` pairs ``start:stop``, padded to ``t``.
-
-    Pairs ``(I, J)`` of size ``k`` are numbered with ``I`` (lexicographic)
-    varying slowest; ``offset`` is the position of the first in a chunk of
-    ``size`` pairs.
-    """
-    s = max(m, n)
-    rows, cols = _subsets(m, k), _subsets(n, k)
-    r, c = np.divmod(np.arange(start, stop), len(cols))
-    row_sets, col_sets = rows[r], cols[c]
-    count = stop - start
-    zero = m * (n + 1) + n * (m + 1)  # positions of the constants 0 and 1 in the source
-    position = (offset + np.arange(count))[:, None] * (s + 2)
-    gather = np.full((2, count, t + 1, t + 1), zero)
-    scatter = np.full((2, count, t + 1), s + 1) + position  # padding goes to the spare column
-    for h, (base, width, equations, unknowns, own) in enumerate(
-        [(0, n + 1, row_sets, col_sets, n), (m * (n + 1), m + 1, col_sets, row_sets, m)]
-    ):
-        rows_at = base + equations * width
-        gather[h, :, :k, :k] = rows_at[:, :, None] + unknowns[:, None, :]
-        gather[h, :, :k, t] = rows_at + own  # the -1 in front of the value
-        gather[h, :, range(k, t), range(k, t)] = zero + 1  # padding unknown = 0
-        gather[h, :, t, :k] = zero + 1  # sum of the strategy = 1
-        scatter[h, :, :k] = position + unknowns
-        scatter[h, :, t] = position[:, 0] + s
-    scatter[1] += size * (s + 2)
-    return gather, scatter
+    width = max(sizes)
+    parts = [
+        np.pad(_subsets(n, k), ((0, 0), (0, width - k + 1)), constant_values=-1) for k in sizes
+    ]
+    sets = np.concatenate(parts)
+    sets[:, -1] = np.repeat(np.array(sizes, dtype=np.intp), [comb(n, k) for k in sizes])
+    sets.flags.writeable = False
+    return sets
 
 
-def _block(parts: list[tuple[np.ndarray, np.ndarray]], offset: int) -> _Block:
-    """One block from the :func:`_systems` of consecutive pairs, the first at ``offset``."""
-    gather = _joined([g for g, _ in parts], axis=1)
-    scatter = _joined([sc for _, sc in parts], axis=1)
-    gather.flags.writeable = False
-    scatter.flags.writeable = False
-    return _Block(gather, scatter, slice(offset, offset + gather.shape[1]))
-
-
+@lru_cache(maxsize=64)
 def _pair_count(m: int, n: int) -> int:
     """Number of equal-size support pairs of an ``m x n`` game."""
     return sum(comb(m, k) * comb(n, k) for k in range(1, min(m, n) + 1))
 
 
-@lru_cache(maxsize=64)
-def _small_chunk(m: int, n: int) -> tuple[list[_Block], int]:
-    """All support pairs of a game with at most :data:`CHUNK` of them, cached per shape.
+def _blocks(m: int, n: int) -> Iterable[tuple[np.ndarray, np.ndarray]]:
+    """Row and column support sets (as in :func:`_sized_subsets`), block by block.
 
-    With at most :data:`ONE_BLOCK` pairs every system is padded to the largest
-    support and all are solved in one call (per-call overhead dominates such
-    small games); otherwise each support size is its own block of exact size.
-    """
-    size = _pair_count(m, n)
-    sizes = range(1, min(m, n) + 1)
-    groups = [list(sizes)] if size <= ONE_BLOCK else [[k] for k in sizes]
-    blocks, offset = [], 0
-    for group in groups:
-        parts, first = [], offset
-        for k in group:
-            count = comb(m, k) * comb(n, k)
-            parts.append(_systems(m, n, k, 0, count, group[-1], offset, size))
-            offset += count
-        blocks.append(_block(parts, first))
-    return blocks, size
-
-
-def _chunks(m: int, n: int) -> Iterator[tuple[list[_Block], int]]:
-    """Every equal-size support pair in chunks of at most :data:`CHUNK` pairs.
-
-    Pairs come ordered by size ``k``, then ``I``, then ``J``.  A game with at
-    most :data:`CHUNK` pairs is one cached chunk (:func:`_small_chunk`); a
-    larger one is generated chunk by chunk, one support size per chunk, so
-    memory stays bounded and the time budget is checked before anything large
-    is built.
+    Every equal-size pair of a row set and a column set of a block is one
+    support pair; over all blocks each pair comes once, ordered by size ``k``,
+    then ``I``, then ``J`` (lexicographic).  A game with at most :data:`CHUNK`
+    pairs is one block (cached); a larger one has one block per size and slice
+    of row sets of about :data:`CHUNK` pairs, made as they are needed, so the
+    time budget is checked between them.
     """
     if _pair_count(m, n) <= CHUNK:
-        yield _small_chunk(m, n)
-        return
-    for k in range(1, min(m, n) + 1):
-        total = comb(m, k) * comb(n, k)
-        for start in range(0, total, CHUNK):
-            stop = min(start + CHUNK, total)
-            yield [_block([_systems(m, n, k, start, stop, k, 0, stop - start)], 0)], stop - start
+        return _one_block(m, n)
+    return _chunked_blocks(m, n)
 
 
 @lru_cache(maxsize=64)
-def _last_unit(size: int) -> np.ndarray:
-    """The right-hand side ``(0, ..., 0, 1)`` as a column, shared by every system."""
-    rhs = np.zeros((size, 1))
-    rhs[-1] = 1.0
-    rhs.flags.writeable = False
-    return rhs
+def _one_block(m: int, n: int) -> tuple[tuple[np.ndarray, np.ndarray]]:
+    sizes = tuple(range(1, min(m, n) + 1))
+    return ((_sized_subsets(m, sizes), _sized_subsets(n, sizes)),)
+
+
+def _chunked_blocks(m: int, n: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    for k in range(1, min(m, n) + 1):
+        rows, cols = _sized_subsets(m, (k,)), _sized_subsets(n, (k,))
+        step = max(1, CHUNK // len(cols))
+        for start in range(0, len(rows), step):
+            yield rows[start : start + step], cols
 
 
 def _check_time(deadline: float | None, what: str) -> None:
@@ -223,6 +110,7 @@ def _check_time(deadline: float | None, what: str) -> None:
         raise TimeoutError(what)
 
 
+@njit(cache=True, nogil=True, error_model="numpy")
 def _unit(M: np.ndarray) -> np.ndarray:
     """Affine rescaling of a payoff matrix onto [0, 1] (best responses unchanged)."""
     low = M.min()
@@ -230,58 +118,247 @@ def _unit(M: np.ndarray) -> np.ndarray:
     return (M - low) / span if span > 0 else np.zeros_like(M)
 
 
-def _solve_chunk(
-    source: np.ndarray, blocks: list[_Block], size: int, s: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Solve both players' systems of a chunk's support pairs, one batched call per block.
+@njit(cache=True, nogil=True, error_model="numpy")
+def _undominated(G: np.ndarray, sets: np.ndarray, delta: float) -> np.ndarray:
+    """``out[s, e]``: no row of ``G`` beats row ``e`` by more than ``delta`` on all of set ``s``.
 
-    Returns the solutions, shape ``(2, size, s + 2)`` (strategies padded by
-    zeros to ``s``, the value, and a spare column that receives the padding
-    unknowns), and a mask of the systems that are not singular, i.e. whose
-    Hadamard ratio ``|det M| / prod_i ||M_i||`` is at least
-    :data:`SINGULAR_RATIO`; singular systems keep a zero solution.
+    ``sets`` as in :func:`_sized_subsets` (size in the last column).
+
+    A row ``e`` beaten by some row ``f`` by more than ``delta`` in every column
+    of a support ``S`` is a strictly dominated strategy against every mixed
+    strategy on ``S`` (Myerson 1991, Section 3.8), so it is never a best
+    response there; see :func:`enumerate_bases` for why ``delta`` keeps this
+    exact under the tolerance.
     """
-    sol = np.zeros((2, size, s + 2))
-    ok = np.empty((2, size), dtype=bool)
-    for block in blocks:
-        M = source[block.gather]
-        det = np.linalg.det(M)
-        squared_norms = np.einsum("...ij,...ij->...i", M, M).prod(axis=-1)
-        fine = det * det > SINGULAR_RATIO**2 * squared_norms
-        rhs = _last_unit(M.shape[-1])
-        if fine.all():
-            np.put(sol, block.scatter, np.linalg.solve(M, rhs))
-        elif fine.any():
-            np.put(sol, block.scatter[fine], np.linalg.solve(M[fine], rhs))
-        ok[:, block.pairs] = fine
-    return sol, ok
+    rows = G.shape[0]
+    out = np.ones((len(sets), rows), dtype=np.bool_)
+    for s in range(len(sets)):
+        k = sets[s, -1]
+        for e in range(rows):
+            for f in range(rows):
+                beaten = f != e
+                for b in range(k):
+                    if G[f, sets[s, b]] - G[e, sets[s, b]] <= delta:
+                        beaten = False
+                        break
+                if beaten:
+                    out[s, e] = False
+                    break
+    return out
 
 
-def _joined(parts: list[np.ndarray], axis: int = 0) -> np.ndarray:
-    """``np.concatenate`` that returns a single part as it is."""
-    return parts[0] if len(parts) == 1 else np.concatenate(parts, axis=axis)
+@njit(cache=True, nogil=True, error_model="numpy")
+def _solve_bordered(M: np.ndarray, d: int, ratio2: float) -> bool:
+    """Solve ``M[:d, :d] z = e_d`` in place (the solution replaces column ``d``).
+
+    Gaussian elimination with partial pivoting (Golub & Van Loan 2013,
+    Algorithm 3.4.1), then back substitution.  Returns ``False`` when the
+    system counts as singular: ``det^2 <= ratio2 * prod_i ||M_i||^2`` (Hadamard
+    ratio below ``sqrt(ratio2)``), the row norms taken before elimination.
+    """
+    norms = 1.0
+    for i in range(d):
+        s = 0.0
+        for j in range(d):
+            s += M[i, j] * M[i, j]
+        norms *= s
+    det = 1.0
+    for c in range(d):
+        p = c
+        big = abs(M[c, c])
+        for r in range(c + 1, d):
+            if abs(M[r, c]) > big:
+                big = abs(M[r, c])
+                p = r
+        if big == 0.0:
+            return False
+        if p != c:
+            for j in range(c, d + 1):
+                M[c, j], M[p, j] = M[p, j], M[c, j]
+        det *= M[c, c]
+        for r in range(c + 1, d):
+            f = M[r, c] / M[c, c]
+            if f != 0.0:
+                for j in range(c + 1, d + 1):
+                    M[r, j] -= f * M[c, j]
+    if det * det <= ratio2 * norms:
+        return False
+    for c in range(d - 1, -1, -1):
+        s = M[c, d]
+        for j in range(c + 1, d):
+            s -= M[c, j] * M[j, d]
+        M[c, d] = s / M[c, c]
+    return True
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _vertex(
+    G: np.ndarray,
+    equations: np.ndarray,
+    eq: int,
+    unknowns: np.ndarray,
+    un: int,
+    k: int,
+    tol: float,
+    ratio2: float,
+    M: np.ndarray,
+    z: np.ndarray,
+    labels: np.ndarray,
+    best_at: int,
+    unplayed_at: int,
+) -> bool:
+    """One indifference system; ``True`` when its solution is feasible.
+
+    Solves ``G[E, U] z_U - v 1 = 0, 1^T z_U = 1`` (``E = equations[eq, :k]``,
+    ``U = unknowns[un, :k]``, ``z`` zero outside ``U``) and accepts it when
+    ``z >= -tol`` and ``(G z)_e - v <= tol`` for every row ``e``.  Rejects as
+    early as possible (singular system, negative entry, first row above
+    ``v``).  On acceptance ``z`` holds the strategy, ``labels[best_at + e]``
+    whether ``(G z)_e >= v - tol`` and ``labels[unplayed_at + q]`` whether
+    ``z_q <= tol``.
+    """
+    d = k + 1
+    for a in range(k):
+        for b in range(k):
+            M[a, b] = G[equations[eq, a], unknowns[un, b]]
+        M[a, k] = -1.0
+        M[a, d] = 0.0
+    for b in range(k):
+        M[k, b] = 1.0
+    M[k, k] = 0.0
+    M[k, d] = 1.0
+    if not _solve_bordered(M, d, ratio2):
+        return False
+    for b in range(k):
+        if M[b, d] < -tol:
+            return False
+    v = M[k, d]
+    for e in range(G.shape[0]):
+        slack = -v
+        for b in range(k):
+            slack += G[e, unknowns[un, b]] * M[b, d]
+        if slack > tol:
+            return False
+        labels[best_at + e] = slack >= -tol
+    z[:] = 0.0
+    for b in range(k):
+        z[unknowns[un, b]] = M[b, d]
+    for q in range(len(z)):
+        labels[unplayed_at + q] = z[q] <= tol
+    return True
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _grown(a: np.ndarray, need: int) -> np.ndarray:
+    """``a`` itself, or a copy with at least twice the rows when it holds fewer than ``need``."""
+    if need <= len(a):
+        return a
+    out = np.empty((2 * need,) + a.shape[1:], dtype=a.dtype)
+    out[: len(a)] = a
+    return out
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _enumerate(
+    A: np.ndarray, B: np.ndarray, rows: np.ndarray, cols: np.ndarray, tol: float, delta: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Both players' systems of every equal-size pair of ``rows`` and ``cols``.
+
+    Payoffs are mapped onto ``[0, 1]`` (:func:`_unit`); sets as in
+    :func:`_sized_subsets`.  A system is solved only when all of its would-be
+    best responses are undominated on the other player's support
+    (:func:`_undominated` with margin ``delta``).  The feasible solutions come
+    in the order of the pairs (row set outer, column set inner).
+
+    Returns
+    -------
+    Z : ndarray, shape (nx + ny, max(m, n))
+        The ``nx`` feasible ``x`` (first ``m`` columns), then the ``ny``
+        feasible ``y`` (first ``n`` columns).
+    L : ndarray of bool, shape (nx + ny, m + n + 1)
+        Their labels, and in the last column whether a solution has more
+        labels than its dimension (``m`` for ``x``, ``n`` for ``y``).
+    SE : ndarray, shape (S, 2)
+        Index pairs into ``x`` and ``y`` of pairs with both solutions feasible.
+    nx : int
+    """
+    An = _unit(A)
+    BnT = np.ascontiguousarray(_unit(B).T)
+    best_rows = _undominated(An, cols, delta)
+    best_cols = _undominated(BnT, rows, delta)
+    ratio2 = SINGULAR_RATIO**2
+    m, n = An.shape
+    X = np.empty((16, m))
+    Y = np.empty((16, n))
+    LX = np.empty((16, m + n), dtype=np.bool_)
+    LY = np.empty((16, m + n), dtype=np.bool_)
+    SE = np.empty((16, 2), dtype=np.int64)
+    nx = ny = ns = 0
+    M = np.empty((max(m, n) + 1, max(m, n) + 2))
+    x, y = np.empty(m), np.empty(n)
+    lx, ly = np.empty(m + n, dtype=np.bool_), np.empty(m + n, dtype=np.bool_)
+    for r in range(len(rows)):
+        k = rows[r, -1]
+        for c in range(len(cols)):
+            if cols[c, -1] != k:
+                continue
+            fy = True
+            for a in range(k):
+                fy = fy and best_rows[c, rows[r, a]]
+            if fy and _vertex(An, rows, r, cols, c, k, tol, ratio2, M, y, ly, 0, m):
+                Y, LY = _grown(Y, ny + 1), _grown(LY, ny + 1)
+                Y[ny], LY[ny] = y, ly
+                ny += 1
+            else:
+                fy = False
+            fx = True
+            for b in range(k):
+                fx = fx and best_cols[r, cols[c, b]]
+            if fx and _vertex(BnT, cols, c, rows, r, k, tol, ratio2, M, x, lx, m, 0):
+                X, LX = _grown(X, nx + 1), _grown(LX, nx + 1)
+                X[nx], LX[nx] = x, lx
+                nx += 1
+            else:
+                fx = False
+            if fx and fy:
+                SE = _grown(SE, ns + 1)
+                SE[ns, 0], SE[ns, 1] = nx - 1, ny - 1
+                ns += 1
+    Z = np.zeros((nx + ny, max(m, n)))
+    Z[:nx, :m] = X[:nx]
+    Z[nx:, :n] = Y[:ny]
+    L = np.empty((nx + ny, m + n + 1), dtype=np.bool_)
+    L[:nx, :-1] = LX[:nx]
+    L[nx:, :-1] = LY[:ny]
+    L[:nx, -1] = LX[:nx].sum(axis=1) > m
+    L[nx:, -1] = LY[:ny].sum(axis=1) > n
+    return Z, L, SE[:ns], nx
 
 
 def enumerate_bases(
     A: np.ndarray, B: np.ndarray, tol: float, deadline: float | None = None
 ) -> dict[str, np.ndarray]:
-    """Solve every equal-size support system once; derive both enumerations.
+    """Solve every equal-size support system that can be feasible; derive both enumerations.
 
     For a support pair ``(I, J)`` with ``|I| = |J| = k`` the column strategy
     solves ``A_IJ y_J = v 1, 1^T y_J = 1`` (``y`` zero outside ``J``) and the
-    row strategy ``B_IJ^T x_I = u 1, 1^T x_I = 1``.  Both players' systems of
-    all pairs of a size are gathered from one flat array of payoffs
-    (:func:`_source`) by cached index arrays (:func:`_chunks`) and go to one
-    batched :func:`numpy.linalg.det` and :func:`numpy.linalg.solve` call (small
-    games: one call for all sizes, padded); one more batched product gives the
-    slacks ``A y - v``, ``-y``, ``-x``, ``B^T x - u`` of every solution
-    (:func:`_slack_matrices`).  A solution ``x`` that is a probability vector
-    (entries ``>= -tol``) with ``max_j (B^T x - u)_j <= tol`` is, scaled by
-    ``1 / u``, a vertex of ``P`` (payoffs shifted positive), and every non-zero
-    vertex of ``P`` arises this way from some nonsingular system; likewise for
-    ``y`` and ``Q`` (von Stengel 2007, Algorithm 3.4 and Theorem 3.3).  Payoffs
-    are first mapped affinely onto ``[0, 1]`` per player, so ``tol`` is
-    relative to each player's payoff range.
+    row strategy ``B_IJ^T x_I = u 1, 1^T x_I = 1``.  A solution ``x`` that is a
+    probability vector (entries ``>= -tol``) with ``max_j (B^T x - u)_j <= tol``
+    is, scaled by ``1 / u``, a vertex of ``P`` (payoffs shifted positive), and
+    every non-zero vertex of ``P`` arises this way from some nonsingular
+    system; likewise for ``y`` and ``Q`` (von Stengel 2007, Algorithm 3.4 and
+    Theorem 3.3).  Payoffs are first mapped affinely onto ``[0, 1]`` per player,
+    so ``tol`` is relative to each player's payoff range.
+
+    The systems are solved one by one in a compiled loop (:func:`_enumerate`),
+    each rejected as soon as it is singular, has a negative entry or a better
+    reply.  Before that, a system is skipped when one of its would-be best
+    responses is strictly dominated on the other player's support: if row ``f``
+    beats row ``i`` by more than ``delta = (max(m, n) + 2) tol + 1e-13`` in every
+    column of ``J``, then for any ``y`` with ``y_J >= -tol`` summing to one,
+    ``(A y)_f - (A y)_i > delta - k tol > tol`` (payoffs in ``[0, 1]``), so the
+    system of ``(I, J)`` with ``i`` in ``I`` would fail the best-response test
+    anyway.  Skipping therefore changes no output, only the work.
 
     Returns
     -------
@@ -293,36 +370,125 @@ def enumerate_bases(
         response to ``y``; label ``m + j``: column ``j`` a best response to ``x``
         / unplayed by ``y``); ``SE`` (S, 2): index pairs into ``X`` and ``Y`` of
         solutions from the *same* support pair that are both feasible, i.e.
-        the support-enumeration equilibria, in increasing order.
+        the support-enumeration equilibria, in increasing order; ``EX`` (Kx,)
+        and ``EY`` (Ky,): solutions with more labels than their dimension
+        (see :func:`degeneracy`).
     """
     m, n = A.shape
-    An, Bn = _unit(A), _unit(B)
-    source = _source(An, Bn)
-    W = _slack_matrices(An, Bn)
-    Xs, Ys, LXs, LYs, SEs = [], [], [], [], []
+    delta = (max(m, n) + 2) * tol + 1e-13
+    parts = []
     nx = ny = 0
-    for blocks, size in _chunks(m, n):
+    for rows, cols in _blocks(m, n):
         _check_time(deadline, "support enumeration")
-        sol, ok = _solve_chunk(source, blocks, size, max(m, n))
-        slack = sol @ W  # (2, P, m + n)
-        feasible = ok & (slack.max(axis=-1) <= tol)
-        fy, fx = feasible
-        index = feasible[::-1].cumsum(axis=1)[:, fx & fy].T  # positions in X and Y, plus one
-        labels = slack >= -tol
-        SEs.append(index + (nx - 1, ny - 1))
-        Xs.append(sol[1, fx, :m])
-        Ys.append(sol[0, fy, :n])
-        LXs.append(labels[1, fx])
-        LYs.append(labels[0, fy])
-        nx += len(Xs[-1])
-        ny += len(Ys[-1])
-    return {
-        "X": _joined(Xs),
-        "Y": _joined(Ys),
-        "LX": _joined(LXs),
-        "LY": _joined(LYs),
-        "SE": _joined(SEs),
-    }
+        Z, L, SE, x_count = _enumerate(A, B, rows, cols, tol, delta)
+        parts.append(
+            {
+                "X": Z[:x_count, :m],
+                "Y": Z[x_count:, :n],
+                "LX": L[:x_count, :-1],
+                "LY": L[x_count:, :-1],
+                "SE": SE + np.array([nx, ny]) if nx or ny else SE,
+                "EX": L[:x_count, -1],
+                "EY": L[x_count:, -1],
+            }
+        )
+        nx += x_count
+        ny += len(Z) - x_count
+    if len(parts) == 1:
+        return parts[0]
+    return {key: np.concatenate([part[key] for part in parts]) for key in parts[0]}
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def _precedes(a: np.ndarray, b: np.ndarray, size_a: int, size_b: int) -> bool:
+    """Order of :func:`profiles`: fewer strategies played first, then larger entries first."""
+    if size_a != size_b:
+        return size_a < size_b
+    for q in range(len(a)):
+        if a[q] != b[q]:
+            return a[q] > b[q]
+    return False
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def profiles(
+    A: np.ndarray, B: np.ndarray, X: np.ndarray, Y: np.ndarray, accept: float, atol: float
+) -> tuple[np.ndarray, int]:
+    """Normalise, verify, drop repeats and sort candidate profiles ``(X[e], Y[e])``.
+
+    Each ``x`` and ``y`` is clipped at zero and scaled to sum to one; its
+    payoffs ``x^T A y``, ``x^T B y`` and deviation gain
+    ``max(max_i (A y)_i - x^T A y, max_j (B^T x)_j - x^T B y, 0)`` are computed
+    (Nash 1951: zero exactly at an equilibrium), and profiles with a gain above
+    ``accept`` are dropped.  Of the rest, a profile within ``atol`` (maximum
+    norm) of an earlier one is dropped.  The survivors are ordered by the
+    number of strategies played (entries above ``1e-9`` after rounding to 9
+    decimals), then by those rounded entries in decreasing lexicographic order
+    (a stable sort).
+
+    Returns
+    -------
+    out : ndarray, shape (E, m + n + 3)
+        ``x``, ``y``, row payoff, column payoff and deviation gain per profile.
+    failed : int
+        Number of profiles dropped for failing verification.
+    """
+    count, m = X.shape
+    n = Y.shape[1]
+    Z = np.empty((count, m + n + 3))
+    kept = np.empty(count, dtype=np.int64)
+    k = failed = 0
+    for e in range(count):
+        sx = sy = 0.0
+        for i in range(m):
+            Z[e, i] = max(X[e, i], 0.0)
+            sx += Z[e, i]
+        for j in range(n):
+            Z[e, m + j] = max(Y[e, j], 0.0)
+            sy += Z[e, m + j]
+        Z[e, :m] /= sx
+        Z[e, m : m + n] /= sy
+        row = col = 0.0
+        best_row = best_col = -np.inf
+        for i in range(m):
+            ay = 0.0
+            for j in range(n):
+                ay += A[i, j] * Z[e, m + j]
+            row += Z[e, i] * ay
+            best_row = max(best_row, ay)
+        for j in range(n):
+            xb = 0.0
+            for i in range(m):
+                xb += Z[e, i] * B[i, j]
+            col += Z[e, m + j] * xb
+            best_col = max(best_col, xb)
+        Z[e, m + n], Z[e, m + n + 1] = row, col
+        Z[e, m + n + 2] = max(best_row - row, best_col - col, 0.0)
+        if not Z[e, m + n + 2] <= accept:
+            failed += 1
+            continue
+        repeat = False
+        for f in range(k):
+            if np.abs(Z[kept[f], : m + n] - Z[e, : m + n]).max() <= atol:
+                repeat = True
+                break
+        if not repeat:
+            kept[k] = e
+            k += 1
+    rounded = np.empty((k, m + n))
+    size = np.empty(k, dtype=np.int64)
+    for f in range(k):
+        rounded[f] = np.rint(Z[kept[f], : m + n] * 1e9) / 1e9
+        size[f] = (rounded[f] > 1e-9).sum()
+    order = np.arange(k)
+    for f in range(1, k):  # insertion sort: stable, and k is small
+        g = f
+        while g > 0 and _precedes(
+            rounded[order[g]], rounded[order[g - 1]], size[order[g]], size[order[g - 1]]
+        ):
+            order[g], order[g - 1] = order[g - 1], order[g]
+            g -= 1
+    return Z[kept[:k][order]], failed
 
 
 def _distinct(Z: np.ndarray, labels: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:
@@ -342,9 +508,7 @@ def degeneracy(bases: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     no point of ``Q`` more than ``n`` (von Stengel 2007, Section 3.5); it is
     enough to look at the vertices.
     """
-    m = bases["X"].shape[1]
-    n = bases["Y"].shape[1]
-    return bases["LX"].sum(axis=1) > m, bases["LY"].sum(axis=1) > n
+    return bases["EX"], bases["EY"]
 
 
 @lru_cache(maxsize=64)
@@ -369,17 +533,45 @@ def _completely_labelled(LX: np.ndarray, LY: np.ndarray) -> np.ndarray:
     for a in range(0, len(bx), step):
         rows, cols = np.nonzero(((bx[a : a + step, None, :] | by[None, :, :]) == full).all(axis=2))
         parts.append(np.array([rows + a, cols]).T)
-    return _joined(parts) if parts else np.empty((0, 2), dtype=np.intp)
+    return np.concatenate(parts) if parts else np.empty((0, 2), dtype=np.intp)
 
 
-def vertex_pair_indices(bases: dict[str, np.ndarray]) -> np.ndarray:
-    """Index pairs into ``bases["X"]``, ``bases["Y"]`` of completely labelled vertices.
+@njit(cache=True, nogil=True, error_model="numpy")
+def _complete_pairs_are(LX: np.ndarray, LY: np.ndarray, SE: np.ndarray) -> bool:
+    """Whether the completely labelled pairs ``(a, b)`` of rows of ``LX``, ``LY`` are exactly ``SE``.
 
-    Valid as a list of distinct equilibria when no vertex is repeated, i.e. for
-    nondegenerate games; :func:`vertex_pairs` removes repeats first.  Shape
-    ``(S, 2)``, sorted lexicographically like ``bases["SE"]``.
+    ``SE`` holds distinct index pairs; the sets are equal when every pair of
+    ``SE`` is completely labelled and there are no others.  Each pair is
+    rejected at its first missing label.
     """
-    return _completely_labelled(bases["LX"], bases["LY"])
+    labels = LX.shape[1]
+    count = 0
+    for a in range(len(LX)):
+        for b in range(len(LY)):
+            full = True
+            for q in range(labels):
+                if not (LX[a, q] or LY[b, q]):
+                    full = False
+                    break
+            count += full
+    if count != len(SE):
+        return False
+    for s in range(len(SE)):
+        for q in range(labels):
+            if not (LX[SE[s, 0], q] or LY[SE[s, 1], q]):
+                return False
+    return True
+
+
+def vertex_pairs_agree(bases: dict[str, np.ndarray]) -> bool:
+    """Whether vertex enumeration finds exactly the support-enumeration pairs ``bases["SE"]``.
+
+    Vertex enumeration: every completely labelled pair of a vertex of ``P`` and
+    one of ``Q`` (von Stengel 2007, Algorithm 3.5).  Meaningful for
+    nondegenerate games, where no vertex is repeated; :func:`vertex_pairs`
+    handles the degenerate case.
+    """
+    return bool(_complete_pairs_are(bases["LX"], bases["LY"], bases["SE"]))
 
 
 def vertex_pairs(bases: dict[str, np.ndarray], tol: float) -> tuple[np.ndarray, np.ndarray]:

@@ -17,6 +17,14 @@ Both are computed exactly. Integer weights use dynamic programming over (coaliti
 weight), :math:`O(n^2 \sum w)` per player; other weights enumerate the :math:`2^{n-1}`
 coalitions of the others (``n <= 20``).
 
+Weights and quotas written as decimals are not exact in floating point:
+``sum([0.1, 0.2, 0.3])`` is ``0.6000000000000001``, above the grand coalition's weight
+``0.1 + 0.2 + 0.3`` summed in another order. Every path therefore uses one rule: a
+coalition wins when its weight is at least the quota less :data:`QUOTA_RTOL` times the
+total weight, :math:`\sum_{i \in S} w_i \ge q - 10^{-9} \sum_i w_i`, and a quota may exceed
+the total weight by that much. Float sums of at most a few thousand weights err by far
+less, and weights meant to differ from the quota by less than this are not supported.
+
 References
 ----------
 .. [1] L. S. Shapley, M. Shubik, "A method for evaluating the distribution of power in a
@@ -28,24 +36,31 @@ References
 
 from __future__ import annotations
 
-from math import factorial
+from math import factorial, fsum
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from negsim.models._validate import check_in_range, check_nonnegative
 
-__all__ = ["banzhaf_index", "shapley_value", "swing_counts"]
+__all__ = ["QUOTA_RTOL", "banzhaf_index", "shapley_value", "swing_counts"]
 
 _MAX_ENUMERATION = 20
+#: A coalition wins when its weight is at least ``quota - QUOTA_RTOL * sum(weights)``.
+QUOTA_RTOL = 1e-9
 
 
 def _game(weights: ArrayLike, quota: float) -> tuple[NDArray[np.float64], float]:
+    """The weights and the effective quota: ``quota - QUOTA_RTOL * sum(weights)``."""
     w = check_nonnegative("weights", weights)
     if w.ndim != 1 or len(w) == 0:
         raise ValueError(f"weights must have shape (n,) with n >= 1, got shape {w.shape}")
-    q = float(check_in_range("quota", quota, 0.0, float(w.sum()), low_open=True))
-    return w, q
+    total = fsum(w.tolist())
+    tol = QUOTA_RTOL * total
+    q = float(check_in_range("quota", quota, 0.0, total + tol, low_open=True))
+    if q <= tol:  # the empty coalition would win
+        raise ValueError(f"quota must exceed {QUOTA_RTOL:g} x sum(weights) = {tol:g}, got {q!r}")
+    return w, q - tol
 
 
 def swing_counts(weights: ArrayLike, quota: float) -> NDArray[np.float64]:
@@ -56,7 +71,8 @@ def swing_counts(weights: ArrayLike, quota: float) -> NDArray[np.float64]:
     weights : array_like, shape (n,)
         Voting weights ``>= 0``.
     quota : float
-        Winning threshold in ``(0, sum(weights)]``.
+        Winning threshold in ``(0, sum(weights)]``, compared with a coalition's weight to
+        a relative :data:`QUOTA_RTOL` of the total (see the module docstring).
 
     Returns
     -------
@@ -71,7 +87,7 @@ def swing_counts(weights: ArrayLike, quota: float) -> NDArray[np.float64]:
            [0., 1., 0.],
            [0., 1., 0.]])
     """
-    w, q = _game(weights, quota)
+    w, q = _game(weights, quota)  # a coalition of weight s wins iff s >= q
     n = len(w)
     out = np.zeros((n, n))
     integral = np.all(w == np.round(w)) and w.sum() < 10**6
@@ -98,7 +114,9 @@ def swing_counts(weights: ArrayLike, quota: float) -> NDArray[np.float64]:
                 )
             masks = np.arange(2 ** (n - 1))
             members = (masks[:, None] >> np.arange(n - 1)) & 1
-            s_float = members @ others
+            s_float = np.zeros(len(masks))
+            for j, wj in enumerate(others):  # one fixed order of additions (no BLAS)
+                s_float += members[:, j] * wj
             size = members.sum(axis=1)
             swing = (s_float < q) & (s_float + w[i] >= q)
             out[i] = np.bincount(size[swing], minlength=n)[:n]
@@ -113,7 +131,8 @@ def shapley_value(weights: ArrayLike, quota: float) -> NDArray[np.float64]:
     weights : array_like, shape (n,)
         Voting weights ``>= 0``.
     quota : float
-        Winning threshold in ``(0, sum(weights)]``.
+        Winning threshold in ``(0, sum(weights)]``, compared with a coalition's weight to
+        a relative :data:`QUOTA_RTOL` of the total (see the module docstring).
 
     Returns
     -------
@@ -131,6 +150,8 @@ def shapley_value(weights: ArrayLike, quota: float) -> NDArray[np.float64]:
 
     Examples
     --------
+    >>> shapley_value([0.1, 0.2, 0.3], sum([0.1, 0.2, 0.3])).round(6)  # unanimity
+    array([0.333333, 0.333333, 0.333333])
     >>> shapley_value([3, 2, 2], 4).round(6)
     array([0.333333, 0.333333, 0.333333])
     >>> shapley_value([2, 1, 1], 3).round(6)
@@ -150,7 +171,8 @@ def banzhaf_index(weights: ArrayLike, quota: float) -> NDArray[np.float64]:
     weights : array_like, shape (n,)
         Voting weights ``>= 0``.
     quota : float
-        Winning threshold in ``(0, sum(weights)]``.
+        Winning threshold in ``(0, sum(weights)]``, compared with a coalition's weight to
+        a relative :data:`QUOTA_RTOL` of the total (see the module docstring).
 
     Returns
     -------

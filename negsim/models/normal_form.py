@@ -22,9 +22,9 @@ the completely labelled vertex pairs of the best-response polytopes
 
 (payoffs shifted to be positive; von Stengel 2007, Section 3.5).
 
-:func:`solve` enumerates equal-size supports in batches (both players'
-indifference systems of all supports of one size in one call to
-:func:`numpy.linalg.solve`; all sizes in one call for small games), reads the
+:func:`solve` enumerates equal-size supports in a compiled loop (each system
+solved once, rejected early, and skipped when one of its would-be best
+responses is strictly dominated on the opponent's support), reads the
 vertices of ``P`` and ``Q`` off the same solutions to detect degeneracy and to
 cross-check, verifies all equilibria at once (largest deviation gain), and never returns an empty or
 even-numbered answer for a nondegenerate game without retrying other back ends
@@ -52,6 +52,7 @@ of backends and the Gambit export share the game's representation.
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -233,7 +234,7 @@ class Batch2x2Solution:
 
 def _as_payoffs(name: str, value: object, ndim: int | None = 2) -> np.ndarray:
     try:
-        arr = np.asarray(value, dtype=float)
+        arr = np.ascontiguousarray(value, dtype=float)
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name}={value!r} is not numeric; expected an array of payoffs") from exc
     if ndim is not None and arr.ndim != ndim:
@@ -243,6 +244,8 @@ def _as_payoffs(name: str, value: object, ndim: int | None = 2) -> np.ndarray:
         )
     if arr.size == 0:
         raise ValueError(f"{name} has shape {arr.shape}; expected at least one strategy each")
+    if math.isfinite(arr.sum()):  # a finite sum has finite terms; one reduction
+        return arr
     finite = np.isfinite(arr)
     if not finite.all():
         idx = tuple(int(i) for i in np.argwhere(~finite)[0])
@@ -265,7 +268,7 @@ def _as_bimatrix(A: object, B: object) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _scale(A: np.ndarray, B: np.ndarray) -> float:
-    return max(1.0, float(abs(A).max()), float(abs(B).max()))
+    return max(1.0, -A.min(), A.max(), -B.min(), B.max())
 
 
 # --------------------------------------------------------------------------- helpers
@@ -310,30 +313,6 @@ def deviation_gains(A: np.ndarray, B: np.ndarray, X: np.ndarray, Y: np.ndarray) 
     In the second profile the column player gains 1 by switching to column 1.
     """
     return _payoffs_and_gains(A, B, X, Y)[2]
-
-
-def _normalise(S: np.ndarray) -> np.ndarray:
-    S = np.maximum(S, 0.0)
-    return S / S.sum(axis=1, keepdims=True)
-
-
-def _dedupe(X: np.ndarray, Y: np.ndarray, atol: float = 1e-7) -> tuple[np.ndarray, np.ndarray]:
-    """Drop repeated profiles and sort them (pure-first, then lexicographic).
-
-    A profile is dropped when an earlier one is within ``atol`` of it (maximum
-    norm).  The order is by the number of strategies played, then by the
-    probabilities rounded to 9 decimals in decreasing lexicographic order.
-    """
-    if len(X) < 2:
-        return X, Y
-    Z = np.concatenate([X, Y], axis=1)
-    close = np.abs(Z[:, None, :] - Z[None, :, :]).max(axis=2) <= atol
-    keep = np.flatnonzero(close.argmax(axis=1) == np.arange(len(Z)))  # first of its kind
-    rounded = Z[keep].round(9)
-    # np.lexsort sorts by its last key first: support size, then -z_0, -z_1, ...
-    keys = np.concatenate([-rounded[:, ::-1].T, (rounded > 1e-9).sum(axis=1)[None]])
-    order = keep[np.lexsort(keys)]
-    return X[order], Y[order]
 
 
 def _same_set(X1: np.ndarray, Y1: np.ndarray, X2: np.ndarray, Y2: np.ndarray) -> bool:
@@ -461,7 +440,7 @@ def solve(
         Payoffs of the row and the column player; finite numbers.
     method : {"auto", "support_enumeration", "vertex_enumeration", "lemke_howson"}
         ``"support_enumeration"``: every pair of equal-size supports, solved in
-        batches.  ``"vertex_enumeration"``: completely labelled vertex pairs of
+        a compiled loop.  ``"vertex_enumeration"``: completely labelled vertex pairs of
         the best-response polytopes.  ``"lemke_howson"``: one path per dropped
         label (``m + n`` paths, capped at ``max_pivots`` pivots each); finds at
         least one equilibrium, not necessarily all.  ``"auto"`` (default) runs
@@ -532,7 +511,7 @@ def solve(
     A_arr, B_arr = _as_bimatrix(A, B)
     if method not in _METHODS:
         raise ValueError(f"method={method!r} is not one of {', '.join(map(repr, _METHODS))}")
-    if not (np.isfinite(tol) and 0 < tol < 1e-2):
+    if not (math.isfinite(tol) and 0 < tol < 1e-2):
         raise ValueError(f"tol={tol!r} is invalid; expected a number in (0, 0.01)")
     if not (time_budget > 0):
         raise ValueError(f"time_budget={time_budget!r} is invalid; expected seconds > 0")
@@ -543,15 +522,18 @@ def solve(
     accept = VERIFY_TOL * scale
     notes: list[str] = []
 
+    checked: list[np.ndarray] = []  # outputs of verified(), whose columns hold payoffs and gains
+
     def verified(X: np.ndarray, Y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Normalised, verified, distinct and ordered (see :func:`_enum.profiles`)."""
         if len(X) == 0:
             return X, Y
-        X, Y = _normalise(X), _normalise(Y)
-        ok = deviation_gains(A_arr, B_arr, X, Y) <= accept
-        if ok.all():
-            return X, Y
-        notes.append(f"{int((~ok).sum())} candidate(s) failed verification and were dropped.")
-        return X[ok], Y[ok]
+        X, Y = np.ascontiguousarray(X, dtype=float), np.ascontiguousarray(Y, dtype=float)
+        out, failed = _enum.profiles(A_arr, B_arr, X, Y, accept, 1e-7)
+        if failed:
+            notes.append(f"{failed} candidate(s) failed verification and were dropped.")
+        checked.append(out)
+        return out[:, :m], out[:, m : m + n]
 
     try:
         bases = _enum.enumerate_bases(A_arr, B_arr, tol, deadline)
@@ -567,25 +549,23 @@ def solve(
     agree = False
     if method == "auto" and not degenerate:
         # Both enumerations come from the same solves: compare them as index pairs.
-        # Both lists are sorted and free of repeats: equal as sets iff equal as arrays.
-        pairs = _enum.vertex_pair_indices(bases)
-        agree = pairs.shape == se.shape and bool((pairs == se).all())
+        agree = _enum.vertex_pairs_agree(bases)
     if agree:
         used = "auto (support enumeration + vertex enumeration)"
-        X, Y = _dedupe(*verified(bases["X"][se[:, 0]], bases["Y"][se[:, 1]]))
+        X, Y = verified(bases["X"][se[:, 0]], bases["Y"][se[:, 1]])
         notes.append(f"Support and vertex enumeration agree on {len(X)} equilibria.")
     else:
         if method == "auto" or method == "vertex_enumeration" or degenerate:
-            Xv, Yv = _dedupe(*verified(*_enum.vertex_pairs(bases, tol)))
+            Xv, Yv = verified(*_enum.vertex_pairs(bases, tol))
         else:
             Xv, Yv = np.empty((0, m)), np.empty((0, n))
 
         if method in ("auto", "support_enumeration"):
             se = bases["SE"]
-            Xs, Ys = _dedupe(*verified(bases["X"][se[:, 0]], bases["Y"][se[:, 1]]))
+            Xs, Ys = verified(bases["X"][se[:, 0]], bases["Y"][se[:, 1]])
         elif method == "lemke_howson":
             Xs, Ys = _lemke_howson_all(A_arr, B_arr, deadline, max_pivots, notes)
-            Xs, Ys = _dedupe(*verified(Xs, Ys))
+            Xs, Ys = verified(Xs, Ys)
             notes.append(
                 f"Lemke-Howson from all {m + n} dropped labels found {len(Xs)} distinct "
                 "equilibri" + ("um." if len(Xs) == 1 else "a.")
@@ -596,18 +576,18 @@ def solve(
         if method == "auto":
             used = "auto (support enumeration + vertex enumeration)"
             if degenerate:
-                X, Y = _dedupe(np.vstack([Xv, Xs]), np.vstack([Yv, Ys]))
+                X, Y = verified(np.vstack([Xv, Xs]), np.vstack([Yv, Ys]))
             elif _same_set(Xs, Ys, Xv, Yv):
                 X, Y = Xs, Ys
                 notes.append(f"Support and vertex enumeration agree on {len(X)} equilibria.")
             else:
-                X, Y = _dedupe(np.vstack([Xs, Xv]), np.vstack([Ys, Yv]))
+                X, Y = verified(np.vstack([Xs, Xv]), np.vstack([Ys, Yv]))
                 notes.append(
                     f"Support enumeration found {len(Xs)} and vertex enumeration {len(Xv)} "
                     f"equilibria; their verified union ({len(X)}) is returned."
                 )
         elif degenerate and method != "vertex_enumeration":
-            X, Y = _dedupe(np.vstack([Xs, Xv]), np.vstack([Ys, Yv]))
+            X, Y = verified(np.vstack([Xs, Xv]), np.vstack([Ys, Yv]))
             if len(X) > len(Xs):
                 notes.append(
                     f"The game is degenerate: vertex enumeration added {len(X) - len(Xs)} extreme "
@@ -624,8 +604,8 @@ def solve(
             "game, which has an odd number; completing with support enumeration."
         )
         se = bases["SE"]
-        Xs, Ys = _dedupe(*verified(bases["X"][se[:, 0]], bases["Y"][se[:, 1]]))
-        X, Y = _dedupe(np.vstack([X, Xs]), np.vstack([Y, Ys]))
+        Xs, Ys = verified(bases["X"][se[:, 0]], bases["Y"][se[:, 1]])
+        X, Y = verified(np.vstack([X, Xs]), np.vstack([Y, Ys]))
         if len(X) % 2 == 0:
             X, Y = _retry(A_arr, B_arr, X, Y, tol, deadline, verified, notes)
 
@@ -640,10 +620,18 @@ def solve(
             RuntimeWarning,
             stacklevel=2,
         )
-    row_payoffs, col_payoffs, gains = _payoffs_and_gains(A_arr, B_arr, X, Y)
+    if checked and X.base is checked[-1] and Y.base is checked[-1]:
+        out = checked[-1]
+    else:  # X, Y are verified and ordered already: this only adds payoffs and gains
+        X, Y = np.ascontiguousarray(X, dtype=float), np.ascontiguousarray(Y, dtype=float)
+        out = _enum.profiles(A_arr, B_arr, X, Y, np.inf, 0.0)[0]
+    X, Y = out[:, :m], out[:, m : m + n]
+    row_payoffs, col_payoffs, gains = out[:, m + n], out[:, m + n + 1], out[:, m + n + 2]
     equilibria = tuple(map(Equilibrium, X, Y, row_payoffs.tolist(), col_payoffs.tolist()))
     explanation = _explain_degeneracy(bases, excess_p, excess_q, X, Y) if degenerate else ""
-    A_ro, B_ro = A_arr.copy(), B_arr.copy()
+    # Read-only copies, unless validation made fresh arrays that the caller cannot reach.
+    A_ro = A_arr if A_arr is not A and A_arr.base is None else A_arr.copy()
+    B_ro = B_arr if B_arr is not B and B_arr.base is None else B_arr.copy()
     A_ro.flags.writeable = False
     B_ro.flags.writeable = False
     return StageGameSolution(
@@ -685,7 +673,7 @@ def _retry(A, B, X, Y, tol, deadline, verified, notes):
         except Exception as exc:  # a back end failing is itself worth a note
             notes.append(f"Retry with {name} failed: {exc!r}.")
             continue
-        X2, Y2 = _dedupe(np.vstack([X, Xr]), np.vstack([Y, Yr]))
+        X2, Y2 = verified(np.vstack([X, Xr]), np.vstack([Y, Yr]))
         notes.append(f"Retry with {name}: {len(Xr)} verified, {len(X2) - len(X)} new.")
         X, Y = X2, Y2
         if len(X) % 2 == 1:

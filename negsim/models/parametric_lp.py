@@ -34,7 +34,15 @@ from typing import Any
 import highspy
 import numpy as np
 
-__all__ = ["AMBIGUOUS", "DEGENERATE", "INFEASIBLE", "OPTIMAL", "BatchSolution", "RowParametricLP"]
+__all__ = [
+    "AMBIGUOUS",
+    "DEGENERATE",
+    "INFEASIBLE",
+    "OPTIMAL",
+    "BatchSolution",
+    "RowParametricLP",
+    "row_products",
+]
 
 OPTIMAL, INFEASIBLE, AMBIGUOUS = 0, 1, 2
 DEGENERATE = 1e-9  # |reduced cost| below which the optimum may not be unique
@@ -81,8 +89,8 @@ class _Basis:
         columns' bounds and the basic rows' activities are checked.
         """
         rhs = np.where(self.at_upper, upper[:, self.tight_rows], lower[:, self.tight_rows])
-        z_basic = (rhs - self.offset) @ self.inverse.T
-        activity = z_basic @ self.loose_matrix.T + self.loose_offset
+        z_basic = row_products(rhs - self.offset, self.inverse.T)
+        activity = row_products(z_basic, self.loose_matrix.T) + self.loose_offset
         with np.errstate(invalid="ignore"):
             fits = np.isfinite(rhs).all(axis=1)
             fits &= (z_basic >= lp.col_lower[self.basic] - _FIT_TOL).all(axis=1)
@@ -146,7 +154,8 @@ class RowParametricLP:
             if status[p] < 0:  # a non-reusable basis, or HiGHS's tolerance was looser
                 status[p] = OPTIMAL if basis.reusable else AMBIGUOUS
                 z[p] = z_p
-        objective = np.where(status != INFEASIBLE, np.nan_to_num(z) @ self.cost, np.nan)
+        objective = row_products(np.nan_to_num(z), self.cost[:, None])[:, 0]
+        objective = np.where(status != INFEASIBLE, objective, np.nan)
         return BatchSolution(status=status, z=z, objective=objective)
 
     def _fit(
@@ -254,6 +263,25 @@ class RowParametricLP:
         state = self.__dict__.copy()
         state["_highs"] = None  # the solver is rebuilt where the object is unpickled
         return state
+
+
+def row_products(x: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """``x @ m`` for x (n, k) and m (k, j), each row's sums in one fixed order.
+
+    A BLAS product may round a row differently depending on how many rows it is given
+    (blocking, vector kernels for full blocks and scalar ones for the rest), so a sweep
+    point's values would depend on its chunk; here row ``p`` is
+    ``(...(x[p,0] m[0] + x[p,1] m[1]) + ...) + x[p,k-1] m[k-1]`` whatever ``n`` is.
+
+    Examples
+    --------
+    >>> row_products(np.array([[1.0, 2.0]]), np.array([[3.0], [4.0]]))
+    array([[11.]])
+    """
+    out = np.zeros((x.shape[0], m.shape[1]))
+    for k in range(m.shape[0]):
+        out += x[:, k, None] * m[k]
+    return out
 
 
 def _finite(bounds: np.ndarray) -> np.ndarray:

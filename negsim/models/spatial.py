@@ -55,6 +55,7 @@ from scipy import sparse
 from scipy.optimize import LinearConstraint, NonlinearConstraint, linprog, minimize, nnls
 
 __all__ = [
+    "Penalty",
     "Settlement",
     "SettlementSpace",
     "best_proposal",
@@ -427,7 +428,63 @@ def _start_point(space: SettlementSpace) -> np.ndarray:
     return np.concatenate([x, d.ravel(), np.array(y)])
 
 
-def best_proposal(space: SettlementSpace, proposer: int, floors: np.ndarray) -> Settlement | None:
+@dataclass(frozen=True)
+class Penalty:
+    r"""A term subtracted from one actor's utility where it decides (a leader's expected
+    removal loss, :mod:`negsim.engine.leaders`):
+
+    .. math:: c + b \max(0, |x_k - a| - f)
+
+    with ``constant`` c, ``slope`` b >= 0, position issue ``issue`` k, ``centre`` a and
+    ``free`` f >= 0. Convex in x, so the decider's utility stays concave; in the linear
+    program it is an extra variable ``s >= 0, s >= x_k - a - f, s >= a - x_k - f``.
+    """
+
+    actor: int
+    issue: int
+    centre: float
+    free: float
+    constant: float
+    slope: float
+
+    def of(self, x: np.ndarray) -> float:
+        """The penalty at positions ``x``."""
+        return self.constant + self.slope * max(0.0, abs(x[self.issue] - self.centre) - self.free)
+
+
+def _penalised_form(form: _LinearForm, penalties: Sequence[Penalty]) -> _LinearForm:
+    """``form`` with one shortfall variable per penalty and ``u_i`` lowered by it."""
+    m = len(penalties)
+    rows, nv = form.a_ub.shape
+    a_ub = np.zeros((rows + 2 * m, nv + m))
+    a_ub[:rows, :nv] = form.a_ub
+    b_ub = np.concatenate([form.b_ub, np.zeros(2 * m)])
+    jac = np.hstack([form.jac, np.zeros((form.jac.shape[0], m))])
+    const = form.const.copy()
+    for j, pen in enumerate(penalties):
+        for sign, row in ((1.0, rows + 2 * j), (-1.0, rows + 2 * j + 1)):
+            a_ub[row, pen.issue] = sign  # sign * (x_k - a) - s <= f
+            a_ub[row, nv + j] = -1.0
+            b_ub[row] = pen.free + sign * pen.centre
+        jac[pen.actor, nv + j] = -pen.slope
+        const[pen.actor] -= pen.constant
+    return _LinearForm(
+        a_ub,
+        b_ub,
+        np.hstack([form.a_eq, np.zeros((form.a_eq.shape[0], m))]),
+        form.b_eq,
+        np.vstack([form.bounds, np.tile([0.0, np.inf], (m, 1))]),
+        jac,
+        const,
+    )
+
+
+def best_proposal(
+    space: SettlementSpace,
+    proposer: int,
+    floors: np.ndarray,
+    penalties: Sequence[Penalty] = (),
+) -> Settlement | None:
     """The proposer's best settlement giving each constrained actor at least its floor.
 
     Parameters
@@ -456,7 +513,20 @@ def best_proposal(space: SettlementSpace, proposer: int, floors: np.ndarray) -> 
     >>> s = best_proposal(space, 0, np.array([np.nan, 0.8 * 0.5]))
     >>> np.round(s.utilities, 6).tolist()
     [0.6, 0.4]
+
+    With ``penalties`` (linear utilities only), the proposer's objective and the floors
+    apply to each decider's utility less its :class:`Penalty`; the settlement's
+    ``utilities`` are still ``u`` (without penalties).
     """
+    if penalties:
+        if not space.linear:
+            raise ValueError("penalties need linear utilities (curvature 1)")
+        coalition = ~np.isnan(floors)
+        objective = _TIE_BREAK * coalition
+        objective[proposer] = 1.0
+        form = _penalised_form(space._linear_form, penalties)
+        z = _solve_linear_programs([_linear_program(form, objective, floors, None)])[0]
+        return None if z is None else _settlement(space, z[: space.n_variables])
     if space.n_positions == 0 and space.members.shape[1] == 1:
         return _divide_one_pie(space, proposer, floors)
     coalition = ~np.isnan(floors)

@@ -11,6 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from negsim.models.parametric_lp import row_products
+
 __all__ = [
     "NON_TERM_COLUMNS",
     "agreement_probability",
@@ -46,7 +48,8 @@ def agreement_probability(deal: np.ndarray, transition: np.ndarray) -> np.ndarra
     prob = np.zeros(deal.shape[:-1])
     for t in range(T):
         prob[..., t] = (alive * deal[..., t, :]).sum(axis=-1)
-        alive = (alive * (1 - deal[..., t, :])) @ transition
+        left = alive * (1 - deal[..., t, :])  # row by row: a sweep point's chunk cannot matter
+        alive = row_products(left.reshape(-1, left.shape[-1]), transition).reshape(left.shape)
     return prob
 
 

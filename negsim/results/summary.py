@@ -43,6 +43,10 @@ def summarize(result: Result, concept: str = "spe") -> str:
         lines.append(f"Terms: {_fmt_terms(result, result.terms('spe', t))}.")
     if t is not None and t > 0:
         lines.append(_why_no_deal(result, concept))
+    if not result.beliefs.empty:  # worlds and beliefs (negsim.engine.beliefs)
+        from negsim.results.beliefs import belief_lines
+
+        lines += belief_lines(result, concept)
     actors = result.actors.query("concept == @concept and regime == @regime")
     settled = actors.dropna(subset=["payoff"])
     start = int(settled["round"].min()) if len(settled) else 0
@@ -76,6 +80,14 @@ def summarize(result: Result, concept: str = "spe") -> str:
         )
     lines += _leverage_lines(result, actors)
     lines += _proposal_lines(result, regime)
+    if concept == "spe":
+        from negsim.results.counterfactual import deadline_lines, leader_lines
+
+        lines += deadline_lines(result) + leader_lines(result)
+    if not result.types.empty:  # private types: the screening paragraph
+        from negsim.results.screening import screening_lines
+
+        lines += screening_lines(result)
     return "\n".join(lines)
 
 
@@ -202,8 +214,29 @@ def explain_round(result: Result, t: int, regime: str | None = None) -> str:
             for i in np.flatnonzero(a.members[:, q]).tolist():
                 terms[f"{pie}.{a.actors[i]}"] = s.y[i, q]
         lines.append(f"  Best offer: {_fmt_terms(result, terms)}.")
+        lines += _mechanism_lines(result, a.actors, choice)
         lines.append(
             f"  {who} gets {s.utilities[choice.proposer]:.4f} against {choice.continuation[choice.proposer]:.4f} "
             f"by waiting: {'DEAL' if choice.deal else 'NO DEAL'} ({choice.reason})."
         )
     return "\n".join(lines)
+
+
+def _mechanism_lines(result: Result, actors: list[str], choice) -> list[str]:  # noqa: ANN001
+    """Leaders' utilities, the ratification probability and an opt-out, where they apply."""
+    s = choice.settlement
+    lines = []
+    if choice.decision is not None and np.any(np.abs(choice.decision - s.utilities) > 0):
+        for i in np.flatnonzero(np.abs(choice.decision - s.utilities) > 0).tolist():
+            lines.append(
+                f"  {result.label(actors[i])}'s leader gets {choice.decision[i]:.4f} (the state "
+                f"{s.utilities[i]:.4f}, less the expected removal loss)."
+            )
+    if choice.approval < 1.0:
+        lines.append(
+            f"  Ratification: approved with probability {choice.approval:.4f}; if not, the "
+            "round ends as if no deal had been offered."
+        )
+    if choice.outside is not None:
+        lines.append("  Without a deal a responder takes its outside option.")
+    return lines

@@ -1,0 +1,28 @@
+"""The shipped scenarios solve to exactly the numbers pinned before issue 18's mechanisms
+(leaders, public deadlines, ratifiers, outside options) were added: without these sections
+the engine is unchanged. ``tests/data/engine_pin_issue18.json`` was written by the engine
+of commit ad88e6c (values rounded to 12 decimals)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import negsim
+
+PIN = json.loads((Path(__file__).parent / "data" / "engine_pin_issue18.json").read_text())
+
+
+@pytest.mark.parametrize("name", sorted(PIN))
+def test_shipped_scenarios_unchanged(name):
+    result = negsim.solve(negsim.load(name))
+    sol, pinned = result.solution, PIN[name]
+    np.testing.assert_allclose(sol.value, pinned["value"], rtol=0, atol=2e-12)
+    np.testing.assert_allclose(sol.deal["spe"], pinned["deal"], rtol=0, atol=2e-12)
+    np.testing.assert_allclose(np.nan_to_num(sol.x["spe"], nan=-1), pinned["x"], rtol=0, atol=2e-12)
+    np.testing.assert_allclose(np.nan_to_num(sol.y["spe"], nan=-1), pinned["y"], rtol=0, atol=2e-12)
+    # every line of the old summary is still there, in order (new lines may follow)
+    assert result.summary().startswith(pinned["summary"])
