@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, Vali
 
 from negsim.errors import Problem, ScenarioError, did_you_mean
 from negsim.schedules import SCHEDULE_CLASSES, Constant, Integer, Real, Schedule, evaluate
-from negsim.yaml_source import Positions, file_problem, key_path, parse_yaml, read_yaml
+from negsim.yaml_source import Positions, dump_yaml, file_problem, key_path, parse_yaml, read_yaml
 
 __all__ = [
     "Actor",
@@ -419,7 +419,7 @@ class Scenario(_Model):
 
     def to_yaml(self) -> str:
         """The scenario as YAML text; ``load_text(s.to_yaml()) == s``."""
-        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=100)
+        return dump_yaml(self.to_dict())
 
     def with_changes(self, changes: dict[str, Any]) -> Scenario:
         """A new, validated scenario with dotted-path changes applied.
