@@ -6,7 +6,8 @@ Tables (pandas DataFrames, one row per observation):
   (position issues by name, pie shares as ``pie.actor``), control, ripeness.
 * ``actors`` -- (concept, regime, round, actor): threat point W, continuation value C,
   payoff of the concept's settlement, surplus ``payoff - W``, its share among the
-  bargaining players (leverage), delay incentive Delta and preferred delay.
+  bargaining players, the ex-ante value (leverage: the SPE value before the proposer is
+  known, :mod:`negsim.results.leverage`), delay incentive Delta and preferred delay.
 * ``proposals`` -- (regime, round, proposal, actor): value, continuation, margin, accept,
   sweetener needed.
 * ``stage_games`` -- (round, game, equilibrium): mixed strategies and payoffs.
@@ -26,6 +27,7 @@ import pandas as pd
 from negsim._version import __version__
 from negsim.atomic import atomic_folder
 from negsim.engine import RoundSolution
+from negsim.results.leverage import ex_ante_values
 from negsim.results.derived import (
     NON_TERM_COLUMNS,
     agreement_probability,
@@ -89,7 +91,7 @@ class Result:
         }
         return cls(
             rounds=_rounds_table(scenario, sol, concepts),
-            actors=_actors_table(sol, concepts),
+            actors=_actors_table(sol, concepts, ex_ante_values(sol.space, scenario.terminal)),
             proposals=_proposals_table(scenario, sol),
             stage_games=stage_game_table(scenario),
             agreement=agreement,
@@ -228,7 +230,9 @@ def _proposer_name(a: Any, t: int) -> str:
     return a.actors[int(a.proposers[t % len(a.proposers)])]
 
 
-def _actors_table(sol: RoundSolution, concepts: tuple[str, ...]) -> pd.DataFrame:
+def _actors_table(
+    sol: RoundSolution, concepts: tuple[str, ...], ex_ante: np.ndarray
+) -> pd.DataFrame:
     a0 = sol.arrays[0]
     T, N = a0.rounds, len(a0.actors)
     frames = []
@@ -252,6 +256,7 @@ def _actors_table(sol: RoundSolution, concepts: tuple[str, ...]) -> pd.DataFrame
                         "payoff": payoff.ravel(),
                         "surplus": surplus.ravel(),
                         "surplus_share": share.ravel(),
+                        "ex_ante": ex_ante[:T, r].ravel(),
                         "delay_incentive": sol.delay_gain[concept][:, r].ravel(),
                         "preferred_delay": sol.preferred_delay[concept][:, r].ravel(),
                     }

@@ -43,6 +43,7 @@ FIGSIZE = (9.0, 5.0)
 
 
 MEASURES = {
+    "ex_ante": "ex-ante value",
     "payoff": "equilibrium payoff",
     "surplus": "surplus over threat point",
     "surplus_share": "share of the bargaining surplus",

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from negsim.engine import CONCEPT_NAMES
+from negsim.results.leverage import ROUNDS_PER_YEAR, trend
 
 if TYPE_CHECKING:
     from negsim.result import Result
@@ -107,22 +108,26 @@ def _count(n: int, unit: str) -> str:
 
 
 def _leverage_lines(result: Result, actors) -> list[str]:  # noqa: ANN001
-    """Share of the bargaining surplus (leverage) at the first and last rounds."""
-    players = actors[actors["veto"]] if actors["veto"].any() else actors
-    players = players.dropna(subset=["surplus_share"])
-    if players.empty:
+    """Leverage as the trend of each actor's ex-ante value (:mod:`negsim.results.leverage`):
+    mean over the first third of the horizon -> mean over the last third, and the fitted
+    slope per year (per round without a calendar unit)."""
+    if "ex_ante" not in actors:
         return []
-    first, last = int(players["round"].min()), int(players["round"].max())
+    values = actors.dropna(subset=["ex_ante"])
+    first, last = int(values["round"].min()), int(values["round"].max())
     if first == last:
         return []
-    share = players.set_index(["round", "actor"])["surplus_share"]
-    parts = [
-        f"{result.label(a)} {_two(share[first, a])} -> {_two(share[last, a])}"
-        for a in players["actor"].unique()
-    ]
+    per_year = ROUNDS_PER_YEAR.get(str(result.metadata["time_unit"]).rstrip("s"))
+    parts = []
+    for a in values["actor"].unique():
+        d = values[values["actor"] == a]
+        start, end, slope = trend(d["round"].to_numpy(), d["ex_ante"].to_numpy())
+        rate = f"{slope * per_year:+.3f} a year" if per_year else f"{slope:+.4f} a round"
+        parts.append(f"{result.label(a)} {_two(start)} -> {_two(end)} ({rate})")
     return [
-        f"Leverage (share of the bargaining surplus) from {result.round_label(first)} to "
-        f"{result.round_label(last)}: " + ", ".join(parts) + "."
+        "Leverage (ex-ante value: what each actor expects before it knows who proposes; "
+        f"first third -> last third of {result.round_label(first)} to "
+        f"{result.round_label(last)}, fitted trend): " + ", ".join(parts) + "."
     ]
 
 
