@@ -38,6 +38,10 @@ OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "
 SCENARIO_STYLES = ("-", "--", ":", "-.")
 
 
+#: Horizontal gap (rounds) between event marks that fall on the same round.
+EVENT_GAP = 0.2
+
+
 #: Single-panel figure size (inches), readable on a slide.
 FIGSIZE = (9.0, 5.0)
 
@@ -80,10 +84,16 @@ def actor_colors(result: Result | Iterable[str]) -> dict[str, str]:
     return {a: OKABE_ITO[i % len(OKABE_ITO)] for i, a in enumerate(names)}
 
 
-def new_axes(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> Axes:
-    if ax is not None:
-        return ax
-    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+def new_axes(
+    ax: Axes | None, figsize: tuple[float, float] = FIGSIZE, wrap_title: bool = True
+) -> Axes:
+    """``ax``, or the Axes of a new constrained-layout figure; with ``wrap_title`` the
+    title wraps at the figure's edge, so a long title on a narrow figure is never clipped
+    (off for figures whose colour bar makes the wrapped layout settle only at a second
+    draw)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    ax.title.set_wrap(wrap_title)
     return ax
 
 
@@ -104,16 +114,18 @@ def time_axis(ax: Axes, metadata: dict[str, Any], rounds: int | None = None) -> 
             return f"{t}\n{dates[t]:%b %Y}"
 
         ax.xaxis.set_major_formatter(FuncFormatter(fmt))
-        ax.set_xlabel(f"Time ({unit}s from {dates[0]:%b %Y}; calendar date below)")
+        ax.set_xlabel(f"{unit.capitalize()}s from {dates[0]:%b %Y} (date below)")
     else:
         ax.set_xlabel(f"Time ({unit}s)")
     ax.set_xlim(-0.5, T - 0.5 if T > 1 else 1.5)
 
 
 def mark_events(ax: Axes, result: Result, *, agreement: bool = True) -> list[Any]:
-    """Vertical lines at the SPE agreement round and at deadlines, with short labels."""
+    """Vertical lines at the SPE agreement round and at deadlines, with short labels; marks
+    falling on the same round are set 0.2 rounds apart, so none hides another."""
     handles: list[Any] = []
     t = result.agreement_round
+    taken: dict[int, int] = {} if t is None or not agreement else {t: 1}
     trans = ax.get_xaxis_transform()
     if agreement and t is not None:
         line = ax.axvline(
@@ -154,8 +166,10 @@ def mark_events(ax: Axes, result: Result, *, agreement: bool = True) -> list[Any
     colors = actor_colors(result)
     for d in result.metadata.get("deadlines", []):
         label = d.get("label") or "deadline"
+        x = d["round"] + EVENT_GAP * taken.get(d["round"], 0)
+        taken[d["round"]] = taken.get(d["round"], 0) + 1
         line = ax.axvline(
-            d["round"],
+            x,
             color=colors.get(d["actor"], "0.4"),
             lw=1.2,
             ls=":",
@@ -165,7 +179,7 @@ def mark_events(ax: Axes, result: Result, *, agreement: bool = True) -> list[Any
         )
         ax.annotate(
             label,
-            xy=(d["round"], 0.02),
+            xy=(x, 0.02),
             xycoords=trans,
             xytext=(3, 0),
             textcoords="offset points",
