@@ -27,16 +27,18 @@ import pandas as pd
 from negsim._version import __version__
 from negsim.atomic import atomic_folder
 from negsim.engine import RoundSolution
-from negsim.results.leverage import ex_ante_values
 from negsim.results.derived import (
     NON_TERM_COLUMNS,
     agreement_probability,
     agreement_round,
+    date_format,
     ripe,
     round_dates,
     surplus_share,
 )
+from negsim.results.leverage import ex_ante_values
 from negsim.scenario import Scenario
+from negsim.vocabulary import words
 
 __all__ = ["Result"]
 
@@ -88,6 +90,7 @@ class Result:
             ],
             "battlefield_issue": scenario.battlefield.issue if scenario.battlefield else None,
             "terminal": scenario.terminal,
+            "vocabulary": scenario.vocabulary.model_dump(),
         }
         return cls(
             rounds=_rounds_table(scenario, sol, concepts),
@@ -133,9 +136,10 @@ class Result:
 
     def round_label(self, t: int) -> str:
         """``"round 3 (Mar 2026)"`` where the scenario has a start date."""
-        unit = self.metadata["time_unit"]
+        unit = words(self.metadata).unit(self.metadata["time_unit"])
         date = round_dates(self.metadata, [t])[0]
-        return f"{unit} {t}" + (f" ({date:%b %Y})" if date is not None else "")
+        fmt = date_format(self.metadata["time_unit"], full=True)
+        return f"{unit} {t}" + (f" ({date.strftime(fmt)})" if date is not None else "")
 
     def summary(self, concept: str = "spe") -> str:
         """The run in plain words: when a deal comes and on what terms, who gains by waiting,
@@ -303,7 +307,7 @@ def _proposals_table(s: Scenario, sol: RoundSolution) -> pd.DataFrame:
                     if values[i] < a.reservation[t, i] - 1e-12:
                         reasons.append("below its reservation utility")
                     if margin < -1e-12:
-                        reasons.append("worth less than fighting on")
+                        reasons.append(f"worth less than {s.vocabulary.continuing}")
                     rows.append(
                         (
                             regime,

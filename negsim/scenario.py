@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
 
 from negsim.errors import Problem, ScenarioError, did_you_mean
 from negsim.schedules import SCHEDULE_CLASSES, Constant, Schedule, evaluate
+from negsim.vocabulary import Vocabulary
 from negsim.yaml_source import Positions, parse_yaml, read_yaml
 
 __all__ = [
@@ -257,6 +258,7 @@ class Scenario(_Model):
     stage_games: dict[str, StageGame] = {}
     regimes: Regimes | None = None
     uncertainty: dict[str, Distribution] = {}
+    vocabulary: Vocabulary = Vocabulary()
 
     _source_file: str | None = PrivateAttr(None)
 

@@ -92,12 +92,7 @@ def _inside(fig: Figure) -> list[str]:
         if not artist.get_visible() or not artist.get_text().strip() or id(artist) in _undrawn(fig):
             continue
         ext = artist.get_window_extent(renderer)
-        if (
-            ext.x0 < box.x0 - 1
-            or ext.y0 < box.y0 - 1
-            or ext.x1 > box.x1 + 1
-            or ext.y1 > box.y1 + 1
-        ):
+        if ext.x0 < box.x0 - 1 or ext.y0 < box.y0 - 1 or ext.x1 > box.x1 + 1 or ext.y1 > box.y1 + 1:
             bad.append(f"{artist.get_text()!r} at {ext.bounds}")
     for ax in fig.axes:
         x0, x1 = sorted(ax.get_xlim())

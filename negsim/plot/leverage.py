@@ -22,6 +22,7 @@ from negsim.plot.style import (
     time_axis,
 )
 from negsim.results.views import actor_rows, concept_name
+from negsim.vocabulary import words
 
 if TYPE_CHECKING:
     from negsim.result import Result
@@ -31,6 +32,11 @@ __all__ = ["actor_order", "compare_figure", "compare_leverage", "leverage", "lev
 
 #: Measures in utility, drawn against the threat point.
 UTILITY = ("ex_ante", "payoff")
+
+
+def threat_label(result: Result) -> str:
+    """Legend label of the threat point, in the scenario's words."""
+    return f"threat point W(t): value of {words(result.metadata).continuing}"
 
 
 # -- leverage ------------------------------------------------------------------------------
@@ -165,7 +171,7 @@ def leverage(
         if measure in UTILITY:
             handles += [
                 Line2D([], [], color="0.3", lw=2.2, label=MEASURES[measure]),
-                Line2D([], [], color="0.3", lw=1.4, ls="--", label="threat point W(t)"),
+                Line2D([], [], color="0.3", lw=1.4, ls="--", label=threat_label(result)),
             ]
         ax.legend(handles=handles + events, **LEGEND)
     return ax

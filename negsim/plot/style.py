@@ -13,6 +13,8 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from negsim.vocabulary import words
+
 if TYPE_CHECKING:
     from negsim.result import Result
 
@@ -99,10 +101,12 @@ def new_axes(
 
 def time_axis(ax: Axes, metadata: dict[str, Any], rounds: int | None = None) -> None:
     """Integer round ticks, labelled with calendar dates when the scenario has a start date."""
-    from negsim.results.derived import round_dates
+    from negsim.results.derived import date_format, round_dates
 
     T = int(metadata["rounds"]) if rounds is None else rounds
-    unit = str(metadata.get("time_unit", "round"))
+    time_unit = str(metadata.get("time_unit", "round"))
+    unit = words(metadata).unit(time_unit)
+    tick, full = date_format(time_unit), date_format(time_unit, full=True)
     dates = round_dates(metadata, list(range(T + 1)))
     ax.xaxis.set_major_locator(MaxNLocator(nbins=9, integer=True, steps=[1, 2, 3, 6, 10]))
     if dates[0] is not None:
@@ -111,10 +115,10 @@ def time_axis(ax: Axes, metadata: dict[str, Any], rounds: int | None = None) -> 
             t = int(round(x))
             if abs(x - t) > 1e-9 or not 0 <= t <= T:
                 return ""
-            return f"{t}\n{dates[t]:%b %Y}"
+            return f"{t}\n{dates[t]:{tick}}"
 
         ax.xaxis.set_major_formatter(FuncFormatter(fmt))
-        ax.set_xlabel(f"{unit.capitalize()}s from {dates[0]:%b %Y} (date below)")
+        ax.set_xlabel(f"{unit.capitalize()}s from {dates[0]:{full}} (date below)")
     else:
         ax.set_xlabel(f"Time ({unit}s)")
     ax.set_xlim(-0.5, T - 0.5 if T > 1 else 1.5)
@@ -124,6 +128,7 @@ def mark_events(ax: Axes, result: Result, *, agreement: bool = True) -> list[Any
     """Vertical lines at the SPE agreement round and at deadlines, with short labels; marks
     falling on the same round are set 0.2 rounds apart, so none hides another."""
     handles: list[Any] = []
+    vocab = words(result.metadata)
     t = result.agreement_round
     taken: dict[int, int] = {} if t is None or not agreement else {t: 1}
     trans = ax.get_xaxis_transform()
@@ -135,10 +140,10 @@ def mark_events(ax: Axes, result: Result, *, agreement: bool = True) -> list[Any
             ls="-.",
             zorder=1,
             gid="agreement",
-            label=f"SPE deal: {result.round_label(t)}",
+            label=f"SPE {vocab.deal}: {result.round_label(t)}",
         )
         ax.annotate(
-            "deal",
+            vocab.deal,
             xy=(t, 0.98),
             xycoords=trans,
             xytext=(3, 0),
@@ -155,7 +160,7 @@ def mark_events(ax: Axes, result: Result, *, agreement: bool = True) -> list[Any
         ax.text(
             0.99,
             0.02,
-            "no SPE deal within the horizon",
+            f"no SPE {vocab.deal} within the horizon",
             transform=ax.transAxes,
             ha="right",
             va="bottom",

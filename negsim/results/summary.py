@@ -8,6 +8,7 @@ import numpy as np
 
 from negsim.engine import CONCEPT_NAMES
 from negsim.results.leverage import ROUNDS_PER_YEAR, trend
+from negsim.vocabulary import words
 
 if TYPE_CHECKING:
     from negsim.result import Result
@@ -24,15 +25,18 @@ def summarize(result: Result, concept: str = "spe") -> str:
     """When a deal comes, on what terms, who gains by waiting, when it ripens, proposals."""
     meta = result.metadata
     regime = result.headline_regime
+    vocab = words(meta)
+    unit = vocab.unit(meta["time_unit"])
     lines = [
-        f"{meta.get('title') or meta['scenario']} — {_count(meta['rounds'], meta['time_unit'])}, "
+        f"{meta.get('title') or meta['scenario']} — {_count(meta['rounds'], unit)}, "
         f"{CONCEPT_NAMES.get(concept, concept)}"
     ]
     t = result.agreement_round
     by_end = float(result.agreement["probability"].sum())
     if t is None:
         lines.append(
-            f"No deal: the SPE reaches no agreement within the horizon (probability {by_end:.2f})."
+            f"No {vocab.deal}: the SPE reaches no agreement within the horizon "
+            f"(probability {by_end:.2f})."
         )
     else:
         certain = (
@@ -40,7 +44,10 @@ def summarize(result: Result, concept: str = "spe") -> str:
             if by_end > 1 - 1e-9 and result.agreement["probability"].max() > 1 - 1e-9
             else f" (median; probability of a deal by the end {by_end:.2f}) "
         )
-        lines.append(f"Deal: the SPE agreement comes at {result.round_label(t)}{certain.rstrip()}.")
+        lines.append(
+            f"{vocab.deal.capitalize()}: the SPE agreement comes at "
+            f"{result.round_label(t)}{certain.rstrip()}."
+        )
         lines.append(f"Terms: {_fmt_terms(result, result.terms('spe', t))}.")
     if t is not None and t > 0:
         lines.append(_why_no_deal(result, concept))
@@ -58,7 +65,7 @@ def summarize(result: Result, concept: str = "spe") -> str:
             until = _last_consecutive(gains.to_numpy())
             parts.append(
                 f"{result.label(row['actor'])} (+{row['delay_incentive']:.3f} by waiting "
-                f"{_count(int(row['preferred_delay']), meta['time_unit'])}; "
+                f"{_count(int(row['preferred_delay']), unit)}; "
                 f"keeps gaining until {result.round_label(until)})"
             )
         lines.append(f"Gains by waiting at {result.round_label(start)}: " + "; ".join(parts) + ".")
@@ -171,7 +178,8 @@ def explain_round(result: Result, t: int, regime: str | None = None) -> str:
         + (f", regime '{regimes[r]}'" if len(regimes) > 1 else "")
     ]
     lines.append(
-        "Threat point W (value of fighting on) and continuation C (value of no deal now, "
+        f"Threat point W (value of {words(result.metadata).continuing}) and continuation C "
+        f"(value of no {words(result.metadata).deal} now, "
         "then equilibrium play):"
     )
     for i, actor in enumerate(a.actors):

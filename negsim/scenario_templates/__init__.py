@@ -1,0 +1,2 @@
+"""Commented starting scenarios for ``negsim new NAME --template ...`` (package data:
+``two-party.yaml``, ``multilateral.yaml``, ``war.yaml``; ``NAME`` is replaced)."""
