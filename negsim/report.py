@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from negsim.results.derived import NON_TERM_COLUMNS
+from negsim.vocabulary import words
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -76,8 +77,10 @@ def figure_specs(result: Result, concept: str = "spe") -> list[FigureSpec]:
         ),
         FigureSpec(
             "leverage",
-            f"Each actor's equilibrium payoff per {unit} (solid) against its threat point, "
-            "the value of fighting on (dashed); the gap is its leverage.",
+            f"Leverage: each actor's ex-ante value per {unit}, what it expects before it "
+            "knows who proposes (solid; random recognition in the rotation's proportions, "
+            f"Binmore 1987), against its threat point, the value of {words(meta).continuing} "
+            "(dashed).",
             lambda: plot.leverage(result, concept),
         ),
         FigureSpec(
@@ -116,7 +119,7 @@ def figure_specs(result: Result, concept: str = "spe") -> list[FigureSpec]:
             FigureSpec(
                 "proposals",
                 "Margin of each proposal over each actor's continuation value: "
-                "above zero it beats fighting on; hollow markers: refused.",
+                f"above zero it beats {words(meta).continuing}; hollow markers: refused.",
                 lambda: plot.proposals(result),
             )
         )
