@@ -102,7 +102,8 @@ def figure_specs(result: Result, concept: str = "spe") -> list[FigureSpec]:
                 FigureSpec(
                     f"bargaining_range_{issue}",
                     f"{label}: settlements every veto player prefers to refusing, per {unit}; "
-                    "dots: SPE, diamonds: Nash solution.",
+                    "dots: SPE, diamonds: Nash solution, chosen from the threat points W "
+                    "(plot.bargaining_range(result, against='threat') draws that range).",
                     partial(plot.bargaining_range, result, issue),
                 )
             )

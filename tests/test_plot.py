@@ -238,7 +238,7 @@ class TestBargainingRange:
             ax.get_title()
             == "Bargaining range: Territory recognised as Russian (other issues free)"
         )
-        assert "acceptable to every veto player (≥ continuation value C)" in legend_texts(ax)
+        assert "acceptable to every veto player\n(≥ continuation value C)" in legend_texts(ax)
 
     def test_empty_rounds_are_marked(self, ukraine):
         s = negsim.load("ukraine_2025")

@@ -20,15 +20,15 @@ __all__ = ["bargaining_range", "range_label"]
 
 #: What a bar's floor is, by ``against``.
 FLOORS = {
-    "continuation": "(≥ continuation value C)",
-    "threat": "(≥ threat point W)",
+    "continuation": "\n(≥ continuation value C)",
+    "threat": "\n(≥ threat point W)",
 }
 
 
 def range_label(result: Result, against: str = "continuation") -> str:
     """The legend label of the range's bars."""
     who = "every veto player" if result.metadata.get("veto") else "every player"
-    return f"acceptable to {who} {FLOORS[against]}"
+    return f"acceptable to {who}{FLOORS[against]}"
 
 
 def bargaining_range(
@@ -108,7 +108,7 @@ def bargaining_range(
             mfc="white",
             mec="#D55E00",
             mew=1.4,
-            label="Nash solution (from threat points W)",
+            label="Nash solution\n(from threat points W)",
             gid="nash",
         )
     empty = data[data["empty"]]
@@ -120,7 +120,7 @@ def bargaining_range(
         ms=8,
         mew=2,
         color="#D55E00",
-        label="no acceptable settlement",
+        label="no acceptable settlement" if len(empty) else "_nolegend_",
         gid="empty",
     )
     events = mark_events(ax, result)

@@ -93,7 +93,13 @@ def dashboard(result: Result, concept: str = "spe", issue: str | None = None) ->
             Patch(color="#56B4E9", alpha=0.55, label=range_label(result)),
             Line2D([], [], ls="none", marker="o", color="black", label="SPE settlement"),
             Line2D(
-                [], [], ls="none", marker="D", mfc="white", mec="#D55E00", label="Nash solution"
+                [],
+                [],
+                ls="none",
+                marker="D",
+                mfc="white",
+                mec="#D55E00",
+                label="Nash solution (from threat points W)",
             ),
         ]
     if result.metadata.get("deadlines"):

@@ -160,8 +160,7 @@ def leverage(
     if measure == "ex_ante":
         ax.set_title(
             "Leverage over time: ex-ante value\n"
-            "(SPE value before the proposer is known; Binmore 1987)",
-            fontsize="medium",
+            "(SPE value before the proposer is known; Binmore 1987)"
         )
     else:
         ax.set_title(f"Leverage over time: {MEASURES[measure]}\n({concept_name(concept)})")

@@ -99,6 +99,16 @@ def new_axes(
     return ax
 
 
+class _DateTicks(MaxNLocator):
+    """Integer round ticks, as many as fit labels with a date (about 5 em wide; matplotlib's
+    ``nbins="auto"`` allows 3 em)."""
+
+    def __call__(self) -> Any:
+        if self.axis is not None:
+            self.set_params(nbins=max(2, int(self.axis.get_tick_space() * 0.6)))
+        return super().__call__()
+
+
 def time_axis(ax: Axes, metadata: dict[str, Any], rounds: int | None = None) -> None:
     """Integer round ticks, labelled with calendar dates when the scenario has a start date."""
     from negsim.results.derived import date_format, round_dates
@@ -108,8 +118,9 @@ def time_axis(ax: Axes, metadata: dict[str, Any], rounds: int | None = None) -> 
     unit = words(metadata).unit(time_unit)
     tick, full = date_format(time_unit), date_format(time_unit, full=True)
     dates = round_dates(metadata, list(range(T + 1)))
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=9, integer=True, steps=[1, 2, 3, 6, 10]))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True, steps=[1, 2, 3, 6, 10]))
     if dates[0] is not None:
+        ax.xaxis.set_major_locator(_DateTicks(integer=True, steps=[1, 2, 3, 6, 10]))
 
         def fmt(x: float, _pos: int | None = None) -> str:
             t = int(round(x))
