@@ -28,6 +28,16 @@ __all__ = [
     "SolveError",
     "__version__",
     "available",
+    "explore",
     "load",
     "load_text",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """``negsim.explore`` is imported on first use (it needs matplotlib and ipywidgets)."""
+    if name == "explore":
+        from negsim.explorer import explore
+
+        return explore
+    raise AttributeError(f"module 'negsim' has no attribute {name!r}")

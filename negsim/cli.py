@@ -39,6 +39,7 @@ from negsim.errors import NegsimError, ScenarioError
 from negsim.explain import explain_rows, rounds_text, summarise
 from negsim.result import TABLES, Result
 from negsim.scenario import Scenario, load_file
+from negsim.templates import TEMPLATES, new_scenario
 
 __all__ = [  # explain_rows and summarise re-exported
     "cli",
@@ -159,6 +160,28 @@ def validate(scenarios: tuple[str, ...]) -> None:
         total = len(scenarios)
         click.echo(f"{invalid} of {total} scenario{'s' if total != 1 else ''} invalid", err=True)
         sys.exit(EXIT_BAD_INPUT)
+
+
+# -- new ----------------------------------------------------------------------------------------
+@cli.command()
+@click.argument("name")
+@click.option(
+    "--template",
+    type=click.Choice(TEMPLATES),
+    default=TEMPLATES[0],
+    show_default=True,
+    help="The kind of negotiation to start from.",
+)
+def new(name: str, template: str) -> None:
+    """Write NAME.yaml, a commented starting scenario that validates.
+
+    \b
+    Examples:
+      negsim new strike_2026
+      negsim new peace_talks --template war
+    """
+    path = new_scenario(name, template)
+    click.echo(f"Wrote {path}; edit it, then: negsim validate {path} && negsim run {path}")
 
 
 # -- explain ----------------------------------------------------------------------------------

@@ -37,6 +37,7 @@ import pandas as pd
 from markdown_it import MarkdownIt
 
 from negsim.results.derived import NON_TERM_COLUMNS
+from negsim.vocabulary import words
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -91,8 +92,10 @@ def figure_specs(result: Result, concept: str = "spe") -> list[FigureSpec]:
         ),
         FigureSpec(
             "leverage",
-            f"Each actor's equilibrium payoff per {unit} (solid) against its threat point, "
-            "the value of fighting on (dashed); the gap is its leverage.",
+            f"Leverage: each actor's ex-ante value per {unit}, what it expects before it "
+            "knows who proposes (solid; random recognition in the rotation's proportions, "
+            f"Binmore 1987), against its threat point, the value of {words(meta).continuing} "
+            "(dashed).",
             lambda: plot.leverage(result, concept),
         ),
         FigureSpec(
@@ -114,7 +117,8 @@ def figure_specs(result: Result, concept: str = "spe") -> list[FigureSpec]:
                 FigureSpec(
                     f"bargaining_range_{issue}",
                     f"{label}: settlements every veto player prefers to refusing, per {unit}; "
-                    "dots: SPE, diamonds: Nash solution.",
+                    "dots: SPE, diamonds: Nash solution, chosen from the threat points W "
+                    "(plot.bargaining_range(result, against='threat') draws that range).",
                     partial(plot.bargaining_range, result, issue),
                 )
             )
@@ -131,7 +135,7 @@ def figure_specs(result: Result, concept: str = "spe") -> list[FigureSpec]:
             FigureSpec(
                 "proposals",
                 "Margin of each proposal over each actor's continuation value: "
-                "above zero it beats fighting on; hollow markers: refused.",
+                f"above zero it beats {words(meta).continuing}; hollow markers: refused.",
                 lambda: plot.proposals(result),
             )
         )

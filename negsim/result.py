@@ -6,7 +6,8 @@ Tables (pandas DataFrames, one row per observation):
   (position issues by name, pie shares as ``pie.actor``), control, ripeness.
 * ``actors`` -- (concept, regime, round, actor): threat point W, continuation value C,
   payoff of the concept's settlement, surplus ``payoff - W``, its share among the
-  bargaining players (leverage), delay incentive Delta and preferred delay.
+  bargaining players, the ex-ante value (leverage: the SPE value before the proposer is
+  known, :mod:`negsim.results.leverage`), delay incentive Delta and preferred delay.
 * ``proposals`` -- (regime, round, proposal, actor): value, continuation, margin, accept,
   sweetener needed.
 * ``stage_games`` -- (round, game, equilibrium): mixed strategies and payoffs.
@@ -35,11 +36,14 @@ from negsim.results.derived import (
     NON_TERM_COLUMNS,
     agreement_probability,
     agreement_round,
+    date_format,
     ripe,
     round_dates,
     surplus_share,
 )
+from negsim.results.leverage import ex_ante_values
 from negsim.scenario import Scenario
+from negsim.vocabulary import words
 
 __all__ = ["Result"]
 
@@ -100,10 +104,11 @@ class Result:
             ],
             "battlefield_issue": scenario.battlefield.issue if scenario.battlefield else None,
             "terminal": scenario.terminal,
+            "vocabulary": scenario.vocabulary.model_dump(),
         }
         return cls(
             rounds=_rounds_table(scenario, sol, concepts),
-            actors=_actors_table(sol, concepts),
+            actors=_actors_table(sol, concepts, ex_ante_values(sol.space, scenario.terminal)),
             proposals=_proposals_table(scenario, sol),
             stage_games=stage_game_table(scenario),
             agreement=agreement,
@@ -145,9 +150,10 @@ class Result:
 
     def round_label(self, t: int) -> str:
         """``"round 3 (Mar 2026)"`` where the scenario has a start date."""
-        unit = self.metadata["time_unit"]
+        unit = words(self.metadata).unit(self.metadata["time_unit"])
         date = round_dates(self.metadata, [t])[0]
-        return f"{unit} {t}" + (f" ({date:%b %Y})" if date is not None else "")
+        fmt = date_format(self.metadata["time_unit"], full=True)
+        return f"{unit} {t}" + (f" ({date.strftime(fmt)})" if date is not None else "")
 
     def summary(self, concept: str = "spe") -> str:
         """The run in plain words: when a deal comes and on what terms, who gains by waiting,
@@ -254,7 +260,9 @@ def _proposer_name(a: Any, t: int) -> str:
     return a.actors[int(a.proposers[t % len(a.proposers)])]
 
 
-def _actors_table(sol: RoundSolution, concepts: tuple[str, ...]) -> pd.DataFrame:
+def _actors_table(
+    sol: RoundSolution, concepts: tuple[str, ...], ex_ante: np.ndarray
+) -> pd.DataFrame:
     a0 = sol.arrays[0]
     T, N = a0.rounds, len(a0.actors)
     frames = []
@@ -282,6 +290,7 @@ def _actors_table(sol: RoundSolution, concepts: tuple[str, ...]) -> pd.DataFrame
                         "payoff": payoff.ravel(),
                         "surplus": surplus.ravel(),
                         "surplus_share": share.ravel(),
+                        "ex_ante": ex_ante[:T, r].ravel(),
                         "delay_incentive": sol.delay_gain[concept][:, r].ravel(),
                         "preferred_delay": sol.preferred_delay[concept][:, r].ravel(),
                         **columns,
@@ -329,7 +338,7 @@ def _proposals_table(s: Scenario, sol: RoundSolution) -> pd.DataFrame:
                     if values[i] < a.reservation[t, i] - 1e-12:
                         reasons.append("below its reservation utility")
                     if margin < -1e-12:
-                        reasons.append("worth less than fighting on")
+                        reasons.append(f"worth less than {s.vocabulary.continuing}")
                     rows.append(
                         (
                             regime,

@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, Vali
 
 from negsim.errors import Problem, ScenarioError, did_you_mean
 from negsim.schedules import SCHEDULE_CLASSES, Constant, Integer, Real, Schedule, evaluate
+from negsim.vocabulary import Vocabulary
 from negsim.yaml_source import Positions, dump_yaml, file_problem, key_path, parse_yaml, read_yaml
 
 __all__ = [
@@ -376,6 +377,7 @@ class Scenario(_Model):
         default_factory=dict,
         description="Private types of one informed actor: {actor: {type: {prior, changes}}}.",
     )
+    vocabulary: Vocabulary = Vocabulary()
 
     _source_file: str | None = PrivateAttr(None)
     _warnings: tuple[Problem, ...] = PrivateAttr(())

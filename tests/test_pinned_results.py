@@ -91,10 +91,16 @@ def _stored() -> dict[str, np.ndarray]:
         return {k: data[k] for k in data.files}
 
 
+#: Columns added after the pins were written, each checked by its own tests (issue 20:
+#: the ex-ante value, tests/test_leverage.py); every other column must be pinned.
+ADDED = ("actors|ex_ante",)
+
+
 def _compare(key: str, mine: dict[str, np.ndarray]) -> None:
     stored = _stored()
     expected = {k: v for k, v in stored.items() if k.startswith(key + "|")}
     assert expected, f"no pins for {key}"
+    mine = {k: v for k, v in mine.items() if not k.endswith(tuple("|" + c for c in ADDED))}
     assert sorted(mine) == sorted(expected), f"{key}: the columns changed"
     for column, want in expected.items():
         got = mine[column]

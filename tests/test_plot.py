@@ -84,7 +84,7 @@ def test_one_colour_per_actor_from_okabe_ito(ukraine):
 
 def test_time_axis_shows_unit_and_dates(ukraine, rubinstein):
     ax = plot.leverage(ukraine)
-    assert "months from Nov 2025" in ax.get_xlabel()
+    assert "Months from Nov 2025" in ax.get_xlabel()
     plt.gcf().canvas.draw()
     labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
     assert "0\nNov 2025" in labels
@@ -95,24 +95,26 @@ def test_time_axis_shows_unit_and_dates(ukraine, rubinstein):
 # -- leverage -------------------------------------------------------------------------------
 class TestLeverage:
     def test_data_equals_actors_table(self, ukraine):
-        data = plot.leverage_data(ukraine)
+        data = plot.leverage_data(ukraine, measure="payoff")
         table = spe_actors(ukraine).set_index(["round", "actor"])
         assert len(data) == ukraine.metadata["rounds"] * len(ukraine.metadata["actors"])
         expected = table.loc[list(zip(data["round"], data["actor"], strict=True))]
         assert_allclose(data["value"], expected["payoff"])
         assert_allclose(data["threat_point"], expected["threat_point"])
+        assert_allclose(plot.leverage_data(ukraine)["value"], expected["ex_ante"])  # default
         share = plot.leverage_data(ukraine, measure="surplus_share")
         assert_allclose(share["value"], expected["surplus_share"])
         assert share[share["veto"]].groupby("round")["value"].sum().round(9).eq(1.0).all()
 
     def test_rubinstein_shares_from_the_literature(self, rubinstein):
         # Rubinstein (1982): first proposer gets (1 - d2) / (1 - d1 d2) = 0.2 / 0.28.
-        data = plot.leverage_data(rubinstein).query("round == 0").set_index("actor")["value"]
+        data = plot.leverage_data(rubinstein, measure="payoff")
+        data = data.query("round == 0").set_index("actor")["value"]
         assert_allclose(data["alice"], 0.2 / 0.28)
         assert_allclose(data["bob"], 1 - 0.2 / 0.28)
 
     def test_artists(self, ukraine):
-        ax = plot.leverage(ukraine)
+        ax = plot.leverage(ukraine, measure="payoff")
         actors = ukraine.metadata["actors"]
         colors = plot.actor_colors(ukraine)
         payoff, threat = by_gid(ax, "payoff:"), by_gid(ax, "threat:")
@@ -126,13 +128,14 @@ class TestLeverage:
             )
         assert all(line.get_linestyle() == "--" for line in threat)
         assert (
-            ax.get_title() == "Leverage over time: equilibrium payoff (subgame-perfect equilibrium)"
+            ax.get_title()
+            == "Leverage over time: equilibrium payoff\n(subgame-perfect equilibrium)"
         )
         assert ax.get_ylabel().startswith("Utility")
         (agreement,) = by_gid(ax, "agreement")
         assert agreement.get_xdata()[0] == ukraine.agreement_round
         (deadline,) = by_gid(ax, "deadline")
-        assert deadline.get_xdata()[0] == 0
+        assert deadline.get_xdata()[0] == pytest.approx(0.2)  # set apart from the deal
         texts = legend_texts(ax)
         assert {"Russia", "Ukraine", "United States", "Europe (no veto)"} <= set(texts)
         assert "SPE deal: month 0 (Nov 2025)" in texts
@@ -147,7 +150,7 @@ class TestLeverage:
             "payoff:us",
         ]
         assert not by_gid(ax, "threat:")
-        assert ax.get_ylim() == (0.0, 1.0)
+        assert ax.get_ylim() == (-0.03, 1.03)  # the points at 0 and 1 are not cut
 
     def test_rubinstein(self, rubinstein):
         ax = plot.leverage(rubinstein)
@@ -182,13 +185,9 @@ class TestDelayIncentives:
         assert len(by_gid(ax, "delay:")) == len(ukraine.metadata["actors"])
         (zero,) = by_gid(ax, "zero")
         assert list(zero.get_ydata()) == [0, 0]
-        ripe = plot.delay_incentives_data(ukraine).query("ripe")["round"].unique()
-        spans = by_gid(ax, "ripe")
-        assert len(spans) == len(style.spans(ripe)) >= 1
-        first, last = style.spans(ripe)[0]
-        x0 = spans[0].get_x()
-        assert (x0, x0 + spans[0].get_width()) == (first - 0.5, last + 0.5)
-        assert "ripe round" in legend_texts(ax)
+        # every month is ripe: a note, no shading (tests/test_plot_layout.py)
+        assert not by_gid(ax, "ripe") and by_gid(ax, "ripe-note")
+        assert "ripe round" not in legend_texts(ax)
         assert ax.get_title().startswith("Who gains by waiting?")
         assert "Δ" in ax.get_ylabel()
 
@@ -198,7 +197,7 @@ class TestDelayIncentives:
     def test_rubinstein(self, rubinstein):
         ax = plot.delay_incentives(rubinstein)
         assert len(by_gid(ax, "delay:")) == 2
-        assert len(by_gid(ax, "ripe")) == 1
+        assert len(by_gid(ax, "ripe-note")) == 1  # both rounds are ripe
 
 
 # -- bargaining range -----------------------------------------------------------------------
@@ -239,7 +238,7 @@ class TestBargainingRange:
             ax.get_title()
             == "Bargaining range: Territory recognised as Russian (other issues free)"
         )
-        assert "acceptable to every veto player" in legend_texts(ax)
+        assert "acceptable to every veto player\n(≥ continuation value C)" in legend_texts(ax)
 
     def test_empty_rounds_are_marked(self, ukraine):
         s = negsim.load("ukraine_2025")
@@ -398,8 +397,8 @@ def test_reloaded_result_plots_from_tables(rubinstein, tmp_path):
     loaded = Result.load(tmp_path / "run")
     assert len(by_gid(plot.leverage(loaded), "payoff:")) == 2
     assert len(by_gid(plot.delay_incentives(loaded), "delay:")) == 2
-    fig = plot.dashboard(loaded)
-    assert "preferences" in by_gid(fig.axes[2], "note")[0].get_text()
+    fig = plot.dashboard(loaded)  # no preferences: no bargaining-range panel
+    assert [ax.get_gid() for ax in fig.axes] == ["leverage", "delay"]
 
 
 def test_compare_shares_colours_and_styles(rubinstein):

@@ -49,4 +49,9 @@ def test_wheel_contains_every_shipped_scenario(tmp_path) -> None:
     assert len(shipped) >= 14
     assert shipped <= names, sorted(shipped - names)
     assert "negsim/scenarios/schema.json" in names
+    # every subpackage and the templates of `negsim new`
+    for package in ROOT.joinpath("negsim").rglob("__init__.py"):
+        assert str(package.relative_to(ROOT)) in names, package
+    for template in ("two-party", "multilateral", "war"):
+        assert f"negsim/scenario_templates/{template}.yaml" in names
     assert not any(name.endswith((".c", ".so")) for name in names)  # pure Python

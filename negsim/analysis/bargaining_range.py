@@ -45,13 +45,20 @@ def _headline_arrays(result: Result) -> Any:
 
 
 def bargaining_range_data(
-    result: Result, issue: str | None = None, hold: str = "free", grid: int = 201
+    result: Result,
+    issue: str | None = None,
+    hold: str = "free",
+    grid: int = 201,
+    against: str = "continuation",
 ) -> pd.DataFrame:
     """Per round, the settlements on ``issue`` that every veto player would accept.
 
     A settlement is acceptable to player i at round t when ``u_i >= max(C_i(t),
     reservation_i)`` -- C_i its continuation value, what it gets by refusing -- and it lies
     inside i's red lines. The players are the veto players (everyone when there are none).
+    With ``against="threat"`` the threat point W_i(t) (the value of fighting on for ever)
+    replaces C_i: the range the Nash solution is chosen from (Nash 1950 takes W as the
+    disagreement point), so the Nash settlement lies inside it.
 
     Parameters
     ----------
@@ -73,12 +80,16 @@ def bargaining_range_data(
         ``"spe"``.
     grid : int
         Number of grid points for ``hold="spe"``.
+    against : {"continuation", "threat"}
+        The floor each player must get: its continuation value (what refusing gets it in
+        the SPE; default) or its threat point.
 
     Returns
     -------
     DataFrame
         Columns ``round, low, high, empty, spe, nash`` (``nash`` NaN when not solved);
-        ``attrs["issue"]`` and ``attrs["variable"]`` (what the values measure).
+        ``attrs["issue"]``, ``attrs["variable"]`` (what the values measure) and
+        ``attrs["against"]``.
 
     Raises
     ------
@@ -89,6 +100,9 @@ def bargaining_range_data(
 
     if hold not in {"free", "spe"}:
         raise ValueError(f"hold must be 'free' or 'spe', got {hold!r}")
+    if against not in {"continuation", "threat"}:
+        raise ValueError(f"against must be 'continuation' or 'threat', got {against!r}")
+    floor_column = "continuation" if against == "continuation" else "threat_point"
     issue = issue or default_issue(result)
     a = _headline_arrays(result)
     if issue not in a.positions and issue not in a.pies:
@@ -122,7 +136,7 @@ def bargaining_range_data(
         row_spe, row_nash = spe.loc[t], (nash.loc[t] if nash is not None else None)
         spe_v = variable(row_spe) if row_spe["deal"] > 0 else np.nan
         nash_v = variable(row_nash) if row_nash is not None else np.nan
-        cont = actors_tab[actors_tab["round"] == t].set_index("actor")["continuation"]
+        cont = actors_tab[actors_tab["round"] == t].set_index("actor")[floor_column]
         floor = np.maximum(cont.reindex(a.actors).to_numpy(dtype=float), a.reservation[t])
         lo_red = a.red_low[t][players].max(axis=0) if P else np.zeros(0)
         hi_red = a.red_high[t][players].min(axis=0) if P else np.zeros(0)
@@ -190,6 +204,7 @@ def bargaining_range_data(
     out = pd.DataFrame(records, columns=["round", "low", "high", "empty", "spe", "nash"])
     out.attrs["issue"] = issue
     out.attrs["hold"] = hold
+    out.attrs["against"] = against
     out.attrs["variable"] = (
         issue_label(result, issue)
         if pie_q is None

@@ -28,10 +28,13 @@ Examples
 >>> import negsim
 >>> from negsim import plot
 >>> result = negsim.solve(negsim.load("textbook/rubinstein"))
->>> ax = plot.leverage(result)
->>> ax.get_title()
-'Leverage over time: equilibrium payoff (subgame-perfect equilibrium)'
+>>> ax = plot.leverage(result)  # leverage: the ex-ante value, before the proposer is known
+>>> ax.get_title().splitlines()[0]
+'Leverage over time: ex-ante value'
 >>> plot.leverage_data(result).query("round == 0")[["actor", "value"]].round(4).values.tolist()
+[['alice', 0.6667], ['bob', 0.3333]]
+>>> payoff = plot.leverage_data(result, measure="payoff")  # the per-round SPE payoff
+>>> payoff.query("round == 0")[["actor", "value"]].round(4).values.tolist()
 [['alice', 0.7143], ['bob', 0.2857]]
 """
 

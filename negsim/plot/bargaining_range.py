@@ -18,12 +18,17 @@ if TYPE_CHECKING:
 __all__ = ["bargaining_range", "range_label"]
 
 
-def range_label(result: Result) -> str:
-    return (
-        "acceptable to every veto player"
-        if result.metadata.get("veto")
-        else "acceptable to every player"
-    )
+#: What a bar's floor is, by ``against``.
+FLOORS = {
+    "continuation": "\n(≥ continuation value C)",
+    "threat": "\n(≥ threat point W)",
+}
+
+
+def range_label(result: Result, against: str = "continuation") -> str:
+    """The legend label of the range's bars."""
+    who = "every veto player" if result.metadata.get("veto") else "every player"
+    return f"acceptable to {who}{FLOORS[against]}"
 
 
 def bargaining_range(
@@ -32,12 +37,16 @@ def bargaining_range(
     hold: str = "free",
     ax: Axes | None = None,
     legend: bool = True,
+    against: str = "continuation",
 ) -> Axes:
     """Per round, the band of settlements on ``issue`` that every veto player accepts.
 
-    Bars span the acceptable range (:func:`bargaining_range_data`); the SPE settlement is a
-    black dot, the Nash bargaining solution a white diamond; rounds where no settlement
-    satisfies every veto player are marked with a red cross at the bottom.
+    Bars span the acceptable range (:func:`bargaining_range_data`): settlements that give
+    every veto player at least its continuation value C (what refusing gets it in the SPE),
+    or with ``against="threat"`` at least its threat point W (the value of fighting on, the
+    disagreement point of the Nash solution, which therefore lies in that range). The SPE
+    settlement is a black dot, the Nash bargaining solution a white diamond; rounds where no
+    settlement satisfies every veto player are marked with a red cross at the bottom.
 
     Parameters
     ----------
@@ -47,6 +56,8 @@ def bargaining_range(
         Default: the battlefield issue, else the first position issue.
     hold : {"free", "spe"}
         How the other issues are treated (see :func:`bargaining_range_data`).
+    against : {"continuation", "threat"}
+        Each player's floor (see :func:`bargaining_range_data`).
     ax : Axes, optional
     legend : bool
 
@@ -61,7 +72,7 @@ def bargaining_range(
     ValueError
         When the result has neither scenario nor solution, or the issue is unknown.
     """
-    data = bargaining_range_data(result, issue, hold)
+    data = bargaining_range_data(result, issue, hold, against=against)
     ax = new_axes(ax)
     ok = data[~data["empty"]]
     bars = ax.bar(
@@ -73,7 +84,7 @@ def bargaining_range(
         alpha=0.55,
         edgecolor="#0072B2",
         lw=0.6,
-        label=range_label(result),
+        label=range_label(result, against),
     )
     for patch in bars:
         patch.set_gid("range")
@@ -84,7 +95,7 @@ def bargaining_range(
         marker="o",
         ms=5,
         color="black",
-        label="SPE settlement",
+        label="SPE settlement (proposer's offer)",
         gid="spe",
     )
     if data["nash"].notna().any():
@@ -97,7 +108,7 @@ def bargaining_range(
             mfc="white",
             mec="#D55E00",
             mew=1.4,
-            label="Nash bargaining solution",
+            label="Nash solution\n(from threat points W)",
             gid="nash",
         )
     empty = data[data["empty"]]
@@ -109,7 +120,7 @@ def bargaining_range(
         ms=8,
         mew=2,
         color="#D55E00",
-        label="no acceptable settlement",
+        label="no acceptable settlement" if len(empty) else "_nolegend_",
         gid="empty",
     )
     events = mark_events(ax, result)

@@ -1,10 +1,12 @@
-"""The dashboard: the main figures of a scenario on one page."""
+"""The dashboard: the main figures of a scenario on one page, those that have data."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -12,18 +14,39 @@ from matplotlib.patches import Patch
 from negsim.plot.bargaining_range import bargaining_range, range_label
 from negsim.plot.control import control, control_data
 from negsim.plot.delay import delay_incentives
-from negsim.plot.leverage import leverage
+from negsim.plot.leverage import leverage, threat_label
 from negsim.plot.style import actor_handles
+from negsim.vocabulary import words
 
 if TYPE_CHECKING:
     from negsim.result import Result
 
-__all__ = ["dashboard"]
+__all__ = ["dashboard", "dashboard_panels"]
+
+#: Panel layouts by number of panels (an odd last panel spans the row).
+_MOSAICS: dict[int, Any] = {
+    1: [["0"]],
+    2: [["0", "1"]],
+    3: [["0", "1"], ["2", "2"]],
+    4: [["0", "1"], ["2", "3"]],
+}
 
 
-# -- dashboard -----------------------------------------------------------------------------
+def dashboard_panels(result: Result) -> list[str]:
+    """The panels that have data: ``leverage`` and ``delay`` always; ``range`` when the
+    actors' preferences are at hand (a fresh result, not a reloaded one); ``control`` when
+    the scenario has a battlefield."""
+    panels = ["leverage", "delay"]
+    if result.solution is not None or result.scenario is not None:
+        panels.append("range")
+    if result.metadata.get("battlefield_issue"):
+        panels.append("control")
+    return panels
+
+
 def dashboard(result: Result, concept: str = "spe", issue: str | None = None) -> Figure:
-    """Four views of a run: leverage, delay incentives, bargaining range, battlefield control.
+    """Up to four views of a run: leverage, delay incentives, bargaining range, battlefield
+    control -- each only where it has data (:func:`dashboard_panels`).
 
     Parameters
     ----------
@@ -32,54 +55,64 @@ def dashboard(result: Result, concept: str = "spe", issue: str | None = None) ->
         Concept for leverage and delay incentives.
     issue : str, optional
         Issue of the bargaining range (default: battlefield issue or first position issue).
-        Without the scenario (a reloaded result) the panel says so instead.
 
     Returns
     -------
     Figure
-        Axes in order leverage, delay incentives, bargaining range, control, with one shared
-        legend of actors and markers below.
+        Axes in the order of :func:`dashboard_panels` (each with ``gid`` its panel's name),
+        with one shared legend of actors and markers below.
     """
-    fig, axes = plt.subplots(2, 2, figsize=(16, 10), layout="constrained")
-    leverage(result, concept, ax=axes[0, 0], legend=False)
-    delay_incentives(result, concept, ax=axes[0, 1], legend=False)
-    try:
-        bargaining_range(result, issue, ax=axes[1, 0], legend=False)
-    except ValueError as exc:
-        axes[1, 0].set_title("Bargaining range")
-        axes[1, 0].text(
-            0.5,
-            0.5,
-            str(exc),
-            transform=axes[1, 0].transAxes,
-            ha="center",
-            va="center",
-            wrap=True,
-            color="0.4",
-            gid="note",
-        )
-        axes[1, 0].set_xlabel(f"Time ({result.metadata.get('time_unit', 'round')}s)")
-        axes[1, 0].set_ylabel("Settlement")
-    control(result, ax=axes[1, 1], legend=False)
+    panels = dashboard_panels(result)
+    draw: dict[str, Callable[[Axes], Any]] = {
+        "leverage": lambda ax: leverage(result, concept, ax=ax, legend=False),
+        "delay": lambda ax: delay_incentives(result, concept, ax=ax, legend=False),
+        "range": lambda ax: bargaining_range(result, issue, ax=ax, legend=False),
+        "control": lambda ax: control(result, ax=ax, legend=False),
+    }
+    rows = len(_MOSAICS[len(panels)])
+    fig, axes = plt.subplot_mosaic(
+        _MOSAICS[len(panels)], figsize=(16, 5 * rows), layout="constrained"
+    )
+    shaded = False
+    for k, name in enumerate(panels):
+        ax = axes[str(k)]
+        ax.set_gid(name)
+        draw[name](ax)
+        shaded |= any(a.get_gid() == "ripe" for a in ax.patches)
     actors = result.metadata["actors"]
+    vocab = words(result.metadata)
     handles: list[Any] = actor_handles(result, actors)
     handles += [
-        Line2D([], [], color="0.3", lw=1.4, ls="--", label="threat point W(t)"),
-        Line2D([], [], color="0.15", lw=1.6, ls="-.", label="SPE deal"),
-        Patch(color="#009E73", alpha=0.25, label="ripe round"),
-        Patch(color="#56B4E9", alpha=0.55, label=range_label(result)),
-        Line2D([], [], ls="none", marker="o", color="black", label="SPE settlement"),
-        Line2D([], [], ls="none", marker="D", mfc="white", mec="#D55E00", label="Nash solution"),
+        Line2D([], [], color="0.3", lw=1.4, ls="--", label=threat_label(result)),
+        Line2D([], [], color="0.15", lw=1.6, ls="-.", label=f"SPE {vocab.deal}"),
     ]
+    if shaded:
+        handles.append(Patch(color="#009E73", alpha=0.25, label="ripe round"))
+    if "range" in panels:
+        handles += [
+            Patch(color="#56B4E9", alpha=0.55, label=range_label(result)),
+            Line2D([], [], ls="none", marker="o", color="black", label="SPE settlement"),
+            Line2D(
+                [],
+                [],
+                ls="none",
+                marker="D",
+                mfc="white",
+                mec="#D55E00",
+                label="Nash solution (from threat points W)",
+            ),
+        ]
     if result.metadata.get("deadlines"):
         handles.append(Line2D([], [], color="0.4", lw=1.2, ls=":", label="deadline"))
-    if "q10" in control_data(result):
+    if "control" in panels and "q10" in control_data(result):
         handles.append(Patch(color="#0072B2", alpha=0.3, label="sampled control, 25-75% / 10-90%"))
     fig.legend(
-        handles=handles, loc="outside lower center", ncol=min(len(handles), 6), frameon=False
+        handles=handles, loc="outside lower center", ncol=min(len(handles), 5), frameon=False
     )
     fig.suptitle(
-        f"{result.metadata.get('title') or result.metadata['scenario']}: how leverage shifts with time",
+        f"{result.metadata.get('title') or result.metadata['scenario']}: how leverage shifts "
+        "with time",
         fontsize="x-large",
+        wrap=True,
     )
     return fig

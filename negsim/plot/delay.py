@@ -74,7 +74,8 @@ def delay_incentives(
     -------
     Axes
         Lines ``gid="delay:<actor>"``, a zero line ``gid="zero"``, one shaded span per run
-        of ripe rounds ``gid="ripe"``.
+        of ripe rounds ``gid="ripe"`` -- unless every round is ripe: then no shading, and a
+        note ``gid="ripe-note"`` says so.
 
     Notes
     -----
@@ -86,6 +87,20 @@ def delay_incentives(
     ax = new_axes(ax)
     colors = actor_colors(result)
     ripe_rounds = data.loc[data["ripe"], "round"].unique()
+    every = len(ripe_rounds) == data["round"].nunique()
+    if every:  # shading everything would say nothing: one line instead
+        ax.text(
+            0.99,
+            0.98,
+            "every round is ripe",
+            transform=ax.transAxes,
+            ha="right",
+            va="top",
+            fontsize="small",
+            color="#009E73",
+            gid="ripe-note",
+        )
+        ripe_rounds = ripe_rounds[:0]
     for k, (lo, hi) in enumerate(spans(np.asarray(ripe_rounds))):
         ax.axvspan(
             lo - 0.5,

@@ -22,6 +22,7 @@ from negsim.plot.style import (
     time_axis,
 )
 from negsim.results.views import actor_rows, concept_name
+from negsim.vocabulary import words
 
 if TYPE_CHECKING:
     from negsim.result import Result
@@ -29,17 +30,30 @@ if TYPE_CHECKING:
 __all__ = ["actor_order", "compare_figure", "compare_leverage", "leverage", "leverage_data"]
 
 
+#: Measures in utility, drawn against the threat point.
+UTILITY = ("ex_ante", "payoff")
+
+
+def threat_label(result: Result) -> str:
+    """Legend label of the threat point, in the scenario's words."""
+    return f"threat point W(t): value of {words(result.metadata).continuing}"
+
+
 # -- leverage ------------------------------------------------------------------------------
-def leverage_data(result: Result, concept: str = "spe", measure: str = "payoff") -> pd.DataFrame:
-    """Each actor's equilibrium payoff (or surplus, or surplus share) and threat point by round.
+def leverage_data(result: Result, concept: str = "spe", measure: str = "ex_ante") -> pd.DataFrame:
+    """Each actor's leverage (ex-ante value, payoff, surplus or surplus share) and threat
+    point by round.
 
     Parameters
     ----------
     result : Result
     concept : str
         Solution concept (``"spe"``, ``"nash"``, ...).
-    measure : {"payoff", "surplus", "surplus_share"}
-        ``payoff`` is u_i of the concept's settlement; ``surplus`` is payoff minus the
+    measure : {"ex_ante", "payoff", "surplus", "surplus_share"}
+        ``ex_ante`` (default) is the SPE value before the proposer is known, with the
+        proposer drawn by its share of the rotation (:mod:`negsim.results.leverage`; the
+        same for every concept); ``payoff`` is u_i of the concept's settlement at the
+        round, which under a rotation carries the proposer's advantage; ``surplus`` is payoff minus the
         threat point W_i(t); ``surplus_share`` is that surplus as a share of the
         bargaining players' total (NaN for non-veto actors).
 
@@ -77,19 +91,21 @@ def actor_order(result: Result):  # noqa: ANN202 - a pandas sort key
 def leverage(
     result: Result,
     concept: str = "spe",
-    measure: str = "payoff",
+    measure: str = "ex_ante",
     ax: Axes | None = None,
     legend: bool = True,
 ) -> Axes:
-    """Each actor's equilibrium payoff over rounds, threat points dashed, events marked.
+    """Each actor's leverage over rounds (by default its ex-ante value), threat points
+    dashed, events marked.
 
     Parameters
     ----------
     result : Result
     concept : str
         Solution concept whose settlement is valued.
-    measure : {"payoff", "surplus", "surplus_share"}
-        See :func:`leverage_data`. Threat points are drawn only for ``"payoff"``.
+    measure : {"ex_ante", "payoff", "surplus", "surplus_share"}
+        See :func:`leverage_data`. Threat points are drawn for ``"ex_ante"`` and
+        ``"payoff"`` (both utilities).
     ax : Axes, optional
         Where to draw; a new figure when omitted.
     legend : bool
@@ -120,7 +136,7 @@ def leverage(
             label=result.label(a),
             gid=f"payoff:{a}",
         )
-        if measure == "payoff":
+        if measure in UTILITY:
             ax.plot(
                 d["round"],
                 d["threat_point"],
@@ -131,23 +147,30 @@ def leverage(
                 gid=f"threat:{a}",
             )
     if measure == "surplus_share":
-        ax.set_ylim(0, 1)
+        ax.set_ylim(-0.03, 1.03)
     events = mark_events(ax, result)
     time_axis(ax, result.metadata)
     ylabel = {
+        "ex_ante": "Utility (ex-ante value; threat point dashed)",
         "payoff": "Utility (settlement in [0, 1]; threat point dashed)",
         "surplus": "Surplus over threat point (utility)",
         "surplus_share": "Share of the veto players' surplus",
     }[measure]
     ax.set_ylabel(ylabel)
-    ax.set_title(f"Leverage over time: {MEASURES[measure]} ({concept_name(concept)})")
+    if measure == "ex_ante":
+        ax.set_title(
+            "Leverage over time: ex-ante value\n"
+            "(SPE value before the proposer is known; Binmore 1987)"
+        )
+    else:
+        ax.set_title(f"Leverage over time: {MEASURES[measure]}\n({concept_name(concept)})")
     ax.grid(alpha=0.3)
     if legend:
         handles = actor_handles(result, actors)
-        if measure == "payoff":
+        if measure in UTILITY:
             handles += [
-                Line2D([], [], color="0.3", lw=2.2, label="equilibrium payoff"),
-                Line2D([], [], color="0.3", lw=1.4, ls="--", label="threat point W(t)"),
+                Line2D([], [], color="0.3", lw=2.2, label=MEASURES[measure]),
+                Line2D([], [], color="0.3", lw=1.4, ls="--", label=threat_label(result)),
             ]
         ax.legend(handles=handles + events, **LEGEND)
     return ax
@@ -157,7 +180,7 @@ def compare_leverage(
     results: Sequence[Result],
     names: Sequence[str] | None = None,
     concept: str = "spe",
-    measure: str = "payoff",
+    measure: str = "ex_ante",
     ax: Axes | None = None,
 ) -> Axes:
     """Leverage of several results on shared axes: colour per actor, line style per result.
@@ -185,6 +208,7 @@ def compare_leverage(
         "value",
         f"Leverage compared: {MEASURES[measure]} ({concept_name(concept)})",
         {
+            "ex_ante": "Ex-ante value (utility)",
             "payoff": "Equilibrium payoff (utility)",
             "surplus": "Surplus over threat point (utility)",
             "surplus_share": "Share of the veto players' surplus",

@@ -60,7 +60,7 @@ def payoff_matrix(
             f"payoff shapes {A.shape} and {B.shape} do not match {len(row_strategies)} x {len(col_strategies)} strategies"
         )
     m, n = A.shape
-    ax = new_axes(ax, (1.8 * n + 3.5, 1.1 * m + 2.5))
+    ax = new_axes(ax, (1.8 * n + 3.5, 1.1 * m + 2.5), wrap_title=False)
     image = ax.imshow(A, cmap="Blues", aspect="auto", alpha=0.7)
     span = max(float(np.ptp(A)), 1e-12)
     for i in range(m):

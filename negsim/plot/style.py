@@ -13,6 +13,8 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from negsim.vocabulary import words
+
 if TYPE_CHECKING:
     from negsim.result import Result
 
@@ -38,11 +40,16 @@ OKABE_ITO = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "
 SCENARIO_STYLES = ("-", "--", ":", "-.")
 
 
+#: Horizontal gap (rounds) between event marks that fall on the same round.
+EVENT_GAP = 0.2
+
+
 #: Single-panel figure size (inches), readable on a slide.
 FIGSIZE = (9.0, 5.0)
 
 
 MEASURES = {
+    "ex_ante": "ex-ante value",
     "payoff": "equilibrium payoff",
     "surplus": "surplus over threat point",
     "surplus_share": "share of the bargaining surplus",
@@ -79,40 +86,62 @@ def actor_colors(result: Result | Iterable[str]) -> dict[str, str]:
     return {a: OKABE_ITO[i % len(OKABE_ITO)] for i, a in enumerate(names)}
 
 
-def new_axes(ax: Axes | None, figsize: tuple[float, float] = FIGSIZE) -> Axes:
-    if ax is not None:
-        return ax
-    _, ax = plt.subplots(figsize=figsize, layout="constrained")
+def new_axes(
+    ax: Axes | None, figsize: tuple[float, float] = FIGSIZE, wrap_title: bool = True
+) -> Axes:
+    """``ax``, or the Axes of a new constrained-layout figure; with ``wrap_title`` the
+    title wraps at the figure's edge, so a long title on a narrow figure is never clipped
+    (off for figures whose colour bar makes the wrapped layout settle only at a second
+    draw)."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, layout="constrained")
+    ax.title.set_wrap(wrap_title)
     return ax
+
+
+class _DateTicks(MaxNLocator):
+    """Integer round ticks, as many as fit labels with a date (about 5 em wide; matplotlib's
+    ``nbins="auto"`` allows 3 em)."""
+
+    def __call__(self) -> Any:
+        if self.axis is not None:
+            self.set_params(nbins=max(2, int(self.axis.get_tick_space() * 0.6)))
+        return super().__call__()
 
 
 def time_axis(ax: Axes, metadata: dict[str, Any], rounds: int | None = None) -> None:
     """Integer round ticks, labelled with calendar dates when the scenario has a start date."""
-    from negsim.results.derived import round_dates
+    from negsim.results.derived import date_format, round_dates
 
     T = int(metadata["rounds"]) if rounds is None else rounds
-    unit = str(metadata.get("time_unit", "round"))
+    time_unit = str(metadata.get("time_unit", "round"))
+    unit = words(metadata).unit(time_unit)
+    tick, full = date_format(time_unit), date_format(time_unit, full=True)
     dates = round_dates(metadata, list(range(T + 1)))
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=9, integer=True, steps=[1, 2, 3, 6, 10]))
+    ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", integer=True, steps=[1, 2, 3, 6, 10]))
     if dates[0] is not None:
+        ax.xaxis.set_major_locator(_DateTicks(integer=True, steps=[1, 2, 3, 6, 10]))
 
         def fmt(x: float, _pos: int | None = None) -> str:
             t = int(round(x))
             if abs(x - t) > 1e-9 or not 0 <= t <= T:
                 return ""
-            return f"{t}\n{dates[t]:%b %Y}"
+            return f"{t}\n{dates[t]:{tick}}"
 
         ax.xaxis.set_major_formatter(FuncFormatter(fmt))
-        ax.set_xlabel(f"Time ({unit}s from {dates[0]:%b %Y}; calendar date below)")
+        ax.set_xlabel(f"{unit.capitalize()}s from {dates[0]:{full}} (date below)")
     else:
         ax.set_xlabel(f"Time ({unit}s)")
     ax.set_xlim(-0.5, T - 0.5 if T > 1 else 1.5)
 
 
 def mark_events(ax: Axes, result: Result, *, agreement: bool = True) -> list[Any]:
-    """Vertical lines at the SPE agreement round and at deadlines, with short labels."""
+    """Vertical lines at the SPE agreement round and at deadlines, with short labels; marks
+    falling on the same round are set 0.2 rounds apart, so none hides another."""
     handles: list[Any] = []
+    vocab = words(result.metadata)
     t = result.agreement_round
+    taken: dict[int, int] = {} if t is None or not agreement else {t: 1}
     trans = ax.get_xaxis_transform()
     if agreement and t is not None:
         line = ax.axvline(
@@ -122,10 +151,10 @@ def mark_events(ax: Axes, result: Result, *, agreement: bool = True) -> list[Any
             ls="-.",
             zorder=1,
             gid="agreement",
-            label=f"SPE deal: {result.round_label(t)}",
+            label=f"SPE {vocab.deal}: {result.round_label(t)}",
         )
         ax.annotate(
-            "deal",
+            vocab.deal,
             xy=(t, 0.98),
             xycoords=trans,
             xytext=(3, 0),
@@ -142,7 +171,7 @@ def mark_events(ax: Axes, result: Result, *, agreement: bool = True) -> list[Any
         ax.text(
             0.99,
             0.02,
-            "no SPE deal within the horizon",
+            f"no SPE {vocab.deal} within the horizon",
             transform=ax.transAxes,
             ha="right",
             va="bottom",
@@ -153,8 +182,10 @@ def mark_events(ax: Axes, result: Result, *, agreement: bool = True) -> list[Any
     colors = actor_colors(result)
     for d in result.metadata.get("deadlines", []):
         label = d.get("label") or "deadline"
+        x = d["round"] + EVENT_GAP * taken.get(d["round"], 0)
+        taken[d["round"]] = taken.get(d["round"], 0) + 1
         line = ax.axvline(
-            d["round"],
+            x,
             color=colors.get(d["actor"], "0.4"),
             lw=1.2,
             ls=":",
@@ -164,7 +195,7 @@ def mark_events(ax: Axes, result: Result, *, agreement: bool = True) -> list[Any
         )
         ax.annotate(
             label,
-            xy=(d["round"], 0.02),
+            xy=(x, 0.02),
             xycoords=trans,
             xytext=(3, 0),
             textcoords="offset points",

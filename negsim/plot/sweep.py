@@ -8,19 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+
+from negsim.plot.style import new_axes
 
 __all__ = ["fan", "fan_data", "heatmap", "heatmap_data", "line", "tornado"]
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (7.0, 4.5)) -> Axes:
-    if ax is not None:
-        return ax
-    _, new = plt.subplots(figsize=figsize)
-    return new
+    return new_axes(ax, figsize)
 
 
 def heatmap_data(df: pd.DataFrame, x: str, y: str, value: str) -> pd.DataFrame:

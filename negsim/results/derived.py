@@ -18,6 +18,7 @@ __all__ = [
     "agreement_probability",
     "agreement_round",
     "ripe",
+    "date_format",
     "round_dates",
     "surplus_share",
 ]
@@ -77,6 +78,20 @@ def surplus_share(
         players & (total > _SURPLUS), surplus / np.where(total > _SURPLUS, total, 1.0), np.nan
     )
     return surplus, share
+
+
+def date_format(time_unit: str, full: bool = False) -> str:
+    """strftime format of a round's date that fits the time unit: the day for days and
+    weeks (``"12 Jan"``; ``full`` adds the year), the month for months and quarters,
+    the year for years.
+
+    >>> date_format("weeks"), date_format("week", full=True), date_format("month")
+    ('%d %b', '%d %b %Y', '%b %Y')
+    """
+    unit = str(time_unit).rstrip("s")
+    if unit in {"day", "week"}:
+        return "%d %b %Y" if full else "%d %b"
+    return "%Y" if unit == "year" else "%b %Y"
 
 
 def round_dates(metadata: dict[str, Any], rounds: list[int]) -> list[pd.Timestamp | None]:

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from negsim.engine import CONCEPT_NAMES
+from negsim.results.leverage import ROUNDS_PER_YEAR, trend
+from negsim.vocabulary import words
 
 if TYPE_CHECKING:
     from negsim.result import Result
@@ -23,15 +25,18 @@ def summarize(result: Result, concept: str = "spe") -> str:
     """When a deal comes, on what terms, who gains by waiting, when it ripens, proposals."""
     meta = result.metadata
     regime = result.headline_regime
+    vocab = words(meta)
+    unit = vocab.unit(meta["time_unit"])
     lines = [
-        f"{meta.get('title') or meta['scenario']} — {_count(meta['rounds'], meta['time_unit'])}, "
+        f"{meta.get('title') or meta['scenario']} — {_count(meta['rounds'], unit)}, "
         f"{CONCEPT_NAMES.get(concept, concept)}"
     ]
     t = result.agreement_round
     by_end = float(result.agreement["probability"].sum())
     if t is None:
         lines.append(
-            f"No deal: the SPE reaches no agreement within the horizon (probability {by_end:.2f})."
+            f"No {vocab.deal}: the SPE reaches no agreement within the horizon "
+            f"(probability {by_end:.2f})."
         )
     else:
         certain = (
@@ -39,7 +44,10 @@ def summarize(result: Result, concept: str = "spe") -> str:
             if by_end > 1 - 1e-9 and result.agreement["probability"].max() > 1 - 1e-9
             else f" (median; probability of a deal by the end {by_end:.2f}) "
         )
-        lines.append(f"Deal: the SPE agreement comes at {result.round_label(t)}{certain.rstrip()}.")
+        lines.append(
+            f"{vocab.deal.capitalize()}: the SPE agreement comes at "
+            f"{result.round_label(t)}{certain.rstrip()}."
+        )
         lines.append(f"Terms: {_fmt_terms(result, result.terms('spe', t))}.")
     if t is not None and t > 0:
         lines.append(_why_no_deal(result, concept))
@@ -61,7 +69,7 @@ def summarize(result: Result, concept: str = "spe") -> str:
             until = _last_consecutive(gains.to_numpy())
             parts.append(
                 f"{result.label(row['actor'])} (+{row['delay_incentive']:.3f} by waiting "
-                f"{_count(int(row['preferred_delay']), meta['time_unit'])}; "
+                f"{_count(int(row['preferred_delay']), unit)}; "
                 f"keeps gaining until {result.round_label(until)})"
             )
         lines.append(f"Gains by waiting at {result.round_label(start)}: " + "; ".join(parts) + ".")
@@ -119,22 +127,26 @@ def _count(n: int, unit: str) -> str:
 
 
 def _leverage_lines(result: Result, actors) -> list[str]:  # noqa: ANN001
-    """Share of the bargaining surplus (leverage) at the first and last rounds."""
-    players = actors[actors["veto"]] if actors["veto"].any() else actors
-    players = players.dropna(subset=["surplus_share"])
-    if players.empty:
+    """Leverage as the trend of each actor's ex-ante value (:mod:`negsim.results.leverage`):
+    mean over the first third of the horizon -> mean over the last third, and the fitted
+    slope per year (per round without a calendar unit)."""
+    if "ex_ante" not in actors:
         return []
-    first, last = int(players["round"].min()), int(players["round"].max())
+    values = actors.dropna(subset=["ex_ante"])
+    first, last = int(values["round"].min()), int(values["round"].max())
     if first == last:
         return []
-    share = players.set_index(["round", "actor"])["surplus_share"]
-    parts = [
-        f"{result.label(a)} {_two(share[first, a])} -> {_two(share[last, a])}"
-        for a in players["actor"].unique()
-    ]
+    per_year = ROUNDS_PER_YEAR.get(str(result.metadata["time_unit"]).rstrip("s"))
+    parts = []
+    for a in values["actor"].unique():
+        d = values[values["actor"] == a]
+        start, end, slope = trend(d["round"].to_numpy(), d["ex_ante"].to_numpy())
+        rate = f"{slope * per_year:+.3f} a year" if per_year else f"{slope:+.4f} a round"
+        parts.append(f"{result.label(a)} {_two(start)} -> {_two(end)} ({rate})")
     return [
-        f"Leverage (share of the bargaining surplus) from {result.round_label(first)} to "
-        f"{result.round_label(last)}: " + ", ".join(parts) + "."
+        "Leverage (ex-ante value: what each actor expects before it knows who proposes; "
+        f"first third -> last third of {result.round_label(first)} to "
+        f"{result.round_label(last)}, fitted trend): " + ", ".join(parts) + "."
     ]
 
 
@@ -178,7 +190,8 @@ def explain_round(result: Result, t: int, regime: str | None = None) -> str:
         + (f", regime '{regimes[r]}'" if len(regimes) > 1 else "")
     ]
     lines.append(
-        "Threat point W (value of fighting on) and continuation C (value of no deal now, "
+        f"Threat point W (value of {words(result.metadata).continuing}) and continuation C "
+        f"(value of no {words(result.metadata).deal} now, "
         "then equilibrium play):"
     )
     for i, actor in enumerate(a.actors):
