@@ -36,9 +36,13 @@ def solved(record: type[Result], scenario: Scenario, concepts: tuple[str, ...]) 
     module docstring)."""
     if scenario.worlds:
         sol, rounds = solve_beliefs(scenario, concepts)
-        return with_worlds(
+        result = with_worlds(
             record.from_solution(scenario, rounds, concepts), scenario, sol, concepts
         )
+        # The ex-ante value (the leverage measure) is defined for complete information only:
+        # with worlds each actor has its own expectation, so it is not reported.
+        result.actors["ex_ante"] = float("nan")
+        return result
     result = record.from_solution(scenario, solve_scenario(scenario, concepts), concepts)
     if scenario.types:
         attach(result, solve_types(scenario))

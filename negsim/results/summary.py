@@ -133,6 +133,11 @@ def _leverage_lines(result: Result, actors) -> list[str]:  # noqa: ANN001
     if "ex_ante" not in actors:
         return []
     values = actors.dropna(subset=["ex_ante"])
+    if values.empty:  # worlds: each actor has its own expectation (see results/solved.py)
+        return [
+            "Leverage: the ex-ante value is not reported with worlds (each actor expects "
+            "its own future); see each actor's value per node in `result.nodes`."
+        ]
     first, last = int(values["round"].min()), int(values["round"].max())
     if first == last:
         return []
