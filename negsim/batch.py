@@ -148,6 +148,8 @@ class Batch:
 
     def _support(self) -> tuple[bool, str]:
         a = self.arrays[0]
+        if self.scenario.terminal_outcome != "position" or self.scenario.deals != "binding":
+            return False, "war as a lottery and self-enforcing deals need the engine"
         if any(not np.all(x.curvature == 1.0) for x in self.arrays):
             return False, "non-linear utilities (curvature other than 1) need the engine"
         if any(masks is None for per_regime in self.coalitions for masks in per_regime):
@@ -241,9 +243,9 @@ def _solve_points(batch: Batch, discount: np.ndarray, flow: np.ndarray) -> dict[
 
     Returns
     -------
-    dict of arrays: ``ok`` (n,) False where the stationary tail is undefined or does not
-    converge (the engine raises :class:`SolveError` there), ``engine`` (n,) True where the
-    point must be left to :func:`negsim.solve`; ``threat``, ``value``, ``payoff``
+    dict of arrays: ``ok`` (n,) False where the stationary tail is undefined (the engine
+    raises :class:`SolveError` there), ``engine`` (n,) True where the point must be left to
+    :func:`negsim.solve` (a stationary tail that cycles among them); ``threat``, ``value``, ``payoff``
     (n, T+1, R, N); ``continuation``, ``gain`` (n, T, R, N); ``delay`` (n, T, R, N) int;
     ``deal`` (n, T, R); ``x`` (n, T, R, P); ``y`` (n, T, R, N, Q) (NaN without a deal).
     """
@@ -608,7 +610,9 @@ def _stationary(
         done = np.max(np.abs(v - before), axis=(1, 2)) < _STATIONARY_TOL
         converged[idx[done]] = True
         active[idx[done]] = False
-    ok &= converged | engine  # not converged: the engine raises SolveError for them
+    # not converged: value iteration cycles; the engine mixes over tied coalitions
+    # (negsim.stationary) or raises its SolveError
+    engine |= ok & ~converged
     return value, threat, ok, engine
 
 

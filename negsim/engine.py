@@ -27,6 +27,7 @@ paths (``regimes.samples``) show the spread of control in fan charts.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import math
 from collections.abc import Iterable
@@ -36,11 +37,14 @@ from math import comb
 
 import numpy as np
 
+from negsim.commitment import Deals, enforcement_floors
 from negsim.dynamics import RoundArrays, control_path, round_arrays
 from negsim.errors import SolveError
 from negsim.models import spatial
 from negsim.models.delay import delay_incentives
 from negsim.scenario import Scenario
+from negsim.stationary import Mixing, mixed_stationary_values
+from negsim.terminal import TerminalOutcome, war_utilities
 
 __all__ = [
     "CONCEPTS",
@@ -58,6 +62,7 @@ _TOL = 1e-9
 _MAX_COALITIONS = 64
 _STATIONARY_TOL = 1e-12
 _STATIONARY_MAX_ROUNDS = 50_000
+_CYCLE_MEMORY = 20  # value iterates kept to see which coalitions a cycling tail uses
 
 
 @dataclass(frozen=True)
@@ -116,6 +121,11 @@ def solve(scenario: Scenario, concepts: Iterable[str] | None = None):  # noqa: A
         chosen,
         scenario.seed,
         scenario.regimes.samples if scenario.regimes else 0,
+        terminal_outcome=scenario.terminal_outcome,
+        battlefield_issue=arrays[0].positions.index(scenario.battlefield.issue)
+        if scenario.battlefield is not None
+        else None,
+        deals=scenario.deals,
     )
     return Result.from_solution(scenario, solution, chosen)
 
@@ -252,31 +262,54 @@ def _coalitions(a: RoundArrays, proposer: int, continuation: np.ndarray) -> list
     ]
 
 
+def _offer(
+    a: RoundArrays,
+    t: int,
+    proposer: int,
+    coalition: tuple[int, ...],
+    continuation: np.ndarray,
+    enforce: np.ndarray | None = None,
+) -> tuple[np.ndarray, spatial.Settlement | None, str]:
+    """The proposer's best offer to one coalition: (floors, settlement or None, reason)."""
+    floors = np.full(len(a.actors), np.nan)
+    space = _space(a, t, coalition)
+    if space is None:
+        return floors, None, "the coalition's red lines do not overlap"
+    for i in coalition:
+        floors[i] = (
+            max(continuation[i], a.reservation[t, i]) if i != proposer else a.reservation[t, i]
+        )
+    if enforce is not None:  # self-enforcing deals (negsim.commitment)
+        members = list(coalition)
+        floors[members] = np.fmax(floors[members], enforce[members])
+    floors[~np.isfinite(floors)] = np.nan
+    settlement = spatial.best_proposal(space, proposer, floors)
+    reason = "no settlement gives every coalition member its continuation value"
+    return floors, settlement, reason
+
+
 def _proposer_choice(
-    a: RoundArrays, t: int, proposer: int, continuation: np.ndarray, probability: float
+    a: RoundArrays,
+    t: int,
+    proposer: int,
+    continuation: np.ndarray,
+    probability: float,
+    enforce: np.ndarray | None = None,
+    mixing: dict[tuple[int, ...], float] | None = None,
 ) -> ProposerChoice:
     """The proposer's best offer over the coalitions it may form.
 
     Coalitions that serve the proposer equally well are mixed uniformly (the symmetric
-    stationary equilibrium of Baron & Ferejohn 1989 randomises over partners): the
-    settlement recorded is their average.
+    stationary equilibrium of Baron & Ferejohn 1989 randomises over partners), or with the
+    probabilities ``mixing`` of a stationary equilibrium (:mod:`negsim.stationary`) when
+    they are exactly the coalitions tied: the settlement recorded is their average.
     """
     offers: list[tuple[tuple[int, ...], np.ndarray, spatial.Settlement]] = []
     reason = "no coalition can reach the quota"
     for coalition in _coalitions(a, proposer, continuation):
-        space = _space(a, t, coalition)
-        if space is None:
-            reason = "the coalition's red lines do not overlap"
-            continue
-        floors = np.full(len(a.actors), np.nan)
-        for i in coalition:
-            floors[i] = (
-                max(continuation[i], a.reservation[t, i]) if i != proposer else a.reservation[t, i]
-            )
-        floors[~np.isfinite(floors)] = np.nan
-        settlement = spatial.best_proposal(space, proposer, floors)
+        floors, settlement, why_not = _offer(a, t, proposer, coalition, continuation, enforce)
         if settlement is None:
-            reason = "no settlement gives every coalition member its continuation value"
+            reason = why_not
             continue
         offers.append((coalition, floors, settlement))
     if not offers:
@@ -292,19 +325,26 @@ def _proposer_choice(
         )
     best_value = max(o[2].utilities[proposer] for o in offers)
     tied = [o for o in offers if o[2].utilities[proposer] >= best_value - _TOL]
+    weights = np.ones(len(tied))
+    mixed = "mixed uniformly"
+    if mixing and set(mixing) <= {o[0] for o in tied}:
+        weights = np.array([mixing.get(o[0], 0.0) for o in tied])
+        mixed = "mixed as the stationary equilibrium requires"
+        tied = [o for o, w in zip(tied, weights, strict=True) if w > 0]
+        weights = weights[weights > 0]
     coalition, floors, settlement = tied[0]
     if len(tied) > 1:
         settlement = spatial.Settlement(
-            x=np.mean([o[2].x for o in tied], axis=0),
-            y=np.mean([o[2].y for o in tied], axis=0),
-            utilities=np.mean([o[2].utilities for o in tied], axis=0),
+            x=np.average([o[2].x for o in tied], axis=0, weights=weights),
+            y=np.average([o[2].y for o in tied], axis=0, weights=weights),
+            utilities=np.average([o[2].utilities for o in tied], axis=0, weights=weights),
         )
         coalition = tuple(sorted(set().union(*(o[0] for o in tied))))
         floors = np.fmax.reduce(np.stack([o[1] for o in tied]), axis=0)
     deal = best_value >= continuation[proposer] - _TOL
     why = "the proposer gains by the deal" if deal else "the proposer prefers to wait"
     if len(tied) > 1:
-        why += f"; {len(tied)} equally cheap coalitions, mixed uniformly"
+        why += f"; {len(tied)} equally cheap coalitions, {mixed}"
     return ProposerChoice(
         proposer, probability, coalition, floors, continuation, settlement, deal, why
     )
@@ -318,29 +358,43 @@ def _proposers(a: RoundArrays, phase: int) -> list[tuple[int, float]]:
 
 
 def _bellman(
-    a: RoundArrays, t: int, phase: int, continuation: np.ndarray
+    a: RoundArrays,
+    t: int,
+    phase: int,
+    continuation: np.ndarray,
+    enforce: np.ndarray | None = None,
+    mixing: Mixing | None = None,
 ) -> tuple[np.ndarray, list[ProposerChoice]]:
-    """Expected SPE value at round t (parameters of round t, proposer of ``phase``)."""
+    """Expected SPE value at round t (parameters of round t, proposer of ``phase``);
+    ``enforce`` (N,): the least utility of a self-enforcing deal (None: deals bind);
+    ``mixing``: the stationary tail's mixing over tied coalitions, per proposer."""
     value = np.zeros(len(a.actors))
     choices = []
     for proposer, probability in _proposers(a, phase):
-        choice = _proposer_choice(a, t, proposer, continuation, probability)
+        choice = _proposer_choice(
+            a, t, proposer, continuation, probability, enforce, (mixing or {}).get(proposer)
+        )
         outcome = choice.settlement.utilities if choice.deal and choice.settlement else continuation
         value += probability * outcome
         choices.append(choice)
     return value, choices
 
 
-def _war_utilities(a: RoundArrays) -> np.ndarray:
+def _war_utilities(
+    a: RoundArrays, outcome: TerminalOutcome = "position", issue: int | None = None
+) -> np.ndarray:
+    """Utilities of the war outcome (a sure position or a lottery, :mod:`negsim.terminal`)."""
     space = _space(a, a.rounds - 1, [])
     assert space is not None
-    return spatial.utilities(space, a.war_position, np.zeros(a.members.shape))
+    return war_utilities(space, a.war_position, float(a.control[-1]), issue, outcome)
 
 
 def _stationary_tail(
-    arrays: list[RoundArrays], transition: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Values at round T of the game whose last round repeats forever (value iteration)."""
+    arrays: list[RoundArrays], transition: np.ndarray, deals: Deals = "binding"
+) -> tuple[np.ndarray, np.ndarray, list[Mixing] | None]:
+    """Values at round T of the game whose last round repeats forever (value iteration),
+    its threat points and, when iteration cycles because the equilibrium mixes over
+    coalitions (one proposer a round), the mixing found by :mod:`negsim.stationary`."""
     last = arrays[0].rounds - 1
     beta = np.stack([a.discount[last] for a in arrays])
     flow = np.stack([a.flow[last] for a in arrays])
@@ -351,21 +405,62 @@ def _stationary_tail(
             "or 'terminal: war'"
         )
     threat = _perpetual(flow, beta, transition)
+    enforce: list[np.ndarray | None] = (
+        list(enforcement_floors(threat[None], transition, stationary=True)[0])
+        if deals == "self_enforcing"
+        else [None] * len(arrays)
+    )
     period = max(len(a.proposers) if a.proposers is not None else 1 for a in arrays)
     limit = stationary_round_limit(float(beta.max()))
     value = threat.copy()
+    history: collections.deque[np.ndarray] = collections.deque(maxlen=_CYCLE_MEMORY)
     rounds = 0
     while rounds < limit:
         before = value.copy()
         for m in reversed(range(period)):
             cont = flow + beta * (transition @ value)
             value = np.stack(
-                [_bellman(a, last, last + 1 + m, cont[r])[0] for r, a in enumerate(arrays)]
+                [
+                    _bellman(a, last, last + 1 + m, cont[r], enforce[r])[0]
+                    for r, a in enumerate(arrays)
+                ]
             )
             rounds += 1
+        history.append(value)
         if np.max(np.abs(value - before)) < _STATIONARY_TOL:
-            return value, threat
+            return value, threat, None
+        if period == 1 and rounds == limit // 4:  # past the contraction bound: cycling
+            mixed = _mixed_tail(arrays, transition, list(history), flow, beta, enforce)
+            if mixed is not None:
+                return mixed[0], threat, mixed[1]
     raise SolveError(stationary_failure(limit, float(beta.max())))
+
+
+def _mixed_tail(
+    arrays: list[RoundArrays],
+    transition: np.ndarray,
+    history: list[np.ndarray],
+    flow: np.ndarray,
+    beta: np.ndarray,
+    enforce: list[np.ndarray | None],
+) -> tuple[np.ndarray, list[Mixing]] | None:
+    """The stationary equilibrium with mixing over tied coalitions (:mod:`negsim.stationary`)."""
+    last = arrays[0].rounds - 1
+    return mixed_stationary_values(
+        history,
+        flow,
+        beta,
+        transition,
+        [_proposers(a, 0) for a in arrays],
+        lambda r, j, c: _coalitions(arrays[r], j, c),
+        lambda r, j, coalition, c: _utilities_of(
+            _offer(arrays[r], last, j, coalition, c, enforce[r])[1]
+        ),
+    )
+
+
+def _utilities_of(settlement: spatial.Settlement | None) -> np.ndarray | None:
+    return None if settlement is None else settlement.utilities
 
 
 def stationary_round_limit(max_discount: float) -> int:
@@ -384,11 +479,10 @@ def stationary_failure(limit: int, max_discount: float) -> str:
     return (
         f"the stationary tail did not converge within {limit:,} rounds of value iteration "
         f"(discount factors up to {max_discount:.6f}): the proposers' offers cycle instead of "
-        "settling. This happens in multilateral games whose stationary equilibrium needs "
-        "unequal mixing over coalitions, e.g. Baron-Ferejohn with unequal discount factors "
-        "(Eraslan 2002; negsim.models.baron_ferejohn solves equal discounts with any "
-        "recognition), or with discount factors very close to 1. Use 'terminal: war' with a "
-        "long horizon instead."
+        "settling, and no stationary equilibrium mixing over equally cheap coalitions was "
+        "found (the engine looks for one when a single proposer moves each round, as with "
+        "recognition probabilities; Eraslan 2002), e.g. with rotating proposers or discount "
+        "factors very close to 1. Use 'terminal: war' with a long horizon instead."
     )
 
 
@@ -410,17 +504,38 @@ def solve_arrays(
     concepts: tuple[str, ...],
     seed: int = 0,
     samples: int = 0,
+    *,
+    terminal_outcome: TerminalOutcome = "position",
+    battlefield_issue: int | None = None,
+    deals: Deals = "binding",
 ) -> RoundSolution:
-    """Backward induction over (round, regime), then the other concepts and delay incentives."""
+    """Backward induction over (round, regime), then the other concepts and delay incentives.
+
+    ``terminal_outcome`` (with the index of the battlefield issue) chooses the war outcome
+    after the last round (:mod:`negsim.terminal`); ``deals="self_enforcing"`` requires every
+    settlement to beat its members' later threat points (:mod:`negsim.commitment`).
+    """
     a0 = arrays[0]
     T, R, N = a0.rounds, len(arrays), len(a0.actors)
     P, Q = len(a0.positions), len(a0.pies)
     threat = np.zeros((T + 1, R, N))
     value = np.zeros((T + 1, R, N))
+    mixing: list[Mixing] | None = None
     if terminal == "stationary":
-        value[T], threat[T] = _stationary_tail(arrays, transition)
+        value[T], threat[T], mixing = _stationary_tail(arrays, transition, deals)
     else:
-        threat[T] = value[T] = np.stack([_war_utilities(a) for a in arrays])
+        threat[T] = value[T] = np.stack(
+            [_war_utilities(a, terminal_outcome, battlefield_issue) for a in arrays]
+        )
+    if deals == "self_enforcing":  # the threat points do not depend on the deals made
+        for t in reversed(range(T)):
+            for r, a in enumerate(arrays):
+                threat[t, r] = a.flow[t] + a.discount[t] * (transition[r] @ threat[t + 1])
+    enforce = (
+        enforcement_floors(threat, transition, terminal == "stationary")
+        if deals == "self_enforcing"
+        else None
+    )
     continuation = np.zeros((T, R, N))
     deal = {c: np.zeros((T, R)) for c in concepts}
     xs = {c: np.full((T, R, P), np.nan) for c in concepts}
@@ -432,7 +547,14 @@ def solve_arrays(
             beta, flow = a.discount[t], a.flow[t]
             threat[t, r] = flow + beta * (transition[r] @ threat[t + 1])
             continuation[t, r] = flow + beta * (transition[r] @ value[t + 1])
-            value[t, r], choices[t, r] = _bellman(a, t, t, continuation[t, r])
+            value[t, r], choices[t, r] = _bellman(
+                a,
+                t,
+                t,
+                continuation[t, r],
+                None if enforce is None else enforce[t, r],
+                None if mixing is None else mixing[r],
+            )
             dealt = [
                 (c.probability, c.settlement) for c in choices[t, r] if c.deal and c.settlement
             ]

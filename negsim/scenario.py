@@ -257,6 +257,18 @@ class Scenario(_Model):
     stage_games: dict[str, StageGame] = {}
     regimes: Regimes | None = None
     uncertainty: dict[str, Distribution] = {}
+    terminal_outcome: Literal["position", "lottery"] = Field(
+        "position",
+        description="With 'terminal: war': 'position' imposes the control p(T) on the "
+        "battlefield issue as a sure thing; 'lottery' gives that issue to side a (1) with "
+        "probability p(T) and to side b (0) otherwise, so curvature prices the risk of war.",
+    )
+    deals: Literal["binding", "self_enforcing"] = Field(
+        "binding",
+        description="'binding': a deal ends the game; 'self_enforcing': a deal must also "
+        "give every coalition member at least its threat point in every later round "
+        "(nobody would return to war as power shifts; Powell 2006).",
+    )
 
     _source_file: str | None = PrivateAttr(None)
 
@@ -861,6 +873,15 @@ def _check_semantics(s: Scenario) -> list[tuple[_Path, str]]:
                 )
                 for p in problems:
                     out.append((("regimes", "states", state, "changes", change), p.message))
+
+    if s.terminal_outcome == "lottery" and (s.battlefield is None or s.terminal != "war"):
+        out.append(
+            (
+                ("terminal_outcome",),
+                "'terminal_outcome: lottery' needs a battlefield and 'terminal: war' (it draws "
+                "the war outcome of the battlefield issue); remove it or add a battlefield",
+            )
+        )
 
     dumped = s.model_dump(mode="json", exclude_none=True)
     for key, dist in s.uncertainty.items():
