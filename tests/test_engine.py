@@ -181,12 +181,17 @@ def test_shares_sum_to_one_and_responder_gets_continuation(
     assert (actors["payoff"] >= actors["continuation"] - 1e-9).all()
 
 
-def test_cycling_stationary_tail_is_refused_with_the_reason() -> None:
-    """Baron-Ferejohn with unequal discounts needs unequal mixing over coalitions
-    (Eraslan 2002): pure value iteration cycles, and the engine says so."""
+def test_cycling_stationary_tail_is_refused_with_the_reason(monkeypatch) -> None:
+    """When value iteration cycles and no mixing equilibrium is found, the engine says so
+    (the search for one is switched off here: it succeeds in every case we know)."""
+    import negsim.engine
+
+    monkeypatch.setattr(negsim.engine, "mixed_stationary_values", lambda *args: None)
     s = negsim.load("textbook/baron_ferejohn").with_changes(
         {"actors.m1.discount": 0.5, "actors.m2.discount": 0.7}
     )
     with pytest.raises(negsim.SolveError, match="offers cycle instead of settling") as info:
         negsim.solve(s, concepts=["spe"])
     assert "within 1,049 rounds" in str(info.value)
+
+
