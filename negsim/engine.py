@@ -15,7 +15,8 @@
    stationary``) iterates the last round to its fixed point, reproducing Rubinstein (1982)
    and Baron-Ferejohn (1989).
 4. **Other concepts** with threat points W(t): Nash (symmetric and capability-weighted),
-   Kalai-Smorodinsky and the capability x salience compromise.
+   Kalai-Smorodinsky and the capability x salience compromise; on request, Nash with the
+   impasse point (:mod:`negsim.disagreement`).
 5. **Delay incentives** and ripeness (:mod:`negsim.models.delay`), proposals on the table,
    stage games.
 
@@ -38,6 +39,7 @@ from math import comb
 import numpy as np
 
 from negsim.commitment import Deals, enforcement_floors
+from negsim.disagreement import brw_weights, impasse_points
 from negsim.dynamics import RoundArrays, control_path, round_arrays
 from negsim.errors import SolveError
 from negsim.models import spatial
@@ -48,6 +50,7 @@ from negsim.terminal import TerminalOutcome, war_utilities
 
 __all__ = [
     "CONCEPTS",
+    "DEFAULT_CONCEPTS",
     "ProposerChoice",
     "RoundSolution",
     "enumerated_coalitions",
@@ -57,7 +60,8 @@ __all__ = [
     "stationary_round_limit",
 ]
 
-CONCEPTS = ("spe", "nash", "nash_weighted", "kalai_smorodinsky", "compromise")
+CONCEPTS = ("spe", "nash", "nash_weighted", "kalai_smorodinsky", "compromise", "nash_impasse")
+DEFAULT_CONCEPTS = CONCEPTS[:5]  # what ``solve`` computes unless asked
 _TOL = 1e-9
 _MAX_COALITIONS = 64
 _STATIONARY_TOL = 1e-12
@@ -105,7 +109,7 @@ def solve(scenario: Scenario, concepts: Iterable[str] | None = None):  # noqa: A
     """Solve a scenario round by round; returns a :class:`negsim.result.Result`."""
     from negsim.result import Result
 
-    chosen = tuple(CONCEPTS if concepts is None else concepts)
+    chosen = tuple(DEFAULT_CONCEPTS if concepts is None else concepts)
     unknown = [c for c in chosen if c not in CONCEPTS]
     if unknown:
         raise SolveError(f"unknown concept(s) {unknown}; choose from {', '.join(CONCEPTS)}")
@@ -572,12 +576,16 @@ def solve_arrays(
                 "of the utility scale, 0 to 1)"
             )
     others = tuple(c for c in concepts if c != "spe")
-    for concept, settlements in _axiomatic_rounds(arrays, threat, others).items():
+    flows = np.stack([a.flow for a in arrays], axis=1)
+    discounts = np.stack([a.discount for a in arrays], axis=1)
+    impasse = impasse_points(flows, discounts, transition) if "nash_impasse" in concepts else None
+    for concept, settlements in _axiomatic_rounds(arrays, threat, others, impasse).items():
+        point = impasse if concept == "nash_impasse" and impasse is not None else threat
         for (t, r), settlement in settlements.items():
             if settlement is None:
                 continue
             players = arrays[r].players
-            floor = np.maximum(threat[t, r], arrays[r].reservation[t])
+            floor = np.maximum(point[t, r], arrays[r].reservation[t])
             deal[concept][t, r] = float(
                 np.all(settlement.utilities[players] >= floor[players] - 1e-7)
             )
@@ -586,8 +594,6 @@ def solve_arrays(
     if terminal == "war":
         for c in concepts:
             payoff[c][T] = threat[T]
-    flows = np.stack([a.flow for a in arrays], axis=1)
-    discounts = np.stack([a.discount for a in arrays], axis=1)
     gains, delays = {}, {}
     for c in concepts:
         gains[c], delays[c] = delay_incentives(flows, discounts, payoff[c], transition)
@@ -616,9 +622,13 @@ def solve_arrays(
 
 
 def _axiomatic_rounds(
-    arrays: list[RoundArrays], threat: np.ndarray, concepts: tuple[str, ...]
+    arrays: list[RoundArrays],
+    threat: np.ndarray,
+    concepts: tuple[str, ...],
+    impasse: np.ndarray | None = None,
 ) -> dict[str, dict[tuple[int, int], spatial.Settlement | None]]:
-    """Nash, weighted Nash, Kalai-Smorodinsky and compromise settlements at every (t, r).
+    """Nash, weighted Nash, Kalai-Smorodinsky and compromise settlements at every (t, r),
+    and Nash with the impasse point ``impasse`` and weights ``1 / r_i``.
 
     Given the threat points (known after the SPE pass) the rounds are independent
     problems, so each concept is solved for all of them at once (the ``*_batch`` functions
@@ -654,6 +664,14 @@ def _axiomatic_rounds(
         elif concept in ("nash", "nash_weighted"):
             weights = capability if concept == "nash_weighted" else None
             found = spatial.nash_settlement_batch(spaces, floor, players, weights, egalitarian)
+        elif concept == "nash_impasse":
+            assert impasse is not None
+            point = np.stack(
+                [np.maximum(impasse[t, r], arrays[r].reservation[t]) for t, r in cells]
+            )
+            discount = np.stack([arrays[r].discount[t] for t, r in cells])
+            weights = np.where(players, brw_weights(np.where(players, discount, 0.5)), 1.0)
+            found = spatial.nash_settlement_batch(spaces, point, players, weights)
         else:  # kalai_smorodinsky
             found = spatial.kalai_smorodinsky_batch(spaces, floor, players, egalitarian)
         out[concept] = dict(zip(cells, found, strict=True))

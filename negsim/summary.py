@@ -14,6 +14,7 @@ __all__ = ["explain_round", "summarize"]
 _CONCEPT_NAMES = {
     "spe": "subgame-perfect equilibrium",
     "nash": "Nash bargaining solution",
+    "nash_impasse": "Nash solution with the impasse point (Binmore-Rubinstein-Wolinsky)",
     "nash_weighted": "capability-weighted Nash solution",
     "kalai_smorodinsky": "Kalai-Smorodinsky solution",
     "compromise": "capability x salience compromise",
