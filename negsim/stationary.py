@@ -7,23 +7,26 @@ price with just the probabilities that keep the members' values where they are (
 2002). Value iteration with any fixed tie rule then cycles around the equilibrium instead
 of reaching it; this module finds it directly.
 
-Given the coalitions ``S_{rj}`` each proposer j used in regime r while the iteration cycled
-(its support), the unknowns are the values ``v`` (R, N) and mixing probabilities
-``pi_{rjC}``, and the equations are
+The unknowns are the values ``v`` (R, N), each proposer's payoff ``b_{rj}`` and the
+probabilities ``pi_{rjC}`` with which proposer j in regime r forms coalition C; the
+equations are
 
 .. math::
 
-    v_r = \\sum_j p_{rj} \\sum_{C \\in S_{rj}} \\pi_{rjC}\\, U_{rjC}(c_r), \\qquad
-    c_r = w_r + \\beta_r \\sum_{r'} P_{rr'} v_{r'},
+    v_r = \\sum_j p_{rj} \\sum_C \\pi_{rjC}\\, U_{rjC}(c_r), \\qquad
+    c_r = w_r + \\beta_r \\sum_{r'} P_{rr'} v_{r'}, \\qquad \\sum_C \\pi_{rjC} = 1,
 
-    U_{rjC,j}(c_r) = U_{rjC',j}(c_r) \\quad (C, C' \\in S_{rj}), \\qquad
-    \\sum_{C \\in S_{rj}} \\pi_{rjC} = 1,\\ \\pi \\ge 0,
+    \\pi_{rjC} \\ge 0, \\quad b_{rj} - U_{rjC,j}(c_r) \\ge 0, \\quad
+    \\pi_{rjC}\\,(b_{rj} - U_{rjC,j}(c_r)) = 0,
 
 where ``U_{rjC}(c)`` is every actor's utility of j's best offer to coalition C given the
-continuation values c (each member held to its floor). They are solved by bounded
-nonlinear least squares (:func:`scipy.optimize.least_squares`), and the solution is
-accepted only if it is an equilibrium: the equations hold to 1e-11 and no coalition serves
-a proposer better than its support.
+continuation values c (each member held to its floor): proposers mix only over their best
+coalitions. The complementarity conditions are written with the Fischer-Burmeister
+function and solved by nonlinear least squares (:func:`scipy.optimize.least_squares`) from
+the coalitions the cycling iteration used; the values are then polished on the tied
+coalitions and the mixing recovered by non-negative least squares
+(:func:`scipy.optimize.nnls`). The solution is accepted only if every equation holds to
+1e-11.
 
 References
 ----------
@@ -75,8 +78,8 @@ def mixed_stationary_values(
 
     Returns
     -------
-    (values (R, N), mixing per regime), or None when no equilibrium with the supports seen
-    in ``history`` exists (some proposer waited, or the equations have no solution).
+    (values (R, N), mixing per regime), or None when no such equilibrium was found (some
+    proposer would rather wait, or the equations were not solved to 1e-11).
     """
     R, N = flow.shape
 
@@ -103,8 +106,8 @@ def mixed_stationary_values(
     for r, j in keys:
         mask = np.array([C in used[r, j] for C in candidates[r, j]], dtype=float)
         start_mix.append(mask / mask.sum())
-        offers = [offer(r, j, C, cont0[r]) for C in candidates[r, j]]
-        start_best.append(max(u[j] for u in offers if u is not None))
+        at_mean = [offer(r, j, C, cont0[r]) for C in candidates[r, j]]
+        start_best.append(max(u[j] for u in at_mean if u is not None))
     sizes = [len(candidates[k]) for k in keys]
     starts = np.cumsum([0, *sizes])
     K = len(keys)
@@ -165,13 +168,15 @@ def mixed_stationary_values(
         value = np.zeros((R, N))
         out: list[np.ndarray] = []
         for k, (r, j) in enumerate(keys):
-            us = [u for u, on in zip(offers[k], tied[k], strict=True) if on]
-            if any(u is None for u in us):
-                return np.full(len(y), 1e3)
+            us = [u for u, on in zip(offers[k], tied[k], strict=True) if on and u is not None]
+            if len(us) != tied[k].sum():
+                return np.full(len(y), 1e3)  # an offer of the support became infeasible
             mix = pi[starts[k] : starts[k + 1]][tied[k]]
             out.append(np.array([best[k] - u[j] for u in us]))
             out.append(np.array([mix.sum() - 1.0]))
-            value[r] += dict(proposers[r])[j] * sum((p * u for p, u in zip(mix, us)), np.zeros(N))
+            value[r] += dict(proposers[r])[j] * sum(
+                (p * u for p, u in zip(mix, us, strict=True)), np.zeros(N)
+            )
         return np.concatenate([(v - value).ravel(), *out])
 
     polished = least_squares(
@@ -190,7 +195,9 @@ def mixed_stationary_values(
     z[R * N + K :] = nnls(rows, np.concatenate([v.ravel(), np.ones(K)]))[0]
     if np.max(np.abs(residual(z))) > _EQUILIBRIUM_TOL:
         return None
-    v, _, pi = unpack(z)
+    v, best, pi = unpack(z)
+    if np.any(best < np.array([continuation(v)[r, j] for r, j in keys]) - 1e-9):
+        return None  # some proposer would rather wait: not this kind of equilibrium
     mixing: list[Mixing] = [{} for _ in range(R)]
     for k, (r, j) in enumerate(keys):
         mix = pi[starts[k] : starts[k + 1]]

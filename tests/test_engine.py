@@ -193,5 +193,3 @@ def test_cycling_stationary_tail_is_refused_with_the_reason(monkeypatch) -> None
     with pytest.raises(negsim.SolveError, match="offers cycle instead of settling") as info:
         negsim.solve(s, concepts=["spe"])
     assert "within 1,049 rounds" in str(info.value)
-
-
