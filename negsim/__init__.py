@@ -10,7 +10,7 @@ Load a scenario, solve it, look at how leverage shifts with time::
 
 from negsim._version import __version__
 from negsim.catalog import available, load
-from negsim.engine import CONCEPTS, solve
+from negsim.engine import CONCEPTS, DEFAULT_CONCEPTS, solve
 from negsim.errors import NegsimError, Problem, ScenarioError, SolveError
 from negsim.result import Result
 from negsim.scenario import Scenario, load_text
@@ -18,6 +18,7 @@ from negsim.sweeps import sweep
 
 __all__ = [
     "CONCEPTS",
+    "DEFAULT_CONCEPTS",
     "Result",
     "solve",
     "sweep",

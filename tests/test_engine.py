@@ -20,7 +20,7 @@ def ukraine() -> negsim.Result:
 
 def test_tables_have_expected_shapes(ukraine: negsim.Result) -> None:
     T, N = 36, 4
-    concepts = len(negsim.CONCEPTS)
+    concepts = len(negsim.DEFAULT_CONCEPTS)
     regimes = 2
     assert len(ukraine.rounds) == concepts * regimes * T
     assert len(ukraine.actors) == concepts * regimes * T * N
