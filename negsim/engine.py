@@ -289,6 +289,13 @@ def _offer(
     floors[~np.isfinite(floors)] = np.nan
     settlement = spatial.best_proposal(space, proposer, floors)
     reason = "no settlement gives every coalition member its continuation value"
+    if settlement is None and enforce is not None:
+        binding = _offer(a, t, proposer, coalition, continuation)[1]
+        if binding is not None:
+            reason = (
+                "no settlement would be kept: a coalition member would return to war in a "
+                "later round (deals: self_enforcing)"
+            )
     return floors, settlement, reason
 
 

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import negsim
+from negsim.commitment import enforcement_floors
 from negsim.errors import ScenarioError
 from negsim.models import commitment_problem
 
@@ -189,3 +190,36 @@ def test_unknown_deals_value_is_a_located_error() -> None:
     problem = info.value.problems[0]
     assert problem.path == "deals" and problem.line == 4
     assert "'binding' or 'self_enforcing'" in problem.message
+
+
+def test_no_deal_says_the_settlement_would_not_be_kept() -> None:
+    s = negsim.load("textbook/commitment").with_changes(
+        {**WAR_AS_REWARD_LATER, "deals": "self_enforcing"}
+    )
+    result = negsim.solve(s, concepts=["spe"])
+    reasons = {c.reason for c in result.solution.choices[0, 0]}
+    assert any("would return to war in a later round" in r for r in reasons)
+
+
+@pytest.mark.parametrize("stationary", [False, True])
+def test_enforcement_floors_equal_brute_force_over_regime_paths(stationary: bool) -> None:
+    """E(t, r) = max of W(s, r') over later rounds s and the regimes r' reachable from r in
+    s - t steps (positive probability), by enumerating powers of the transition matrix; with
+    a stationary tail, also the tail's W(T, r') for every r' reachable at any time."""
+    rng = np.random.default_rng(7)
+    T, R, N = 5, 3, 2
+    threat = rng.normal(size=(T + 1, R, N))
+    transition = np.array([[0.5, 0.5, 0.0], [0.0, 1.0, 0.0], [0.2, 0.0, 0.8]])
+    floors = enforcement_floors(threat, transition, stationary)
+    for t in range(T + 1):
+        for r in range(R):
+            candidates = []
+            last = T if stationary else T - 1
+            for s in range(t + 1, last + 1):
+                reach = np.linalg.matrix_power(transition, s - t)[r] > 0
+                candidates.extend(threat[s, reach])
+            if stationary:  # the tail: every regime reachable in any number of steps
+                reach = sum(np.linalg.matrix_power(transition, k)[r] for k in range(R + 1)) > 0
+                candidates.extend(threat[T, reach])
+            expected = np.max(candidates, axis=0) if candidates else np.full(N, -np.inf)
+            np.testing.assert_array_equal(floors[t, r], expected)
