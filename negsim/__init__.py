@@ -9,7 +9,7 @@ Load a scenario, solve it, look at how leverage shifts with time::
 """
 
 from negsim._version import __version__
-from negsim.api import CONCEPTS, solve
+from negsim.api import CONCEPTS, DEFAULT_CONCEPTS, solve
 from negsim.catalog import available, load
 from negsim.errors import NegsimError, Problem, ScenarioError, SolveError
 from negsim.result import Result
@@ -18,6 +18,7 @@ from negsim.sweeps import sweep
 
 __all__ = [
     "CONCEPTS",
+    "DEFAULT_CONCEPTS",
     "Result",
     "solve",
     "sweep",

@@ -246,7 +246,7 @@ def _table(
     "concepts",
     multiple=True,
     type=click.Choice(CONCEPTS),
-    help="Solution concept(s) to compute (repeatable; default: all).",
+    help="Solution concept(s) to compute (repeatable; default: all but nash_impasse).",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True

@@ -378,6 +378,18 @@ class Scenario(_Model):
         description="Private types of one informed actor: {actor: {type: {prior, changes}}}.",
     )
     vocabulary: Vocabulary = Vocabulary()
+    terminal_outcome: Literal["position", "lottery"] = Field(
+        "position",
+        description="With 'terminal: war': 'position' imposes the control p(T) on the "
+        "battlefield issue as a sure thing; 'lottery' gives that issue to side a (1) with "
+        "probability p(T) and to side b (0) otherwise, so curvature prices the risk of war.",
+    )
+    deals: Literal["binding", "self_enforcing"] = Field(
+        "binding",
+        description="'binding': a deal ends the game; 'self_enforcing': a deal must also "
+        "give every coalition member at least its threat point in every later round "
+        "(nobody would return to war as power shifts; Powell 2006).",
+    )
 
     _source_file: str | None = PrivateAttr(None)
     _warnings: tuple[Problem, ...] = PrivateAttr(())
@@ -1283,6 +1295,15 @@ def _check_semantics(
             if with_regimes:
                 out.extend(_regime_problems(s, state, regime))
 
+    if s.terminal_outcome == "lottery" and (s.battlefield is None or s.terminal != "war"):
+        out.append(
+            (
+                ("terminal_outcome",),
+                "'terminal_outcome: lottery' needs a battlefield and 'terminal: war' (it draws "
+                "the war outcome of the battlefield issue); remove it or add a battlefield",
+            )
+        )
+
     dumped = s.model_dump(mode="json", exclude_none=True)
     for key, dist in s.uncertainty.items():
         for p in path_problems(dumped, key):
@@ -1317,6 +1338,20 @@ def _combination_problems(s: Scenario) -> list[tuple[_Path, str]]:
                 "separate scenarios",
             )
         )
+    leaders = [n for n, a in s.actors.items() if a.leader]
+    for what, present in (
+        ("worlds", bool(s.worlds)),
+        ("types", bool(s.types)),
+        (f"leaders (found on {', '.join(leaders)})", bool(leaders)),
+    ):
+        if s.deals == "self_enforcing" and present:
+            out.append(
+                (
+                    ("deals",),
+                    f"'deals: self_enforcing' cannot yet be combined with {what}; solve them "
+                    "in separate scenarios or use 'deals: binding'",
+                )
+            )
     return out
 
 
