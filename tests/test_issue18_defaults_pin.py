@@ -17,7 +17,9 @@ PINS = json.loads(PINNED.read_text())
 @pytest.mark.parametrize("name", sorted(PINS))
 def test_shipped_scenario_numbers_are_unchanged(name: str) -> None:
     now = numbers(name)
-    assert set(now) == set(PINS[name])
+    # columns added since the pins were taken (the ex-ante leverage of issue 20) are new
+    # outputs, not changed ones; every pinned column must still be there
+    assert set(PINS[name]) <= set(now), set(PINS[name]) - set(now)
     for column, pinned in PINS[name].items():
         if pinned and isinstance(pinned[0], str):
             assert now[column] == pinned, column
