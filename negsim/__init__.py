@@ -10,6 +10,8 @@ Load a scenario, solve it, look at how leverage shifts with time::
 
 from negsim._version import __version__
 from negsim.catalog import available, load
+from negsim.claims import claims
+from negsim.delay_decomposition import explain_delay
 from negsim.engine import CONCEPTS, solve
 from negsim.errors import NegsimError, Problem, ScenarioError, SolveError
 from negsim.result import Result
@@ -28,6 +30,8 @@ __all__ = [
     "SolveError",
     "__version__",
     "available",
+    "claims",
+    "explain_delay",
     "load",
     "load_text",
 ]

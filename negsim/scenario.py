@@ -543,11 +543,14 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     """Mappings merge key by key; anything else (lists included) is replaced.
 
     A schedule (a mapping with ``kind`` or ``value``) replaces the base value whole, so a
-    variant can swap a linear path for steps without inheriting the old fields.
+    variant can swap a linear path for steps without inheriting the old fields; ``null``
+    removes the base's value (the field takes its default, e.g. ``types: null``).
     """
     merged = dict(base)
     for key, value in over.items():
-        if (
+        if value is None:  # `field: null` in a variant removes the base's value
+            merged.pop(key, None)
+        elif (
             isinstance(value, dict)
             and isinstance(merged.get(key), dict)
             and not _is_schedule(value)
@@ -1338,12 +1341,22 @@ def _check_semantics(
 def _claim_problems(s: Scenario, dumped: dict[str, Any]) -> list[tuple[_Path, str]]:
     """Claims: every field and every ``off`` path is a real dotted path; outputs are known."""
     out: list[tuple[_Path, str]] = []
+    # the solvers derive scenarios without these sections (one per type, world or regime):
+    # a claim's path into a section the scenario does not have is not checked there
+    derived = {k for k in ("types", "worlds", "beliefs", "regimes") if not dumped.get(k)}
+
+    def unreal(dotted: str) -> list[Problem]:
+        head = dotted.split(".")[0]
+        if head in derived and "." in dotted:
+            return []
+        return _set_path(copy.deepcopy(dumped), dotted, 0.0)
+
     for cid, claim in s.claims.items():
         for i, dotted in enumerate(claim.fields):
-            for p in _set_path(copy.deepcopy(dumped), dotted, 0.0):
+            for p in unreal(dotted):
                 out.append((("claims", cid, "fields", i), p.message))
         for dotted in claim.off:
-            for p in _set_path(copy.deepcopy(dumped), dotted, 0.0):
+            for p in unreal(dotted):
                 out.append((("claims", cid, "off", dotted), p.message))
             if not any(dotted == f or dotted.startswith(f + ".") for f in claim.fields):
                 out.append(
