@@ -23,9 +23,11 @@ Named outputs (:func:`outcomes`), all under the analyst's beliefs:
 * ``payoff.ACTOR`` -- the actor's expected value of the game at round 0 in the initial
   regime: the SPE payoff (its continuation value if there is no deal at round 0); with
   private types, the informed actor's prior-weighted value in the screening equilibrium,
-  and NaN for the other actors (the types tables publish only the informed actor's values).
+  and for the other actors the complete-information SPE's at the base values (the types
+  tables publish only the informed actor's values, so private types move no other payoff).
 * ``terms.ISSUE`` -- the SPE settlement at the agreement round (``Result.terms``; NaN
-  without a deal). With private types these are the complete-information terms.
+  without a deal, so a claim's effect on terms is not measured when one side of it ends in
+  war). With private types these are the complete-information terms.
 * ``margin.PROPOSAL.ACTOR`` -- the proposal's value minus the actor's continuation value at
   round 0 in the initial regime (``proposals`` table): positive means it would accept.
 """
@@ -79,7 +81,7 @@ def outcomes(result: Result) -> dict[str, float]:
     informed = result.metadata.get("screening", {}).get("actor")
     for row in first.itertuples():
         value = row.payoff if np.isfinite(row.payoff) else row.continuation
-        out[f"payoff.{row.actor}"] = float(value) if informed is None else float("nan")
+        out[f"payoff.{row.actor}"] = float(value)
     if informed is not None:  # the prior-weighted value of the informed actor's types
         screening = result.metadata["screening"]
         everyone = ",".join(screening["types"])  # round 0: every type is still in play

@@ -42,12 +42,20 @@ def claims_command(scenario: str, markdown: bool) -> None:
     help="Output(s) to show (repeatable; default: agreement round, war probability, payoffs, terms).",
 )
 @click.option(
+    "--mechanism",
+    "only",
+    multiple=True,
+    help="Mechanism(s) to decompose (repeatable; default: all present; the others stay on).",
+)
+@click.option(
     "--figure",
     type=click.Path(path_type=Path),
     default=None,
     help="Write the waterfall of the expected agreement round to this PNG file.",
 )
-def explain_delay_command(scenario: str, outputs: tuple[str, ...], figure: Path | None) -> None:
+def explain_delay_command(
+    scenario: str, outputs: tuple[str, ...], only: tuple[str, ...], figure: Path | None
+) -> None:
     """Decompose SCENARIO's expected agreement round (and payoffs, terms) by mechanism.
 
     Exact Shapley value over switching each mechanism off (2^n SPE solves for n mechanisms).
@@ -58,7 +66,7 @@ def explain_delay_command(scenario: str, outputs: tuple[str, ...], figure: Path 
     """
     from negsim.delay_decomposition import explain_delay
 
-    d = explain_delay(load_or_exit(scenario))
+    d = explain_delay(load_or_exit(scenario), list(only) or None)
     shown = list(outputs) or [
         o for o in dict.fromkeys(d.shapley["output"]) if not o.startswith("margin.")
     ]

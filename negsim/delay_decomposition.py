@@ -198,17 +198,33 @@ def _shapley(values: dict[frozenset[str], float], names: list[str]) -> dict[str,
     return out
 
 
-def explain_delay(scenario: Scenario) -> DelayDecomposition:
+def explain_delay(scenario: Scenario, only: list[str] | None = None) -> DelayDecomposition:
     """Decompose every named output of ``scenario`` across its mechanisms by exact Shapley.
+
+    Parameters
+    ----------
+    scenario
+        The scenario; its ``claims`` are ignored.
+    only
+        The mechanisms to decompose (default: every mechanism present); the others stay on
+        in every solve, so ``v({})`` is then the output with only those switched off.
 
     Costs ``2 ** n`` SPE solves for ``n`` mechanisms (each subset solved once).
 
     Raises
     ------
     SolveError
-        More than :data:`MAX_MECHANISMS` mechanisms (not reachable by a valid scenario).
+        ``only`` names a mechanism the scenario does not have, or a subset fails to solve
+        (the message names the mechanisms switched off and the solver's reason).
     """
-    names = mechanisms(scenario)
+    present = mechanisms(scenario)
+    names = present if only is None else [m for m in present if m in only]
+    unknown = sorted(set(only or ()) - set(present))
+    if unknown:
+        raise SolveError(
+            f"mechanism(s) {', '.join(unknown)} not in scenario '{scenario.name}'; "
+            f"present: {', '.join(present) or 'none'}"
+        )
     if len(names) > MAX_MECHANISMS:
         raise SolveError(f"{len(names)} mechanisms ({', '.join(names)}); at most {MAX_MECHANISMS}")
     values: dict[frozenset[str], dict[str, float]] = {}
@@ -216,7 +232,14 @@ def explain_delay(scenario: Scenario) -> DelayDecomposition:
         for subset in combinations(names, k):
             on = frozenset(subset)
             off = set(names) - on
-            values[on] = outcomes(solve(switch_off(scenario, off), ["spe"]))
+            try:
+                values[on] = outcomes(solve(switch_off(scenario, off), ["spe"]))
+            except SolveError as exc:
+                gone = ", ".join(m for m in names if m in off) or "nothing"
+                raise SolveError(
+                    f"cannot decompose '{scenario.name}': with {gone} switched off the solve "
+                    f"fails: {exc}. Decompose fewer mechanisms (only=...) or hold this one off."
+                ) from None
     outputs = list(values[frozenset(names)])
     rows = []
     for output in outputs:

@@ -69,4 +69,5 @@ def waterfall(
     ax.set_ylabel(label)
     ax.set_title(f"{decomposition.scenario}: {label} by mechanism (Shapley)")
     ax.axhline(0, color="black", linewidth=0.5)
+    ax.margins(y=0.12)  # room for the labels above the tallest bar
     return ax
