@@ -61,8 +61,9 @@ def deal_probabilities(result: Result) -> np.ndarray:
         rows = table[table["type"] == "all"]
     else:
         rows = result.agreement
+    column = "deal" if "perspective" in rows else "probability"
     p = np.zeros(T)
-    p[rows["round"].to_numpy(dtype=int)] = rows["probability"].to_numpy(dtype=float)
+    p[rows["round"].to_numpy(dtype=int)] = rows[column].to_numpy(dtype=float)
     return p
 
 
@@ -72,7 +73,7 @@ def outcomes(result: Result) -> dict[str, float]:
     p = deal_probabilities(result)
     out = {
         "agreement_round": float(np.arange(T) @ p + T * (1.0 - p.sum())),
-        "war_probability": float(1.0 - p.sum()),
+        "war_probability": max(0.0, float(1.0 - p.sum())),
         "deal_now": float(p[0]),
     }
     regime = result.headline_regime

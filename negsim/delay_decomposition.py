@@ -178,6 +178,15 @@ class DelayDecomposition:
         chosen = outputs or list(dict.fromkeys(self.shapley["output"]))
         return wide.loc[chosen, ["(none)", *self.mechanisms, "(all)"]]
 
+    def markdown(self, outputs: list[str] | None = None) -> str:
+        """The table in Markdown, for reports."""
+        table = self.table(outputs)
+        head = "| output | " + " | ".join(str(c) for c in table.columns) + " |"
+        rows = [head, "|---" * (len(table.columns) + 1) + "|"]
+        for output, row in table.iterrows():
+            rows.append(f"| {output} | " + " | ".join(f"{v:+.3f}" for v in row) + " |")
+        return "\n".join(rows)
+
     def text(self, outputs: list[str] | None = None) -> str:
         """The table in plain text."""
         return self.table(outputs).to_string(float_format=lambda v: f"{v:+.4f}")

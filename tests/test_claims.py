@@ -262,6 +262,9 @@ def test_ukraine_claim_directions_are_pinned():
     assert set(check.table["claim"]) == set(UKRAINE_PINNED)
     mismatches = check_directions(check, UKRAINE_PINNED)
     assert not mismatches, "\n".join(mismatches)
+    # the report's claims table is the command's output, not typed
+    report = (ROOT / "scenarios" / "ukraine_2025.md").read_text(encoding="utf-8")
+    assert check.markdown() in report, "regenerate with: negsim claims ukraine_2025 --markdown"
 
 
 def test_ukraine_mechanisms_and_switch_off():
