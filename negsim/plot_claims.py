@@ -69,5 +69,6 @@ def waterfall(
     ax.set_ylabel(label)
     ax.set_title(f"{decomposition.scenario}: {label} by mechanism (Shapley)")
     ax.axhline(0, color="black", linewidth=0.5)
-    ax.margins(y=0.12)  # room for the labels above the tallest bar
+    low, high = ax.get_ylim()
+    ax.set_ylim(low, high + 0.12 * (high - low))  # room for the labels above the bars
     return ax
