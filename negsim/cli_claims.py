@@ -84,6 +84,7 @@ def explain_delay_command(
         from negsim.plot_claims import waterfall
 
         fig = waterfall(d).get_figure(root=True)
+        assert fig is not None  # an Axes drawn by pyplot always has a figure
         atomic_write(
             figure, lambda temp: fig.savefig(temp, format="png", dpi=100, bbox_inches="tight")
         )

@@ -92,9 +92,13 @@ def test_claim_effect_is_with_minus_without_the_off_change():
 
 def test_a_flipped_claim_fails_with_its_id():
     s = _small()
-    flipped = s.with_changes({"claims.a_benefits.expect": [{"output": "payoff.a", "direction": "lowers"}]})
+    flipped = s.with_changes(
+        {"claims.a_benefits.expect": [{"output": "payoff.a", "direction": "lowers"}]}
+    )
     check = negsim.claims(flipped)
-    pinned = {cid: bool(ok) for cid, ok in negsim.claims(s).table.groupby("claim")["agrees"].all().items()}
+    pinned = {
+        cid: bool(ok) for cid, ok in negsim.claims(s).table.groupby("claim")["agrees"].all().items()
+    }
     messages = check_directions(check, pinned)
     assert len(messages) == 1 and "a_benefits" in messages[0]
 
@@ -139,7 +143,12 @@ def _brute_force_shapley(v: dict[frozenset, float], names: list[str]) -> dict[st
 
 
 def test_the_small_scenario_has_four_mechanisms(small_decomposition):
-    assert small_decomposition.mechanisms == ["private_benefit", "red_lines", "regimes", "deadlines"]
+    assert small_decomposition.mechanisms == [
+        "private_benefit",
+        "red_lines",
+        "regimes",
+        "deadlines",
+    ]
     assert len(small_decomposition.values) == 16
 
 
@@ -211,7 +220,10 @@ def _whys(node, path=()):
 
 @pytest.mark.parametrize(
     "name",
-    ["ukraine_2025.yaml", *sorted(p.name for p in (ROOT / "scenarios" / "variants").glob("*.yaml"))],
+    [
+        "ukraine_2025.yaml",
+        *sorted(p.name for p in (ROOT / "scenarios" / "variants").glob("*.yaml")),
+    ],
 )
 def test_every_quote_is_verbatim_in_the_seed(name):
     if not SEED.exists():
