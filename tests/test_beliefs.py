@@ -199,7 +199,9 @@ def _numeric(frame):  # noqa: ANN001, ANN202
     return frame.select_dtypes("number").to_numpy(dtype=float)
 
 
-@pytest.mark.parametrize("name", ["textbook/fearon", "textbook/rubinstein_finite", "ukraine_2025"])
+@pytest.mark.parametrize(
+    "name", ["textbook/fearon", "textbook/rubinstein_finite", "variants/complete_information"]
+)
 def test_one_world_is_todays_engine(name: str) -> None:
     base = negsim.load(name)
     if base.terminal == "stationary":
