@@ -49,7 +49,7 @@ def summarize(result: Result, concept: str = "spe") -> str:
         lines.append(f"Terms: {_fmt_terms(result, result.terms('spe', t))}.")
     if t is not None and t > 0:
         lines.append(_why_no_deal(result, concept))
-    if not result.deal_probability.empty:  # worlds and beliefs (negsim.beliefs)
+    if not result.beliefs.empty:  # worlds and beliefs (negsim.beliefs)
         from negsim.beliefs_result import belief_lines
 
         lines += belief_lines(result, concept)

@@ -262,7 +262,7 @@ def test_small_public_deadline_changes_nothing_and_says_so():
             "leader.slope",
             "at most 1",
         ),
-        ("ratifier: {midpoint: 0.3, steepness: 0}", "ratifier.steepness", "greater than 0"),
+        ("ratifier: {midpoint: 0.3, steepness: 0}", "ratifier.steepness", "expected a number > 0"),
         ("outside_option: {payoffs: {a: 0.1}}", "outside_option.payoffs", "missing payoff for b"),
         ("outside_option: {payoffs: {a: 0.1, b: 0, c: 1}}", "payoffs.c", "unknown actor 'c'"),
     ],
