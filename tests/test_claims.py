@@ -284,3 +284,48 @@ def test_ukraine_mechanisms_and_switch_off():
     assert mechanisms(s) == ["types", "private_benefit", "red_lines", "regimes", "deadlines"]
     off = switch_off(s, {"types", "regimes", "red_lines"})
     assert not off.types and off.regimes is None and not off.actors["russia"].red_lines
+
+
+# -- the commands -------------------------------------------------------------------------------
+def test_claims_and_explain_delay_commands(tmp_path):
+    from click.testing import CliRunner
+
+    from negsim.cli import cli
+
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL, encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(cli, ["claims", str(path)])
+    assert res.exit_code == 0, res.output
+    assert "a_benefits: actors.a.private_benefit -> payoff.a raises?" in res.output
+    assert "claims agree with the analysis" in res.output
+    figure = tmp_path / "delay.png"
+    res = runner.invoke(cli, ["explain-delay", str(path), "--figure", str(figure)])
+    assert res.exit_code == 0, res.output
+    assert "Mechanisms: private_benefit, red_lines, regimes, deadlines" in res.output
+    assert figure.read_bytes().startswith(b"\x89PNG")
+    assert {p.name for p in tmp_path.iterdir()} == {"small.yaml", "delay.png"}  # no temp file
+
+
+def test_commands_exit_2_on_user_errors(tmp_path):
+    from click.testing import CliRunner
+
+    from negsim.cli import cli
+
+    bare = tmp_path / "bare.yaml"
+    bare.write_text(SMALL.split("claims:")[0], encoding="utf-8")
+    runner = CliRunner()
+    res = runner.invoke(cli, ["claims", str(bare)])
+    assert res.exit_code == 2 and "no 'claims:' section" in res.output
+    res = runner.invoke(cli, ["explain-delay", str(bare), "--mechanism", "beliefs"])
+    assert res.exit_code == 2 and "not in scenario" in res.output
+    res = runner.invoke(cli, ["explain-delay", str(bare), "--output", "payoff.zz"])
+    assert res.exit_code == 2 and "payoff.zz" in res.output
+
+
+def test_null_in_a_variant_removes_the_base_value():
+    assert negsim.load("ukraine_2025").types
+    assert not negsim.load("variants/complete_information").types
+    leader = negsim.load("variants/putin_leader")
+    assert leader.actors["russia"].leader is not None and not leader.types
+    assert "faded_deadline" not in negsim.load("variants/patient_us").claims
