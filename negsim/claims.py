@@ -152,14 +152,21 @@ def _agrees(effect: float, direction: str) -> bool:
 def switched_off(scenario: Scenario, cid: str) -> Scenario:
     """The scenario with claim ``cid`` switched off (its ``off`` changes; claims dropped).
 
+    A change into ``types``, ``worlds``, ``beliefs`` or ``regimes`` where the scenario has no
+    such section (a variant that removed it) is skipped.
+
     Raises
     ------
     ScenarioError
         The off-change gives an invalid scenario; each problem names the claim.
     """
     claim = scenario.claims[cid]
+    # a variant may drop a section the claim reaches into (`types: null`): nothing to switch off
+    dumped = scenario.model_dump(mode="json", exclude_none=True)
+    absent = {k for k in ("types", "worlds", "beliefs", "regimes") if not dumped.get(k)}
+    off = {k: v for k, v in claim.off.items() if not ("." in k and k.split(".")[0] in absent)}
     try:
-        return scenario.with_changes({"claims": {}, **claim.off})
+        return scenario.with_changes({"claims": {}, **off})
     except ScenarioError as exc:
         raise ScenarioError(
             [
