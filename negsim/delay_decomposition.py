@@ -247,7 +247,8 @@ def explain_delay(scenario: Scenario, only: list[str] | None = None) -> DelayDec
                 gone = ", ".join(m for m in names if m in off) or "nothing"
                 raise SolveError(
                     f"cannot decompose '{scenario.name}': with {gone} switched off the solve "
-                    f"fails: {exc}. Decompose fewer mechanisms (only=...) or hold this one off."
+                    f"fails: {exc}. Decompose fewer mechanisms (only=... in Python, --mechanism on the "
+                    "command line), holding the others on."
                 ) from None
     outputs = list(values[frozenset(names)])
     rows = []
