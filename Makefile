@@ -23,8 +23,10 @@ demo: $(VENV)/.installed
 	$(BIN)/negsim claims ukraine_2025
 	$(BIN)/negsim explain-delay variants/complete_information --figure $(OUT)/delay.png
 
-test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -n 2 -q
+# the gates (lint, format, types) first, then the tests and every docstring example of
+# negsim/ and docs/ (README promises them)
+test: $(VENV)/.installed-dev lint
+	$(BIN)/python -m pytest -n 2 -q tests negsim docs --doctest-modules --doctest-glob='*.md'
 
 fuzz: $(VENV)/.installed-dev
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -q tests/test_fuzz.py

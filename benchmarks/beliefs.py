@@ -15,7 +15,7 @@ import argparse
 import time
 
 import negsim
-from negsim.beliefs import signal_lattice
+from negsim.engine.beliefs import signal_lattice
 
 WORLDS = {
     "collapse": {

@@ -21,8 +21,8 @@ UKRAINE = "variants/complete_information"
 
 STEPS = {
     "dynamics (schedules, control)": "round_arrays",
-    "SPE backward induction": "_bellman",
-    "other concepts (Nash, KS, compromise)": "_axiomatic_rounds",
+    "SPE backward induction": "backward_induction",
+    "other concepts (Nash, KS, compromise)": "axiomatic_settlements",
     "delay incentives": "delay_incentives",
     "tables (Result, proposals, stage games)": "from_solution",
 }

@@ -9,10 +9,10 @@ Load a scenario, solve it, look at how leverage shifts with time::
 """
 
 from negsim._version import __version__
+from negsim.api import CONCEPTS, solve
 from negsim.catalog import available, load
 from negsim.claims import claims
 from negsim.delay_decomposition import explain_delay
-from negsim.engine import CONCEPTS, solve
 from negsim.errors import NegsimError, Problem, ScenarioError, SolveError
 from negsim.result import Result
 from negsim.scenario import Scenario, load_text

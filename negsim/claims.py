@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from negsim.engine import solve
+from negsim.api import solve
 from negsim.errors import Problem, ScenarioError
 from negsim.result import Result
 from negsim.scenario import Scenario

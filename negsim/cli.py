@@ -27,21 +27,27 @@ from pathlib import Path
 from typing import Any
 
 import click
-from pydantic import BaseModel
 
 from negsim._cli_shared import EXIT_BAD_INPUT, EXIT_INTERNAL
 from negsim._cli_shared import load_or_exit as _load_or_exit
 from negsim._cli_shared import print_error as _print_error
 from negsim._version import __version__
+from negsim.api import CONCEPTS, solve
 from negsim.atomic import atomic_folder, check_target
 from negsim.catalog import available
-from negsim.engine import CONCEPTS, solve
 from negsim.errors import NegsimError, ScenarioError
+from negsim.explain import explain_rows, rounds_text, summarise
 from negsim.result import TABLES, Result
 from negsim.scenario import Scenario, load_file
-from negsim.schedules import Constant, Exponential, Linear, Piecewise, Steps, evaluate
 
-__all__ = ["cli", "fixed", "main", "scenario_json_schema"]
+__all__ = [  # explain_rows and summarise re-exported
+    "cli",
+    "explain_rows",
+    "fixed",
+    "main",
+    "scenario_json_schema",
+    "summarise",
+]
 
 _FORCE_HINT = "add --force to replace it"
 
@@ -111,7 +117,7 @@ def list_() -> None:
         except ScenarioError as exc:
             rows.append((name, f"(invalid: {len(exc.problems)} problem(s))", "", ""))
             continue
-        rows.append((name, s.title or "", _rounds(s), ", ".join(s.actors)))
+        rows.append((name, s.title or "", rounds_text(s), ", ".join(s.actors)))
     if not rows:
         click.echo("No shipped scenarios found.")
         return
@@ -181,128 +187,6 @@ def explain(scenario: str, show_all: bool) -> None:
     click.echo(
         _table(("PARAMETER", "VALUE", "WHY"), explain_rows(s, show_all=show_all), wrap_last=True)
     )
-
-
-def explain_rows(s: Scenario, *, show_all: bool = False) -> list[tuple[str, str, str]]:
-    """Rows ``(path, value, why)`` for ``negsim explain``."""
-    rows: dict[str, tuple[str, str, str]] = {}
-
-    def add(path: str, value: str, why: str | None = None) -> None:
-        if path in rows:  # keep the first (structural) value, take a quote if one comes
-            _, old_value, old_why = rows[path]
-            rows[path] = (path, old_value or value, old_why or why or "")
-        else:
-            rows[path] = (path, _clip(value, 96), why or "")
-
-    add("rounds", _rounds(s))
-    add("terminal", s.terminal)
-    if s.start_date:
-        add("start_date", s.start_date.isoformat())
-    for key, issue in s.issues.items():
-        kind = f"pie among {', '.join(issue.among or [])}" if issue.kind == "pie" else "position"
-        add(f"issues.{key}", f"{kind}{_label(issue.label)}", issue.why)
-    for key, actor in s.actors.items():
-        flags = ", ".join(f for f in (actor.role, "veto" if actor.veto else "") if f)
-        add(f"actors.{key}", f"{flags}{_label(actor.label)}", actor.why)
-        add(f"actors.{key}.discount", summarise(actor.discount, s.rounds), actor.discount.why)
-    protocol = s.protocol
-    if protocol.proposers:
-        add("protocol.proposers", " -> ".join(protocol.proposers), protocol.why)
-    elif protocol.recognition:
-        add(
-            "protocol.recognition",
-            ", ".join(f"{a}: {_num(p)}" for a, p in protocol.recognition.items()),
-            protocol.why,
-        )
-    else:
-        add("protocol.proposers", " -> ".join(s.actors) + " (file order)", protocol.why)
-    if protocol.quota is not None:
-        add("protocol.quota", str(protocol.quota))
-    if s.battlefield:
-        bf = s.battlefield
-        sides = " vs ".join(", ".join(bf.sides.get(side, [])) for side in ("a", "b"))
-        add("battlefield", f"{bf.issue}: {sides}", bf.why)
-    for path, value, why in _walk(s.model_dump(exclude_none=True), (), s.rounds):
-        if why or show_all:
-            add(path, value, why)
-    return list(rows.values())
-
-
-_SCHEDULE_TYPES: dict[str, type[BaseModel]] = {
-    "constant": Constant,
-    "linear": Linear,
-    "exponential": Exponential,
-    "steps": Steps,
-    "piecewise": Piecewise,
-}
-
-
-def _walk(node: Any, path: tuple[str, ...], rounds: int) -> list[tuple[str, str, str | None]]:
-    """Leaf parameters of a dumped scenario as ``(path, value summary, why)``."""
-    dotted = ".".join(path)
-    if (
-        isinstance(node, dict)
-        and node.get("kind") in _SCHEDULE_TYPES
-        and set(node) - {"kind", "why"}
-    ):
-        schedule = _SCHEDULE_TYPES[node["kind"]].model_validate(node)
-        return [(dotted, summarise(schedule, rounds), node.get("why"))]
-    if isinstance(node, dict):
-        out: list[tuple[str, str, str | None]] = []
-        numbers = {
-            k: v for k, v in node.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
-        }
-        if node.get("why") and path:
-            value = ", ".join(f"{k}: {_num(v)}" for k, v in numbers.items())
-            out.append((dotted, value, node["why"]))
-        for key, value in node.items():
-            if key == "why":
-                continue
-            if isinstance(value, (dict, list)):
-                out.extend(_walk(value, (*path, str(key)), rounds))
-            elif not node.get("why") and path:
-                out.append((f"{dotted}.{key}", _num(value), None))
-        return out
-    if isinstance(node, list):
-        if all(not isinstance(v, (dict, list)) for v in node):
-            return [(dotted, ", ".join(_num(v) for v in node), None)] if node else []
-        return [row for i, v in enumerate(node) for row in _walk(v, (*path, str(i)), rounds)]
-    return [(dotted, _num(node), None)]
-
-
-def summarise(schedule: Any, rounds: int) -> str:
-    """A schedule in a few words: ``0.9``, ``0.97 -> 0.9 linear`` or, for steps, when each
-    step happens: ``0 until round 4, then 0.004`` (a step after the last round is marked).
-    """
-    if isinstance(schedule, Constant):
-        return _num(schedule.value)
-    if isinstance(schedule, Steps):
-        text = _num(schedule.initial)
-        for step in schedule.steps:
-            late = " (after the last round)" if step.round >= rounds else ""
-            text += f" until round {step.round}{late}, then {_num(step.value)}"
-        return text
-    values = evaluate(schedule, max(rounds, 1))
-    first, last = _num(float(values[0])), _num(float(values[-1]))
-    return f"{first} -> {last} {schedule.kind}"
-
-
-def _clip(text: str, limit: int = 48) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _rounds(s: Scenario) -> str:
-    return f"{s.rounds} {s.time_unit}{'' if s.rounds == 1 else 's'}"
-
-
-def _num(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return str(value)
-
-
-def _label(label: str | None) -> str:
-    return f" ({label})" if label else ""
 
 
 def _table(

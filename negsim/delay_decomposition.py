@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from negsim.claims import outcomes
-from negsim.engine import solve
+from negsim.api import solve
 from negsim.errors import SolveError
 from negsim.scenario import Scenario
 

@@ -36,6 +36,8 @@ import jinja2
 import pandas as pd
 from markdown_it import MarkdownIt
 
+from negsim.results.derived import NON_TERM_COLUMNS
+
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
@@ -67,10 +69,10 @@ class FigureSpec:
 def assumption_rows(scenario: Scenario) -> list[tuple[str, str, str]]:
     """Rows ``(parameter, value, why)`` for every parameter of ``scenario`` that carries a why.
 
-    Reuses the rows of ``negsim explain`` (:func:`negsim.cli.explain_rows`): structural
+    Reuses the rows of ``negsim explain`` (:func:`negsim.explain.explain_rows`): structural
     values (rounds, issues, actors' discounting, protocol) and every ``why:`` quote.
     """
-    from negsim.cli import explain_rows
+    from negsim.explain import explain_rows
 
     return explain_rows(scenario)
 
@@ -147,7 +149,7 @@ def figure_specs(result: Result, concept: str = "spe") -> list[FigureSpec]:
 
 
 def _range_issues(result: Result) -> list[str]:
-    skip = {"concept", "regime", "round", "date", "proposer", "deal", "control", "ripe"}
+    skip = NON_TERM_COLUMNS
     columns = [c for c in result.rounds.columns if c not in skip]
     positions = [c for c in columns if "." not in c]
     return positions or list(dict.fromkeys(c.split(".")[0] for c in columns))[:1]
@@ -185,7 +187,7 @@ def _terms_table(result: Result) -> pd.DataFrame:
     rows = result.rounds[
         (result.rounds["regime"] == result.headline_regime) & (result.rounds["round"] == t)
     ]
-    skip = {"concept", "regime", "round", "date", "proposer", "deal", "control", "ripe"}
+    skip = NON_TERM_COLUMNS
     out = {}
     for _, row in rows.iterrows():
         out[row["concept"]] = {

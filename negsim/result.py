@@ -12,7 +12,7 @@ Tables (pandas DataFrames, one row per observation):
 * ``stage_games`` -- (round, game, equilibrium): mixed strategies and payoffs.
 * ``agreement`` -- (round): probability that the SPE deal comes at that round.
 
-Scenarios with ``worlds`` (:mod:`negsim.beliefs`) add ``nodes`` (concept, round, regime,
+Scenarios with ``worlds`` (:mod:`negsim.engine.beliefs`) add ``nodes`` (concept, round, regime,
 signal node), ``beliefs`` (round, node, perspective, world) and ``deal_probability``
 (concept, perspective, round); the other tables then average over signal nodes with the
 analyst's probabilities, and ``agreement`` is the analyst's.
@@ -31,14 +31,21 @@ import pandas as pd
 from negsim._version import __version__
 from negsim.atomic import MARKER, atomic_folder, output_marker
 from negsim.engine import RoundSolution
+from negsim.results.derived import (
+    NON_TERM_COLUMNS,
+    agreement_probability,
+    agreement_round,
+    ripe,
+    round_dates,
+    surplus_share,
+)
 from negsim.scenario import Scenario
 
 __all__ = ["Result"]
 
 TABLES = ("rounds", "actors", "proposals", "stage_games", "agreement")
-# written when not empty: beliefs over worlds (negsim.beliefs) or private types (negsim.screening)
+# written when not empty: beliefs over worlds (negsim.engine.beliefs) or private types (negsim.engine.screening)
 OPTIONAL_TABLES = ("nodes", "beliefs", "types", "deal_probability", "screening")
-_FREQ = {"month": "MS", "week": "W-MON", "day": "D", "year": "YS", "quarter": "QS"}
 
 
 @dataclass
@@ -53,7 +60,7 @@ class Result:
     metadata: dict[str, Any]
     scenario: Scenario | None = None
     solution: RoundSolution | None = field(default=None, repr=False)
-    # beliefs over worlds (negsim.beliefs_result) or private types (negsim.screening_tables):
+    # beliefs over worlds (negsim.results.beliefs) or private types (negsim.results.screening):
     # empty without them; deal_probability is filled by whichever mechanism the scenario has
     nodes: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     beliefs: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
@@ -66,7 +73,7 @@ class Result:
     def from_solution(
         cls, scenario: Scenario, sol: RoundSolution, concepts: tuple[str, ...]
     ) -> Result:
-        from negsim.stage_games import stage_game_table
+        from negsim.engine.stage_games import stage_game_table
 
         a0 = sol.arrays[0]
         T = a0.rounds
@@ -109,9 +116,8 @@ class Result:
     @property
     def agreement_round(self) -> int | None:
         """The first round by which the SPE deal has come with probability >= 1/2, else None."""
-        cumulative = self.agreement["probability"].cumsum()
-        reached = np.flatnonzero(cumulative.to_numpy() >= 0.5 - 1e-9)
-        return int(self.agreement["round"].iloc[reached[0]]) if len(reached) else None
+        t = agreement_round(self.agreement["probability"].cumsum().to_numpy())
+        return None if np.isnan(t) else int(self.agreement["round"].iloc[int(t)])
 
     def terms(self, concept: str = "spe", round: int | None = None) -> dict[str, float]:
         """Settlement per issue of a concept at a round (default: the agreement round).
@@ -127,8 +133,7 @@ class Result:
             return {}
         headline = rows[rows["regime"] == self.headline_regime]
         row = headline if len(headline) else rows.iloc[:1]  # the regime in which the deal comes
-        skip = {"concept", "regime", "round", "date", "proposer", "deal", "control", "ripe"}
-        return {c: float(row[c].iloc[0]) for c in row.columns if c not in skip}
+        return {c: float(row[c].iloc[0]) for c in row.columns if c not in NON_TERM_COLUMNS}
 
     @property
     def headline_regime(self) -> str:
@@ -141,20 +146,20 @@ class Result:
     def round_label(self, t: int) -> str:
         """``"round 3 (Mar 2026)"`` where the scenario has a start date."""
         unit = self.metadata["time_unit"]
-        date = _dates(self.metadata, [t])[0]
+        date = round_dates(self.metadata, [t])[0]
         return f"{unit} {t}" + (f" ({date:%b %Y})" if date is not None else "")
 
     def summary(self, concept: str = "spe") -> str:
         """The run in plain words: when a deal comes and on what terms, who gains by waiting,
         when the situation ripens, and which proposals on the table each actor would take."""
-        from negsim.summary import summarize
+        from negsim.results.summary import summarize
 
         return summarize(self, concept)
 
     def explain(self, round: int = 0, regime: str | None = None) -> str:
         """How the SPE at ``round`` was derived: continuation values, binding constraints,
         the proposer's choice."""
-        from negsim.summary import explain_round
+        from negsim.results.summary import explain_round
 
         return explain_round(self, round, regime)
 
@@ -210,17 +215,6 @@ class Result:
 
 
 # -- table builders -------------------------------------------------------------------------
-def _dates(metadata: dict[str, Any], rounds: list[int]) -> list[pd.Timestamp | None]:
-    start = metadata.get("start_date")
-    freq = _FREQ.get(str(metadata.get("time_unit", "")).rstrip("s"))
-    if not start or not freq:
-        return [None] * len(rounds)
-    index = pd.date_range(pd.Timestamp(start), periods=max(rounds) + 1, freq=freq)
-    if index[0] != pd.Timestamp(start):  # anchor on the start date itself
-        index = index.shift(-1).insert(0, pd.Timestamp(start))[: max(rounds) + 1]
-    return [index[t] for t in rounds]
-
-
 def _rounds_table(s: Scenario, sol: RoundSolution, concepts: tuple[str, ...]) -> pd.DataFrame:
     a0 = sol.arrays[0]
     T = a0.rounds
@@ -228,7 +222,7 @@ def _rounds_table(s: Scenario, sol: RoundSolution, concepts: tuple[str, ...]) ->
         "start_date": s.start_date.isoformat() if s.start_date else None,
         "time_unit": s.time_unit,
     }
-    dates = _dates(meta, list(range(T)))
+    dates = round_dates(meta, list(range(T)))
     frames = []
     for concept in concepts:
         gain = sol.delay_gain[concept]
@@ -249,8 +243,7 @@ def _rounds_table(s: Scenario, sol: RoundSolution, concepts: tuple[str, ...]) ->
                 for i in np.flatnonzero(a.members[:, q]):
                     frame[f"{pie}.{a.actors[i]}"] = sol.y[concept][:, r, i, q]
             frame["control"] = a.control[:T]
-            has_deal = sol.deal[concept][:, r] > 0
-            frame["ripe"] = has_deal & ~np.any(gain[:, r][:, players] > 1e-9, axis=1)
+            frame["ripe"] = ripe(sol.deal[concept][:, r], gain[:, r], players)
             frames.append(pd.DataFrame(frame))
     return pd.concat(frames, ignore_index=True)
 
@@ -271,11 +264,7 @@ def _actors_table(sol: RoundSolution, concepts: tuple[str, ...]) -> pd.DataFrame
             players = a.players
             payoff = sol.payoff[concept][:T, r]
             threat = sol.threat[:T, r]
-            surplus = payoff - threat
-            total = np.where(players, surplus, 0.0).sum(axis=1, keepdims=True)
-            share = np.where(
-                players & (total > 1e-12), surplus / np.where(total > 1e-12, total, 1.0), np.nan
-            )
+            surplus, share = surplus_share(payoff, threat, players)
             columns = {}
             if concept == "spe" and sol.leader_value is not None:  # leaders decide: side by side
                 leader = np.where(np.isnan(payoff), np.nan, sol.leader_value[:T, r])
@@ -303,7 +292,7 @@ def _actors_table(sol: RoundSolution, concepts: tuple[str, ...]) -> pd.DataFrame
 
 
 def _proposals_table(s: Scenario, sol: RoundSolution) -> pd.DataFrame:
-    from negsim.engine import _space
+    from negsim.engine.offers import settlement_space
     from negsim.models.spatial import utilities
 
     columns = [
@@ -328,7 +317,7 @@ def _proposals_table(s: Scenario, sol: RoundSolution) -> pd.DataFrame:
                 for actor, share in proposal.terms[pie].items():  # type: ignore[union-attr]
                     y[a.actors.index(actor), q] = share
             for t in range(a.rounds):
-                space = _space(a, t, [])
+                space = settlement_space(a, t, [])
                 assert space is not None
                 values = utilities(space, x, y)
                 for i, actor in enumerate(a.actors):
@@ -360,12 +349,6 @@ def _proposals_table(s: Scenario, sol: RoundSolution) -> pd.DataFrame:
 
 def _agreement_table(sol: RoundSolution) -> pd.DataFrame:
     """Probability that the SPE deal comes at each round, from the initial regime."""
-    T, R = sol.deal["spe"].shape
-    alive = np.zeros(R)
-    alive[0] = 1.0
-    prob = np.zeros(T)
-    for t in range(T):
-        p_deal = sol.deal["spe"][t]
-        prob[t] = float(alive @ p_deal)
-        alive = (alive * (1 - p_deal)) @ sol.transition
+    T = len(sol.deal["spe"])
+    prob = agreement_probability(sol.deal["spe"], sol.transition)
     return pd.DataFrame({"round": np.arange(T), "probability": prob, "cumulative": np.cumsum(prob)})

@@ -14,6 +14,10 @@ with file, line, column and field path.
 Salience weights are relative: an actor's weights are divided by their sum in every round,
 so ``{territory: 3, sanctions: 1}`` means 0.75 / 0.25. Issues an actor gives no salience
 count zero for it.
+
+Longer than 600 lines because the schema is one set of pydantic models whose
+cross-field checks and located errors read each other; split it into a ``scenario/``
+subpackage (schema, overlay, checks) once concurrent work on it has merged.
 """
 
 from __future__ import annotations
@@ -33,8 +37,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StrictBool, ValidationError
 
 from negsim.errors import Problem, ScenarioError, did_you_mean
-from negsim.schedules import Constant, Integer, Real, Schedule, evaluate
-from negsim.yaml_source import Positions, file_problem, key_path, parse_yaml, read_yaml
+from negsim.schedules import SCHEDULE_CLASSES, Constant, Integer, Real, Schedule, evaluate
+from negsim.yaml_source import Positions, dump_yaml, file_problem, key_path, parse_yaml, read_yaml
 
 __all__ = [
     "Actor",
@@ -202,10 +206,6 @@ class Actor(_Model):
     ratifier: Ratifier | None = None
     outside_option: OutsideOption | None = None
 
-    @property
-    def name(self) -> str:
-        return self.label or ""
-
 
 class Support(_Model):
     """A patron's support to a belligerent, counted in that side's capacity."""
@@ -290,7 +290,7 @@ class Regimes(_Model):
 class World(_Model):
     """A hypothesis about how the war will go: changes to its dynamic parameters only.
 
-    See :mod:`negsim.beliefs` (Yildiz 2003; Slantchev 2003). Allowed paths: see
+    See :mod:`negsim.engine.beliefs` (Yildiz 2003; Slantchev 2003). Allowed paths: see
     :data:`WORLD_CHANGE_PATHS`.
     """
 
@@ -330,7 +330,7 @@ class TypeSpec(_Model):
     """A private type of the informed actor: its prior and the changes to its own fields.
 
     The actor knows its type; every other actor holds the prior (``docs/scenario-format.md``,
-    section *types*; solved by :mod:`negsim.screening`).
+    section *types*; solved by :mod:`negsim.engine.screening`).
     """
 
     prior: Real = Field(gt=0, le=1, description="Probability every other actor gives this type.")
@@ -435,14 +435,6 @@ class Scenario(_Model):
         """
         return self._warnings
 
-    @property
-    def actor_ids(self) -> list[str]:
-        return list(self.actors)
-
-    @property
-    def issue_ids(self) -> list[str]:
-        return list(self.issues)
-
     def series(self, schedule: Any) -> np.ndarray:
         """A schedule's values over this scenario's rounds, shape (rounds,)."""
         return evaluate(schedule, self.rounds)
@@ -459,7 +451,7 @@ class Scenario(_Model):
 
     def to_yaml(self) -> str:
         """The scenario as YAML text; ``load_text(s.to_yaml()) == s``."""
-        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True, width=100)
+        return dump_yaml(self.to_dict())
 
     def with_changes(self, changes: dict[str, Any]) -> Scenario:
         """A new, validated scenario with dotted-path changes applied.
@@ -470,7 +462,7 @@ class Scenario(_Model):
         0.95
         """
         data = self.model_dump(mode="json", exclude_none=True)
-        problems = [p for path, value in changes.items() for p in _set_path(data, path, value)]
+        problems = [p for path, value in changes.items() for p in set_path(data, path, value)]
         if problems:
             raise ScenarioError(problems)
         scenario = _validate(data, {}, self._source_file)
@@ -998,22 +990,10 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
                 continue
             model = _inner_model(field.annotation)
         elif isinstance(part, str) and _is_tag(part):
-            model = _schedule_classes().get(part, model)
+            model = SCHEDULE_CLASSES.get(part, model)
     if isinstance(model, type) and issubclass(model, BaseModel):
         return list(model.model_fields)
     return []
-
-
-def _schedule_classes() -> dict[str, type[BaseModel]]:
-    from negsim import schedules
-
-    return {
-        "constant": schedules.Constant,
-        "linear": schedules.Linear,
-        "exponential": schedules.Exponential,
-        "steps": schedules.Steps,
-        "piecewise": schedules.Piecewise,
-    }
 
 
 def _inner_model(annotation: Any) -> Any:
@@ -1029,7 +1009,17 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def _set_path(data: dict[str, Any], dotted: str, value: Any) -> list[Problem]:
+def path_problems(data: dict[str, Any], dotted: str) -> list[Problem]:
+    """The validator of dotted paths: problems of ``dotted`` in a scenario's dumped
+    ``data`` (a path naming no field), found by applying a change to a copy."""
+    return set_path(copy.deepcopy(data), dotted, 0.0)
+
+
+def set_path(data: dict[str, Any], dotted: str, value: Any) -> list[Problem]:
+    """Apply one dotted-path change (``actors.us.discount``, ``issues.x.war_value``) to a
+    scenario's dumped ``data`` in place: the one overlay of variants, regimes, sweep
+    points and samples. Returns the problems (a path naming no field) instead of raising.
+    """
     parts = dotted.split(".")
     node: Any = data
     for depth, part in enumerate(parts):
@@ -1328,7 +1318,7 @@ def _check_semantics(
 
     dumped = s.model_dump(mode="json", exclude_none=True)
     for key, dist in s.uncertainty.items():
-        for p in _set_path(copy.deepcopy(dumped), key, 0.0):
+        for p in path_problems(dumped, key):
             out.append((("uncertainty", key), p.message))
         out.extend((("uncertainty", key), m) for m in _distribution_problems(dist))
     out.extend(_belief_problems(s, dumped))
@@ -1470,7 +1460,7 @@ def _belief_problems(s: Scenario, dumped: dict[str, Any]) -> list[tuple[_Path, s
             if why is not None:
                 out.append((where, why))
                 continue
-            out.extend((where, p.message) for p in _set_path(copy.deepcopy(dumped), path, value))
+            out.extend((where, p.message) for p in set_path(copy.deepcopy(dumped), path, value))
     for who, prior in s.beliefs.items():
         base: _Path = ("beliefs", who)
         if who != "analyst" and who not in s.actors:
@@ -1556,7 +1546,7 @@ def _type_problems(s: Scenario, dumped: dict[str, Any]) -> list[tuple[_Path, str
                         )
                     )
                     continue
-                for p in _set_path(copy.deepcopy(dumped), change, 0.0):
+                for p in path_problems(dumped, change):
                     out.append((path, p.message))
     return out
 
@@ -1697,7 +1687,7 @@ def _regime_problems(s: Scenario, state: str, regime: Regime) -> list[tuple[_Pat
     data = s.model_dump(mode="json", exclude_none=True)
     at = {change: ("regimes", "states", state, "changes", change) for change in regime.changes}
     for change, value in regime.changes.items():
-        out.extend((at[change], p.message) for p in _set_path(data, change, value))
+        out.extend((at[change], p.message) for p in set_path(data, change, value))
     if out:
         return out
 

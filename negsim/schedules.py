@@ -43,6 +43,7 @@ __all__ = [
     "Linear",
     "Piecewise",
     "Real",
+    "SCHEDULE_CLASSES",
     "Schedule",
     "Step",
     "Steps",
@@ -172,6 +173,15 @@ Schedule = Annotated[
     | Annotated[Piecewise, Tag("piecewise")],
     Discriminator(_schedule_kind),
 ]
+
+#: Schedule ``kind`` -> its class.
+SCHEDULE_CLASSES: dict[str, type[BaseModel]] = {
+    "constant": Constant,
+    "linear": Linear,
+    "exponential": Exponential,
+    "steps": Steps,
+    "piecewise": Piecewise,
+}
 
 
 def evaluate(

@@ -52,6 +52,10 @@ Monte Carlo point has its own generator, :func:`negsim.sampling.point_rng`), so 
 are equal across backends, worker counts and chunk sizes. ``checkpoint=DIR`` writes each
 finished chunk atomically; a later call with the same ``DIR`` reuses them, so an
 interrupted sweep (Ctrl-C keeps finished chunks) resumes where it stopped.
+
+Longer than 600 lines because the sweep's backends (serial, processes, dask),
+checkpoints and chunking share one task model; the rows it returns come from
+:mod:`negsim.results.rows`.
 """
 
 from __future__ import annotations
@@ -71,11 +75,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from negsim.api import solve as _solve
 from negsim.atomic import atomic_write, atomic_write_text, output_errors
-from negsim.batch import Batch, batch_supported, solve_points, tail_error
-from negsim.batch import frame as batch_frame
-from negsim.engine import solve as _solve
+from negsim.engine.points import Batch, batch_supported, solve_points
+from negsim.engine.terminal import tail_error
 from negsim.errors import NegsimError, Problem, ScenarioError
+from negsim.results.rows import point_frame, solution_arrays
 from negsim.sampling import MAX_POINTS, grid_points, sample_points, scaled
 from negsim.scenario import Scenario
 
@@ -491,13 +496,11 @@ def check_paths(scenario: Scenario, paths: Iterable[str], scaled: Iterable[str] 
     negsim.errors.ScenarioError: 1 problem in scenario:
       actors.alice.discont: no field 'discont' in actors.alice (did you mean 'discount'?)
     """
-    import copy
-
-    from negsim.scenario import _set_path
+    from negsim.scenario import path_problems
 
     data = scenario.model_dump(mode="json", exclude_none=True)
     paths, scaled = list(paths), list(scaled)
-    problems = [p for path in [*paths, *scaled] for p in _set_path(copy.deepcopy(data), path, 0.0)]
+    problems = [p for path in [*paths, *scaled] for p in path_problems(data, path)]
     if problems:
         raise ScenarioError(problems)
     swept = [*paths, *scaled]
@@ -624,46 +627,18 @@ def _evaluate_one(
         return _error_frame(index, str(exc))
     if outputs == "actors":
         return _actor_rows_of_result(index, result, concepts)
-    return pd.DataFrame([_summary_of_result(index, result, concepts)])
+    return _summary_of_result(index, result)
 
 
 def _error_frame(index: int, message: str) -> pd.DataFrame:
     return pd.DataFrame({"point": [index], "error": [message]})
 
 
-def _summary_of_result(index: int, result: Any, concepts: tuple[str, ...]) -> dict[str, Any]:
-    regime = result.headline_regime
-    rounds = result.rounds[
-        (result.rounds["concept"] == "spe") & (result.rounds["regime"] == regime)
-    ]
-    actors = result.actors[(result.actors["regime"] == regime) & (result.actors["round"] == 0)]
-    t = result.agreement_round
-    row: dict[str, Any] = {
-        "point": index,
-        "agreement_round": np.nan if t is None else float(t),
-        "agreement_probability": float(result.agreement["cumulative"].iloc[-1]),
-    }
-    skip = {"concept", "regime", "round", "date", "proposer", "deal", "control", "ripe"}
-    at = rounds[rounds["round"] == t] if t is not None else None
-    for column in rounds.columns:
-        if column not in skip:
-            row[f"terms.{column}"] = float(at[column].iloc[0]) if at is not None else np.nan
-    spe = actors[actors["concept"] == "spe"]
-    for measure, column in (
-        ("payoff", "payoff"),
-        ("threat", "threat_point"),
-        ("delay", "delay_incentive"),
-    ):
-        for actor, value in zip(spe["actor"], spe[column], strict=True):
-            row[f"{measure}.{actor}"] = float(value)
-    ripe = rounds.loc[rounds["ripe"].astype(bool), "round"]
-    row["ripe_round"] = float(ripe.iloc[0]) if len(ripe) else np.nan
-    for concept in concepts:
-        if concept != "spe":
-            part = actors[actors["concept"] == concept]
-            for actor, value in zip(part["actor"], part["payoff"], strict=True):
-                row[f"{concept}.payoff.{actor}"] = float(value)
-    return row
+def _summary_of_result(index: int, result: Any) -> pd.DataFrame:
+    sol = result.solution
+    return point_frame(
+        sol.arrays[0], sol.transition, solution_arrays(sol), "summary", np.array([index])
+    )
 
 
 def _actor_rows_of_result(index: int, result: Any, concepts: tuple[str, ...]) -> pd.DataFrame:
@@ -720,7 +695,7 @@ def _evaluate_batch(
     ]
     sol = {key: value[keep] for key, value in sol.items()}
     index = start + np.asarray(fast)[keep]
-    frame = batch_frame(prepared, sol, outputs, index)
+    frame = point_frame(prepared.space.arrays[0], prepared.space.transition, sol, outputs, index)
     return pd.concat([frame, *errors], ignore_index=True), sorted(rest)
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "MAX_NODES",
     "Location",
     "Positions",
+    "dump_yaml",
     "file_problem",
     "key_path",
     "read_yaml",
@@ -141,6 +142,10 @@ def read_yaml(path: str | Path) -> tuple[Any, Positions]:
     return parse_yaml(text, name)
 
 
+#: YAML 1.2 floats with an exponent and no dot (``1e-3``), which YAML 1.1 reads as text.
+_EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
+
+
 class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader with YAML 1.2 floats: ``1e-3`` and ``1.0e6`` are numbers.
 
@@ -149,11 +154,19 @@ class _Loader(yaml.SafeLoader):
     """
 
 
-_Loader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
-    list("-+0123456789."),
-)
+class _Dumper(yaml.SafeDumper):
+    """The safe dumper that knows the loader's extra float rule, so that the text ``0E0``
+    is written quoted and reads back as text (see :func:`dump_yaml`)."""
+
+
+for _cls in (_Loader, _Dumper):
+    _cls.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789."))
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML text of ``data`` that :func:`parse_yaml` reads back as the same values
+    (block style, keys in order, Unicode kept)."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def parse_yaml(text: str, file: str | None = None) -> tuple[Any, Positions]:

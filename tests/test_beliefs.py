@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import negsim
-from negsim.beliefs import signal_lattice, solve_beliefs
+from negsim.engine.beliefs import signal_lattice, solve_beliefs
 from negsim.errors import ScenarioError
 
 TOL = 1e-9  # the engine's tie rule: an offer is made when it is worth the wait within 1e-9
@@ -445,7 +445,7 @@ def test_figures_data_martingale_and_cumulative() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
-    from negsim import plot_beliefs
+    from negsim.plot import beliefs as plot_beliefs
 
     result = negsim.solve(negsim.load("textbook/optimism"), ["spe"])
     paths = plot_beliefs.belief_paths_data(result, "a_strong")

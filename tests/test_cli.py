@@ -149,7 +149,7 @@ def test_internal_errors_are_short_without_debug(runner: CliRunner, monkeypatch)
     def boom(_name):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr("negsim._cli_shared.load_file", boom)
+    monkeypatch.setattr("negsim.catalog.load_file", boom)
     result = runner.invoke(cli, ["explain", "textbook/rubinstein"])
     assert result.exit_code == 1
     assert (

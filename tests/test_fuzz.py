@@ -21,13 +21,13 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from strategies import broken_docs, mutated_texts, scenario_docs
 
 import negsim
 from negsim import ScenarioError, SolveError
+from negsim.yaml_source import dump_yaml
 
 EXAMPLES = settings().max_examples  # from the loaded profile: "ci" 100, "fuzz" 3000
 LOADER = settings(deadline=2000, suppress_health_check=[HealthCheck.too_slow])
@@ -40,7 +40,7 @@ TOL = 1e-6
 
 
 def _dump(doc) -> str:
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+    return dump_yaml(doc)
 
 
 def _load_or_refuse(text: str):

@@ -303,7 +303,7 @@ def test_textbook_two_level():
 # -- sweeps ------------------------------------------------------------------------------------
 def test_batch_path_prices_public_deadlines_and_leaves_new_mechanisms_to_the_engine():
     from negsim import batch
-    from negsim.dynamics import round_arrays
+    from negsim.engine import round_arrays
 
     s = load_text(
         _deadline_game(

@@ -27,6 +27,7 @@ from numpy.testing import assert_allclose  # noqa: E402
 import negsim  # noqa: E402
 from negsim import plot  # noqa: E402
 from negsim.models import normal_form  # noqa: E402
+from negsim.plot import style  # noqa: E402
 from negsim.result import Result  # noqa: E402
 
 FIRST_EDITION = Path(__file__).resolve().parent / "data" / "ukraine_first_edition"  # issue 19
@@ -185,8 +186,8 @@ class TestDelayIncentives:
         assert list(zero.get_ydata()) == [0, 0]
         ripe = plot.delay_incentives_data(ukraine).query("ripe")["round"].unique()
         spans = by_gid(ax, "ripe")
-        assert len(spans) == len(plot._spans(ripe)) >= 1
-        first, last = plot._spans(ripe)[0]
+        assert len(spans) == len(style.spans(ripe)) >= 1
+        first, last = style.spans(ripe)[0]
         x0 = spans[0].get_x()
         assert (x0, x0 + spans[0].get_width()) == (first - 0.5, last + 0.5)
         assert "ripe round" in legend_texts(ax)
@@ -194,7 +195,7 @@ class TestDelayIncentives:
         assert "Δ" in ax.get_ylabel()
 
     def test_spans_of_consecutive_rounds(self):
-        assert plot._spans(np.array([0, 1, 2, 5, 7, 8])) == [(0, 2), (5, 5), (7, 8)]
+        assert style.spans(np.array([0, 1, 2, 5, 7, 8])) == [(0, 2), (5, 5), (7, 8)]
 
     def test_rubinstein(self, rubinstein):
         ax = plot.delay_incentives(rubinstein)

@@ -586,3 +586,12 @@ def test_exponent_numbers_are_numbers(written, value):
     assert text != MINIMAL
     scenario = negsim.load_text(text)
     assert scenario.actors["kyiv"].war_cost.value == value
+
+
+def test_text_that_looks_like_an_exponent_round_trips():
+    # The reader takes `0E0` as a number (YAML 1.2); the writer must then quote the text
+    # `0E0`, or a scenario named so could not be read back (found by the fuzzer).
+    text = MINIMAL.replace("name: minimal", "name: 0E0x").replace("0E0x", "'0E0'")
+    scenario = negsim.load_text(text)
+    assert scenario.name == "0E0"
+    assert negsim.load_text(scenario.to_yaml()).name == "0E0"

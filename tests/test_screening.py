@@ -1,4 +1,4 @@
-"""Private types: the screening PBE (negsim.screening) against closed forms and brute force.
+"""Private types: the screening PBE (negsim.engine.screening) against closed forms and brute force.
 
 Sources: Fearon (1995, pp. 395-401) for the one-shot risk-return trade-off; Fudenberg &
 Tirole (1991, sec. 10.2) for two types and two rounds with the uninformed side making both
@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from negsim import engine
+import negsim
+from negsim.engine.screening import solve_types
 from negsim.errors import ScenarioError, SolveError
 from negsim.models.conflict import fearon_risk_return
 from negsim.scenario import load_file, load_text
-from negsim.screening import solve_types
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENING = ROOT / "scenarios" / "textbook" / "screening.yaml"
@@ -121,7 +121,7 @@ def closed_form_two_by_two(q0: float) -> dict[str, float]:
 def test_two_types_two_rounds_pure_region(q0: float) -> None:
     s = load_file(SCREENING)
     s = s.with_changes({"types.b.resolute.prior": q0, "types.b.pragmatic.prior": 1 - q0})
-    result = engine.solve(s, ["spe"])
+    result = negsim.solve(s, ["spe"])
     want = closed_form_two_by_two(q0)
     sc = solve_types(s)
     (root,) = sc.branches[0, 0, 0]
@@ -145,7 +145,7 @@ def test_two_types_two_rounds_mixing_region_is_refused(q0: float) -> None:
     s = load_file(SCREENING)
     s = s.with_changes({"types.b.resolute.prior": q0, "types.b.pragmatic.prior": 1 - q0})
     with pytest.raises(SolveError, match="randomise"):
-        engine.solve(s, ["spe"])
+        negsim.solve(s, ["spe"])
 
 
 # -- (c) many rounds and types against brute force ---------------------------------------------
@@ -220,7 +220,7 @@ def test_many_rounds_and_types_against_brute_force(case) -> None:
     assert sc.types == [f"t{m}" for m in order]
     np.testing.assert_allclose(sc.value[0, 0, 0, :, 1], vb, atol=1e-9)
     np.testing.assert_allclose(sc.value[0, 0, 0, :, 0], va, atol=1e-9)
-    deals = engine.solve(s, ["spe"]).deal_probability
+    deals = negsim.solve(s, ["spe"]).deal_probability
     for m, name in enumerate(sc.types):
         rows = deals[deals["type"] == name].set_index("round")["probability"]
         if m in deal_round:
@@ -239,7 +239,7 @@ def test_single_type_equals_the_engine() -> None:
     s = load_file(UKRAINE)
     one = s.with_changes({"types": {"russia": {"only": {"prior": 1.0}}}})
     sc = solve_types(one)
-    complete = engine.solve(s, ["spe"]).solution
+    complete = negsim.solve(s, ["spe"]).solution
     assert np.abs(sc.value[:, :, 0, 0] - complete.value).max() <= 1e-12
 
 
@@ -269,7 +269,7 @@ def ukraine_three_types():
 
 
 def test_agreement_probability_is_a_distribution() -> None:
-    result = engine.solve(ukraine_three_types(), ["spe"])
+    result = negsim.solve(ukraine_three_types(), ["spe"])
     deals = result.deal_probability
     for _, rows in deals.groupby("type"):
         cumulative = rows.sort_values("round")["cumulative"].to_numpy()

@@ -1,7 +1,8 @@
 """Pure solution concepts of bargaining theory: functions of arrays, no scenarios, no I/O.
 
 Every function names its source in its docstring; ``docs/models.md`` is the chapter that
-goes with them. The engine composes these; it never re-derives a formula.
+goes with them. The engine composes these; it never re-derives a formula. May import
+numpy, scipy and the solvers only -- nothing else of negsim.
 """
 
 from negsim.models import normal_form

@@ -23,6 +23,10 @@ compiled once per machine, then loaded from ``__pycache__``).  The kernels:
 
 Payoffs are shifted to be positive before the polytopes are built; the shift
 does not change best responses.
+
+Longer than 600 lines because the kernels share their elimination, labelling and
+verification helpers, compiled together; split it when the normal-form work (issue 15)
+next touches it.
 """
 
 from __future__ import annotations

@@ -45,6 +45,9 @@ References
    games", SIAM Journal on Applied Mathematics 12 (1964) 413-423.
 .. [HS1988] J. C. Harsanyi and R. Selten, A General Theory of Equilibrium
    Selection in Games, MIT Press, 1988.
+
+Longer than 600 lines because the solver, its verification, the retry ladder
+of backends and the Gambit export share the game's representation.
 """
 
 from __future__ import annotations

@@ -36,6 +36,10 @@ The ``*_batch`` functions (:func:`max_min_gain_batch`, :func:`ideal_utilities_ba
 problems at once, as the engine does for all rounds and regimes: the linear programs
 stacked block-diagonally into one HiGHS call per kind, the Nash problems into one
 exponential-cone program for Clarabel.
+
+Longer than 600 lines because every solver of the settlement space (proposals,
+Nash, Kalai-Smorodinsky, compromise, their batches) shares its variable layout and
+the linear and conic program builders.
 """
 
 from __future__ import annotations
@@ -68,6 +72,7 @@ __all__ = [
 
 _FEAS_TOL = 1e-9
 _TIE_BREAK = 1e-7  # weight of the coalition's total utility: a lexicographic tie-break for LPs
+TIE_BREAK = _TIE_BREAK  # public name, for the batch path's linear programs
 _EXACT_TIES_TOL = 1e-10  # HiGHS dual feasibility tolerance that resolves the tie-break
 _CONIC_TOL = 1e-8  # Clarabel's gap and feasibility tolerances (its defaults), then polished
 _ACTIVE_TOL = 1e-5  # slack below which a constraint counts as active when polishing
@@ -426,7 +431,7 @@ def _start_point(space: SettlementSpace) -> np.ndarray:
 @dataclass(frozen=True)
 class Penalty:
     r"""A term subtracted from one actor's utility where it decides (a leader's expected
-    removal loss, :mod:`negsim.leaders`):
+    removal loss, :mod:`negsim.engine.leaders`):
 
     .. math:: c + b \max(0, |x_k - a| - f)
 

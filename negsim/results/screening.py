@@ -1,4 +1,4 @@
-"""Tables of the private-types equilibrium (:mod:`negsim.screening`) for a Result.
+"""Tables of the private-types equilibrium (:mod:`negsim.engine.screening`) for a Result.
 
 * ``types`` -- (concept, round, regime, state, type) for the belief states reached with
   positive probability: whether the type is in play, its probability of accepting there,
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from negsim.screening import Screening
+from negsim.engine.screening import Screening
 
 if TYPE_CHECKING:
     from negsim.result import Result

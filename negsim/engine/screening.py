@@ -72,8 +72,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from negsim import engine as _engine
-from negsim.dynamics import RoundArrays
+from negsim.engine.arrays import RoundArrays
+from negsim.engine.bellman import proposer_choice, proposers
+from negsim.engine.solve import solve_arrays
+from negsim.engine.states import StateSpace, state_space
+from negsim.engine.terminal import war_utilities
 from negsim.errors import Problem, ScenarioError, SolveError
 from negsim.models import spatial
 from negsim.scenario import Scenario
@@ -84,32 +87,13 @@ _TOL = 1e-9
 _VERIFY_TOL = 1e-7
 
 
-# -- adapter: the engine's one-node step and arrays (re-point here if the engine moves) -----
-def _regime_arrays(s: Scenario) -> tuple[list[str], np.ndarray, list[RoundArrays]]:
-    return _engine._regime_arrays(s)
-
-
-def _proposer_choice(
-    a: RoundArrays, t: int, proposer: int, continuation: np.ndarray, probability: float
-) -> _engine.ProposerChoice:
-    return _engine._proposer_choice(a, t, proposer, continuation, probability)
-
-
-def _proposers(a: RoundArrays, t: int) -> list[tuple[int, float]]:
-    return _engine._proposers(a, t)
-
-
-def _war_utilities(a: RoundArrays) -> np.ndarray:
-    return _engine._war_utilities(a)
-
-
 def _complete_information_rank(
     arrays: list[RoundArrays], transition: np.ndarray, k: int
 ) -> tuple[float, float]:
     """k's complete-information SPE value at the start, then (to break ties where a deal
     pins it down) its continuation values summed over rounds and regimes."""
-    regimes = [str(r) for r in range(len(arrays))]
-    sol = _engine.solve_arrays(arrays, regimes, transition, "war", ("spe",))
+    space = StateSpace([str(r) for r in range(len(arrays))], arrays, transition)
+    sol = solve_arrays(space, "war", ("spe",))
     return float(sol.value[0, 0, k]), float(sol.continuation[:, :, k].sum())
 
 
@@ -198,7 +182,8 @@ def solve_types(scenario: Scenario) -> Screening:
                     for p in exc.problems
                 ]
             ) from None
-        per_type.append((name, spec.prior, *_regime_arrays(changed)))
+        space = state_space(changed)
+        per_type.append((name, spec.prior, space.labels, space.transition, space.arrays))
     k = list(scenario.actors).index(actor)
     regimes, transition = per_type[0][2], per_type[0][3]
     key = [_complete_information_rank(t[4], transition, k) for t in per_type]
@@ -279,9 +264,8 @@ def _backward(
     T, N = a0.rounds, len(a0.actors)
     value = np.zeros((T + 1, R, M, M, N))
     continuation = np.zeros((T, R, M, M, N))
-    for r in range(R):
-        for m in range(M):
-            value[T, r, :, m] = _war_utilities(arrays[m][r])
+    for m in range(M):
+        value[T, :, :, m] = war_utilities(StateSpace(regimes, arrays[m], transition))[:, None]
     branches: dict[tuple[int, int, int], list[Branch]] = {}
     screening = Screening(
         actor, k, names, prior, regimes, transition, arrays, value, continuation, branches, 0.0, 0
@@ -298,7 +282,7 @@ def _backward(
             for s in states:
                 post = screening.posterior(s)
                 found = []
-                for j, probability in _proposers(arrays[0][r], t):
+                for j, probability in proposers(arrays[0][r], t):
                     if j == k:
                         branch, res = _informed_branch(node, s, post, j, probability)
                     else:
@@ -346,7 +330,7 @@ def _uninformed_branch(
         nxt = min(c, M - 1)
         floors = base.copy()
         floors[k] = node.cont[nxt, s:c, k].max()
-        choice = _proposer_choice(node.combined(s, c), node.t, j, floors, probability)
+        choice = proposer_choice(node.combined(s, c), node.t, j, floors, probability)
         if choice.settlement is None:
             continue
         settlement = choice.settlement
@@ -391,7 +375,7 @@ def _informed_branch(
         nxt = min(c, M - 1)
         floors = base.copy()
         floors[k] = node.cont[nxt, s:c, k].max()  # unused for the proposer itself
-        choice = _proposer_choice(node.combined(s, c), node.t, k, floors, probability)
+        choice = proposer_choice(node.combined(s, c), node.t, k, floors, probability)
         if choice.settlement is None:
             continue
         proposes, gain = node.accepts(choice.settlement, nxt)

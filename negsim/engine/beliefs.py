@@ -39,13 +39,17 @@ convergence in wartime negotiations", APSR 97(4).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
-from negsim import engine
-from negsim.dynamics import RoundArrays
-from negsim.engine import ProposerChoice, RoundSolution
+from negsim.engine.arrays import RoundArrays
+from negsim.engine.bellman import ProposerChoice, node_step
+from negsim.engine.offers import settlement_space
+from negsim.engine.solve import RoundSolution
+from negsim.engine.states import StateSpace, check_finite, state_space
+from negsim.engine.terminal import war_utilities
 from negsim.errors import SolveError
 from negsim.models import spatial
 from negsim.models.delay import delay_incentives
@@ -63,13 +67,6 @@ __all__ = [
     "signal_lattice",
     "solve_beliefs",
 ]
-
-# -- adapter: the engine's one-node building blocks (re-point here if the engine moves) ------
-_regime_arrays = engine._regime_arrays
-_node_step = engine._bellman
-_war_utilities = engine._war_utilities
-_space = engine._space
-_check_finite = engine._check_finite
 
 _UNINFORMATIVE = 1e-15
 
@@ -181,7 +178,7 @@ def posterior(prior: np.ndarray, loglik: np.ndarray) -> np.ndarray:
 # -- priors ------------------------------------------------------------------------------
 def perspectives(scenario: Scenario) -> list[str]:
     """The actors then ``analyst``: whose probabilities the tables report."""
-    return [*scenario.actor_ids, "analyst"]
+    return [*scenario.actors, "analyst"]
 
 
 def priors(scenario: Scenario) -> np.ndarray:
@@ -196,7 +193,7 @@ def priors(scenario: Scenario) -> np.ndarray:
         return np.array([float(entry.get(w, 0.0)) for w in worlds])
 
     analyst = vector(scenario.beliefs.get("analyst"), np.full(K, 1 / K))
-    rows = [vector(scenario.beliefs.get(a), analyst) for a in scenario.actor_ids]
+    rows = [vector(scenario.beliefs.get(a), analyst) for a in list(scenario.actors)]
     return np.stack([*rows, analyst])
 
 
@@ -230,11 +227,12 @@ def solve_beliefs(
     over nodes with the analyst's probabilities of reaching them.
     """
     worlds = list(scenario.worlds)
-    per_world = [_regime_arrays(scenario.with_changes(scenario.worlds[w].changes)) for w in worlds]
-    regimes, transition = per_world[0][0], per_world[0][1]
-    arrays = [w[2] for w in per_world]
-    for w, (names, _, a) in zip(worlds, per_world, strict=True):
-        _check_finite(a, [f"{r}' of world '{w}" for r in names] if len(names) > 1 else names)
+    per_world = [state_space(scenario.with_changes(scenario.worlds[w].changes)) for w in worlds]
+    regimes, transition = per_world[0].labels, per_world[0].transition
+    arrays = [space.arrays for space in per_world]
+    for w, space in zip(worlds, per_world, strict=True):
+        names = [f"{r}' of world '{w}" for r in space.labels] if space.size > 1 else space.labels
+        check_finite(dataclasses.replace(space, labels=names))
     T = scenario.rounds
     K, R = len(worlds), len(regimes)
     N = len(arrays[0][0].actors)
@@ -251,7 +249,7 @@ def solve_beliefs(
     flow = np.stack([np.stack([a.flow for a in aw], axis=1) for aw in arrays])  # (K, T, R, N)
     discount = np.stack([a.discount for a in arrays[0]], axis=1)  # (T, R, N)
     world_threat = np.zeros((K, T + 1, R, N))
-    world_threat[:, T] = np.stack([np.stack([_war_utilities(a) for a in aw]) for aw in arrays])
+    world_threat[:, T] = np.stack([war_utilities(space) for space in per_world])
     for t in reversed(range(T)):
         world_threat[:, t] = flow[:, t] + discount[t] * np.einsum(
             "qr,krn->kqn", transition, world_threat[:, t + 1]
@@ -267,7 +265,7 @@ def solve_beliefs(
     ys = {c: [np.full((len(b), R, N, Q), np.nan) for b in belief] for c in concepts}
     pay = {c: [np.full((len(b), R, N), np.nan) for b in belief] for c in concepts}
     choices: list[dict[tuple[int, int], list[ProposerChoice]]] = [{} for _ in range(T)]
-    settlement_space = arrays[0]  # settlements are worth the same in every world
+    settled = arrays[0]  # settlements are worth the same in every world
     for t in reversed(range(T)):
         kernel = lattice.kernels[t]
         ahead = value[t + 1][lattice.children[t]]  # (M, S, R, N)
@@ -280,7 +278,7 @@ def solve_beliefs(
         val = np.empty_like(cont)
         for n in range(cont.shape[0]):
             for r in range(R):
-                val[n, r], picked, _ = _node_step(settlement_space[r], t, t, cont[n, r])
+                val[n, r], picked, _ = node_step(settled[r], t, t, cont[n, r])
                 choices[t][n, r] = picked
                 dealt = [(c.probability, c.settlement) for c in picked if c.deal and c.settlement]
                 deal["spe"][t][n, r] = sum(p for p, _ in dealt)
@@ -297,7 +295,7 @@ def solve_beliefs(
                 "are too large for floating point"
             )
     others = tuple(c for c in concepts if c != "spe")
-    _axiomatic_nodes(settlement_space, threat, others, deal, xs, ys, pay)
+    _axiomatic_nodes(settled, threat, others, deal, xs, ys, pay)
     if scenario.terminal == "war":
         for c in concepts:
             pay[c][T] = threat[T]
@@ -337,7 +335,7 @@ def _axiomatic_nodes(
     spaces: list[spatial.SettlementSpace] = []
     for t in range(len(threat) - 1):
         for r, a in enumerate(arrays):
-            space = _space(a, t, np.flatnonzero(a.players))
+            space = settlement_space(a, t, np.flatnonzero(a.players))
             if space is None:
                 continue
             for n in range(threat[t].shape[0]):
@@ -465,18 +463,11 @@ def _round_view(
     for c in concepts:
         gains[c], delays[c] = delay_incentives(mean_flow, discount, payoff[c], sol.transition)
     modal = [int(np.argmax(weights[t])) for t in range(T)]
-    start = np.zeros(R)
-    start[0] = 1.0
-    dist = np.empty((T, R))
-    dist[0] = start
-    for t in range(1, T):
-        dist[t] = dist[t - 1] @ sol.transition
     mean_arrays = arrays[int(np.argmax(analyst))] if K > 1 else arrays[0]
+    space = StateSpace(sol.regimes, mean_arrays, sol.transition)
     return RoundSolution(
-        arrays=mean_arrays,
-        regimes=sol.regimes,
-        transition=sol.transition,
-        regime_probability=dist,
+        space=space,
+        regime_probability=space.distribution(),
         threat=average(sol.threat, T + 1),
         value=average(sol.value, T + 1),
         continuation=average(sol.continuation, T),

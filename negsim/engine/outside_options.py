@@ -35,10 +35,20 @@ def outside_arrays(s: Scenario) -> np.ndarray | None:
 
 def opt_out(
     options: np.ndarray, t: int, proposer: int, continuation: np.ndarray, tol: float
-) -> np.ndarray | None:
-    """The payoffs when an offer is refused or none is made at round t: the option of the
-    first responder whose own option beats its continuation value, or None (no one opts out)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Who opts out when an offer is refused or none is made at round t, for n points.
+
+    ``continuation``: (n, N). Returns ``taken`` (n,), True where some responder's own
+    option beats its continuation value (by more than ``tol``), and (n, N) the payoffs of
+    the first such responder's option (NaN where nobody opts out).
+    """
+    n, N = continuation.shape
+    taken = np.zeros(n, dtype=bool)
+    payoffs = np.full((n, N), np.nan)
     for i in range(options.shape[1]):
-        if i != proposer and options[t, i, i] > continuation[i] + tol:
-            return options[t, i]
-    return None
+        if i == proposer:
+            continue
+        takes = ~taken & (options[t, i, i] > continuation[:, i] + tol)
+        payoffs[takes] = options[t, i]
+        taken |= takes
+    return taken, payoffs

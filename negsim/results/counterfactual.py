@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from negsim.engine import solve
+from negsim.results.solved import solved
 from negsim.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 __all__ = ["deadline_lines", "leader_lines"]
 
 _TERMS_TOL = 1e-6
+
+
+def _solved(result: Result, scenario: Scenario) -> Result:
+    """``scenario`` solved (SPE only) into the same kind of record as ``result``."""
+    return solved(type(result), scenario, ("spe",))
 
 
 def _outcome(result: Result) -> tuple[int | None, dict[str, float]]:
@@ -57,7 +62,7 @@ def deadline_lines(result: Result) -> list[str]:
                 )
                 continue
             kept = [x.model_dump(mode="json") for j, x in enumerate(actor.deadlines) if j != i]
-            without = _outcome(solve(s.with_changes({f"actors.{name}.deadlines": kept}), ["spe"]))
+            without = _outcome(_solved(result, s.with_changes({f"actors.{name}.deadlines": kept})))
             if _differs(here, without):
                 lines.append(
                     f"{what} changes the outcome: {_describe(result, *here)} instead of "
@@ -86,7 +91,7 @@ def leader_lines(result: Result) -> list[str]:
         ]
         lines.append(f"Payoffs at {result.round_label(t)}: " + "; ".join(parts) + ".")
     here = _outcome(result)
-    without = _outcome(solve(_without_leaders(s), ["spe"]))
+    without = _outcome(_solved(result, _without_leaders(s)))
     if _differs(here, without):
         lines.append(
             f"Leaders refuse a deal their states would take: without their tenure risk, "

@@ -16,7 +16,7 @@ the horizon comes into view: the effective discount from round t to t+1 is
 ``delta(t) * (omega if t + 1 == H else 1)``, so rounds past the horizon count omega times
 less from the leader's point of view before it, and the recursion stays time-consistent.
 Deadlines cost their penalty (and a public deadline its audience cost) in the round they
-pass without a deal (:mod:`negsim.deadlines`).
+pass without a deal (:mod:`negsim.engine.deadlines`).
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from negsim.deadlines import deadline_costs
-from negsim.leaders import LeaderArrays, leader_arrays
-from negsim.outside_options import outside_arrays
-from negsim.ratification import ratifier_arrays
+from negsim.engine.deadlines import deadline_costs
+from negsim.engine.leaders import LeaderArrays, leader_arrays
+from negsim.engine.outside_options import outside_arrays
+from negsim.engine.ratification import ratifier_arrays
 from negsim.scenario import Scenario
 
-__all__ = ["RoundArrays", "control_path", "round_arrays"]
+__all__ = ["RoundArrays", "actor_flows", "control_path", "round_arrays"]
 
 
 @dataclass(frozen=True)
@@ -61,9 +61,9 @@ class RoundArrays:
     quota: int
     proposers: np.ndarray | None  # (L,) rotation of actor indices, or None
     recognition: np.ndarray | None  # (N,) probabilities, or None
-    leaders: LeaderArrays | None = None  # :mod:`negsim.leaders`
-    ratifiers: tuple[np.ndarray, np.ndarray] | None = None  # :mod:`negsim.ratification`
-    outside: np.ndarray | None = None  # (T, N, N) :mod:`negsim.outside_options`
+    leaders: LeaderArrays | None = None  # :mod:`negsim.engine.leaders`
+    ratifiers: tuple[np.ndarray, np.ndarray] | None = None  # :mod:`negsim.engine.ratification`
+    outside: np.ndarray | None = None  # (T, N, N) :mod:`negsim.engine.outside_options`
 
     @property
     def rounds(self) -> int:
@@ -95,6 +95,20 @@ def control_path(
     return path
 
 
+def actor_flows(
+    s: Scenario, discount: np.ndarray, flow: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Effective discount factors and disagreement flows (..., T, N), in place, from the
+    actors' discount factors and ``private_benefit - war_cost``: each leader's horizon
+    weight and each credible deadline's costs (see the module docstring)."""
+    T = s.rounds
+    for i, actor in enumerate(s.actors.values()):
+        if actor.horizon is not None and actor.horizon.rounds <= T:
+            discount[..., actor.horizon.rounds - 1, i] *= actor.horizon.weight_after
+    flow -= deadline_costs(s)
+    return discount, flow
+
+
 def round_arrays(s: Scenario) -> RoundArrays:
     """Evaluate every schedule of ``s`` into :class:`RoundArrays`."""
     T = s.rounds
@@ -107,12 +121,11 @@ def round_arrays(s: Scenario) -> RoundArrays:
     def each(getter) -> np.ndarray:  # noqa: ANN001
         return np.stack([s.series(getter(a)) for a in s.actors.values()], axis=1)
 
-    discount = each(lambda a: a.discount)
-    for i, actor in enumerate(s.actors.values()):
-        if actor.horizon is not None and actor.horizon.rounds <= T:
-            discount[actor.horizon.rounds - 1, i] *= actor.horizon.weight_after
-    flow = each(lambda a: a.private_benefit) - each(lambda a: a.war_cost)
-    flow -= deadline_costs(s)
+    discount, flow = actor_flows(
+        s,
+        each(lambda a: a.discount),
+        each(lambda a: a.private_benefit) - each(lambda a: a.war_cost),
+    )
 
     ideal = np.zeros((T, N, P))
     sal_pos = np.zeros((T, N, P))

@@ -9,7 +9,7 @@ Examples
 >>> import matplotlib
 >>> matplotlib.use("Agg")
 >>> import negsim
->>> from negsim import plot_beliefs
+>>> from negsim.plot import beliefs as plot_beliefs
 >>> result = negsim.solve(negsim.load("textbook/optimism"), ["spe"])
 >>> plot_beliefs.deal_probability(result).get_title()
 'Probability of a deal by the end of each round, by whose prior'
@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from negsim.plot import actor_colors
+from negsim.plot.style import actor_colors
 
 if TYPE_CHECKING:
     from negsim.result import Result

@@ -1,8 +1,8 @@
 """Results of scenarios with worlds: node, belief and deal-probability tables, and words.
 
-:func:`solve_with_worlds` runs :func:`negsim.beliefs.solve_beliefs` and returns a
-:class:`~negsim.result.Result` whose usual tables average over signal nodes with the
-analyst's probabilities, plus
+:func:`negsim.solve` runs :func:`negsim.engine.beliefs.solve_beliefs`, builds a
+:class:`~negsim.result.Result` from its (round, regime) view, whose usual tables average
+over signal nodes with the analyst's probabilities, and :func:`with_worlds` adds
 
 * ``nodes`` -- (concept, round, regime, node): signals counted per world, deal, terms, and
   ``reach.<perspective>``, the probability under that perspective's prior that bargaining
@@ -16,27 +16,30 @@ analyst's probabilities, plus
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from negsim.beliefs import (
+from negsim.engine.beliefs import (
     BeliefSolution,
     node_probability,
     perspectives,
     reach,
-    solve_beliefs,
 )
-from negsim.result import Result
 from negsim.scenario import Scenario
 
-__all__ = ["belief_lines", "solve_with_worlds"]
+if TYPE_CHECKING:
+    from negsim.result import Result
+
+__all__ = ["belief_lines", "with_worlds"]
 
 
-def solve_with_worlds(scenario: Scenario, concepts: tuple[str, ...]) -> Result:
-    """Solve a scenario with ``worlds``; see the module docstring for the tables."""
-    sol, rounds = solve_beliefs(scenario, concepts)
-    result = Result.from_solution(scenario, rounds, concepts)
+def with_worlds(
+    result: Result, scenario: Scenario, sol: BeliefSolution, concepts: tuple[str, ...]
+) -> Result:
+    """``result`` (the Result of the node-averaged solution) with the tables of the
+    beliefs over worlds; see the module docstring."""
     who = perspectives(scenario)
     reached = {c: {p: reach(sol, c, sol.prior[k]) for k, p in enumerate(who)} for c in concepts}
     deal_probability = _deal_probability_table(sol, concepts, who, reached)
@@ -83,7 +86,7 @@ def _nodes_table(
     worlds = sol.lattice.worlds
     positions = [k for k, v in scenario.issues.items() if v.kind == "position"]
     pies = [k for k, v in scenario.issues.items() if v.kind == "pie"]
-    actors = scenario.actor_ids
+    actors = list(scenario.actors)
     frames = []
     for c in concepts:
         for t in range(sol.lattice.rounds):

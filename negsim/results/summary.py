@@ -6,18 +6,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from negsim.engine import CONCEPT_NAMES
+
 if TYPE_CHECKING:
     from negsim.result import Result
 
 __all__ = ["explain_round", "summarize"]
-
-_CONCEPT_NAMES = {
-    "spe": "subgame-perfect equilibrium",
-    "nash": "Nash bargaining solution",
-    "nash_weighted": "capability-weighted Nash solution",
-    "kalai_smorodinsky": "Kalai-Smorodinsky solution",
-    "compromise": "capability x salience compromise",
-}
 
 
 def _fmt_terms(result: Result, terms: dict[str, float]) -> str:
@@ -31,7 +25,7 @@ def summarize(result: Result, concept: str = "spe") -> str:
     regime = result.headline_regime
     lines = [
         f"{meta.get('title') or meta['scenario']} — {_count(meta['rounds'], meta['time_unit'])}, "
-        f"{_CONCEPT_NAMES.get(concept, concept)}"
+        f"{CONCEPT_NAMES.get(concept, concept)}"
     ]
     t = result.agreement_round
     by_end = float(result.agreement["probability"].sum())
@@ -49,8 +43,8 @@ def summarize(result: Result, concept: str = "spe") -> str:
         lines.append(f"Terms: {_fmt_terms(result, result.terms('spe', t))}.")
     if t is not None and t > 0:
         lines.append(_why_no_deal(result, concept))
-    if not result.beliefs.empty:  # worlds and beliefs (negsim.beliefs)
-        from negsim.beliefs_result import belief_lines
+    if not result.beliefs.empty:  # worlds and beliefs (negsim.engine.beliefs)
+        from negsim.results.beliefs import belief_lines
 
         lines += belief_lines(result, concept)
     actors = result.actors.query("concept == @concept and regime == @regime")
@@ -87,11 +81,11 @@ def summarize(result: Result, concept: str = "spe") -> str:
     lines += _leverage_lines(result, actors)
     lines += _proposal_lines(result, regime)
     if concept == "spe":
-        from negsim.counterfactual import deadline_lines, leader_lines
+        from negsim.results.counterfactual import deadline_lines, leader_lines
 
         lines += deadline_lines(result) + leader_lines(result)
     if not result.types.empty:  # private types: the screening paragraph
-        from negsim.screening_tables import screening_lines
+        from negsim.results.screening import screening_lines
 
         lines += screening_lines(result)
     return "\n".join(lines)

@@ -1,0 +1,45 @@
+"""The top of the pipeline: :func:`solve`, a scenario to a :class:`~negsim.result.Result`.
+
+May import every layer (engine, results); nothing in :mod:`negsim` imports it but the
+package itself, the CLI and the sweeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from negsim.engine import CONCEPTS, chosen_concepts
+from negsim.result import Result
+from negsim.results.solved import solved
+from negsim.scenario import Scenario
+
+__all__ = ["CONCEPTS", "solve"]
+
+
+def solve(scenario: Scenario, concepts: Iterable[str] | None = None) -> Result:
+    """Solve a scenario round by round.
+
+    Parameters
+    ----------
+    scenario : the scenario (:func:`negsim.load`).
+    concepts : solution concepts (default all of :data:`negsim.CONCEPTS`); ``"spe"`` is
+        always solved, since every concept's threat points come from its pass.
+
+    Returns
+    -------
+    Result
+        Tables, summary and explanations (:class:`negsim.Result`). A scenario with
+        ``worlds`` is solved over signal nodes (:mod:`negsim.engine.beliefs`; tables
+        ``nodes``, ``beliefs``, ``deal_probability``); one with ``types`` adds the
+        screening equilibrium (:mod:`negsim.engine.screening`; ``types``,
+        ``deal_probability``, ``screening``).
+
+    Examples
+    --------
+    >>> import negsim
+    >>> r = solve(negsim.load("textbook/rubinstein"), ["spe"])
+    >>> r.agreement_round, {k: round(v, 4) for k, v in r.terms().items()}
+    (0, {'dollar.alice': 0.7143, 'dollar.bob': 0.2857})
+    """
+    chosen = chosen_concepts(concepts)
+    return solved(Result, scenario, chosen)

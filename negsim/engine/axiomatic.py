@@ -1,0 +1,81 @@
+"""The axiomatic concepts at every (round, state), given the SPE pass's threat points.
+
+Nash (1950) bargaining (symmetric and capability-weighted), Kalai & Smorodinsky (1975)
+and the capability x salience compromise, each with threat point
+``max(W_i(t, s), reservation_i)`` over the bargaining players. The (t, s) cells are
+independent problems, so each concept is solved for all of them at once (the ``*_batch``
+functions of :mod:`negsim.models.spatial`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from negsim.engine.offers import settlement_space
+from negsim.engine.states import StateSpace
+from negsim.models import spatial
+
+__all__ = ["AXIOMATIC", "Cells", "axiomatic_settlements"]
+
+
+@dataclass(frozen=True)
+class Cells:
+    """The (t, s) cells whose players' red lines overlap, as inputs of the batch solvers."""
+
+    keys: list[tuple[int, int]]
+    spaces: list[spatial.SettlementSpace]
+    floor: np.ndarray  # (cells, N) max(threat, reservation)
+    players: np.ndarray  # (cells, N) bool
+    capability: np.ndarray  # (cells, N)
+    egalitarian: list[tuple[spatial.Settlement, float] | None]  # max-min gains (Nash, KS start)
+
+
+_Solver = Callable[[Cells], list[spatial.Settlement | None]]
+
+#: Concept -> solver over all cells (the SPE is the backward induction itself).
+AXIOMATIC: dict[str, _Solver] = {
+    "nash": lambda c: spatial.nash_settlement_batch(
+        c.spaces, c.floor, c.players, None, c.egalitarian
+    ),
+    "nash_weighted": lambda c: spatial.nash_settlement_batch(
+        c.spaces, c.floor, c.players, c.capability, c.egalitarian
+    ),
+    "kalai_smorodinsky": lambda c: spatial.kalai_smorodinsky_batch(
+        c.spaces, c.floor, c.players, c.egalitarian
+    ),
+    "compromise": lambda c: [
+        spatial.compromise_settlement(space, c.capability[b]) for b, space in enumerate(c.spaces)
+    ],
+}
+_NEED_EGALITARIAN = {"nash", "nash_weighted", "kalai_smorodinsky"}
+
+
+def axiomatic_settlements(
+    space: StateSpace, threat: np.ndarray, concepts: tuple[str, ...]
+) -> dict[str, dict[tuple[int, int], spatial.Settlement | None]]:
+    """Settlements of ``concepts`` at every (t, s) for threat points (T + 1, S, N); cells
+    whose players' red lines do not overlap have no settlement and are left out."""
+    keys: list[tuple[int, int]] = []
+    spaces: list[spatial.SettlementSpace] = []
+    for t in range(space.rounds):
+        for s, a in enumerate(space.arrays):
+            found = settlement_space(a, t, np.flatnonzero(a.players))
+            if found is not None:
+                keys.append((t, s))
+                spaces.append(found)
+    if not keys:
+        return {}
+    arrays = space.arrays
+    players = np.stack([arrays[s].players for _, s in keys])
+    floor = np.stack([np.maximum(threat[t, s], arrays[s].reservation[t]) for t, s in keys])
+    capability = np.stack([arrays[s].capability[t] for t, s in keys])
+    egalitarian = (
+        spatial.max_min_gain_batch(spaces, floor, players)
+        if _NEED_EGALITARIAN & set(concepts)
+        else []
+    )
+    cells = Cells(keys, spaces, floor, players, capability, egalitarian)
+    return {c: dict(zip(keys, AXIOMATIC[c](cells), strict=True)) for c in concepts}

@@ -1,0 +1,101 @@
+"""The sweep's rows from arrays over points: one summary row per point, or one row per
+(point, round, actor). The batch path and :func:`negsim.solve` (one point) both end here,
+so a row never depends on which path produced it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from negsim.engine import RoundArrays, RoundSolution
+from negsim.results.derived import agreement_probability, agreement_round, ripe, surplus_share
+
+__all__ = ["point_frame", "solution_arrays"]
+
+
+def solution_arrays(sol: RoundSolution) -> dict[str, np.ndarray]:
+    """A solved scenario's SPE arrays with a points axis of length 1 (the keys of
+    :func:`negsim.engine.points.solve_points`), plus ``payoff.<concept>`` for the others."""
+    out = {
+        "deal": sol.deal["spe"],
+        "x": sol.x["spe"],
+        "y": sol.y["spe"],
+        "payoff": sol.payoff["spe"],
+        "threat": sol.threat,
+        "continuation": sol.continuation,
+        "gain": sol.delay_gain["spe"],
+        "delay": sol.preferred_delay["spe"],
+    }
+    out.update({f"payoff.{c}": p for c, p in sol.payoff.items() if c != "spe"})
+    return {k: v[None] for k, v in out.items()}
+
+
+def point_frame(
+    a: RoundArrays,
+    transition: np.ndarray,
+    sol: Mapping[str, np.ndarray],
+    outputs: str,
+    index: np.ndarray,
+) -> pd.DataFrame:
+    """Rows of solved points in the headline state (the one the game starts in, whose
+    numbers are ``a``): ``outputs="summary"`` (agreement round and probability, terms then,
+    payoff, threat and delay gain at round 0, first ripe round, other concepts' payoffs)
+    or ``"actors"`` (the SPE's per-actor columns of ``Result.actors``)."""
+    deal = sol["deal"]
+    n, T, _ = deal.shape
+    N = len(a.actors)
+    players = a.players
+    gain = sol["gain"][:, :, 0]
+    if outputs == "summary":
+        cumulative = np.cumsum(agreement_probability(deal, transition), axis=1)
+        t_agree = agreement_round(cumulative)
+        has = ~np.isnan(t_agree)
+        at = np.where(has, t_agree, 0).astype(int)
+        columns: dict[str, Any] = {
+            "point": index,
+            "agreement_round": t_agree,
+            "agreement_probability": cumulative[:, -1],
+        }
+        rows = np.arange(n)
+        x_at = sol["x"][rows, at, 0]
+        y_at = sol["y"][rows, at, 0]
+        for k, issue in enumerate(a.positions):
+            columns[f"terms.{issue}"] = np.where(has, x_at[:, k], np.nan)
+        for q, pie in enumerate(a.pies):
+            for m in np.flatnonzero(a.members[:, q]):
+                columns[f"terms.{pie}.{a.actors[m]}"] = np.where(has, y_at[:, m, q], np.nan)
+        for measure, table in (
+            ("payoff", sol["payoff"]),
+            ("threat", sol["threat"]),
+            ("delay", sol["gain"]),
+        ):
+            for i, actor in enumerate(a.actors):
+                columns[f"{measure}.{actor}"] = table[:, 0, 0, i]
+        is_ripe = ripe(deal[:, :, 0], gain, players)
+        columns["ripe_round"] = np.where(is_ripe.any(axis=1), np.argmax(is_ripe, axis=1), np.nan)
+        for key in sol:
+            if key.startswith("payoff."):
+                for i, actor in enumerate(a.actors):
+                    columns[f"{key[len('payoff.') :]}.payoff.{actor}"] = sol[key][:, 0, 0, i]
+        return pd.DataFrame(columns)
+    payoff = sol["payoff"][:, :T, 0]
+    threat = sol["threat"][:, :T, 0]
+    surplus, share = surplus_share(payoff, threat, players)
+    return pd.DataFrame(
+        {
+            "point": np.repeat(index, T * N),
+            "concept": "spe",
+            "round": np.tile(np.repeat(np.arange(T), N), n),
+            "actor": np.tile(a.actors, n * T),
+            "threat_point": threat.ravel(),
+            "continuation": sol["continuation"][:, :, 0].ravel(),
+            "payoff": payoff.ravel(),
+            "surplus": surplus.ravel(),
+            "surplus_share": share.ravel(),
+            "delay_incentive": gain.ravel(),
+            "preferred_delay": sol["delay"][:, :, 0].ravel(),
+        }
+    )
