@@ -43,8 +43,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from negsim.claims import outcomes
 from negsim.api import solve
+from negsim.claims import outcomes
 from negsim.errors import SolveError
 from negsim.scenario import Scenario
 

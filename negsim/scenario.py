@@ -1339,7 +1339,7 @@ def _claim_problems(s: Scenario, dumped: dict[str, Any]) -> list[tuple[_Path, st
         head = dotted.split(".")[0]
         if head in derived and "." in dotted:
             return []
-        return _set_path(copy.deepcopy(dumped), dotted, 0.0)
+        return path_problems(dumped, dotted)
 
     for cid, claim in s.claims.items():
         for i, dotted in enumerate(claim.fields):
