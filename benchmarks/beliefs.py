@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/beliefs.py [--concepts spe] [--rounds 36]
 
-The scenario is ukraine_2025 (4 actors, 36 rounds, 2 regimes) with three worlds about how
+The scenario is ukraine_2025 without its private types (variants/complete_information:
+4 actors, 36 rounds, 2 regimes) with three worlds about how
 the war goes -- Ukraine's collapse, a grind (the shipped parameters) and a stalemate --
 opposite Russian and Ukrainian priors and a signal of accuracy 0.7. The goal of the issue
 is under 2 s for all concepts; the figures printed are what this machine does.
@@ -31,7 +32,7 @@ BELIEFS = {
 
 
 def scenario(rounds: int) -> negsim.Scenario:
-    base = negsim.load("ukraine_2025")
+    base = negsim.load("variants/complete_information")  # worlds exclude private types
     return base.with_changes(
         {
             "rounds": rounds,

@@ -471,6 +471,16 @@ def _register_sweep() -> None:
 _register_sweep()
 
 
+def _register_claims() -> None:
+    from negsim.cli_claims import claims_command, explain_delay_command
+
+    cli.add_command(claims_command, "claims")
+    cli.add_command(explain_delay_command, "explain-delay")
+
+
+_register_claims()
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``negsim`` executable."""
     try:
