@@ -17,11 +17,13 @@ import negsim
 from negsim.catalog import available
 
 PINNED = Path(__file__).parent / "data" / "pinned_results.json"
+#: ukraine_2025 as it was pinned: the first edition, kept since the second (issue 19)
+FIRST_EDITION = Path(__file__).parent / "data" / "ukraine_first_edition" / "ukraine_2025.yaml"
 
 
 def numbers(name: str) -> dict[str, list[float | None]]:
     """The numeric columns of a scenario's round and actor tables, in table order."""
-    result = negsim.solve(negsim.load(name))
+    result = negsim.solve(negsim.load(FIRST_EDITION if name == "ukraine_2025" else name))
     out: dict[str, list[float | None]] = {}
     for table_name, table in (("rounds", result.rounds), ("actors", result.actors)):
         for column in table.columns:
