@@ -20,7 +20,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from negsim import plot  # noqa: E402
-from tests.test_plot import by_gid, solved  # noqa: E402
+from tests.test_plot import FIRST_EDITION, by_gid, solved  # noqa: E402
 
 SIZES = [None, (6.4, 4.8), (6.5, 4.5)]
 
@@ -137,7 +137,7 @@ def test_events_on_the_same_round_are_apart():
 
 
 def test_ripe_shading_only_when_some_round_is_not_ripe():
-    uk = solved("ukraine_2025")
+    uk = solved(str(FIRST_EDITION / "ukraine_2025.yaml"))  # every month ripe
     assert bool(uk.rounds.query("concept == 'spe'")["ripe"].all())
     ax = plot.delay_incentives(uk)
     assert by_gid(ax, "ripe") == []

@@ -57,7 +57,7 @@ def batch_supported(scenario: Scenario) -> tuple[bool, str]:
     >>> import negsim
     >>> batch_supported(negsim.load("textbook/baron_ferejohn"))
     (True, 'a single pie among 5 actors (closed form), recognition probabilities, terminal stationary')
-    >>> batch_supported(negsim.load("ukraine_2025"))[1]
+    >>> batch_supported(negsim.load("variants/complete_information"))[1]
     'linear utilities over 4 position and 0 pie issues (linear programs), 2 regimes, rotating proposers, terminal war'
     """
     return Batch(scenario).supported
