@@ -70,6 +70,9 @@ __all__ = [
 ]
 
 _UNINFORMATIVE = 1e-15
+# cells (round, node, regime) per stacked solve of the axiomatic concepts: one stack of
+# every cell makes HiGHS and Clarabel superlinear in the number of nodes
+_CHUNK = 256
 
 
 # -- the signal lattice ------------------------------------------------------------------
@@ -417,6 +420,35 @@ def _axiomatic_nodes(
     players = np.stack([arrays[r].players for _, _, r in cells])
     floor = np.stack([np.maximum(threat[t][n, r], arrays[r].reservation[t]) for t, n, r in cells])
     capability = np.stack([arrays[r].capability[t] for t, _, r in cells])
+    for start in range(0, len(cells), _CHUNK):
+        part = slice(start, start + _CHUNK)
+        _axiomatic_chunk(
+            cells[part],
+            spaces[part],
+            floor[part],
+            players[part],
+            capability[part],
+            concepts,
+            deal,
+            xs,
+            ys,
+            pay,
+        )
+
+
+def _axiomatic_chunk(
+    cells: list[tuple[int, int, int]],
+    spaces: list[spatial.SettlementSpace],
+    floor: np.ndarray,
+    players: np.ndarray,
+    capability: np.ndarray,
+    concepts: tuple[str, ...],
+    deal: dict[str, list[np.ndarray]],
+    xs: dict[str, list[np.ndarray]],
+    ys: dict[str, list[np.ndarray]],
+    pay: dict[str, list[np.ndarray]],
+) -> None:
+    """:func:`_axiomatic_nodes` for one chunk of cells (t, n, r), solved together."""
     egalitarian = (
         spatial.max_min_gain_batch(spaces, floor, players)
         if {"nash", "nash_weighted", "kalai_smorodinsky"} & set(concepts)
