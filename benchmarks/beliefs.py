@@ -2,7 +2,8 @@
 
     .venv/bin/python benchmarks/beliefs.py [--concepts spe] [--rounds 36] [--growth 12 24 36]
 
-The scenario is ukraine_2025 (4 actors, 2 regimes) with three worlds about how the war
+The scenario is ukraine_2025 without its private types (variants/complete_information:
+4 actors, 2 regimes) with three worlds about how the war
 goes -- Ukraine's collapse, a grind (the shipped parameters) and a stalemate -- opposite
 Russian and Ukrainian priors and a signal of accuracy 0.7. The goal of the issues is under
 2 s for all concepts; the figures printed are what this machine does.
@@ -49,7 +50,7 @@ BEFORE: dict[int, tuple[float, float | None]] = {
 
 
 def scenario(rounds: int) -> negsim.Scenario:
-    base = negsim.load("ukraine_2025")
+    base = negsim.load("variants/complete_information")  # worlds exclude private types
     return base.with_changes(
         {
             "rounds": rounds,

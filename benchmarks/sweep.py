@@ -29,6 +29,10 @@ import pandas as pd
 import negsim
 from negsim import sweeps as sw
 
+# the second edition of ukraine_2025 has private types, which take the full solver (about a
+# second a point); the speed rows are of the same scenario with complete information (issue 19)
+UKRAINE = "variants/complete_information"
+
 
 def _grid(scenario: negsim.Scenario, n: int) -> dict[str, np.ndarray]:
     actors = list(scenario.actors)
@@ -63,7 +67,7 @@ def batch_vs_solve(n: int, n_solve: int) -> pd.DataFrame:
         "textbook/baron_ferejohn",
         "ukraine_2025",
     ):
-        s = negsim.load(name)
+        s = negsim.load(UKRAINE if name == "ukraine_2025" else name)
         sw.clear_prepared()  # the Ukraine batch starts without simplex bases
         count = n_solve
         if name == "ukraine_2025":  # the engine takes ~0.2 s per point: fewer points
@@ -101,7 +105,7 @@ def batch_vs_solve(n: int, n_solve: int) -> pd.DataFrame:
 def scaling(name: str, points_list: list[int], rounds_list: list[int]) -> pd.DataFrame:
     """One chunk per run, without simplex bases from earlier runs."""
     rows = []
-    base = negsim.load(name)
+    base = negsim.load(UKRAINE if name == "ukraine_2025" else name)
     grid = ukraine_grid if name == "ukraine_2025" else (lambda n: _grid(base, n))
     for rounds in rounds_list:
         s = base.with_changes({"rounds": rounds})
@@ -159,7 +163,7 @@ def end_to_end(n: int, workers: int) -> pd.DataFrame:
 
 def ukraine(n: int, workers: int, backends: tuple[str, ...] = ("serial", "local")) -> pd.DataFrame:
     """The LP-based Ukraine scenario on the batch path."""
-    return _by_backend(negsim.load("ukraine_2025"), ukraine_grid(n), workers, backends)
+    return _by_backend(negsim.load(UKRAINE), ukraine_grid(n), workers, backends)
 
 
 def main() -> None:

@@ -9,8 +9,10 @@ Load a scenario, solve it, look at how leverage shifts with time::
 """
 
 from negsim._version import __version__
-from negsim.api import CONCEPTS, solve
+from negsim.api import CONCEPTS, DEFAULT_CONCEPTS, solve
 from negsim.catalog import available, load
+from negsim.claims import claims
+from negsim.delay_decomposition import explain_delay
 from negsim.errors import NegsimError, Problem, ScenarioError, SolveError
 from negsim.result import Result
 from negsim.scenario import Scenario, load_text
@@ -18,6 +20,7 @@ from negsim.sweeps import sweep
 
 __all__ = [
     "CONCEPTS",
+    "DEFAULT_CONCEPTS",
     "Result",
     "solve",
     "sweep",
@@ -28,6 +31,8 @@ __all__ = [
     "SolveError",
     "__version__",
     "available",
+    "claims",
+    "explain_delay",
     "explore",
     "load",
     "load_text",

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from negsim.engine import CONCEPTS, chosen_concepts
+from negsim.engine import CONCEPTS, DEFAULT_CONCEPTS, chosen_concepts
 from negsim.result import Result
 from negsim.results.solved import solved
 from negsim.scenario import Scenario
 
-__all__ = ["CONCEPTS", "solve"]
+__all__ = ["CONCEPTS", "DEFAULT_CONCEPTS", "solve"]
 
 
 def solve(scenario: Scenario, concepts: Iterable[str] | None = None) -> Result:
@@ -22,7 +22,8 @@ def solve(scenario: Scenario, concepts: Iterable[str] | None = None) -> Result:
     Parameters
     ----------
     scenario : the scenario (:func:`negsim.load`).
-    concepts : solution concepts (default all of :data:`negsim.CONCEPTS`); ``"spe"`` is
+    concepts : solution concepts (default :data:`negsim.DEFAULT_CONCEPTS`, all but
+        ``nash_impasse``, which is computed on request); ``"spe"`` is
         always solved, since every concept's threat points come from its pass.
 
     Returns

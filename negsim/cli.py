@@ -246,7 +246,7 @@ def _table(
     "concepts",
     multiple=True,
     type=click.Choice(CONCEPTS),
-    help="Solution concept(s) to compute (repeatable; default: all).",
+    help="Solution concept(s) to compute (repeatable; default: all but nash_impasse).",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True
@@ -469,6 +469,16 @@ def _register_sweep() -> None:
 
 
 _register_sweep()
+
+
+def _register_claims() -> None:
+    from negsim.cli_claims import claims_command, explain_delay_command
+
+    cli.add_command(claims_command, "claims")
+    cli.add_command(explain_delay_command, "explain-delay")
+
+
+_register_claims()
 
 
 def main(argv: list[str] | None = None) -> None:

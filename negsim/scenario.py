@@ -62,6 +62,8 @@ __all__ = [
     "World",
     "Learning",
     "TypeSpec",
+    "Claim",
+    "ClaimEffect",
     "load_file",
     "load_text",
 ]
@@ -342,6 +344,32 @@ class TypeSpec(_Model):
     why: str | None = Why
 
 
+class ClaimEffect(_Model):
+    """The direction a claim of the analysis implies for one named output (see
+    :data:`negsim.claims.OUTPUTS`)."""
+
+    output: str = Field(
+        description="agreement_round, war_probability, deal_now, "
+        "payoff.ACTOR, terms.ISSUE or margin.PROPOSAL.ACTOR."
+    )
+    direction: Literal["raises", "lowers"]
+
+
+class Claim(_Model):
+    """A claim of the analysis, the fields that encode it and the direction it implies.
+
+    ``off`` is the documented finite change that switches the claim off (dotted paths, as in
+    ``with_changes``); ``negsim claims`` measures each effect as the output with the claim
+    minus the output with ``off`` applied (:func:`negsim.claims.claims`).
+    """
+
+    quote: str = Field(min_length=1, description="The sentence of the analysis.")
+    fields: list[str] = Field(min_length=1, description="Dotted paths that encode the claim.")
+    off: dict[str, Any] = Field(min_length=1, description="The change that switches it off.")
+    off_means: str | None = Field(None, description="What the change means, in words.")
+    expect: list[ClaimEffect] = Field(min_length=1)
+
+
 class Scenario(_Model):
     """A negotiation scenario (see ``docs/scenario-format.md``)."""
 
@@ -378,6 +406,22 @@ class Scenario(_Model):
         description="Private types of one informed actor: {actor: {type: {prior, changes}}}.",
     )
     vocabulary: Vocabulary = Vocabulary()
+    terminal_outcome: Literal["position", "lottery"] = Field(
+        "position",
+        description="With 'terminal: war': 'position' imposes the control p(T) on the "
+        "battlefield issue as a sure thing; 'lottery' gives that issue to side a (1) with "
+        "probability p(T) and to side b (0) otherwise, so curvature prices the risk of war.",
+    )
+    deals: Literal["binding", "self_enforcing"] = Field(
+        "binding",
+        description="'binding': a deal ends the game; 'self_enforcing': a deal must also "
+        "give every coalition member at least its threat point in every later round "
+        "(nobody would return to war as power shifts; Powell 2006).",
+    )
+    claims: dict[str, Claim] = Field(
+        default_factory=dict,
+        description="The analysis's claims as data: {id: {quote, fields, off, expect}}.",
+    )
 
     _source_file: str | None = PrivateAttr(None)
     _warnings: tuple[Problem, ...] = PrivateAttr(())
@@ -505,11 +549,14 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     """Mappings merge key by key; anything else (lists included) is replaced.
 
     A schedule (a mapping with ``kind`` or ``value``) replaces the base value whole, so a
-    variant can swap a linear path for steps without inheriting the old fields.
+    variant can swap a linear path for steps without inheriting the old fields; ``null``
+    removes the base's value (the field takes its default, e.g. ``types: null``).
     """
     merged = dict(base)
     for key, value in over.items():
-        if (
+        if value is None:  # `field: null` in a variant removes the base's value
+            merged.pop(key, None)
+        elif (
             isinstance(value, dict)
             and isinstance(merged.get(key), dict)
             and not _is_schedule(value)
@@ -1283,6 +1330,15 @@ def _check_semantics(
             if with_regimes:
                 out.extend(_regime_problems(s, state, regime))
 
+    if s.terminal_outcome == "lottery" and (s.battlefield is None or s.terminal != "war"):
+        out.append(
+            (
+                ("terminal_outcome",),
+                "'terminal_outcome: lottery' needs a battlefield and 'terminal: war' (it draws "
+                "the war outcome of the battlefield issue); remove it or add a battlefield",
+            )
+        )
+
     dumped = s.model_dump(mode="json", exclude_none=True)
     for key, dist in s.uncertainty.items():
         for p in path_problems(dumped, key):
@@ -1290,8 +1346,62 @@ def _check_semantics(
         out.extend((("uncertainty", key), m) for m in _distribution_problems(dist))
     out.extend(_belief_problems(s, dumped))
     out.extend(_type_problems(s, dumped))
+    out.extend(_claim_problems(s, dumped))
     out.extend(_combination_problems(s))
     return out
+
+
+def _claim_problems(s: Scenario, dumped: dict[str, Any]) -> list[tuple[_Path, str]]:
+    """Claims: every field and every ``off`` path is a real dotted path; outputs are known."""
+    out: list[tuple[_Path, str]] = []
+    # the solvers derive scenarios without these sections (one per type, world or regime):
+    # a claim's path into a section the scenario does not have is not checked there
+    derived = {k for k in ("types", "worlds", "beliefs", "regimes") if not dumped.get(k)}
+
+    def unreal(dotted: str) -> list[Problem]:
+        head = dotted.split(".")[0]
+        if head in derived and "." in dotted:
+            return []
+        return path_problems(dumped, dotted)
+
+    for cid, claim in s.claims.items():
+        for i, dotted in enumerate(claim.fields):
+            for p in unreal(dotted):
+                out.append((("claims", cid, "fields", i), p.message))
+        for dotted in claim.off:
+            for p in unreal(dotted):
+                out.append((("claims", cid, "off", dotted), p.message))
+            if not any(dotted == f or dotted.startswith(f + ".") for f in claim.fields):
+                out.append(
+                    (
+                        ("claims", cid, "off", dotted),
+                        f"'{dotted}' is not one of the claim's fields ({', '.join(claim.fields)})",
+                    )
+                )
+        for i, effect in enumerate(claim.expect):
+            message = _output_problem(s, effect.output)
+            if message:
+                out.append((("claims", cid, "expect", i, "output"), message))
+    return out
+
+
+def _output_problem(s: Scenario, output: str) -> str | None:
+    """Why ``output`` is not a named output of ``s`` (None when it is)."""
+    head, _, rest = output.partition(".")
+    simple = ("agreement_round", "war_probability", "deal_now")
+    if output in simple:
+        return None
+    known = {"payoff": list(s.actors), "terms": list(s.issues)}
+    if head in known and rest in known[head]:
+        return None
+    proposal, _, actor = rest.partition(".")
+    if head == "margin" and proposal in s.proposals and actor in s.actors:
+        return None
+    return (
+        f"unknown output '{output}'; expected one of {', '.join(simple)}, payoff.ACTOR "
+        f"(actors: {', '.join(s.actors)}), terms.ISSUE (issues: {', '.join(s.issues)}), "
+        f"margin.PROPOSAL.ACTOR (proposals: {', '.join(s.proposals) or 'none'})"
+    )
 
 
 def _combination_problems(s: Scenario) -> list[tuple[_Path, str]]:
@@ -1317,6 +1427,20 @@ def _combination_problems(s: Scenario) -> list[tuple[_Path, str]]:
                 "separate scenarios",
             )
         )
+    leaders = [n for n, a in s.actors.items() if a.leader]
+    for what, present in (
+        ("worlds", bool(s.worlds)),
+        ("types", bool(s.types)),
+        (f"leaders (found on {', '.join(leaders)})", bool(leaders)),
+    ):
+        if s.deals == "self_enforcing" and present:
+            out.append(
+                (
+                    ("deals",),
+                    f"'deals: self_enforcing' cannot yet be combined with {what}; solve them "
+                    "in separate scenarios or use 'deals: binding'",
+                )
+            )
     return out
 
 

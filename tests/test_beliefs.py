@@ -200,7 +200,9 @@ def _numeric(frame):  # noqa: ANN001, ANN202
     return frame.drop(columns="ex_ante", errors="ignore").select_dtypes("number").to_numpy(float)
 
 
-@pytest.mark.parametrize("name", ["textbook/fearon", "textbook/rubinstein_finite", "ukraine_2025"])
+@pytest.mark.parametrize(
+    "name", ["textbook/fearon", "textbook/rubinstein_finite", "variants/complete_information"]
+)
 def test_one_world_is_todays_engine(name: str) -> None:
     base = negsim.load(name)
     if base.terminal == "stationary":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -60,6 +61,9 @@ def test_compare_prints_differences() -> None:
     assert "dollar.alice  0.7143      0.5761             -0.1382" in result.output
 
 
+FIRST = Path(__file__).resolve().parent / "data" / "ukraine_first_edition"
+
+
 def test_fixed_is_the_one_number_format_of_compare() -> None:
     cases = {1: "1.0000", 0.3: "0.3000", -0.08534: "-0.0853", 1234.5: "1234.5000"}
     assert {v: fixed(v) for v in cases} == cases
@@ -70,9 +74,15 @@ def test_fixed_is_the_one_number_format_of_compare() -> None:
 
 def test_compare_executable_one_format_and_reasons_for_missing_numbers(negsim_exe) -> None:
     """No `nan`, no mixed precision: 4 decimals everywhere, "n/a: REASON" for a share that
-    is not defined (Europe holds no veto in ukraine_2025, so it has no share of the surplus)."""
+    is not defined (Europe holds no veto in ukraine_2025, so it has no share of the surplus).
+    On the first edition (tests/data), whose deal comes at month 0 (issue 19)."""
     proc = subprocess.run(
-        [negsim_exe, "compare", "ukraine_2025", "variants/patient_us"],
+        [
+            negsim_exe,
+            "compare",
+            str(FIRST / "ukraine_2025.yaml"),
+            str(FIRST / "variants" / "patient_us.yaml"),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
@@ -88,7 +98,7 @@ def test_compare_executable_one_format_and_reasons_for_missing_numbers(negsim_ex
             assert re.fullmatch(r"-?\d+\.\d{4}", cell) or cell == "n/a: not a veto player", row
     europe = next(r for r in rows if r[0] == "Europe")
     assert europe[4:] == ["n/a: not a veto player"] * 2
-    assert not negsim.load("ukraine_2025").actors["europe"].veto
+    assert not negsim.load(FIRST / "ukraine_2025.yaml").actors["europe"].veto
 
 
 def test_executable_run_on_bad_scenario_exits_2(negsim_exe, tmp_path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,15 +14,17 @@ from numpy.testing import assert_allclose
 import negsim
 from negsim.models import commitment_problem
 
+FIRST_EDITION = Path(__file__).resolve().parent / "data" / "ukraine_first_edition"  # issue 19
+
 
 @pytest.fixture(scope="module")
 def ukraine() -> negsim.Result:
-    return negsim.solve(negsim.load("ukraine_2025"))
+    return negsim.solve(negsim.load(FIRST_EDITION / "ukraine_2025.yaml"))
 
 
 def test_tables_have_expected_shapes(ukraine: negsim.Result) -> None:
     T, N = 36, 4
-    concepts = len(negsim.CONCEPTS)
+    concepts = len(negsim.DEFAULT_CONCEPTS)
     regimes = 2
     assert len(ukraine.rounds) == concepts * regimes * T
     assert len(ukraine.actors) == concepts * regimes * T * N
@@ -67,7 +71,7 @@ def test_deal_iff_feasible_and_proposer_prefers(ukraine: negsim.Result) -> None:
 
 def test_settlements_respect_red_lines(ukraine: negsim.Result) -> None:
     rows = ukraine.rounds.query("concept == 'spe' and deal > 0")
-    s = negsim.load("ukraine_2025")
+    s = negsim.load(FIRST_EDITION / "ukraine_2025.yaml")
     # Ukraine's territorial red line: at most 0.5 + 0.01 t, capped at 0.85
     limit = np.minimum(0.5 + 0.01 * rows["round"].to_numpy(), 0.85)
     assert (rows["territory"].to_numpy() <= limit + 1e-7).all()
@@ -77,7 +81,7 @@ def test_settlements_respect_red_lines(ukraine: negsim.Result) -> None:
 
 
 def test_same_scenario_same_numbers(ukraine: negsim.Result) -> None:
-    again = negsim.solve(negsim.load("ukraine_2025"))
+    again = negsim.solve(negsim.load(FIRST_EDITION / "ukraine_2025.yaml"))
     pd.testing.assert_frame_equal(again.actors, ukraine.actors)
     pd.testing.assert_frame_equal(again.rounds, ukraine.rounds)
     np.testing.assert_array_equal(again.solution.sampled_control, ukraine.solution.sampled_control)
@@ -111,7 +115,10 @@ def test_save_and_load_round_trip(ukraine: negsim.Result, tmp_path) -> None:
     loaded = negsim.Result.load(folder)
     pd.testing.assert_frame_equal(loaded.actors, ukraine.actors, check_dtype=False)
     pd.testing.assert_frame_equal(loaded.agreement, ukraine.agreement, check_dtype=False)
-    assert loaded.metadata["scenario_hash"] == negsim.load("ukraine_2025").content_hash()
+    assert (
+        loaded.metadata["scenario_hash"]
+        == negsim.load(FIRST_EDITION / "ukraine_2025.yaml").content_hash()
+    )
     assert loaded.metadata["negsim_version"] == negsim.__version__
     assert loaded.metadata["seed"] == 2025
     with pytest.raises(FileExistsError, match="--force"):
@@ -181,9 +188,12 @@ def test_shares_sum_to_one_and_responder_gets_continuation(
     assert (actors["payoff"] >= actors["continuation"] - 1e-9).all()
 
 
-def test_cycling_stationary_tail_is_refused_with_the_reason() -> None:
-    """Baron-Ferejohn with unequal discounts needs unequal mixing over coalitions
-    (Eraslan 2002): pure value iteration cycles, and the engine says so."""
+def test_cycling_stationary_tail_is_refused_with_the_reason(monkeypatch) -> None:
+    """When value iteration cycles and no mixing equilibrium is found, the engine says so
+    (the search for one is switched off here: it succeeds in every case we know)."""
+    import negsim.engine.bellman
+
+    monkeypatch.setattr(negsim.engine.bellman, "mixed_stationary_values", lambda *args: None)
     s = negsim.load("textbook/baron_ferejohn").with_changes(
         {"actors.m1.discount": 0.5, "actors.m2.discount": 0.7}
     )

@@ -13,12 +13,16 @@ import pytest
 
 import negsim
 
+FIRST_EDITION = Path(__file__).resolve().parent / "data" / "ukraine_first_edition"  # issue 19
+
 PIN = json.loads((Path(__file__).parent / "data" / "engine_pin_issue18.json").read_text())
 
 
 @pytest.mark.parametrize("name", sorted(PIN))
 def test_shipped_scenarios_unchanged(name):
-    result = negsim.solve(negsim.load(name))
+    # the pinned Ukraine numbers are the first edition's (the shipped one is the second, issue 19)
+    first = name == "ukraine_2025" or name.startswith("variants/")
+    result = negsim.solve(negsim.load(FIRST_EDITION / f"{name}.yaml" if first else name))
     sol, pinned = result.solution, PIN[name]
     np.testing.assert_allclose(sol.value, pinned["value"], rtol=0, atol=2e-12)
     np.testing.assert_allclose(sol.deal["spe"], pinned["deal"], rtol=0, atol=2e-12)

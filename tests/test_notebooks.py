@@ -78,6 +78,13 @@ def test_01_explore_ukraine(tmp_path, monkeypatch):
     match = re.search(r"Russia's largest gain from delaying the deal.*?: ([+-]\d+\.\d+)", text)
     assert match is not None
     assert "Months in which Russia would strictly gain by waiting:" in text
+    # Sections 8 and 9: the claims table and the Shapley decomposition of the delay.
+    assert re.search(r"\d+ of \d+ claims agree", text)
+    shares = re.search(r"Shares add up to ([-\d.]+) = ([-\d.]+) - ([-\d.]+)", text)
+    assert shares is not None
+    total, scenario_value, none_value = map(float, shares.groups())
+    assert abs(total - (scenario_value - none_value)) <= 1e-3  # efficiency, as printed
+    assert images >= 3  # ... and the waterfall
     assert sorted(os.listdir(tmp_path)) == []  # writes nothing into the working directory
 
 

@@ -33,11 +33,27 @@ import negsim
 
 ROOT = Path(__file__).resolve().parents[1]
 PINS = Path(__file__).parent / "baseline" / "pinned_results.npz"
+# Issue 19 rewrote ukraine_2025 (second edition). The pins above are of the first edition,
+# kept in tests/data/ukraine_first_edition and solved from there under the shipped names;
+# the second edition and its variants have their own pins (PINS_SECOND, key "second:NAME").
+FIRST_EDITION = Path(__file__).parent / "data" / "ukraine_first_edition"
+PINS_SECOND = Path(__file__).parent / "baseline" / "pinned_results_ukraine_second.npz"
+UKRAINE = sorted(
+    str(p.relative_to(ROOT / "scenarios").with_suffix(""))
+    for pattern in ("ukraine_2025.yaml", "variants/*.yaml")
+    for p in (ROOT / "scenarios").glob(pattern)
+)
 SCENARIOS = sorted(
     str(p.relative_to(ROOT / "scenarios").with_suffix(""))
     for pattern in ("*.yaml", "variants/*.yaml", "textbook/*.yaml")
     for p in (ROOT / "scenarios").glob(pattern)
+    if p.stem != "ukraine_2025" and p.parent.name != "variants"
+) + sorted(
+    str(p.relative_to(FIRST_EDITION).with_suffix(""))
+    for pattern in ("ukraine_2025.yaml", "variants/*.yaml")
+    for p in FIRST_EDITION.glob(pattern)
 )
+OPTIONAL = ("types", "deal_probability")  # private types (the second edition)
 TABLES = ("rounds", "actors", "proposals", "stage_games", "agreement")
 WRITE = os.environ.get("NEGSIM_WRITE_PINS") == "1"
 SPE_TOL, CONVEX_TOL = 1e-12, 1e-9
@@ -64,11 +80,21 @@ def _columns(prefix: str, frame: pd.DataFrame) -> dict[str, np.ndarray]:
     return out
 
 
-def _scenario_arrays(name: str) -> dict[str, np.ndarray]:
-    result = negsim.solve(negsim.load(name))
+def _load(name: str) -> negsim.Scenario:
+    """A shipped scenario; the Ukraine ones from their first edition (see above)."""
+    first = FIRST_EDITION / f"{name}.yaml"
+    return negsim.load(first if first.exists() else name)
+
+
+def _scenario_arrays(
+    name: str, scenario: negsim.Scenario | None = None, key: str = ""
+) -> dict[str, np.ndarray]:
+    result = negsim.solve(_load(name) if scenario is None else scenario)
     out: dict[str, np.ndarray] = {}
-    for table in TABLES:
-        out.update(_columns(f"{name}|{table}", getattr(result, table)))
+    for table in (*TABLES, *(OPTIONAL if key else ())):  # the optional ones: second edition
+        frame = getattr(result, table)
+        if table in TABLES or not frame.empty:
+            out.update(_columns(f"{key or name}|{table}", frame))
     return out
 
 
@@ -76,7 +102,7 @@ def _sweep_arrays(name: str) -> dict[str, np.ndarray]:
     out: dict[str, np.ndarray] = {}
     for outputs in ("summary", "actors"):
         frame = negsim.sweep(
-            negsim.load(name),
+            _load(name),
             grid=SWEEPS[name],
             backend="serial",
             outputs=outputs,
@@ -86,8 +112,8 @@ def _sweep_arrays(name: str) -> dict[str, np.ndarray]:
     return out
 
 
-def _stored() -> dict[str, np.ndarray]:
-    with np.load(PINS) as data:
+def _stored(path: Path = PINS) -> dict[str, np.ndarray]:
+    with np.load(path) as data:
         return {k: data[k] for k in data.files}
 
 
@@ -96,8 +122,8 @@ def _stored() -> dict[str, np.ndarray]:
 ADDED = ("actors|ex_ante",)
 
 
-def _compare(key: str, mine: dict[str, np.ndarray]) -> None:
-    stored = _stored()
+def _compare(key: str, mine: dict[str, np.ndarray], path: Path = PINS) -> None:
+    stored = _stored(path)
     expected = {k: v for k, v in stored.items() if k.startswith(key + "|")}
     assert expected, f"no pins for {key}"
     mine = {k: v for k, v in mine.items() if not k.endswith(tuple("|" + c for c in ADDED))}
@@ -145,3 +171,24 @@ def test_sweep_batch_path_pinned(name: str) -> None:
     if WRITE:
         pytest.skip("writing the pins")
     _compare(f"sweep:{name}", _sweep_arrays(name))
+
+
+def _second(name: str) -> dict[str, np.ndarray]:
+    return _scenario_arrays(name, negsim.load(name), key=f"second:{name}")
+
+
+def test_write_second_edition_pins() -> None:
+    """Writes the second edition's pins when NEGSIM_WRITE_PINS=ukraine_second (issue 19)."""
+    if os.environ.get("NEGSIM_WRITE_PINS") != "ukraine_second":
+        pytest.skip("set NEGSIM_WRITE_PINS=ukraine_second to rewrite these pins")
+    arrays: dict[str, np.ndarray] = {}
+    for name in UKRAINE:
+        arrays.update(_second(name))
+    np.savez_compressed(PINS_SECOND, **arrays)
+
+
+@pytest.mark.parametrize("name", UKRAINE)
+def test_second_edition_pinned(name: str) -> None:
+    if os.environ.get("NEGSIM_WRITE_PINS"):
+        pytest.skip("writing the pins")
+    _compare(f"second:{name}", _second(name), PINS_SECOND)

@@ -30,6 +30,8 @@ from negsim.models import normal_form  # noqa: E402
 from negsim.plot import style  # noqa: E402
 from negsim.result import Result  # noqa: E402
 
+FIRST_EDITION = Path(__file__).resolve().parent / "data" / "ukraine_first_edition"  # issue 19
+
 BASELINE = Path(__file__).parent / "baseline"
 TOL = 15.0
 
@@ -42,7 +44,7 @@ def solved(name: str) -> Result:
 
 @pytest.fixture(scope="module")
 def ukraine() -> Result:
-    return solved("ukraine_2025")
+    return solved(str(FIRST_EDITION / "ukraine_2025.yaml"))
 
 
 @pytest.fixture(scope="module")
@@ -241,7 +243,7 @@ class TestBargainingRange:
         assert "acceptable to every veto player\n(≥ continuation value C)" in legend_texts(ax)
 
     def test_empty_rounds_are_marked(self, ukraine):
-        s = negsim.load("ukraine_2025")
+        s = negsim.load(FIRST_EDITION / "ukraine_2025.yaml")
         # make Russia's floor unreachable by shifting its continuation: a reloaded-like copy
         result = Result(
             ukraine.rounds,
@@ -435,12 +437,14 @@ def render(figure_name: str, path: Path) -> None:
     with matplotlib.rc_context(STYLE):
         if figure_name == "ukraine_leverage":
             fig, ax = plt.subplots(figsize=(9, 5), layout="constrained")
-            plot.leverage(solved("ukraine_2025"), ax=ax)
+            plot.leverage(solved(str(FIRST_EDITION / "ukraine_2025.yaml")), ax=ax)
         elif figure_name == "rubinstein_dashboard":
             fig = plot.dashboard(solved("textbook/rubinstein"))
         else:
             fig, ax = plt.subplots(figsize=(9, 5), layout="constrained")
-            plot.leverage(solved("ukraine_2025"), measure="surplus_share", ax=ax)
+            plot.leverage(
+                solved(str(FIRST_EDITION / "ukraine_2025.yaml")), measure="surplus_share", ax=ax
+            )
         fig.savefig(path)
         plt.close(fig)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import matplotlib
 
@@ -27,6 +28,8 @@ from negsim.report import (  # noqa: E402
     write_report,
 )
 from negsim.result import Result  # noqa: E402
+
+FIRST_EDITION = Path(__file__).resolve().parent / "data" / "ukraine_first_edition"  # issue 19
 
 
 class Page(HTMLParser):
@@ -90,7 +93,7 @@ def markdown_sections(md: str) -> list[str]:
 @pytest.fixture(scope="module")
 def ukraine_report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ukraine")
-    return folder, write_report(solved("ukraine_2025"), folder)
+    return folder, write_report(solved(str(FIRST_EDITION / "ukraine_2025.yaml")), folder)
 
 
 def test_every_file_written_and_non_empty(ukraine_report):

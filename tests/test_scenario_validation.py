@@ -531,8 +531,14 @@ def test_horizon_ending_at_the_last_round_is_not_a_warning():
     assert [w.path for w in s.warnings] == ["issues.budget.war_value", "actors.kyiv.war_cost"]
 
 
-def test_base_values_every_regime_overrides_are_warned_in_the_shipped_scenario():
-    s = negsim.load("ukraine_2025")
+FIRST_EDITION = (
+    Path(__file__).resolve().parent / "data" / "ukraine_first_edition" / "ukraine_2025.yaml"
+)
+
+
+def test_base_values_every_regime_overrides_are_warned_in_the_first_edition():
+    """The first edition of ukraine_2025 had these dead fields (the second has none)."""
+    s = negsim.load(FIRST_EDITION)
     text = Path(s.source_file).read_text(encoding="utf-8").splitlines()
     found = {w.path: w for w in s.warnings}
     assert set(found) == {"actors.us.ideal.territory", "battlefield.support.0.amount"}
@@ -546,7 +552,7 @@ def test_base_values_every_regime_overrides_are_warned_in_the_shipped_scenario()
 def test_validate_executable_shows_warnings_and_passes(negsim_exe: str, tmp_path: Path):
     path = tmp_path / "warn.yaml"
     path.write_text(WARN, encoding="utf-8")
-    result = _run(negsim_exe, "validate", "warn.yaml", "ukraine_2025", cwd=tmp_path)
+    result = _run(negsim_exe, "validate", "warn.yaml", str(FIRST_EDITION), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "warn.yaml: OK (3 warnings)"
@@ -554,7 +560,7 @@ def test_validate_executable_shows_warnings_and_passes(negsim_exe: str, tmp_path
         "  warning: warn.yaml:5:57: issues.budget.war_value: has no effect: a pie issue has "
         "no war value (nobody gets a share)"
     )
-    assert "ukraine_2025: OK (2 warnings)" in lines
+    assert f"{FIRST_EDITION}: OK (2 warnings)" in lines
     assert any("actors.us.ideal.territory: has no effect" in line for line in lines)
 
 

@@ -21,7 +21,7 @@ from negsim.scenario import load_file, load_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SCREENING = ROOT / "scenarios" / "textbook" / "screening.yaml"
-UKRAINE = ROOT / "scenarios" / "ukraine_2025.yaml"
+UKRAINE = ROOT / "tests" / "data" / "ukraine_first_edition" / "ukraine_2025.yaml"  # issue 19
 
 TWO_ACTORS = """
 name: duel

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import click
 import pandas as pd
@@ -194,7 +195,11 @@ UKRAINE_GRID = [
 ]
 
 
-UKRAINE_COMMON = ["ukraine_2025", *UKRAINE_GRID, "--format", "csv", "--backend", "serial"]
+# the first edition (tests/data): the degenerate vertex of issue 13 item 9 is in its sweep
+FIRST_EDITION = str(
+    Path(__file__).resolve().parent / "data" / "ukraine_first_edition" / "ukraine_2025.yaml"
+)
+UKRAINE_COMMON = [FIRST_EDITION, *UKRAINE_GRID, "--format", "csv", "--backend", "serial"]
 
 
 def test_chunk_size_gives_byte_identical_tables(tmp_path):

@@ -11,9 +11,14 @@ Flow (each module imports only those above it)::
     coalitions  who a proposer may bring into a coalition
     offers      the proposer's best offer: GeneralOffers, ClosedFormOffers
     simplex     SimplexOffers: linear programs with reused simplex bases
-    terminal    war at the horizon, or the stationary tail's fixed point
+    commitment  self-enforcing deals: the enforcement floors (Powell 2006)
+    terminal    war at the horizon (a sure position or a lottery), or the stationary
+                tail's fixed point
+    stationary  stationary tails that mix over tied coalitions (Eraslan 2002)
     bellman     THE backward induction over (round, state), n points at once
-    axiomatic   Nash, weighted Nash, Kalai-Smorodinsky, compromise per (round, state)
+    disagreement the impasse point and weights of nash_impasse (BRW 1986)
+    axiomatic   Nash, weighted Nash, Kalai-Smorodinsky, compromise, Nash with the
+                impasse point per (round, state)
     concepts    the registry of solution concepts
     delay       delay incentives over points
     stage_games the scenario's stage games solved every round
@@ -29,7 +34,7 @@ results, analysis, plots, reports, sweeps or the CLI.
 from negsim.engine.arrays import RoundArrays, round_arrays
 from negsim.engine.bellman import ProposerChoice, backward_induction
 from negsim.engine.coalitions import enumerated_coalitions
-from negsim.engine.concepts import CONCEPT_NAMES, CONCEPTS
+from negsim.engine.concepts import CONCEPT_NAMES, CONCEPTS, DEFAULT_CONCEPTS
 from negsim.engine.solve import RoundSolution, chosen_concepts, solve_arrays, solve_scenario
 from negsim.engine.states import StateSpace, state_space
 from negsim.engine.terminal import stationary_failure, stationary_round_limit
@@ -37,6 +42,7 @@ from negsim.engine.terminal import stationary_failure, stationary_round_limit
 __all__ = [
     "CONCEPTS",
     "CONCEPT_NAMES",
+    "DEFAULT_CONCEPTS",
     "ProposerChoice",
     "RoundArrays",
     "RoundSolution",

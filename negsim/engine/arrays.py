@@ -64,6 +64,7 @@ class RoundArrays:
     leaders: LeaderArrays | None = None  # :mod:`negsim.engine.leaders`
     ratifiers: tuple[np.ndarray, np.ndarray] | None = None  # :mod:`negsim.engine.ratification`
     outside: np.ndarray | None = None  # (T, N, N) :mod:`negsim.engine.outside_options`
+    war_lottery: int | None = None  # battlefield issue drawn by war (:mod:`negsim.engine.terminal`)
 
     @property
     def rounds(self) -> int:
@@ -219,4 +220,7 @@ def round_arrays(s: Scenario) -> RoundArrays:
         leaders=leader_arrays(s, positions),
         ratifiers=ratifier_arrays(s),
         outside=outside_arrays(s),
+        war_lottery=positions.index(s.battlefield.issue)
+        if s.battlefield is not None and s.terminal_outcome == "lottery"
+        else None,
     )

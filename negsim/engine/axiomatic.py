@@ -2,7 +2,9 @@
 
 Nash (1950) bargaining (symmetric and capability-weighted), Kalai & Smorodinsky (1975)
 and the capability x salience compromise, each with threat point
-``max(W_i(t, s), reservation_i)`` over the bargaining players. The (t, s) cells are
+``max(W_i(t, s), reservation_i)`` over the bargaining players; on request, Nash with the
+impasse point ``max(I_i(t, s), reservation_i)`` and weights ``1 / r_i`` (Binmore,
+Rubinstein & Wolinsky 1986; :mod:`negsim.engine.disagreement`). The (t, s) cells are
 independent problems, so each concept is solved for all of them at once (the ``*_batch``
 functions of :mod:`negsim.models.spatial`).
 """
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from negsim.engine.disagreement import brw_weights
 from negsim.engine.offers import settlement_space
 from negsim.engine.states import StateSpace
 from negsim.models import spatial
@@ -31,6 +34,8 @@ class Cells:
     players: np.ndarray  # (cells, N) bool
     capability: np.ndarray  # (cells, N)
     egalitarian: list[tuple[spatial.Settlement, float] | None]  # max-min gains (Nash, KS start)
+    impasse: np.ndarray | None = None  # (cells, N) max(impasse point, reservation)
+    patience: np.ndarray | None = None  # (cells, N) weights 1 / r_i (1 for non-players)
 
 
 _Solver = Callable[[Cells], list[spatial.Settlement | None]]
@@ -49,15 +54,28 @@ AXIOMATIC: dict[str, _Solver] = {
     "compromise": lambda c: [
         spatial.compromise_settlement(space, c.capability[b]) for b, space in enumerate(c.spaces)
     ],
+    "nash_impasse": lambda c: spatial.nash_settlement_batch(
+        c.spaces, _given(c.impasse), c.players, _given(c.patience)
+    ),
 }
 _NEED_EGALITARIAN = {"nash", "nash_weighted", "kalai_smorodinsky"}
 
 
+def _given(values: np.ndarray | None) -> np.ndarray:
+    if values is None:
+        raise ValueError("nash_impasse needs the impasse points")
+    return values
+
+
 def axiomatic_settlements(
-    space: StateSpace, threat: np.ndarray, concepts: tuple[str, ...]
+    space: StateSpace,
+    threat: np.ndarray,
+    concepts: tuple[str, ...],
+    impasse: np.ndarray | None = None,
 ) -> dict[str, dict[tuple[int, int], spatial.Settlement | None]]:
-    """Settlements of ``concepts`` at every (t, s) for threat points (T + 1, S, N); cells
-    whose players' red lines do not overlap have no settlement and are left out."""
+    """Settlements of ``concepts`` at every (t, s) for threat points (T + 1, S, N) (and
+    impasse points (T + 1, S, N) for ``nash_impasse``); cells whose players' red lines do
+    not overlap have no settlement and are left out."""
     keys: list[tuple[int, int]] = []
     spaces: list[spatial.SettlementSpace] = []
     for t in range(space.rounds):
@@ -77,5 +95,10 @@ def axiomatic_settlements(
         if _NEED_EGALITARIAN & set(concepts)
         else []
     )
-    cells = Cells(keys, spaces, floor, players, capability, egalitarian)
+    point = patience = None
+    if impasse is not None:
+        point = np.stack([np.maximum(impasse[t, s], arrays[s].reservation[t]) for t, s in keys])
+        discount = np.stack([arrays[s].discount[t] for t, s in keys])
+        patience = np.where(players, brw_weights(np.where(players, discount, 0.5)), 1.0)
+    cells = Cells(keys, spaces, floor, players, capability, egalitarian, point, patience)
     return {c: dict(zip(keys, AXIOMATIC[c](cells), strict=True)) for c in concepts}

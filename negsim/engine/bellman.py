@@ -29,25 +29,37 @@ utilities. A deal ratified with probability pi (:mod:`negsim.engine.ratification
 worth ``pi u + (1 - pi) F``, F the fallback of no deal this round: the continuation, or
 the payoffs of a responder's outside option when one beats its continuation
 (:mod:`negsim.engine.outside_options`). Without leaders ``D = V``.
+
+**Self-enforcing deals** (``deals: self_enforcing``, :mod:`negsim.engine.commitment`):
+every member's floor is also at least its enforcement floor ``E_i(t, s)``, the highest
+threat point it can reach later (the threat points do not depend on the deals, so they
+are computed first). **Mixing in the stationary tail**: when value iteration of a tail
+with one proposer a round cycles (unequal recognition or discounts in Baron-Ferejohn),
+the stationary equilibrium that mixes over tied coalitions is solved directly
+(:mod:`negsim.engine.stationary`, Eraslan 2002, on the deciders' values) and its mixing
+weights the tied coalitions in every round.
 """
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from negsim.engine.arrays import RoundArrays
-from negsim.engine.offers import GeneralOffers, Offer, OfferStrategy, floors
+from negsim.engine.commitment import enforcement_floors
+from negsim.engine.offers import GeneralOffers, Offer, OfferStrategy, floors, why_not_kept
 from negsim.engine.outside_options import opt_out
 from negsim.engine.states import StateSpace
+from negsim.engine.stationary import Coalition, Mixing, mixed_stationary_values, tail_offers
 from negsim.engine.terminal import (
     perpetual_disagreement,
     stationary_round_limit,
     war_utilities,
 )
-from negsim.engine.tolerances import STATIONARY_TOL, TOL
+from negsim.engine.tolerances import CYCLE_MEMORY, STATIONARY_TOL, TOL
 from negsim.models import spatial
 
 __all__ = [
@@ -102,11 +114,34 @@ def proposers(a: RoundArrays, phase: int) -> list[tuple[int, float]]:
     return [(int(a.proposers[phase % len(a.proposers)]), 1.0)]
 
 
-def _tied_mean(values: np.ndarray, tied: np.ndarray) -> np.ndarray:
-    """Mean over the coalition axis (1) of ``values`` (n, C, ...) where ``tied`` (n, C)."""
+def _tied_mean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted mean over the coalition axis (1) of ``values`` (n, C, ...) with weights
+    ``weights`` (n, C) (1 for each tied coalition, or a stationary mixing; 0 otherwise)."""
     extra = (1,) * (values.ndim - 2)
-    count = np.maximum(tied.sum(axis=1), 1).reshape((len(tied),) + extra)
-    return np.where(tied.reshape(tied.shape + extra), values, 0.0).sum(axis=1) / count
+    count = weights.sum(axis=1)
+    count = np.where(count > 0, count, 1.0).reshape((len(weights),) + extra)
+    w = weights.reshape(weights.shape + extra)
+    return (np.where(w > 0, values, 0.0) * w).sum(axis=1) / count
+
+
+def _mixing_weights(
+    masks: np.ndarray, tied: np.ndarray, mixing: dict[Coalition, float] | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """(n, C) weights of the coalitions ``masks`` (C, N): uniform over the tied ones, or
+    the stationary equilibrium's ``mixing`` where the coalitions it uses are all tied;
+    and (n,) where the mixing applied."""
+    weights = tied.astype(float)
+    applied = np.zeros(len(tied), dtype=bool)
+    if not mixing:
+        return weights, applied
+    keys = [tuple(int(i) for i in np.flatnonzero(m)) for m in masks]
+    mix = np.array([mixing.get(k, 0.0) for k in keys])
+    used = mix > 0
+    if not set(mixing) <= {k for k, u in zip(keys, used, strict=True) if u}:
+        return weights, applied
+    applied = ~np.any(used & ~tied, axis=1)
+    weights[applied] = mix
+    return weights, applied
 
 
 def bellman_step(
@@ -119,10 +154,15 @@ def bellman_step(
     active: np.ndarray,
     explain: bool = False,
     state_cont: np.ndarray | None = None,
+    enforce: np.ndarray | None = None,
+    mixing: Mixing | None = None,
 ) -> Step:
     """Expected SPE values at round t in state s (parameters of round t, proposer of
     ``phase``) for the deciders' continuation values ``cont`` (n, N) and the states'
-    ``state_cont`` (default ``cont``: no leaders); see the module docstring."""
+    ``state_cont`` (default ``cont``: no leaders); ``enforce`` (n, N): the enforcement
+    floors of self-enforcing deals (None: deals bind); ``mixing``: per proposer, the
+    stationary equilibrium's probabilities of its tied coalitions (None: uniform); see
+    the module docstring."""
     a = space.arrays[s]
     state_cont = cont if state_cont is None else state_cont
     n, N = cont.shape
@@ -142,11 +182,16 @@ def bellman_step(
         else:
             taken, fallback, state_fallback = np.zeros(n, dtype=bool), cont, state_cont
         masks = offers.coalitions(s, j, cont)
-        floor = [floors(a, t, j, m, cont) for m in masks]
+        floor = [floors(a, t, j, m, cont, enforce) for m in masks]
         found = [
             offers.offer(s, t, j, m, f, fallback[:, j], active)
             for m, f in zip(masks, floor, strict=True)
         ]
+        if explain and enforce is not None:
+            found = [
+                why_not_kept(offers, a, s, t, j, m, o, cont, fallback)
+                for m, o in zip(masks, found, strict=True)
+            ]
         if found:
             u = np.stack([o.utilities for o in found], axis=1)
             dec = np.stack([o.deciders for o in found], axis=1)
@@ -162,10 +207,11 @@ def bellman_step(
         best = own.max(axis=1, initial=-np.inf)
         tied = feasible & (own >= best[:, None] - TOL)
         deal = tied.any(axis=1) & (best >= fallback[:, j] - TOL)
+        weights, mixed = _mixing_weights(masks, tied, (mixing or {}).get(j))
         u_mean, dec_mean, pi = (
-            _tied_mean(u, tied),
-            _tied_mean(dec, tied),
-            _tied_mean(approval, tied),
+            _tied_mean(u, weights),
+            _tied_mean(dec, weights),
+            _tied_mean(approval, weights),
         )
         pi_ = pi[:, None]
         decided += p * np.where(deal[:, None], pi_ * dec_mean + (1.0 - pi_) * fallback, fallback)
@@ -175,14 +221,16 @@ def bellman_step(
         p_deal += np.where(deal, p * pi, 0.0)
         x = y = None
         if found:
-            x = _tied_mean(np.stack([o.x for o in found], 1), tied)
-            y = _tied_mean(np.stack([o.y for o in found], 1), tied)
+            x = _tied_mean(np.stack([o.x for o in found], 1), weights)
+            y = _tied_mean(np.stack([o.y for o in found], 1), weights)
             x_sum += np.where(deal[:, None], p * pi_ * x, 0.0)
             y_sum += np.where(deal[:, None, None], p * pi[:, None, None] * y, 0.0)
         weight += np.where(deal, p * pi, 0.0)
         dealt |= deal
         if choices is not None:
-            record = _record(j, p, masks, floor, found, tied[0], bool(deal[0]), cont[0])
+            record = _record(
+                j, p, masks, floor, found, weights[0] > 0, bool(deal[0]), cont[0], bool(mixed[0])
+            )
             if record.coalition and x is not None and y is not None:
                 settlement = spatial.Settlement(x=x[0], y=y[0], utilities=u_mean[0])
                 record = dataclasses.replace(
@@ -256,6 +304,7 @@ def _record(
     tied: np.ndarray,
     deal: bool,
     cont: np.ndarray,
+    mixed: bool = False,
 ) -> ProposerChoice:
     """Point 0's :class:`ProposerChoice`, without its settlement (the caller's)."""
     N = len(cont)
@@ -268,7 +317,8 @@ def _record(
     floors_ = np.fmax.reduce(np.stack([floor[c][0] for c in chosen]), axis=0)
     why = "the proposer gains by the deal" if deal else "the proposer prefers to wait"
     if len(chosen) > 1:
-        why += f"; {len(chosen)} equally cheap coalitions, mixed uniformly"
+        how = "mixed as the stationary equilibrium requires" if mixed else "mixed uniformly"
+        why += f"; {len(chosen)} equally cheap coalitions, {how}"
     return ProposerChoice(j, p, coalition, floors_, cont, None, deal, why)
 
 
@@ -297,6 +347,8 @@ def backward_induction(
     offers: OfferStrategy,
     terminal: str,
     explain: bool = False,
+    deals: str = "binding",
+    mix_ties: bool = False,
 ) -> Backward:
     """SPE backward induction over (round, state) for n points.
 
@@ -307,6 +359,10 @@ def backward_induction(
     offers : how a proposer's offer is found.
     terminal : ``"war"`` or ``"stationary"``.
     explain : record point 0's :class:`ProposerChoice` at every (t, s).
+    deals : ``"binding"`` or ``"self_enforcing"`` (:mod:`negsim.engine.commitment`).
+    mix_ties : solve a cycling stationary tail by mixing over tied coalitions
+        (:mod:`negsim.engine.stationary`; one point only: :func:`negsim.solve`); without
+        it such points are left undecided (the sweep's fast path hands them to the engine).
     """
     n, S, T, N = discount.shape
     a0 = space.arrays[0]
@@ -317,12 +373,20 @@ def backward_induction(
     decided = np.zeros((n, T + 1, S, N)) if leaders else value
     ok = np.ones(n, dtype=bool)
     undecided = np.zeros(n, dtype=bool)
+    mixing: list[Mixing] | None = None
     if terminal == "stationary":
-        decided[:, T], threat[:, T], value[:, T], ok, undecided = stationary_tail(
-            space, offers, discount[:, :, -1], flow[:, :, -1]
+        decided[:, T], threat[:, T], value[:, T], ok, undecided, mixing = stationary_tail(
+            space, offers, discount[:, :, -1], flow[:, :, -1], deals, mix_ties
         )
     else:
         threat[:, T] = value[:, T] = decided[:, T] = war_utilities(space)
+    enforce = None
+    if deals == "self_enforcing":  # the threat points do not depend on the deals made
+        for t in reversed(range(T)):
+            threat[:, t] = flow[:, :, t] + discount[:, :, t] * space.expect(threat[:, t + 1])
+        enforce = np.stack(
+            [enforcement_floors(w, space.transition, terminal == "stationary") for w in threat]
+        )
     continuation = np.zeros((n, T, S, N))
     decided_continuation = np.zeros((n, T, S, N)) if leaders else continuation
     deal = np.zeros((n, T, S))
@@ -348,6 +412,8 @@ def backward_induction(
                 ok & ~undecided,
                 explain,
                 state_cont=continuation[:, t, s] if leaders else None,
+                enforce=None if enforce is None else enforce[:, t, s],
+                mixing=None if mixing is None else mixing[s],
             )
             value[:, t, s] = out.value
             decided[:, t, s] = out.decided
@@ -377,20 +443,34 @@ def backward_induction(
 
 
 def stationary_tail(
-    space: StateSpace, offers: OfferStrategy, beta: np.ndarray, flow: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    space: StateSpace,
+    offers: OfferStrategy,
+    beta: np.ndarray,
+    flow: np.ndarray,
+    deals: str = "binding",
+    mix_ties: bool = False,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[Mixing] | None]:
     """Values at T of the game whose last round repeats forever, per point.
 
     ``beta``, ``flow``: (n, S, N). Returns the deciders' values, the threat points and the
     states' values (n, S, N), ok (n,) (False where a discount factor is 1 or the
-    iteration does not converge; see :func:`negsim.engine.terminal.tail_error`) and
-    undecided (n,).
+    iteration does not converge; see :func:`negsim.engine.terminal.tail_error`),
+    undecided (n,) and, when the tail of the one point (``mix_ties``) needed it, the
+    mixing over tied coalitions per state (:mod:`negsim.engine.stationary`): value
+    iteration that has run a quarter of its round limit with one proposer a round is
+    cycling, and the mixed equilibrium is solved directly. Without ``mix_ties`` a point
+    that does not converge is left undecided.
     """
     n, S, N = beta.shape
     leaders = has_leaders(space)
     ok = ~np.any(beta >= 1.0, axis=(1, 2))
     safe = np.where(ok[:, None, None], beta, 0.0)
     threat = perpetual_disagreement(space, flow, safe)
+    enforce = (
+        np.stack([enforcement_floors(w[None], space.transition, True)[0] for w in threat])
+        if deals == "self_enforcing"
+        else None
+    )
     decided = threat.copy()
     value = threat.copy()
     last = space.rounds - 1
@@ -399,6 +479,9 @@ def stationary_tail(
     active = ok.copy()
     undecided = np.zeros(n, dtype=bool)
     converged = np.zeros(n, dtype=bool)
+    mix = mix_ties and period == 1 and n == 1
+    history: collections.deque[np.ndarray] = collections.deque(maxlen=CYCLE_MEMORY)
+    mixing: list[Mixing] | None = None
     rounds = 0
     while True:
         active &= (rounds < limits) & ~undecided
@@ -421,6 +504,7 @@ def stationary_tail(
                     cont[:, s],
                     np.ones(len(idx), bool),
                     state_cont=None if state_cont is None else state_cont[:, s],
+                    enforce=None if enforce is None else enforce[idx, s],
                 )
                 d[:, s], v[:, s] = out.decided, out.value
                 undecided[idx[out.undecided]] = True
@@ -432,5 +516,73 @@ def stationary_tail(
         done = change < STATIONARY_TOL
         converged[idx[done]] = True
         active[idx[done]] = False
+        if mix and not done[0]:
+            history.append(d[0].copy())
+            if rounds == limits[0] // 4:  # past the contraction bound: cycling
+                found = _mixed_tail(space, offers, history, flow[0], safe[0], enforce)
+                if found is not None:
+                    decided[0], value[0], mixing = found
+                    converged[0], active[0] = True, False
+    if not mix_ties:  # cycling: left to the engine, which mixes over tied coalitions
+        undecided |= ok & ~converged
     ok &= converged | undecided  # not converged: the engine raises SolveError for them
-    return decided, threat, value, ok, undecided
+    return decided, threat, value, ok, undecided, mixing
+
+
+def _mixed_tail(
+    space: StateSpace,
+    offers: OfferStrategy,
+    history: collections.deque[np.ndarray],
+    flow: np.ndarray,
+    beta: np.ndarray,
+    enforce: np.ndarray | None,
+) -> tuple[np.ndarray, np.ndarray, list[Mixing]] | None:
+    """The stationary equilibrium of one point's tail that mixes over tied coalitions
+    (:func:`negsim.engine.stationary.mixed_stationary_values`), on the deciders' values:
+    each offer is worth to the deciders what the Bellman step counts, ``pi d + (1 - pi) F``
+    (leaders' utilities, ratification risk, the fallback F). Returns the deciders' and the
+    states' values (S, N) and the mixing, or None when no such equilibrium was found.
+
+    ``flow``, ``beta``: (S, N); ``enforce``: (1, S, N) enforcement floors or None."""
+    last = space.rounds - 1
+    coalitions, offer = tail_offers(space, offers, last, enforce)
+    found = mixed_stationary_values(
+        list(history),
+        flow,
+        beta,
+        space.transition,
+        [proposers(a, 0) for a in space.arrays],
+        coalitions,
+        offer,
+    )
+    if found is None:
+        return None
+    decided, mixing = found
+    if not has_leaders(space):
+        return decided, decided, mixing
+    # the states' values follow the deciders' choices: V = step(C^D fixed, w + beta E V)
+    cont = flow + beta * space.expect(decided)
+    value = decided.copy()
+    for _ in range(stationary_round_limit(float(beta.max()))):
+        state_cont = flow + beta * space.expect(value)
+        new = np.stack(
+            [
+                bellman_step(
+                    space,
+                    offers,
+                    s,
+                    last,
+                    last + 1,
+                    cont[None, s],
+                    np.ones(1, dtype=bool),
+                    state_cont=state_cont[None, s],
+                    enforce=None if enforce is None else enforce[:, s],
+                    mixing=mixing[s],
+                ).value[0]
+                for s in range(space.size)
+            ]
+        )
+        if np.max(np.abs(new - value)) < STATIONARY_TOL:
+            return decided, new, mixing
+        value = new
+    return None

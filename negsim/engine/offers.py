@@ -20,8 +20,9 @@ With leaders (:mod:`negsim.engine.leaders`) the offer maximises the proposer's *
 utility and each member's floor is its leader's continuation; with ratifiers
 (:mod:`negsim.engine.ratification`) the offer is priced for the risk that the deal fails
 ratification; with outside options (:mod:`negsim.engine.outside_options`) a responder's
-floor is at least its own option. Only :class:`GeneralOffers` handles them (the sweep's
-fast path refuses such scenarios).
+floor is at least its own option; with self-enforcing deals (:mod:`negsim.engine.
+commitment`) every member's floor is at least its enforcement floor. Only
+:class:`GeneralOffers` handles them (the sweep's fast path refuses such scenarios).
 
 A strategy may leave a point *undecided* (a borderline or non-unique optimum where the
 solver's path would decide): the caller then solves that point with
@@ -51,6 +52,7 @@ from negsim.errors import SolveError
 from negsim.models import spatial
 
 __all__ = [
+    "NOT_KEPT",
     "ClosedFormOffers",
     "GeneralOffers",
     "Offer",
@@ -58,10 +60,15 @@ __all__ = [
     "floors",
     "is_closed_form",
     "settlement_space",
+    "why_not_kept",
 ]
 
 NO_OVERLAP = "the coalition's red lines do not overlap"
 NO_SETTLEMENT = "no settlement gives every coalition member its continuation value"
+NOT_KEPT = (
+    "no settlement would be kept: a coalition member would return to war in a later round "
+    "(deals: self_enforcing)"
+)
 
 
 @dataclass(frozen=True)
@@ -146,15 +153,24 @@ def settlement_space(
 
 
 def floors(
-    a: RoundArrays, t: int, proposer: int, members: np.ndarray, continuation: np.ndarray
+    a: RoundArrays,
+    t: int,
+    proposer: int,
+    members: np.ndarray,
+    continuation: np.ndarray,
+    enforce: np.ndarray | None = None,
 ) -> np.ndarray:
     """(n, N) floors: the larger of continuation value and reservation utility for the
     other members, the reservation for the proposer; NaN outside the coalition or where
     infinite (no constraint). A responder with an outside option takes it if offered
-    less, so its floor is at least its own option ``O_i[i](t)``."""
+    less, so its floor is at least its own option ``O_i[i](t)``. With self-enforcing
+    deals every member's floor, the proposer's too, is at least its enforcement floor
+    ``enforce`` (n, N) (:func:`negsim.engine.commitment.enforcement_floors`)."""
     res = a.reservation[t]
     out = np.where(members, np.maximum(continuation, res), np.nan)
     out[:, proposer] = res[proposer]
+    if enforce is not None:
+        out = np.where(members, np.fmax(out, enforce), out)
     with np.errstate(invalid="ignore"):
         out = np.where(np.isfinite(out), out, np.nan)
     if a.outside is not None:
@@ -313,3 +329,24 @@ def is_closed_form(space: StateSpace) -> bool:
         and bool(a.members.all())
         and all(np.all(x.salience_pie == 1.0) for x in space.arrays)
     )
+
+
+def why_not_kept(
+    offers: OfferStrategy,
+    a: RoundArrays,
+    s: int,
+    t: int,
+    j: int,
+    members: np.ndarray,
+    found: Offer,
+    cont: np.ndarray,
+    fallback: np.ndarray,
+) -> Offer:
+    """``found`` with the reason that no settlement would be kept, when point 0 has no
+    self-enforcing offer but a binding one exists (for the explanation records)."""
+    if found.feasible[0]:
+        return found
+    binding = offers.offer(
+        s, t, j, members, floors(a, t, j, members, cont[:1]), fallback[:1, j], np.ones(1, bool)
+    )
+    return dataclasses.replace(found, reason=NOT_KEPT) if binding.feasible[0] else found

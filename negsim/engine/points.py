@@ -13,7 +13,8 @@ points, with the offer strategy of the scenario's class:
   simplex bases (:class:`negsim.engine.simplex.SimplexOffers`).
 
 Points where the linear program is borderline or its optimum not unique, and points
-whose stationary tail does not converge, go to :func:`negsim.solve`, so the rows never
+whose stationary tail does not converge (it cycles where the equilibrium mixes over tied
+coalitions, :mod:`negsim.engine.stationary`), go to :func:`negsim.solve`, so the rows never
 depend on which path produced them (tests hold them equal to 1e-9).
 """
 
@@ -121,6 +122,8 @@ class Batch:
             return False, "worlds and beliefs need the engine (negsim.engine.beliefs)"
         if self.scenario.types:
             return False, "private types need the engine (negsim.engine.screening)"
+        if self.scenario.terminal_outcome != "position" or self.scenario.deals != "binding":
+            return False, "war as a lottery and self-enforcing deals need the engine"
         if refused is not None:
             return False, refused
         if self.closed_form:
@@ -191,9 +194,9 @@ def solve_points(batch: Batch, discount: np.ndarray, flow: np.ndarray) -> dict[s
 
     Returns
     -------
-    dict of arrays: ``ok`` (n,) False where the stationary tail is undefined or does not
-    converge (the engine raises :class:`SolveError` there), ``engine`` (n,) True where the
-    point must be left to :func:`negsim.solve`; ``threat``, ``value``, ``payoff``
+    dict of arrays: ``ok`` (n,) False where the stationary tail is undefined (the engine
+    raises :class:`SolveError` there), ``engine`` (n,) True where the point must be left to
+    :func:`negsim.solve` (a stationary tail that cycles among them); ``threat``, ``value``, ``payoff``
     (n, T+1, S, N); ``continuation``, ``gain`` (n, T, S, N); ``delay`` (n, T, S, N) int;
     ``deal`` (n, T, S); ``x`` (n, T, S, P); ``y`` (n, T, S, N, Q) (NaN without a deal).
     """

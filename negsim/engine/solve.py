@@ -4,7 +4,8 @@ incentives and sampled regime paths, as a :class:`RoundSolution` (arrays indexed
 
 For round t and state s: threat points ``W_i(t) = w_i(t) + delta_i(t) E[W_i(t+1)]``;
 the SPE by backward induction (:mod:`negsim.engine.bellman`); Nash, weighted Nash,
-Kalai-Smorodinsky and compromise with threat points W(t) (:mod:`negsim.engine.axiomatic`);
+Kalai-Smorodinsky and compromise with threat points W(t), on request Nash with the
+impasse point (:mod:`negsim.engine.axiomatic`);
 delay incentives and ripeness (:mod:`negsim.models.delay`). Sampled regime paths
 (``regimes.samples``) show the spread of battlefield control in fan charts.
 """
@@ -19,8 +20,9 @@ import numpy as np
 from negsim.engine.arrays import RoundArrays, control_path
 from negsim.engine.axiomatic import axiomatic_settlements
 from negsim.engine.bellman import ProposerChoice, backward_induction, has_leaders
-from negsim.engine.concepts import CONCEPTS
+from negsim.engine.concepts import CONCEPTS, DEFAULT_CONCEPTS
 from negsim.engine.delay import delay_over_points
+from negsim.engine.disagreement import impasse_points
 from negsim.engine.offers import GeneralOffers
 from negsim.engine.states import StateSpace, check_finite, state_space
 from negsim.engine.terminal import tail_error
@@ -68,9 +70,9 @@ class RoundSolution:
 
 
 def chosen_concepts(concepts: Iterable[str] | None) -> tuple[str, ...]:
-    """The concepts to solve (all by default), ``spe`` first: every concept's threat
-    points come with the SPE pass. Unknown names raise :class:`SolveError`."""
-    chosen = tuple(CONCEPTS if concepts is None else concepts)
+    """The concepts to solve (:data:`DEFAULT_CONCEPTS` by default), ``spe`` first: every
+    concept's threat points come with the SPE pass. Unknown names raise :class:`SolveError`."""
+    chosen = tuple(DEFAULT_CONCEPTS if concepts is None else concepts)
     unknown = [c for c in chosen if c not in CONCEPTS]
     if unknown:
         raise SolveError(f"unknown concept(s) {unknown}; choose from {', '.join(CONCEPTS)}")
@@ -82,7 +84,9 @@ def solve_scenario(scenario: Scenario, concepts: tuple[str, ...]) -> RoundSoluti
     space = state_space(scenario)
     check_finite(space)
     samples = scenario.regimes.samples if scenario.regimes else 0
-    return solve_arrays(space, scenario.terminal, concepts, scenario.seed, samples)
+    return solve_arrays(
+        space, scenario.terminal, concepts, scenario.seed, samples, deals=scenario.deals
+    )
 
 
 def solve_arrays(
@@ -91,12 +95,27 @@ def solve_arrays(
     concepts: tuple[str, ...],
     seed: int = 0,
     samples: int = 0,
+    deals: str = "binding",
 ) -> RoundSolution:
-    """Backward induction over (round, state), then the other concepts and delay incentives."""
+    """Backward induction over (round, state), then the other concepts and delay incentives.
+
+    ``deals="self_enforcing"`` requires every settlement to beat its members' later threat
+    points (:mod:`negsim.engine.commitment`); a stationary tail whose value iteration
+    cycles is solved by mixing over tied coalitions (:mod:`negsim.engine.stationary`).
+    """
     T = space.rounds
     discount = np.stack([a.discount for a in space.arrays])[None]  # (1, S, T, N)
     flow = np.stack([a.flow for a in space.arrays])[None]
-    spe = backward_induction(space, discount, flow, GeneralOffers(space), terminal, explain=True)
+    spe = backward_induction(
+        space,
+        discount,
+        flow,
+        GeneralOffers(space),
+        terminal,
+        explain=True,
+        deals=deals,
+        mix_ties=True,
+    )
     if not spe.ok[0]:
         raise SolveError(tail_error(discount[0, :, -1]))
     threat, value, continuation = spe.threat[0], spe.value[0], spe.continuation[0]
@@ -119,12 +138,18 @@ def solve_arrays(
         payoff[c] = np.full((T + 1, S, N), np.nan)
         if terminal == "war":
             payoff[c][T] = threat[T]
-    for concept, settlements in axiomatic_settlements(space, threat, others).items():
+    impasse = (
+        impasse_points(flow[0].transpose(1, 0, 2), discount[0].transpose(1, 0, 2), space.transition)
+        if "nash_impasse" in concepts
+        else None
+    )
+    for concept, settlements in axiomatic_settlements(space, threat, others, impasse).items():
+        point = impasse if concept == "nash_impasse" and impasse is not None else threat
         for (t, s), settlement in settlements.items():
             if settlement is None:
                 continue
             players = space.arrays[s].players
-            floor = np.maximum(threat[t, s], space.arrays[s].reservation[t])
+            floor = np.maximum(point[t, s], space.arrays[s].reservation[t])
             deal[concept][t, s] = float(
                 np.all(settlement.utilities[players] >= floor[players] - 1e-7)
             )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 __all__ = [
     "BORDERLINE",
+    "CYCLE_MEMORY",
     "MAX_COALITIONS",
     "STATIONARY_MAX_ROUNDS",
     "STATIONARY_TOL",
@@ -20,3 +21,5 @@ STATIONARY_TOL = 1e-12
 STATIONARY_MAX_ROUNDS = 50_000
 #: |lam| within which a linear program's feasibility is left to the general solver.
 BORDERLINE = 1e-6
+#: Value iterates kept to see which coalitions a cycling stationary tail uses.
+CYCLE_MEMORY = 20

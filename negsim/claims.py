@@ -1,0 +1,254 @@
+"""Claims of an analysis as data: measure each one's effect and check its direction.
+
+A scenario's ``claims:`` section (``docs/scenario-format.md``, *Claims*) lists the claims of
+the analysis it encodes: the quote, the fields that encode it, ``off`` (the documented
+finite change that switches the claim off) and the direction the analysis implies for named
+outputs. :func:`claims` solves the scenario with and without each claim (subgame-perfect
+equilibrium only) and reports
+
+``effect = output(scenario) - output(scenario with the claim's off-change)``,
+
+which agrees with the analysis when its sign is the expected one (``raises``: > 0,
+``lowers``: < 0; an effect within :data:`TOLERANCE` of 0 is "no effect" and does not agree).
+
+Named outputs (:func:`outcomes`), all under the analyst's beliefs:
+
+* ``agreement_round`` -- the expected round of agreement, ``sum_t t * P(deal at t) +
+  T * P(no deal)``: a war to the horizon counts as round ``T`` (the number of rounds), so the
+  value is defined for every scenario. With worlds the probabilities are the analyst's
+  (``deal_probability``, perspective ``analyst``); with private types the prior-weighted
+  screening equilibrium's (``deal_probability``, type ``all``); otherwise the SPE's
+  ``agreement`` table (over regime paths).
+* ``war_probability`` -- ``P(no deal)``; ``deal_now`` -- ``P(deal at round 0)``.
+* ``payoff.ACTOR`` -- the actor's expected value of the game at round 0 in the initial
+  regime: the SPE payoff (its continuation value if there is no deal at round 0); with
+  private types, the informed actor's prior-weighted value in the screening equilibrium,
+  and for the other actors the complete-information SPE's at the base values (the types
+  tables publish only the informed actor's values, so private types move no other payoff).
+* ``terms.ISSUE`` -- the SPE settlement at the agreement round (``Result.terms``; NaN
+  without a deal, so a claim's effect on terms is not measured when one side of it ends in
+  war). With private types these are the complete-information terms.
+* ``margin.PROPOSAL.ACTOR`` -- the proposal's value minus the actor's continuation value at
+  round 0 in the initial regime (``proposals`` table): positive means it would accept.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from negsim.api import solve
+from negsim.errors import Problem, ScenarioError
+from negsim.result import Result
+from negsim.scenario import Scenario
+
+__all__ = ["OUTPUTS", "TOLERANCE", "ClaimCheck", "check_directions", "claims", "outcomes"]
+
+OUTPUTS = ("agreement_round", "war_probability", "deal_now", "payoff", "terms", "margin")
+TOLERANCE = 1e-9
+
+
+def deal_probabilities(result: Result) -> np.ndarray:
+    """``P(deal at t)`` for t = 0..T-1 under the analyst's beliefs (see the module notes)."""
+    T = int(result.metadata["rounds"])
+    table = result.deal_probability
+    if not table.empty and "perspective" in table:
+        rows = table[(table["perspective"] == "analyst") & (table["concept"] == "spe")]
+    elif not table.empty and "type" in table:
+        rows = table[table["type"] == "all"]
+    else:
+        rows = result.agreement
+    column = "deal" if "perspective" in rows else "probability"
+    p = np.zeros(T)
+    p[rows["round"].to_numpy(dtype=int)] = rows[column].to_numpy(dtype=float)
+    return p
+
+
+def outcomes(result: Result) -> dict[str, float]:
+    """Every named output of a solved scenario (see the module notes for definitions)."""
+    T = int(result.metadata["rounds"])
+    p = deal_probabilities(result)
+    out = {
+        "agreement_round": float(np.arange(T) @ p + T * (1.0 - p.sum())),
+        "war_probability": max(0.0, float(1.0 - p.sum())),
+        "deal_now": float(p[0]),
+    }
+    regime = result.headline_regime
+    a = result.actors
+    first = a[(a["concept"] == "spe") & (a["round"] == 0) & (a["regime"] == regime)]
+    informed = result.metadata.get("screening", {}).get("actor")
+    for row in first.itertuples():
+        value = row.payoff if np.isfinite(row.payoff) else row.continuation
+        out[f"payoff.{row.actor}"] = float(value)
+    if informed is not None:  # the prior-weighted value of the informed actor's types
+        screening = result.metadata["screening"]
+        everyone = ",".join(screening["types"])  # round 0: every type is still in play
+        ty = result.types
+        types = ty[(ty["round"] == 0) & (ty["regime"] == regime) & (ty["state"] == everyone)]
+        prior = dict(zip(screening["types"], screening["prior"], strict=True))
+        values = zip(types["type"], types["value"], strict=True)
+        out[f"payoff.{informed}"] = float(sum(prior[name] * v for name, v in values))
+    terms = result.terms("spe")
+    for issue in result.metadata["issues"]:
+        out[f"terms.{issue}"] = float(terms[issue]) if issue in terms else float("nan")
+    pr = result.proposals
+    proposals = pr[(pr["round"] == 0) & (pr["regime"] == regime)]
+    for row in proposals.itertuples():
+        out[f"margin.{row.proposal}.{row.actor}"] = float(row.margin)
+    return out
+
+
+@dataclass(frozen=True)
+class ClaimCheck:
+    """The measured claims of a scenario: one row per (claim, output).
+
+    Columns of ``table``: ``claim``, ``fields``, ``change`` (the off-change in words),
+    ``output``, ``expected`` (raises/lowers), ``with_claim``, ``without_claim``, ``effect``
+    and ``agrees`` (bool).
+    """
+
+    table: pd.DataFrame
+
+    def text(self) -> str:
+        """The table in plain text: claim -> fields -> measured effect -> agrees or not."""
+        lines = []
+        for row in self.table.itertuples():
+            verdict = "agrees" if row.agrees else _disagreement(row.effect)
+            lines.append(
+                f"{row.claim}: {row.fields} -> {row.output} {row.expected}? "
+                f"{row.without_claim:.4g} -> {row.with_claim:.4g} "
+                f"(effect {row.effect:+.4g}) -> {verdict}"
+            )
+        return "\n".join(lines)
+
+    def markdown(self) -> str:
+        """The table in Markdown, for reports."""
+        head = "| claim | fields | switched off by | output | analysis says | measured effect | agrees |"
+        rows = [head, "|---|---|---|---|---|---|---|"]
+        for row in self.table.itertuples():
+            rows.append(
+                f"| `{row.claim}` | {row.fields} | {row.change} | {row.output} | {row.expected} "
+                f"| {row.effect:+.4g} ({row.without_claim:.4g} -> {row.with_claim:.4g}) "
+                f"| {'yes' if row.agrees else 'no: ' + _disagreement(row.effect)} |"
+            )
+        return "\n".join(rows)
+
+
+def _disagreement(effect: float) -> str:
+    if not np.isfinite(effect):
+        return "not measured (undefined output)"
+    return "no effect" if abs(effect) <= TOLERANCE else "opposite direction"
+
+
+def _agrees(effect: float, direction: str) -> bool:
+    if not np.isfinite(effect) or abs(effect) <= TOLERANCE:
+        return False
+    return effect > 0 if direction == "raises" else effect < 0
+
+
+def switched_off(scenario: Scenario, cid: str) -> Scenario:
+    """The scenario with claim ``cid`` switched off (its ``off`` changes; claims dropped).
+
+    A change into ``types``, ``worlds``, ``beliefs`` or ``regimes`` where the scenario has no
+    such section (a variant that removed it) is skipped.
+
+    Raises
+    ------
+    ScenarioError
+        The off-change gives an invalid scenario; each problem names the claim.
+    """
+    claim = scenario.claims[cid]
+    # a variant may drop a section the claim reaches into (`types: null`): nothing to switch off
+    dumped = scenario.model_dump(mode="json", exclude_none=True)
+    absent = {k for k in ("types", "worlds", "beliefs", "regimes") if not dumped.get(k)}
+    off = {k: v for k, v in claim.off.items() if not ("." in k and k.split(".")[0] in absent)}
+    try:
+        return scenario.with_changes({"claims": {}, **off})
+    except ScenarioError as exc:
+        raise ScenarioError(
+            [
+                Problem(f"claim '{cid}' switched off: {p.message}", f"claims.{cid}.off", p.file)
+                for p in exc.problems
+            ]
+        ) from None
+
+
+def claims(scenario: Scenario, only: list[str] | None = None) -> ClaimCheck:
+    """Measure every claim of ``scenario`` (or those in ``only``) against its direction.
+
+    Each claim costs one SPE solve beside the solve of the scenario itself.
+
+    Raises
+    ------
+    ScenarioError
+        The scenario has no claims, ``only`` names an unknown claim, or a claim's
+        off-change gives an invalid scenario.
+    """
+    if not scenario.claims:
+        raise ScenarioError([Problem("the scenario has no 'claims:' section", "claims")])
+    chosen = list(scenario.claims) if only is None else only
+    unknown = [c for c in chosen if c not in scenario.claims]
+    if unknown:
+        raise ScenarioError(
+            [
+                Problem(f"unknown claim '{c}'; defined: {', '.join(scenario.claims)}", "claims")
+                for c in unknown
+            ]
+        )
+    base = outcomes(solve(scenario.with_changes({"claims": {}}), ["spe"]))
+    rows: list[dict[str, Any]] = []
+    for cid in chosen:
+        claim = scenario.claims[cid]
+        without = outcomes(solve(switched_off(scenario, cid), ["spe"]))
+        change = ", ".join(f"{k} = {_short(v)}" for k, v in claim.off.items())
+        if claim.off_means:
+            change = f"{claim.off_means} ({change})"
+        for effect in claim.expect:
+            value = base.get(effect.output, float("nan"))
+            other = without.get(effect.output, float("nan"))
+            delta = value - other
+            rows.append(
+                {
+                    "claim": cid,
+                    "fields": ", ".join(claim.fields),
+                    "change": change,
+                    "output": effect.output,
+                    "expected": effect.direction,
+                    "with_claim": value,
+                    "without_claim": other,
+                    "effect": delta,
+                    "agrees": _agrees(delta, effect.direction),
+                }
+            )
+    return ClaimCheck(pd.DataFrame(rows))
+
+
+def check_directions(check: ClaimCheck, pinned: dict[str, bool]) -> list[str]:
+    """Claims whose agreement with the analysis differs from ``pinned`` ({claim: agrees}).
+
+    Returns one message per mismatch, each naming the claim id (empty when all match); a
+    claim agrees when every one of its expected directions holds.
+    """
+    agrees = check.table.groupby("claim", sort=False)["agrees"].all()
+    out = []
+    for cid, expected in pinned.items():
+        if cid not in agrees.index:
+            out.append(f"claim '{cid}': not measured")
+        elif bool(agrees[cid]) != expected:
+            rows = check.table[check.table["claim"] == cid]
+            effects = ", ".join(f"{r.output} {r.effect:+.4g}" for r in rows.itertuples())
+            out.append(
+                f"claim '{cid}': pinned {'agrees' if expected else 'disagrees'} with the "
+                f"analysis, measured {'agrees' if agrees[cid] else 'disagrees'} ({effects})"
+            )
+    return out
+
+
+def _short(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
