@@ -38,14 +38,15 @@ BELIEFS = {
     "russia": {"collapse": 0.6, "grind": 0.3, "stalemate": 0.1},
     "ukraine": {"collapse": 0.1, "grind": 0.3, "stalemate": 0.6},
 }
-# negsim.solve wall time (s) of the node-by-node solve (one engine step per node, general
-# offers, every axiomatic cell in one stack), this machine, commit d4d571d:
-# rounds -> (SPE only, all five concepts); None where not measured
+# negsim.solve wall time (s) of the node-by-node solve this replaced (one engine step per
+# node with the general offers, every axiomatic cell in one stack; commit d4d571d, on the
+# first edition of ukraine_2025, which the old code needs), measured on this machine while
+# other jobs ran: rounds -> (SPE only, all five concepts). 36 rounds: SPE 33-54 s in two
+# runs; all concepts 844 s as reported in issue 16's brief (not re-run).
 BEFORE: dict[int, tuple[float, float | None]] = {
-    6: (1.0, None),
-    12: (3.2, 6.1),
-    24: (16.0, 30.4),
-    36: (211.0, 844.0),
+    12: (1.7, 6.1),
+    24: (11.1, 30.4),
+    36: (32.7, 844.0),
 }
 
 
@@ -107,6 +108,12 @@ def main() -> None:
             f"{1e3 * t / steps:.3f} ms per node step"
         )
     if len(rounds) > 1:
+        steps = [node_steps(scenario(r)) for r in rounds]
+        marginal = (times[-1] - times[0]) / (steps[-1] - steps[0])
+        print(
+            f"marginal cost per node step ({rounds[0]} to {rounds[-1]} rounds, without the "
+            f"fixed cost of preparing the worlds): {1e3 * marginal:.4f} ms"
+        )
         slope = np.polyfit(np.log(rounds), np.log(times), 1)[0]
         old = [(r, BEFORE[r][0]) for r in rounds if r in BEFORE]
         was_slope = (
