@@ -1,12 +1,19 @@
-"""Nodes per round and solve time of a scenario with worlds (issue 16; run by hand).
+"""Nodes per round and solve time of a scenario with worlds (issues 15 and 16; run by hand).
 
-    .venv/bin/python benchmarks/beliefs.py [--concepts spe] [--rounds 36]
+    .venv/bin/python benchmarks/beliefs.py [--concepts spe] [--rounds 36] [--growth 12 24 36]
 
 The scenario is ukraine_2025 without its private types (variants/complete_information:
-4 actors, 36 rounds, 2 regimes) with three worlds about how
-the war goes -- Ukraine's collapse, a grind (the shipped parameters) and a stalemate --
-opposite Russian and Ukrainian priors and a signal of accuracy 0.7. The goal of the issue
-is under 2 s for all concepts; the figures printed are what this machine does.
+4 actors, 2 regimes) with three worlds about how the war
+goes -- Ukraine's collapse, a grind (the shipped parameters) and a stalemate -- opposite
+Russian and Ukrainian priors and a signal of accuracy 0.7. The goal of the issues is under
+2 s for all concepts; the figures printed are what this machine does.
+
+Printed: the nodes; the end-to-end ``negsim.solve`` time; the subjective SPE's backward
+induction alone (``solve_beliefs`` with ``spe``) and its time per node step (one proposer
+step at one (round, regime, node)); the growth exponent of that time with rounds (a
+least-squares fit of log time on log rounds); and, beside them, the figures of the
+node-by-node solve this replaced (measured on this machine before the change, listed in
+``BEFORE``; the old path no longer exists to be run side by side).
 """
 
 from __future__ import annotations
@@ -14,8 +21,10 @@ from __future__ import annotations
 import argparse
 import time
 
+import numpy as np
+
 import negsim
-from negsim.engine.beliefs import signal_lattice
+from negsim.engine.beliefs import signal_lattice, solve_beliefs
 
 WORLDS = {
     "collapse": {
@@ -28,6 +37,16 @@ WORLDS = {
 BELIEFS = {
     "russia": {"collapse": 0.6, "grind": 0.3, "stalemate": 0.1},
     "ukraine": {"collapse": 0.1, "grind": 0.3, "stalemate": 0.6},
+}
+# negsim.solve wall time (s) of the node-by-node solve this replaced (one engine step per
+# node with the general offers, every axiomatic cell in one stack; commit d4d571d, on the
+# first edition of ukraine_2025, which the old code needs), measured on this machine while
+# other jobs ran: rounds -> (SPE only, all five concepts). 36 rounds: SPE 33-54 s in two
+# runs; all concepts 844 s as reported in issue 16's brief (not re-run).
+BEFORE: dict[int, tuple[float, float | None]] = {
+    12: (1.7, 6.1),
+    24: (11.1, 30.4),
+    36: (32.7, 844.0),
 }
 
 
@@ -43,21 +62,69 @@ def scenario(rounds: int) -> negsim.Scenario:
     )
 
 
+def node_steps(s: negsim.Scenario) -> int:
+    """(round, regime, node) proposer steps of the backward induction."""
+    sizes = signal_lattice(list(s.worlds), s.series(s.learning.accuracy)).sizes()
+    return sum(sizes[:-1]) * (len(s.regimes.states) if s.regimes else 1)
+
+
+def spe_time(s: negsim.Scenario, repeat: int = 3) -> float:
+    """Best of ``repeat`` runs of the subjective SPE's backward induction alone."""
+    best = np.inf
+    for _ in range(repeat):
+        start = time.perf_counter()
+        solve_beliefs(s, ("spe",))
+        best = min(best, time.perf_counter() - start)
+    return float(best)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--concepts", nargs="*", default=None, help="default: all")
     parser.add_argument("--rounds", type=int, default=36)
+    parser.add_argument("--growth", type=int, nargs="*", default=[12, 24, 36])
     args = parser.parse_args()
     s = scenario(args.rounds)
     sizes = signal_lattice(list(s.worlds), s.series(s.learning.accuracy)).sizes()
     print(f"nodes per round (rounds 0..{args.rounds}): {sizes}")
     print(f"total nodes: {sum(sizes)} x {len(s.regimes.states) if s.regimes else 1} regimes")
+    negsim.solve(scenario(6), concepts=args.concepts)  # imports and first calls
     start = time.perf_counter()
     result = negsim.solve(s, concepts=args.concepts)
     elapsed = time.perf_counter() - start
-    print(f"solve ({', '.join(result.metadata['concepts'])}): {elapsed:.1f} s")
+    concepts = result.metadata["concepts"]
+    before = BEFORE.get(args.rounds)
+    was = None if before is None else before[0 if concepts == ["spe"] else 1]
+    note = f" (before: {was:.1f} s, {was / elapsed:.0f}x)" if was else ""
+    print(f"negsim.solve ({', '.join(concepts)}): {elapsed:.1f} s{note}")
     analyst = result.deal_probability.query("concept == 'spe' and perspective == 'analyst'")
     print(f"analyst: P(deal by the end) {analyst['cumulative'].iloc[-1]:.3f}")
+    rounds = sorted(set(args.growth))
+    times = [spe_time(scenario(r)) for r in rounds]
+    for r, t in zip(rounds, times, strict=True):
+        steps = node_steps(scenario(r))
+        print(
+            f"SPE backward induction, {r} rounds: {t:.2f} s for {steps} node steps, "
+            f"{1e3 * t / steps:.3f} ms per node step"
+        )
+    if len(rounds) > 1:
+        steps = [node_steps(scenario(r)) for r in rounds]
+        marginal = (times[-1] - times[0]) / (steps[-1] - steps[0])
+        print(
+            f"marginal cost per node step ({rounds[0]} to {rounds[-1]} rounds, without the "
+            f"fixed cost of preparing the worlds): {1e3 * marginal:.4f} ms"
+        )
+        slope = np.polyfit(np.log(rounds), np.log(times), 1)[0]
+        old = [(r, BEFORE[r][0]) for r in rounds if r in BEFORE]
+        was_slope = (
+            np.polyfit(np.log([r for r, _ in old]), np.log([t for _, t in old]), 1)[0]
+            if len(old) > 1
+            else np.nan
+        )
+        print(
+            f"growth with rounds: time ~ rounds^{slope:.2f} (nodes grow as rounds^3 with 3 "
+            f"worlds); before ~ rounds^{was_slope:.2f} (negsim.solve, SPE only)"
+        )
 
 
 if __name__ == "__main__":

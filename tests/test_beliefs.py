@@ -216,6 +216,47 @@ def test_one_world_is_todays_engine(name: str) -> None:
     assert len(believed.nodes) == len(plain.rounds)
 
 
+AMBIGUOUS = """\
+name: ambiguous_offers
+rounds: 4
+terminal: war
+issues:
+  border: {war_value: 0.5}
+  aid: {kind: pie, among: [a, b]}
+actors:
+  a:
+    discount: 0.9
+    veto: true
+    ideal: {border: 1.0}
+    salience: {border: 0.7, aid: 0.3}
+  b:
+    discount: 0.8
+    veto: true
+    ideal: {border: 0.0}
+    salience: {border: 0.7, aid: 0.3}
+  c:
+    discount: 0.85
+    ideal: {border: 0.5}
+    salience: {border: 1.0}
+protocol:
+  proposers: [c, a, b]
+  quota: 3
+"""
+
+
+def test_nodes_the_linear_programs_leave_undecided_are_solved_as_the_engine_does() -> None:
+    """Every node of a round is solved at once by the sweep's linear programs; c does not
+    weigh the pie that a and b weigh equally, so every split of it is an optimal offer of
+    c's and those nodes go to the engine's general offers: one world is still the engine."""
+    base = negsim.load_text(AMBIGUOUS)
+    with_world = base.with_changes({"worlds": {"only": {"changes": {}}}})
+    plain, believed = negsim.solve(base, ["spe"]), negsim.solve(with_world, ["spe"])
+    assert plain.agreement_round == 0
+    for table in ("rounds", "actors", "agreement"):
+        a, b = getattr(plain, table), getattr(believed, table)
+        assert_allclose(_numeric(b), _numeric(a), atol=1e-12, rtol=0, equal_nan=True)
+
+
 def test_equal_priors_uninformative_signals_is_engine_on_mean_costs() -> None:
     prior = (0.3, 0.7)
     costs = (0.05, 0.01)

@@ -45,8 +45,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from negsim.engine.arrays import RoundArrays
-from negsim.engine.bellman import ProposerChoice, node_step
-from negsim.engine.offers import settlement_space
+from negsim.engine.bellman import ProposerChoice, Step, bellman_step, node_step
+from negsim.engine.offers import GeneralOffers, OfferStrategy, settlement_space
+from negsim.engine.points import vectorised_offers
 from negsim.engine.solve import RoundSolution
 from negsim.engine.states import StateSpace, check_finite, state_space
 from negsim.engine.terminal import war_utilities
@@ -69,6 +70,9 @@ __all__ = [
 ]
 
 _UNINFORMATIVE = 1e-15
+# cells (round, node, regime) per stacked solve of the axiomatic concepts: one stack of
+# every cell makes HiGHS and Clarabel superlinear in the number of nodes
+_CHUNK = 256
 
 
 # -- the signal lattice ------------------------------------------------------------------
@@ -215,7 +219,7 @@ class BeliefSolution:
     x: dict[str, list[np.ndarray]]  # (M_t, R, P)
     y: dict[str, list[np.ndarray]]  # (M_t, R, N, Q)
     payoff: dict[str, list[np.ndarray]]  # (M_t, R, N)
-    choices: list[dict[tuple[int, int], list[ProposerChoice]]]  # per t: (n, r) -> choices
+    choices: dict[tuple[int, int], list[ProposerChoice]]  # (t, r) -> the modal node's
 
 
 def solve_beliefs(
@@ -264,8 +268,11 @@ def solve_beliefs(
     xs = {c: [np.full((len(b), R, P), np.nan) for b in belief] for c in concepts}
     ys = {c: [np.full((len(b), R, N, Q), np.nan) for b in belief] for c in concepts}
     pay = {c: [np.full((len(b), R, N), np.nan) for b in belief] for c in concepts}
-    choices: list[dict[tuple[int, int], list[ProposerChoice]]] = [{} for _ in range(T)]
+    choices: dict[tuple[int, int], list[ProposerChoice]] = {}
     settled = arrays[0]  # settlements are worth the same in every world
+    modal = [int(np.argmax(p)) for p in _node_probability(lattice, prior[-1])]
+    space = StateSpace(regimes, settled, transition)
+    fast, refused = vectorised_offers(space)
     for t in reversed(range(T)):
         kernel = lattice.kernels[t]
         ahead = value[t + 1][lattice.children[t]]  # (M, S, R, N)
@@ -276,17 +283,19 @@ def solve_beliefs(
         )
         continuation[t] = cont
         val = np.empty_like(cont)
-        for n in range(cont.shape[0]):
-            for r in range(R):
-                val[n, r], picked, _ = node_step(settled[r], t, t, cont[n, r])
-                choices[t][n, r] = picked
-                dealt = [(c.probability, c.settlement) for c in picked if c.deal and c.settlement]
-                deal["spe"][t][n, r] = sum(p for p, _ in dealt)
-                if dealt:
-                    weight = np.array([p for p, _ in dealt])
-                    xs["spe"][t][n, r] = np.average([s.x for _, s in dealt], axis=0, weights=weight)
-                    ys["spe"][t][n, r] = np.average([s.y for _, s in dealt], axis=0, weights=weight)
-                    pay["spe"][t][n, r] = val[n, r]
+        for r in range(R):
+            out = (
+                _node_by_node(settled[r], t, cont[:, r], modal[t])
+                if refused is not None
+                else _all_nodes(space, fast, r, t, cont[:, r], modal[t])
+            )
+            val[:, r] = out.decided
+            deal["spe"][t][:, r] = out.p_deal
+            xs["spe"][t][out.dealt, r] = out.x[out.dealt]
+            ys["spe"][t][out.dealt, r] = out.y[out.dealt]
+            pay["spe"][t][out.dealt, r] = out.decided[out.dealt]
+            assert out.choices is not None
+            choices[t, r] = out.choices
         value[t] = val
     for name, values in (("threat", threat), ("value", value), ("continuation", continuation)):
         if not all(np.isfinite(v).all() for v in values):
@@ -318,6 +327,71 @@ def solve_beliefs(
     return sol, _round_view(sol, arrays, flow, discount, concepts)
 
 
+def _all_nodes(
+    space: StateSpace, fast: OfferStrategy, r: int, t: int, cont: np.ndarray, first: int
+) -> Step:
+    """The proposer step at every node of round t in regime r at once: the nodes are the
+    points of :func:`negsim.engine.bellman.bellman_step` (they differ only in the members'
+    continuation floors, the right-hand sides of the proposer's linear programs), solved
+    with the vectorised strategy ``fast``; nodes it leaves undecided (borderline or
+    non-unique optima) are solved by :class:`GeneralOffers`, as the engine does. The
+    returned ``choices`` are node ``first``'s records."""
+    order = np.r_[first, np.delete(np.arange(len(cont)), first)]
+    back = np.argsort(order)
+    every = np.ones(len(cont), dtype=bool)
+    out = bellman_step(space, fast, r, t, t, cont[order], every, explain=True)
+    if out.undecided.any():
+        redo = bellman_step(
+            space,
+            GeneralOffers(space),
+            r,
+            t,
+            t,
+            cont[order],
+            out.undecided,
+            explain=bool(out.undecided[0]),
+        )
+        merged = {
+            f.name: np.where(
+                out.undecided.reshape((-1,) + (1,) * (getattr(out, f.name).ndim - 1)),
+                getattr(redo, f.name),
+                getattr(out, f.name),
+            )
+            for f in dataclasses.fields(Step)
+            if f.name not in ("choices", "undecided")
+        }
+        choices = redo.choices if out.undecided[0] else out.choices
+        out = Step(**merged, undecided=out.undecided, choices=choices)
+    fields = {
+        f.name: getattr(out, f.name)[back] for f in dataclasses.fields(Step) if f.name != "choices"
+    }
+    return Step(**fields, choices=out.choices)
+
+
+def _node_by_node(a: RoundArrays, t: int, cont: np.ndarray, first: int) -> Step:
+    """The proposer step node by node (:func:`negsim.engine.bellman.node_step`), for
+    scenarios the vectorised strategies do not cover (leaders, ratifiers, outside options,
+    curvature, many coalitions). The returned ``choices`` are node ``first``'s records."""
+    M, N = cont.shape
+    P, Q = len(a.positions), len(a.pies)
+    decided, p_deal = np.empty((M, N)), np.zeros(M)
+    x, y = np.full((M, P), np.nan), np.full((M, N, Q), np.nan)
+    dealt = np.zeros(M, dtype=bool)
+    records: list[ProposerChoice] = []
+    for n in range(M):
+        decided[n], picked, _ = node_step(a, t, t, cont[n])
+        if n == first:
+            records = picked
+        made = [(c.probability, c.settlement) for c in picked if c.deal and c.settlement]
+        p_deal[n] = sum(p for p, _ in made)
+        if made:
+            weight = np.array([p for p, _ in made])
+            x[n] = np.average([s.x for _, s in made], axis=0, weights=weight)
+            y[n] = np.average([s.y for _, s in made], axis=0, weights=weight)
+            dealt[n] = True
+    return Step(decided, decided, p_deal, x, y, dealt, np.zeros(M, dtype=bool), records)
+
+
 def _axiomatic_nodes(
     arrays: list[RoundArrays],
     threat: list[np.ndarray],
@@ -346,6 +420,35 @@ def _axiomatic_nodes(
     players = np.stack([arrays[r].players for _, _, r in cells])
     floor = np.stack([np.maximum(threat[t][n, r], arrays[r].reservation[t]) for t, n, r in cells])
     capability = np.stack([arrays[r].capability[t] for t, _, r in cells])
+    for start in range(0, len(cells), _CHUNK):
+        part = slice(start, start + _CHUNK)
+        _axiomatic_chunk(
+            cells[part],
+            spaces[part],
+            floor[part],
+            players[part],
+            capability[part],
+            concepts,
+            deal,
+            xs,
+            ys,
+            pay,
+        )
+
+
+def _axiomatic_chunk(
+    cells: list[tuple[int, int, int]],
+    spaces: list[spatial.SettlementSpace],
+    floor: np.ndarray,
+    players: np.ndarray,
+    capability: np.ndarray,
+    concepts: tuple[str, ...],
+    deal: dict[str, list[np.ndarray]],
+    xs: dict[str, list[np.ndarray]],
+    ys: dict[str, list[np.ndarray]],
+    pay: dict[str, list[np.ndarray]],
+) -> None:
+    """:func:`_axiomatic_nodes` for one chunk of cells (t, n, r), solved together."""
     egalitarian = (
         spatial.max_min_gain_batch(spaces, floor, players)
         if {"nash", "nash_weighted", "kalai_smorodinsky"} & set(concepts)
@@ -391,7 +494,11 @@ def reach(sol: BeliefSolution, concept: str, prior: np.ndarray) -> list[np.ndarr
 
 def node_probability(sol: BeliefSolution, prior: np.ndarray) -> list[np.ndarray]:
     """Probability of each signal node (M_t,) under ``prior``, whatever the bargaining."""
-    lat = sol.lattice
+    return _node_probability(sol.lattice, prior)
+
+
+def _node_probability(lat: Lattice, prior: np.ndarray) -> list[np.ndarray]:
+    """:func:`node_probability` from the lattice alone."""
     prob = [np.zeros(size) for size in lat.sizes()]
     by_world = np.zeros((1, len(prior)))
     by_world[0] = prior
@@ -420,7 +527,6 @@ def _round_view(
     analyst = sol.prior[-1]
     weights = node_probability(sol, analyst)
     T = sol.lattice.rounds
-    R = len(sol.regimes)
     K = len(sol.lattice.worlds)
 
     def average(per_t: list[np.ndarray], rounds: int) -> np.ndarray:
@@ -462,7 +568,6 @@ def _round_view(
     gains, delays = {}, {}
     for c in concepts:
         gains[c], delays[c] = delay_incentives(mean_flow, discount, payoff[c], sol.transition)
-    modal = [int(np.argmax(weights[t])) for t in range(T)]
     mean_arrays = arrays[int(np.argmax(analyst))] if K > 1 else arrays[0]
     space = StateSpace(sol.regimes, mean_arrays, sol.transition)
     return RoundSolution(
@@ -477,7 +582,7 @@ def _round_view(
         payoff=payoff,
         delay_gain=gains,
         preferred_delay=delays,
-        choices={(t, r): sol.choices[t][modal[t], r] for t in range(T) for r in range(R)},
+        choices=sol.choices,
         sampled_control=np.zeros((0, T + 1)),
         sampled_regimes=np.zeros((0, T), dtype=int),
     )

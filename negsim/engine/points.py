@@ -38,7 +38,14 @@ from negsim.engine.states import StateSpace, state_space
 from negsim.engine.tolerances import MAX_COALITIONS
 from negsim.scenario import Scenario
 
-__all__ = ["FAST_FIELDS", "Batch", "batch_supported", "fast_point", "solve_points"]
+__all__ = [
+    "FAST_FIELDS",
+    "Batch",
+    "batch_supported",
+    "fast_point",
+    "solve_points",
+    "vectorised_offers",
+]
 
 FAST_FIELDS = ("discount", "war_cost", "private_benefit")
 
@@ -104,21 +111,11 @@ class Batch:
 
     def __post_init__(self) -> None:
         self.space = state_space(self.scenario)
-        found = [
-            [enumerated_coalitions(a, j) for j in range(len(a.actors))] for a in self.space.arrays
-        ]
-        masks = [
-            [coalition_masks(len(a.actors), c or []) for c in per]
-            for a, per in zip(self.space.arrays, found, strict=True)
-        ]
-        closed = is_closed_form(self.space)
-        self.offers = (
-            ClosedFormOffers(self.space, masks) if closed else SimplexOffers(self.space, masks)
-        )
-        self.supported = self._support(closed, any(c is None for per in found for c in per))
+        self.offers, refused = vectorised_offers(self.space)
+        self.supported = self._support(refused)
         self._overridden = _regime_paths(self.scenario)
 
-    def _support(self, closed: bool, too_many: bool) -> tuple[bool, str]:
+    def _support(self, refused: str | None) -> tuple[bool, str]:
         arrays = self.space.arrays
         a = arrays[0]
         if self.scenario.worlds:
@@ -127,19 +124,9 @@ class Batch:
             return False, "private types need the engine (negsim.engine.screening)"
         if self.scenario.terminal_outcome != "position" or self.scenario.deals != "binding":
             return False, "war as a lottery and self-enforcing deals need the engine"
-        if any(
-            x.leaders is not None or x.ratifiers is not None or x.outside is not None
-            for x in arrays
-        ):
-            return False, "leaders, ratifiers and outside options need the engine"
-        if any(not np.all(x.curvature == 1.0) for x in arrays):
-            return False, "non-linear utilities (curvature other than 1) need the engine"
-        if too_many:
-            return False, (
-                f"more than {MAX_COALITIONS} coalitions to choose from (the engine buys the "
-                "cheapest votes)"
-            )
-        if closed:
+        if refused is not None:
+            return False, refused
+        if self.closed_form:
             what = f"a single pie among {int(a.members.sum())} actors (closed form)"
         else:
             what = (
@@ -231,6 +218,36 @@ def solve_points(batch: Batch, discount: np.ndarray, flow: np.ndarray) -> dict[s
         "gain": gain,
         "delay": delay,
     }
+
+
+def vectorised_offers(space: StateSpace) -> tuple[ClosedFormOffers | SimplexOffers, str | None]:
+    """The vectorised offer strategy of ``space``'s class -- the closed form for a single
+    pie, else linear programs with reused simplex bases -- and the first reason it may not
+    be used (None when it may): leaders, ratifiers or outside options, curvature other
+    than 1, or too many coalitions (the engine then buys the cheapest votes). The sweep's
+    batch path and the beliefs solve (:mod:`negsim.engine.beliefs`) share this check."""
+    arrays = space.arrays
+    found = [[enumerated_coalitions(a, j) for j in range(len(a.actors))] for a in arrays]
+    masks = [
+        [coalition_masks(len(a.actors), c or []) for c in per]
+        for a, per in zip(arrays, found, strict=True)
+    ]
+    offers: ClosedFormOffers | SimplexOffers = (
+        ClosedFormOffers(space, masks) if is_closed_form(space) else SimplexOffers(space, masks)
+    )
+    refused = None
+    if any(
+        x.leaders is not None or x.ratifiers is not None or x.outside is not None for x in arrays
+    ):
+        refused = "leaders, ratifiers and outside options need the engine"
+    elif any(not np.all(x.curvature == 1.0) for x in arrays):
+        refused = "non-linear utilities (curvature other than 1) need the engine"
+    elif any(c is None for per in found for c in per):
+        refused = (
+            f"more than {MAX_COALITIONS} coalitions to choose from (the engine buys the "
+            "cheapest votes)"
+        )
+    return offers, refused
 
 
 def _regime_paths(scenario: Scenario) -> set[str]:
