@@ -504,3 +504,9 @@ def test_figures_data_martingale_and_cumulative() -> None:
     war = result.deal_probability.query("concept == 'spe'")["war_probability"]
     assert_allclose(data.groupby("perspective")["cumulative"].last().to_numpy(), 1 - war.iloc[0])
     assert plot_beliefs.belief_paths(result).get_ylabel() == "P('a_strong')"
+
+
+def test_nash_impasse_is_refused_with_worlds() -> None:
+    # It used to come back as the Kalai-Smorodinsky settlement under nash_impasse's name.
+    with pytest.raises(negsim.SolveError, match="nash_impasse is not defined with worlds"):
+        negsim.solve(negsim.load("textbook/optimism"), ["spe", "nash_impasse"])

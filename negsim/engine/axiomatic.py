@@ -21,7 +21,7 @@ from negsim.engine.offers import settlement_space
 from negsim.engine.states import StateSpace
 from negsim.models import spatial
 
-__all__ = ["AXIOMATIC", "Cells", "axiomatic_settlements"]
+__all__ = ["AXIOMATIC", "NEEDS_EGALITARIAN", "Cells", "axiomatic_settlements"]
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,8 @@ AXIOMATIC: dict[str, _Solver] = {
         c.spaces, _given(c.impasse), c.players, _given(c.patience)
     ),
 }
-_NEED_EGALITARIAN = {"nash", "nash_weighted", "kalai_smorodinsky"}
+#: Concepts whose solvers start from the egalitarian (max-min gain) point.
+NEEDS_EGALITARIAN = {"nash", "nash_weighted", "kalai_smorodinsky"}
 
 
 def _given(values: np.ndarray | None) -> np.ndarray:
@@ -92,7 +93,7 @@ def axiomatic_settlements(
     capability = np.stack([arrays[s].capability[t] for t, s in keys])
     egalitarian = (
         spatial.max_min_gain_batch(spaces, floor, players)
-        if _NEED_EGALITARIAN & set(concepts)
+        if NEEDS_EGALITARIAN & set(concepts)
         else []
     )
     point = patience = None

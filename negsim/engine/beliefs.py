@@ -45,6 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from negsim.engine.arrays import RoundArrays
+from negsim.engine.axiomatic import AXIOMATIC, NEEDS_EGALITARIAN, Cells
 from negsim.engine.bellman import ProposerChoice, Step, bellman_step, node_step
 from negsim.engine.offers import GeneralOffers, OfferStrategy, settlement_space
 from negsim.engine.points import vectorised_offers
@@ -230,6 +231,11 @@ def solve_beliefs(
     Returns the node-by-node solution and the engine's (round, regime) view of it, averaged
     over nodes with the analyst's probabilities of reaching them.
     """
+    if "nash_impasse" in concepts:
+        raise SolveError(
+            "nash_impasse is not defined with worlds: its impasse point (disagreement for "
+            "ever) has no subjective counterpart here yet; use nash or kalai_smorodinsky"
+        )
     worlds = list(scenario.worlds)
     per_world = [state_space(scenario.with_changes(scenario.worlds[w].changes)) for w in worlds]
     regimes, transition = per_world[0].labels, per_world[0].transition
@@ -448,23 +454,16 @@ def _axiomatic_chunk(
     ys: dict[str, list[np.ndarray]],
     pay: dict[str, list[np.ndarray]],
 ) -> None:
-    """:func:`_axiomatic_nodes` for one chunk of cells (t, n, r), solved together."""
+    """:func:`_axiomatic_nodes` for one chunk of cells (t, n, r), solved together with the
+    engine's solvers (:data:`negsim.engine.axiomatic.AXIOMATIC`)."""
     egalitarian = (
         spatial.max_min_gain_batch(spaces, floor, players)
-        if {"nash", "nash_weighted", "kalai_smorodinsky"} & set(concepts)
+        if NEEDS_EGALITARIAN & set(concepts)
         else []
     )
+    batch = Cells([(t, r) for t, _, r in cells], spaces, floor, players, capability, egalitarian)
     for concept in concepts:
-        found: list[spatial.Settlement | None]
-        if concept == "compromise":
-            found = [
-                spatial.compromise_settlement(sp, capability[b]) for b, sp in enumerate(spaces)
-            ]
-        elif concept in ("nash", "nash_weighted"):
-            weights = capability if concept == "nash_weighted" else None
-            found = spatial.nash_settlement_batch(spaces, floor, players, weights, egalitarian)
-        else:
-            found = spatial.kalai_smorodinsky_batch(spaces, floor, players, egalitarian)
+        found = AXIOMATIC[concept](batch)
         for b, ((t, n, r), settlement) in enumerate(zip(cells, found, strict=True)):
             if settlement is None:
                 continue
