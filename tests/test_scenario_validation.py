@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
+from conftest import MINIMAL  # tests/ is on sys.path
 
 import negsim
 from negsim import ScenarioError
@@ -88,16 +89,6 @@ uncertainty:
   actors.moscow.discount: {dist: uniform, low: 0.9, high: 0.99}
   battlefield.drift: {dist: normal, mean: 0.01, sd: 0.005}
   actors.kyiv.war_cost: {dist: choice, values: [0.01, 0.02], weights: [0.5, 0.5]}
-"""
-
-MINIMAL = """\
-name: minimal
-rounds: 4
-issues:
-  territory: {kind: position}
-actors:
-  kyiv: {discount: 0.9, ideal: {territory: 0}, salience: {territory: 1}}
-  moscow: {discount: 0.95, ideal: {territory: 1}, salience: {territory: 1}}
 """
 
 
