@@ -45,6 +45,7 @@ from negsim.engine.coalitions import (
     enumerated_coalitions,
 )
 from negsim.engine.leaders import expected_losses, penalties
+from negsim.engine.proposal_lp import WarmProposals
 from negsim.engine.ratification import priced_offer
 from negsim.engine.states import StateSpace
 from negsim.engine.tolerances import TOL
@@ -184,11 +185,14 @@ def floors(
 @dataclass
 class GeneralOffers:
     """Offers by :func:`negsim.models.spatial.best_proposal`, point by point (any
-    utilities; the engine's own path). With more than 64 coalitions to choose from, the
-    proposer buys the cheapest votes (:func:`~negsim.engine.coalitions.cheapest_coalitions`),
-    which depends on the continuation values: one point at a time there."""
+    utilities; the engine's own path), its linear programs by HiGHS models kept warm
+    across rounds, nodes and types (:class:`~negsim.engine.proposal_lp.WarmProposals`).
+    With more than 64 coalitions to choose from, the proposer buys the cheapest votes
+    (:func:`~negsim.engine.coalitions.cheapest_coalitions`), which depends on the
+    continuation values: one point at a time there."""
 
     space: StateSpace
+    proposals: WarmProposals = dataclasses.field(default_factory=WarmProposals)
 
     def coalitions(self, state: int, proposer: int, continuation: np.ndarray) -> np.ndarray:
         a = self.space.arrays[state]
@@ -224,10 +228,19 @@ class GeneralOffers:
         decided, approval = np.zeros((n, N)), np.ones(n)
         for p in np.flatnonzero(active):
             if a.ratifiers is None:
-                settlement = spatial.best_proposal(space, proposer, floor[p], pens)
+                settlement = self.proposals.best(space, proposer, floor[p], pens)
             else:
                 priced = _priced(
-                    a, t, space, pens, decision, coalition, proposer, floor[p], fallback[p]
+                    self.proposals,
+                    a,
+                    t,
+                    space,
+                    pens,
+                    decision,
+                    coalition,
+                    proposer,
+                    floor[p],
+                    fallback[p],
                 )
                 settlement, approval[p] = priced if priced is not None else (None, 0.0)
             if settlement is not None:
@@ -244,6 +257,7 @@ class GeneralOffers:
 
 
 def _priced(
+    proposals: WarmProposals,
     a: RoundArrays,
     t: int,
     space: spatial.SettlementSpace,
@@ -259,7 +273,7 @@ def _priced(
     midpoint, steepness = a.ratifiers
     try:
         return priced_offer(
-            lambda j, f: spatial.best_proposal(space, j, f, pens),
+            lambda j, f: proposals.best(space, j, f, pens),
             decision,
             proposer,
             floor,

@@ -41,6 +41,7 @@ __all__ = [
     "OPTIMAL",
     "BatchSolution",
     "RowParametricLP",
+    "quiet_highs",
     "row_products",
 ]
 
@@ -233,15 +234,7 @@ class RowParametricLP:
 
     def _solver(self) -> Any:
         if self._highs is None:
-            h = _Solver()
-            for option, value in (
-                ("output_flag", False),
-                ("presolve", "off"),
-                ("solver", "simplex"),
-                ("primal_feasibility_tolerance", _HIGHS_TOL),
-                ("dual_feasibility_tolerance", _HIGHS_TOL),
-            ):
-                h.setOptionValue(option, value)
+            h = quiet_highs(_HIGHS_TOL, _HIGHS_TOL)
             lp = highspy.HighsLp()
             m, k = self.matrix.shape
             lp.num_col_, lp.num_row_ = k, m
@@ -263,6 +256,21 @@ class RowParametricLP:
         state = self.__dict__.copy()
         state["_highs"] = None  # the solver is rebuilt where the object is unpickled
         return state
+
+
+def quiet_highs(primal_tolerance: float, dual_tolerance: float) -> Any:
+    """A silent HiGHS instance for warm-started dual simplex runs (no presolve, which
+    would discard the basis between runs) with the given feasibility tolerances."""
+    h = _Solver()
+    for option, value in (
+        ("output_flag", False),
+        ("presolve", "off"),
+        ("solver", "simplex"),
+        ("primal_feasibility_tolerance", primal_tolerance),
+        ("dual_feasibility_tolerance", dual_tolerance),
+    ):
+        h.setOptionValue(option, value)
+    return h
 
 
 def row_products(x: np.ndarray, m: np.ndarray) -> np.ndarray:
