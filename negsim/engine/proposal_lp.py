@@ -102,7 +102,7 @@ class ProposalProgram:
         ideal = space.ideal[pairs[:, 0], pairs[:, 1]]
         const = sal.sum(axis=1)
         return cls(
-            key=(proposer, tuple(constrained.tolist()), tuple(distance), tuple(slots)),
+            key=(proposer, tuple(constrained.tolist()), tuple(distance), tuple(slots), P, n_pies),
             cost=-(objective @ jac),
             matrix=matrix,
             col_lower=np.concatenate([space.low, np.zeros(D + S)]),
