@@ -1025,8 +1025,9 @@ def _inner_model(annotation: Any) -> Any:
 
 def path_problems(data: dict[str, Any], dotted: str) -> list[Problem]:
     """The validator of dotted paths: problems of ``dotted`` in a scenario's dumped
-    ``data`` (a path naming no field), found by applying a change to a copy."""
-    return set_path(copy.deepcopy(data), dotted, 0.0)
+    ``data`` (a path naming no field), the ones :func:`set_path` would report, found by
+    walking ``data`` without changing it."""
+    return _walk_path(data, dotted, None, write=False)
 
 
 def set_path(data: dict[str, Any], dotted: str, value: Any) -> list[Problem]:
@@ -1034,6 +1035,11 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> list[Problem]:
     scenario's dumped ``data`` in place: the one overlay of variants, regimes, sweep
     points and samples. Returns the problems (a path naming no field) instead of raising.
     """
+    return _walk_path(data, dotted, value, write=True)
+
+
+def _walk_path(data: dict[str, Any], dotted: str, value: Any, *, write: bool) -> list[Problem]:
+    """Walk ``dotted`` in ``data``; set ``value`` at its end when ``write`` (see set_path)."""
     parts = dotted.split(".")
     node: Any = data
     for depth, part in enumerate(parts):
@@ -1047,14 +1053,16 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> list[Problem]:
             and key < len(node)
         ):
             if last:
-                node[key] = value
+                if write:
+                    node[key] = value
                 return []
             node = node[key]
             continue
         if isinstance(node, dict) and last:
             allowed = _allowed_keys(tuple(parts[:-1]))
             if key in allowed:
-                node[key] = value
+                if write:
+                    node[key] = value
                 return []
         choices = list(node) if isinstance(node, dict) else []
         prefix = ".".join(parts[:depth]) or "the scenario"
@@ -1491,13 +1499,13 @@ def _belief_problems(s: Scenario, dumped: dict[str, Any]) -> list[tuple[_Path, s
             )
         )
     for name, world in s.worlds.items():
-        for path, value in world.changes.items():
+        for path in world.changes:
             where: _Path = ("worlds", name, "changes", path)
             why = _world_change_problem(path)
             if why is not None:
                 out.append((where, why))
                 continue
-            out.extend((where, p.message) for p in set_path(copy.deepcopy(dumped), path, value))
+            out.extend((where, p.message) for p in path_problems(dumped, path))
     for who, prior in s.beliefs.items():
         base: _Path = ("beliefs", who)
         if who != "analyst" and who not in s.actors:
