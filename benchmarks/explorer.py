@@ -86,5 +86,6 @@ def main() -> None:
         wall, cpu_s = _best([w for w, _ in seconds]), _best([c for _, c in seconds])
         print(f"  {name:<10} {wall:.3f} s, CPU {cpu_s:.3f} s")
 
+
 if __name__ == "__main__":
     main()

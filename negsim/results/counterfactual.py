@@ -8,8 +8,7 @@ results (or loaded ones that kept it) get them.
 
 A counterfactual's outcome is kept per scenario content (:meth:`Scenario.content_hash`), so
 a summary written twice (the report, then the terminal) or the same variant explained again
-solves each counterfactual once; a counterfactual equal to the scenario itself (leaders who
-already risk nothing) is read from the result instead of solved.
+solves each counterfactual once.
 """
 
 from __future__ import annotations
@@ -42,11 +41,7 @@ def _outcome_without(result: Result, scenario: Scenario) -> Outcome:
     """The SPE outcome of ``scenario`` (``result``'s scenario without a mechanism), solved
     into the same kind of record as ``result`` (no ex-ante values: only the outcome is
     read) once per scenario content."""
-    digest = scenario.content_hash()
-    assert result.scenario is not None
-    if digest == result.scenario.content_hash():  # removing it changes no field
-        return _outcome(result)
-    key = (type(result), digest)
+    key = (type(result), scenario.content_hash())
     if key not in _outcomes:
         if len(_outcomes) >= _KEPT:
             del _outcomes[next(iter(_outcomes))]
