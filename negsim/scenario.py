@@ -1070,6 +1070,29 @@ def _walk_path(data: dict[str, Any], dotted: str, value: Any, *, write: bool) ->
     return []
 
 
+def _copied_along(data: dict[str, Any], dotted: str) -> dict[str, Any]:
+    """``data`` with each mapping and list on the path ``dotted`` copied (shallow), the rest
+    shared: :func:`set_path` may then change the copy without touching ``data``."""
+    root = dict(data)
+    node: Any = root
+    for part in dotted.split(".")[:-1]:
+        key: Any = int(part) if isinstance(node, list) and part.isdigit() else part
+        if isinstance(node, dict) and key in node or (
+            isinstance(node, list) and isinstance(key, int) and key < len(node)
+        ):
+            child = node[key]
+            if isinstance(child, dict):
+                node[key] = child = dict(child)
+            elif isinstance(child, list):
+                node[key] = child = list(child)
+            else:
+                break
+            node = child
+        else:
+            break
+    return root
+
+
 def _compact(value: Any) -> Any:
     """Write constant schedules without a ``why`` as bare numbers.
 
@@ -1307,6 +1330,7 @@ def _check_semantics(
                     )
                 )
 
+    dumped = s.model_dump(mode="json", exclude_none=True)
     if s.regimes:
         reg = s.regimes
         states = list(reg.states)
@@ -1334,9 +1358,9 @@ def _check_semantics(
                         f"transition probabilities must sum to 1, found {sum(row.values()):g}",
                     )
                 )
-        for state, regime in reg.states.items():
-            if with_regimes:
-                out.extend(_regime_problems(s, state, regime))
+        if with_regimes:
+            for state, regime in reg.states.items():
+                out.extend(_regime_problems(dumped, state, regime))
 
     if s.terminal_outcome == "lottery" and (s.battlefield is None or s.terminal != "war"):
         out.append(
@@ -1347,7 +1371,6 @@ def _check_semantics(
             )
         )
 
-    dumped = s.model_dump(mode="json", exclude_none=True)
     for key, dist in s.uncertainty.items():
         for p in path_problems(dumped, key):
             out.append((("uncertainty", key), p.message))
@@ -1723,15 +1746,22 @@ def _best_utility(
     return np.divide(best, total, out=np.zeros(rounds), where=total > 0)
 
 
-def _regime_problems(s: Scenario, state: str, regime: Regime) -> list[tuple[_Path, str]]:
+def _regime_problems(
+    dumped: dict[str, Any], state: str, regime: Regime
+) -> list[tuple[_Path, str]]:
     """A regime's changes checked as if written in the file: paths, types and ranges.
 
-    Each problem is located at the change it comes from.
+    ``dumped`` is the scenario's JSON dump (not changed: the overlay copies the branches
+    it changes). Each problem is located at the change it comes from; a regime without
+    changes has none.
     """
     out: list[tuple[_Path, str]] = []
-    data = s.model_dump(mode="json", exclude_none=True)
+    if not regime.changes:
+        return out
+    data = dumped
     at = {change: ("regimes", "states", state, "changes", change) for change in regime.changes}
     for change, value in regime.changes.items():
+        data = _copied_along(data, change)
         out.extend((at[change], p.message) for p in set_path(data, change, value))
     if out:
         return out
