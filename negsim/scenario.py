@@ -1077,8 +1077,10 @@ def _copied_along(data: dict[str, Any], dotted: str) -> dict[str, Any]:
     node: Any = root
     for part in dotted.split(".")[:-1]:
         key: Any = int(part) if isinstance(node, list) and part.isdigit() else part
-        if isinstance(node, dict) and key in node or (
-            isinstance(node, list) and isinstance(key, int) and key < len(node)
+        if (
+            isinstance(node, dict)
+            and key in node
+            or (isinstance(node, list) and isinstance(key, int) and key < len(node))
         ):
             child = node[key]
             if isinstance(child, dict):
@@ -1746,9 +1748,7 @@ def _best_utility(
     return np.divide(best, total, out=np.zeros(rounds), where=total > 0)
 
 
-def _regime_problems(
-    dumped: dict[str, Any], state: str, regime: Regime
-) -> list[tuple[_Path, str]]:
+def _regime_problems(dumped: dict[str, Any], state: str, regime: Regime) -> list[tuple[_Path, str]]:
     """A regime's changes checked as if written in the file: paths, types and ranges.
 
     ``dumped`` is the scenario's JSON dump (not changed: the overlay copies the branches
