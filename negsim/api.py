@@ -16,7 +16,9 @@ from negsim.scenario import Scenario
 __all__ = ["CONCEPTS", "DEFAULT_CONCEPTS", "solve"]
 
 
-def solve(scenario: Scenario, concepts: Iterable[str] | None = None) -> Result:
+def solve(
+    scenario: Scenario, concepts: Iterable[str] | None = None, *, ex_ante: bool = True
+) -> Result:
     """Solve a scenario round by round.
 
     Parameters
@@ -25,6 +27,10 @@ def solve(scenario: Scenario, concepts: Iterable[str] | None = None) -> Result:
     concepts : solution concepts (default :data:`negsim.DEFAULT_CONCEPTS`, all but
         ``nash_impasse``, which is computed on request); ``"spe"`` is
         always solved, since every concept's threat points come from its pass.
+    ex_ante : compute each actor's ex-ante value (the leverage measure of the summary and
+        the figures, :mod:`negsim.results.leverage`; a second backward induction). False
+        leaves the ``ex_ante`` column NaN: for callers that read only the outcome (sweeps,
+        claims, counterfactuals).
 
     Returns
     -------
@@ -43,4 +49,4 @@ def solve(scenario: Scenario, concepts: Iterable[str] | None = None) -> Result:
     (0, {'dollar.alice': 0.7143, 'dollar.bob': 0.2857})
     """
     chosen = chosen_concepts(concepts)
-    return solved(Result, scenario, chosen)
+    return solved(Result, scenario, chosen, ex_ante=ex_ante)

@@ -198,11 +198,11 @@ def claims(scenario: Scenario, only: list[str] | None = None) -> ClaimCheck:
                 for c in unknown
             ]
         )
-    base = outcomes(solve(scenario.with_changes({"claims": {}}), ["spe"]))
+    base = outcomes(solve(scenario.with_changes({"claims": {}}), ["spe"], ex_ante=False))
     rows: list[dict[str, Any]] = []
     for cid in chosen:
         claim = scenario.claims[cid]
-        without = outcomes(solve(switched_off(scenario, cid), ["spe"]))
+        without = outcomes(solve(switched_off(scenario, cid), ["spe"], ex_ante=False))
         change = ", ".join(f"{k} = {_short(v)}" for k, v in claim.off.items())
         if claim.off_means:
             change = f"{claim.off_means} ({change})"

@@ -242,7 +242,7 @@ def explain_delay(scenario: Scenario, only: list[str] | None = None) -> DelayDec
             on = frozenset(subset)
             off = set(names) - on
             try:
-                values[on] = outcomes(solve(switch_off(scenario, off), ["spe"]))
+                values[on] = outcomes(solve(switch_off(scenario, off), ["spe"], ex_ante=False))
             except SolveError as exc:
                 gone = ", ".join(m for m in names if m in off) or "nothing"
                 raise SolveError(

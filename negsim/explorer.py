@@ -27,6 +27,9 @@ __all__ = ["Explorer", "explore", "slider_params"]
 #: Solve times below this feel live (seconds).
 LIVE = 0.3
 
+#: Solutions an explorer keeps, so that moving a slider back to a value it had is instant.
+KEPT = 32
+
 
 def _constant(scenario: Scenario, path: str) -> float | None:
     """The value at ``path`` when it is one number (a constant schedule or a float)."""
@@ -83,7 +86,8 @@ class Explorer:
         the summary and the figure.
     result : Result
         The latest solution; ``figure`` its dashboard; ``solve_seconds`` how long the
-        latest solve took.
+        latest solve took, the overlay included (next to nothing when the sliders' values
+        had been solved before: the last :data:`KEPT` solutions are kept).
     """
 
     def __init__(self, scenario: Scenario, params: Iterable[str], concepts: Iterable[str]) -> None:
@@ -125,6 +129,7 @@ class Explorer:
         self.widget = widgets.VBox([accordion, self.status, self.summary, self.output])
         self.figure: Figure | None = None
         self.result: Result | None = None
+        self._kept: dict[tuple[tuple[str, float], ...], Result] = {}
         self.solve_seconds = float("nan")
         self.update()
 
@@ -146,12 +151,20 @@ class Explorer:
         from IPython import get_ipython
         from IPython.display import display
 
-        scenario = self.scenario.with_changes(self.changes())
+        changes = self.changes()
+        key = tuple(sorted(changes.items()))
         start = time.perf_counter()
-        self.result = solve(scenario, self.concepts)
+        kept = key in self._kept
+        if not kept:
+            if len(self._kept) >= KEPT:
+                del self._kept[next(iter(self._kept))]
+            self._kept[key] = solve(self.scenario.with_changes(changes), self.concepts)
+        self.result = self._kept[key]
         self.solve_seconds = time.perf_counter() - start
         feel = "live" if self.solve_seconds < LIVE else f"slower than {LIVE} s"
-        self.status.value = f"solved in {self.solve_seconds:.2f} s ({feel})"
+        self.status.value = (
+            "solved before (kept)" if kept else f"solved in {self.solve_seconds:.2f} s ({feel})"
+        )
         self.summary.value = f"<pre>{escape(self.result.summary())}</pre>"
         old, self.figure = self.figure, dashboard(self.result)
         plt.close(self.figure)  # shown through the output widget only, never twice

@@ -75,8 +75,16 @@ class Result:
     # -- construction ---------------------------------------------------------------------
     @classmethod
     def from_solution(
-        cls, scenario: Scenario, sol: RoundSolution, concepts: tuple[str, ...]
+        cls,
+        scenario: Scenario,
+        sol: RoundSolution,
+        concepts: tuple[str, ...],
+        *,
+        ex_ante: bool = True,
     ) -> Result:
+        """The record of ``sol``; ``ex_ante=False`` skips the ex-ante values (a second
+        backward induction, :func:`negsim.results.leverage.ex_ante_values`) and leaves
+        their column NaN, for callers that read only the outcome."""
         from negsim.engine.stage_games import stage_game_table
 
         a0 = sol.arrays[0]
@@ -108,7 +116,13 @@ class Result:
         }
         return cls(
             rounds=_rounds_table(scenario, sol, concepts),
-            actors=_actors_table(sol, concepts, ex_ante_values(sol.space, scenario.terminal)),
+            actors=_actors_table(
+                sol,
+                concepts,
+                ex_ante_values(sol.space, scenario.terminal)
+                if ex_ante
+                else np.full(sol.value.shape, np.nan),
+            ),
             proposals=_proposals_table(scenario, sol),
             stage_games=stage_game_table(scenario),
             agreement=agreement,

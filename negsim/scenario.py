@@ -1025,8 +1025,9 @@ def _inner_model(annotation: Any) -> Any:
 
 def path_problems(data: dict[str, Any], dotted: str) -> list[Problem]:
     """The validator of dotted paths: problems of ``dotted`` in a scenario's dumped
-    ``data`` (a path naming no field), found by applying a change to a copy."""
-    return set_path(copy.deepcopy(data), dotted, 0.0)
+    ``data`` (a path naming no field), the ones :func:`set_path` would report, found by
+    walking ``data`` without changing it."""
+    return _walk_path(data, dotted, None, write=False)
 
 
 def set_path(data: dict[str, Any], dotted: str, value: Any) -> list[Problem]:
@@ -1034,6 +1035,11 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> list[Problem]:
     scenario's dumped ``data`` in place: the one overlay of variants, regimes, sweep
     points and samples. Returns the problems (a path naming no field) instead of raising.
     """
+    return _walk_path(data, dotted, value, write=True)
+
+
+def _walk_path(data: dict[str, Any], dotted: str, value: Any, *, write: bool) -> list[Problem]:
+    """Walk ``dotted`` in ``data``; set ``value`` at its end when ``write`` (see set_path)."""
     parts = dotted.split(".")
     node: Any = data
     for depth, part in enumerate(parts):
@@ -1047,19 +1053,46 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> list[Problem]:
             and key < len(node)
         ):
             if last:
-                node[key] = value
+                if write:
+                    node[key] = value
                 return []
             node = node[key]
             continue
         if isinstance(node, dict) and last:
             allowed = _allowed_keys(tuple(parts[:-1]))
             if key in allowed:
-                node[key] = value
+                if write:
+                    node[key] = value
                 return []
         choices = list(node) if isinstance(node, dict) else []
         prefix = ".".join(parts[:depth]) or "the scenario"
         return [Problem(f"no field '{part}' in {prefix}{did_you_mean(part, choices)}", dotted)]
     return []
+
+
+def _copied_along(data: dict[str, Any], dotted: str) -> dict[str, Any]:
+    """``data`` with each mapping and list on the path ``dotted`` copied (shallow), the rest
+    shared: :func:`set_path` may then change the copy without touching ``data``."""
+    root = dict(data)
+    node: Any = root
+    for part in dotted.split(".")[:-1]:
+        key: Any = int(part) if isinstance(node, list) and part.isdigit() else part
+        if (
+            isinstance(node, dict)
+            and key in node
+            or (isinstance(node, list) and isinstance(key, int) and key < len(node))
+        ):
+            child = node[key]
+            if isinstance(child, dict):
+                node[key] = child = dict(child)
+            elif isinstance(child, list):
+                node[key] = child = list(child)
+            else:
+                break
+            node = child
+        else:
+            break
+    return root
 
 
 def _compact(value: Any) -> Any:
@@ -1299,6 +1332,7 @@ def _check_semantics(
                     )
                 )
 
+    dumped = s.model_dump(mode="json", exclude_none=True)
     if s.regimes:
         reg = s.regimes
         states = list(reg.states)
@@ -1326,9 +1360,9 @@ def _check_semantics(
                         f"transition probabilities must sum to 1, found {sum(row.values()):g}",
                     )
                 )
-        for state, regime in reg.states.items():
-            if with_regimes:
-                out.extend(_regime_problems(s, state, regime))
+        if with_regimes:
+            for state, regime in reg.states.items():
+                out.extend(_regime_problems(dumped, state, regime))
 
     if s.terminal_outcome == "lottery" and (s.battlefield is None or s.terminal != "war"):
         out.append(
@@ -1339,7 +1373,6 @@ def _check_semantics(
             )
         )
 
-    dumped = s.model_dump(mode="json", exclude_none=True)
     for key, dist in s.uncertainty.items():
         for p in path_problems(dumped, key):
             out.append((("uncertainty", key), p.message))
@@ -1491,13 +1524,13 @@ def _belief_problems(s: Scenario, dumped: dict[str, Any]) -> list[tuple[_Path, s
             )
         )
     for name, world in s.worlds.items():
-        for path, value in world.changes.items():
+        for path in world.changes:
             where: _Path = ("worlds", name, "changes", path)
             why = _world_change_problem(path)
             if why is not None:
                 out.append((where, why))
                 continue
-            out.extend((where, p.message) for p in set_path(copy.deepcopy(dumped), path, value))
+            out.extend((where, p.message) for p in path_problems(dumped, path))
     for who, prior in s.beliefs.items():
         base: _Path = ("beliefs", who)
         if who != "analyst" and who not in s.actors:
@@ -1715,15 +1748,20 @@ def _best_utility(
     return np.divide(best, total, out=np.zeros(rounds), where=total > 0)
 
 
-def _regime_problems(s: Scenario, state: str, regime: Regime) -> list[tuple[_Path, str]]:
+def _regime_problems(dumped: dict[str, Any], state: str, regime: Regime) -> list[tuple[_Path, str]]:
     """A regime's changes checked as if written in the file: paths, types and ranges.
 
-    Each problem is located at the change it comes from.
+    ``dumped`` is the scenario's JSON dump (not changed: the overlay copies the branches
+    it changes). Each problem is located at the change it comes from; a regime without
+    changes has none.
     """
     out: list[tuple[_Path, str]] = []
-    data = s.model_dump(mode="json", exclude_none=True)
+    if not regime.changes:
+        return out
+    data = dumped
     at = {change: ("regimes", "states", state, "changes", change) for change in regime.changes}
     for change, value in regime.changes.items():
+        data = _copied_along(data, change)
         out.extend((at[change], p.message) for p in set_path(data, change, value))
     if out:
         return out

@@ -620,7 +620,8 @@ def _evaluate_one(
     concepts: tuple[str, ...],
 ) -> pd.DataFrame:
     try:
-        result = _solve(scenario.with_changes(dict(point)) if point else scenario, concepts)
+        changed = scenario.with_changes(dict(point)) if point else scenario
+        result = _solve(changed, concepts, ex_ante=False)  # the tables have no ex-ante values
     except ScenarioError as exc:
         return _error_frame(index, "; ".join(str(p) for p in exc.problems))
     except NegsimError as exc:

@@ -54,3 +54,28 @@ def test_default_sliders_are_the_quoted_numbers_grouped_by_actor():
 def test_unknown_parameter_is_refused():
     with pytest.raises(ValueError, match="one-number parameter"):
         negsim.explore(negsim.load("textbook/rubinstein"), params=["actors.bob.salience"])
+
+
+def test_a_slider_moved_back_reuses_the_solution(monkeypatch):
+    import negsim.explorer as explorer_module
+
+    solves = []
+    original = explorer_module.solve
+
+    def counting(scenario, concepts):  # noqa: ANN001, ANN202
+        solves.append(scenario.actors["bob"].discount.value)
+        return original(scenario, concepts)
+
+    monkeypatch.setattr(explorer_module, "solve", counting)
+    explorer = negsim.explore(
+        negsim.load("textbook/rubinstein"), params=["actors.bob.discount"], concepts=["spe"]
+    )
+    first = explorer.result
+    slider = explorer.sliders["actors.bob.discount"]
+    slider.value = 0.95
+    moved = explorer.summary.value
+    slider.value = 0.8  # back: the kept solution, redrawn
+    assert explorer.result is first and explorer.status.value == "solved before (kept)"
+    slider.value = 0.95
+    assert explorer.summary.value == moved
+    assert solves == [pytest.approx(0.8), pytest.approx(0.95)]

@@ -11,7 +11,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
+from matplotlib.text import Annotation, Text
 from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.transforms import IdentityTransform
 
 from negsim.vocabulary import words
 
@@ -135,9 +137,111 @@ def time_axis(ax: Axes, metadata: dict[str, Any], rounds: int | None = None) -> 
     ax.set_xlim(-0.5, T - 0.5 if T > 1 else 1.5)
 
 
+#: Clearance (points) an event label keeps from data, other labels and the axes' edges.
+LABEL_CLEARANCE = 3.0
+
+
+class EventLabel(Annotation):
+    """The label of an event line, written along it, that moves along its line to the
+    first gap free of data where it fits: from the bottom up (``va="bottom"``) or from the
+    top down (``va="top"``), keeping :data:`LABEL_CLEARANCE` from every point and line
+    segment of the axes' data, their markers' half-size included, and from the other
+    labels. Placed when drawn, so it follows the final limits and figure size; where no
+    gap fits, it goes to the widest gap, kept inside the axes."""
+
+    def draw(self, renderer: Any) -> None:
+        if self.get_visible() and self.axes is not None:
+            self._place(renderer)
+        super().draw(renderer)
+
+    def _place(self, renderer: Any) -> None:
+        ax = self.axes
+        assert ax is not None
+        clear = LABEL_CLEARANCE * renderer.points_to_pixels(1.0)
+        bottom_up = self.get_verticalalignment() == "bottom"
+        self.xy = (self.xy[0], 0.0 if bottom_up else 1.0)
+        self.xyann = (self.xyann[0], 0.0)
+        box = self.get_window_extent(renderer)
+        frame = ax.get_window_extent(renderer)
+        left, right = box.x0 - clear, box.x1 + clear
+        boxes = [
+            a.get_window_extent(renderer)
+            for a in [*ax.texts, *ax.artists, *ax.patches]
+            if a is not self
+            and a.get_visible()
+            and (not isinstance(a, Text) or a.get_text().strip())
+        ]
+        blocked = [
+            *(_column(line, left, right, clear, renderer) for line in ax.get_lines()),
+            *(
+                np.array([[b.y0 - clear, b.y1 + clear]])
+                for b in boxes
+                if b.x1 > left and b.x0 < right and b.height < frame.height  # not a span
+            ),
+        ]
+        spans_ = sorted((lo, hi) for column in blocked for lo, hi in column if hi >= lo)
+        floor, ceiling = frame.y0 + clear, frame.y1 - clear
+        gaps, start = [], floor
+        for lo, hi in spans_:
+            if lo > start:
+                gaps.append((start, min(lo, ceiling)))
+            start = max(start, hi)
+        if start < ceiling:
+            gaps.append((start, ceiling))
+        need = box.height
+        fits = [(lo, hi) for lo, hi in gaps if hi - lo >= need]
+        if fits:
+            lo, hi = fits[0] if bottom_up else fits[-1]
+        else:  # the widest gap, the label kept inside the axes
+            lo, hi = max(gaps, key=lambda g: g[1] - g[0], default=(floor, ceiling))
+            lo, hi = max(floor, min(lo, ceiling - need)), min(ceiling, max(hi, floor + need))
+        shift = lo - frame.y0 if bottom_up else hi - frame.y1
+        self.xyann = (self.xyann[0], self.xyann[1] + shift / renderer.points_to_pixels(1.0))
+
+
+def _event_label(ax: Axes, text: str, **kwargs: Any) -> EventLabel:
+    """An :class:`EventLabel` on ``ax`` (drawn like ``ax.annotate``'s)."""
+    label = EventLabel(text, **kwargs)
+    label.set_transform(IdentityTransform())
+    ax.add_artist(label)
+    return label
+
+
+def _column(line: Line2D, left: float, right: float, clear: float, renderer: Any) -> np.ndarray:
+    """(k, 2) display heights that ``line`` covers between display x ``left`` and
+    ``right``: its markers (half-size included) and its segments (clipped to the column),
+    each widened by ``clear``; empty for an event line (a vertical line through a label's
+    own column) or an invisible line."""
+    empty = np.zeros((0, 2))
+    if not line.get_visible() or line.get_gid() in ("agreement", "deadline"):
+        return empty
+    xy = line.get_transform().transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+    xy = xy[np.isfinite(xy).all(axis=1)]
+    if not len(xy):
+        return empty
+    out = []
+    if line.get_marker() not in (None, "None", "none", ""):
+        half = renderer.points_to_pixels(line.get_markersize() / 2 + line.get_markeredgewidth())
+        near = (xy[:, 0] + half >= left) & (xy[:, 0] - half <= right)
+        out.append(np.column_stack([xy[near, 1] - half, xy[near, 1] + half]))
+    if line.get_linestyle() not in ("None", "none", "", " ") and len(xy) > 1:
+        x0, y0, x1, y1 = xy[:-1, 0], xy[:-1, 1], xy[1:, 0], xy[1:, 1]
+        lo_x, hi_x = np.maximum(np.minimum(x0, x1), left), np.minimum(np.maximum(x0, x1), right)
+        cross = lo_x <= hi_x
+        dx = np.where(x1 != x0, x1 - x0, 1.0)
+        ya = np.where(x1 != x0, y0 + (lo_x - x0) / dx * (y1 - y0), np.minimum(y0, y1))
+        yb = np.where(x1 != x0, y0 + (hi_x - x0) / dx * (y1 - y0), np.maximum(y0, y1))
+        lw = renderer.points_to_pixels(line.get_linewidth() / 2)
+        low, high = np.minimum(ya, yb) - lw, np.maximum(ya, yb) + lw
+        out.append(np.column_stack([low[cross], high[cross]]))
+    column = np.concatenate(out) if out else empty
+    return column + np.array([-clear, clear])
+
+
 def mark_events(ax: Axes, result: Result, *, agreement: bool = True) -> list[Any]:
     """Vertical lines at the SPE agreement round and at deadlines, with short labels; marks
-    falling on the same round are set 0.2 rounds apart, so none hides another."""
+    falling on the same round are set 0.2 rounds apart, so none hides another, and each
+    label moves along its line to a place free of data (:class:`EventLabel`)."""
     handles: list[Any] = []
     vocab = words(result.metadata)
     t = result.agreement_round
@@ -153,9 +257,10 @@ def mark_events(ax: Axes, result: Result, *, agreement: bool = True) -> list[Any
             gid="agreement",
             label=f"SPE {vocab.deal}: {result.round_label(t)}",
         )
-        ax.annotate(
+        _event_label(
+            ax,
             vocab.deal,
-            xy=(t, 0.98),
+            xy=(t, 1.0),
             xycoords=trans,
             xytext=(3, 0),
             textcoords="offset points",
@@ -193,9 +298,10 @@ def mark_events(ax: Axes, result: Result, *, agreement: bool = True) -> list[Any
             gid="deadline",
             label=f"{label} ({result.label(d['actor'])})",
         )
-        ax.annotate(
+        _event_label(
+            ax,
             label,
-            xy=(x, 0.02),
+            xy=(x, 0.0),
             xycoords=trans,
             xytext=(3, 0),
             textcoords="offset points",

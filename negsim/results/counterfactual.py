@@ -1,8 +1,14 @@
 """Did a mechanism change anything? Solve without it and compare (for the summary).
 
 A deadline or a leader matters when removing it moves the SPE agreement round or its
-terms (by more than 1e-6). These lines need the scenario, so only freshly solved
+terms (by more than 1e-6). A deadline is removed by making it not credible, which leaves
+its costs out of every value (:mod:`negsim.engine.deadlines`) and keeps the paths that
+name it by position (a claim's ``actors.us.deadlines.0``) valid. These lines need the scenario, so only freshly solved
 results (or loaded ones that kept it) get them.
+
+A counterfactual's outcome is kept per scenario content (:meth:`Scenario.content_hash`), so
+a summary written twice (the report, then the terminal) or the same variant explained again
+solves each counterfactual once.
 """
 
 from __future__ import annotations
@@ -18,16 +24,29 @@ if TYPE_CHECKING:
 __all__ = ["deadline_lines", "leader_lines"]
 
 _TERMS_TOL = 1e-6
+#: Counterfactual outcomes kept (oldest dropped first): a few variants' worth.
+_KEPT = 64
+
+Outcome = tuple[int | None, dict[str, float]]
+
+_outcomes: dict[tuple[type, str], Outcome] = {}
 
 
-def _solved(result: Result, scenario: Scenario) -> Result:
-    """``scenario`` solved (SPE only) into the same kind of record as ``result``."""
-    return solved(type(result), scenario, ("spe",))
-
-
-def _outcome(result: Result) -> tuple[int | None, dict[str, float]]:
+def _outcome(result: Result) -> Outcome:
     t = result.agreement_round
     return t, (result.terms("spe", t) if t is not None else {})
+
+
+def _outcome_without(result: Result, scenario: Scenario) -> Outcome:
+    """The SPE outcome of ``scenario`` (``result``'s scenario without a mechanism), solved
+    into the same kind of record as ``result`` (no ex-ante values: only the outcome is
+    read) once per scenario content."""
+    key = (type(result), scenario.content_hash())
+    if key not in _outcomes:
+        if len(_outcomes) >= _KEPT:
+            del _outcomes[next(iter(_outcomes))]
+        _outcomes[key] = _outcome(solved(type(result), scenario, ("spe",), ex_ante=False))
+    return _outcomes[key]
 
 
 def _describe(result: Result, t: int | None, terms: dict[str, float]) -> str:
@@ -37,9 +56,7 @@ def _describe(result: Result, t: int | None, terms: dict[str, float]) -> str:
     return f"a deal at {result.round_label(t)} ({shown})"
 
 
-def _differs(
-    a: tuple[int | None, dict[str, float]], b: tuple[int | None, dict[str, float]]
-) -> bool:
+def _differs(a: Outcome, b: Outcome) -> bool:
     if a[0] != b[0] or set(a[1]) != set(b[1]):
         return True
     return any(abs(a[1][k] - b[1][k]) > _TERMS_TOL for k in a[1])
@@ -61,8 +78,10 @@ def deadline_lines(result: Result) -> list[str]:
                     "nothing."
                 )
                 continue
-            kept = [x.model_dump(mode="json") for j, x in enumerate(actor.deadlines) if j != i]
-            without = _outcome(_solved(result, s.with_changes({f"actors.{name}.deadlines": kept})))
+            # without it = not credible (its costs are left out: negsim.engine.deadlines);
+            # the list keeps its length, so paths to later deadlines (claims, types) hold
+            off = s.with_changes({f"actors.{name}.deadlines.{i}.credible": False})
+            without = _outcome_without(result, off)
             if _differs(here, without):
                 lines.append(
                     f"{what} changes the outcome: {_describe(result, *here)} instead of "
@@ -91,7 +110,7 @@ def leader_lines(result: Result) -> list[str]:
         ]
         lines.append(f"Payoffs at {result.round_label(t)}: " + "; ".join(parts) + ".")
     here = _outcome(result)
-    without = _outcome(_solved(result, _without_leaders(s)))
+    without = _outcome_without(result, _without_leaders(s))
     if _differs(here, without):
         lines.append(
             f"Leaders refuse a deal their states would take: without their tenure risk, "

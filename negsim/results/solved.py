@@ -31,19 +31,23 @@ if TYPE_CHECKING:
 __all__ = ["solved"]
 
 
-def solved(record: type[Result], scenario: Scenario, concepts: tuple[str, ...]) -> Result:
+def solved(
+    record: type[Result], scenario: Scenario, concepts: tuple[str, ...], *, ex_ante: bool = True
+) -> Result:
     """``scenario`` solved for ``concepts`` (``spe`` first) into a ``record`` (see the
-    module docstring)."""
+    module docstring); ``ex_ante=False`` skips the ex-ante values (the leverage measure,
+    a second backward induction; the column is NaN) for callers that read only the outcome.
+    """
     if scenario.worlds:
         sol, rounds = solve_beliefs(scenario, concepts)
-        result = with_worlds(
-            record.from_solution(scenario, rounds, concepts), scenario, sol, concepts
-        )
         # The ex-ante value (the leverage measure) is defined for complete information only:
-        # with worlds each actor has its own expectation, so it is not reported.
-        result.actors["ex_ante"] = float("nan")
-        return result
-    result = record.from_solution(scenario, solve_scenario(scenario, concepts), concepts)
+        # with worlds each actor has its own expectation, so it is not computed (NaN).
+        return with_worlds(
+            record.from_solution(scenario, rounds, concepts, ex_ante=False), scenario, sol, concepts
+        )
+    result = record.from_solution(
+        scenario, solve_scenario(scenario, concepts), concepts, ex_ante=ex_ante
+    )
     if scenario.types:
         attach(result, solve_types(scenario))
     return result
