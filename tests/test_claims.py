@@ -193,6 +193,32 @@ def test_expected_agreement_round_counts_war_as_the_horizon():
     assert outcomes(r)["agreement_round"] == 8.0 and outcomes(r)["war_probability"] == 1.0
 
 
+def test_failing_combinations_are_all_named_with_a_choice_that_avoids_them(monkeypatch):
+    """Every combination that fails is listed (not only the first), with the mechanism to
+    hold on; the suggested decomposition then solves."""
+    import negsim.delay_decomposition as dd
+
+    real = dd.solve
+
+    def failing(scenario, concepts):  # fails where red lines are off and regimes on
+        if not scenario.actors["a"].red_lines and scenario.regimes is not None:
+            raise negsim.SolveError("mixing needed")
+        return real(scenario, concepts)
+
+    monkeypatch.setattr(dd, "solve", failing)
+    with pytest.raises(negsim.SolveError) as err:
+        negsim.explain_delay(_small())
+    message = str(err.value)
+    assert "4 of 16 combinations" in message and "mixing needed" in message
+    for off in ["{red_lines} off", "{private_benefit, red_lines} off"]:
+        assert off in message
+    assert "{red_lines, deadlines} off" in message
+    assert "{private_benefit, red_lines, deadlines} off" in message
+    assert "--mechanism private_benefit --mechanism regimes --mechanism deadlines" in message
+    held = negsim.explain_delay(_small(), only=["private_benefit", "regimes", "deadlines"])
+    assert held.mechanisms == ["private_benefit", "regimes", "deadlines"]
+
+
 def test_unknown_mechanism_is_refused():
     with pytest.raises(negsim.SolveError, match="beliefs"):
         negsim.explain_delay(_small(), only=["beliefs"])
