@@ -45,7 +45,15 @@ from negsim.errors import Problem, ScenarioError
 from negsim.result import Result
 from negsim.scenario import Scenario
 
-__all__ = ["OUTPUTS", "TOLERANCE", "ClaimCheck", "check_directions", "claims", "outcomes"]
+__all__ = [
+    "OUTPUTS",
+    "TOLERANCE",
+    "ClaimCheck",
+    "check_directions",
+    "claims",
+    "markdown_table",
+    "outcomes",
+]
 
 OUTPUTS = ("agreement_round", "war_probability", "deal_now", "payoff", "terms", "margin")
 TOLERANCE = 1e-9
@@ -124,17 +132,34 @@ class ClaimCheck:
             )
         return "\n".join(lines)
 
+    def agreement(self) -> pd.Series:
+        """Whether each claim agrees with the analysis (every direction it names holds)."""
+        return self.table.groupby("claim", sort=False)["agrees"].all()
+
     def markdown(self) -> str:
         """The table in Markdown, for reports."""
-        head = "| claim | fields | switched off by | output | analysis says | measured effect | agrees |"
-        rows = [head, "|---|---|---|---|---|---|---|"]
-        for row in self.table.itertuples():
-            rows.append(
-                f"| `{row.claim}` | {row.fields} | {row.change} | {row.output} | {row.expected} "
-                f"| {row.effect:+.4g} ({row.without_claim:.4g} -> {row.with_claim:.4g}) "
-                f"| {'yes' if row.agrees else 'no: ' + _disagreement(row.effect)} |"
-            )
-        return "\n".join(rows)
+        head = ["claim", "fields", "switched off by", "output", "analysis says"]
+        head += ["measured effect", "agrees"]
+        rows = [
+            [
+                f"`{row.claim}`",
+                str(row.fields),
+                str(row.change),
+                str(row.output),
+                str(row.expected),
+                f"{row.effect:+.4g} ({row.without_claim:.4g} -> {row.with_claim:.4g})",
+                "yes" if row.agrees else "no: " + _disagreement(row.effect),
+            ]
+            for row in self.table.itertuples()
+        ]
+        return markdown_table(head, rows)
+
+
+def markdown_table(head: list[str], rows: list[list[str]]) -> str:
+    """A Markdown (pipe) table: one header row, the separator, one line per row of cells."""
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
+    return "\n".join(lines)
 
 
 def _disagreement(effect: float) -> str:
@@ -232,7 +257,7 @@ def check_directions(check: ClaimCheck, pinned: dict[str, bool]) -> list[str]:
     Returns one message per mismatch, each naming the claim id (empty when all match); a
     claim agrees when every one of its expected directions holds.
     """
-    agrees = check.table.groupby("claim", sort=False)["agrees"].all()
+    agrees = check.agreement()
     out = []
     for cid, expected in pinned.items():
         if cid not in agrees.index:

@@ -29,8 +29,8 @@ def claims_command(scenario: str, markdown: bool) -> None:
 
     check = claims(load_or_exit(scenario))
     click.echo(check.markdown() if markdown else check.text())
-    table = check.table.groupby("claim", sort=False)["agrees"].all()
-    click.echo(f"\n{int(table.sum())} of {len(table)} claims agree with the analysis.")
+    agrees = check.agreement()
+    click.echo(f"\n{int(agrees.sum())} of {len(agrees)} claims agree with the analysis.")
 
 
 @click.command("explain-delay")

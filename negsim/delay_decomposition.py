@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from negsim.api import solve
-from negsim.claims import outcomes
+from negsim.claims import markdown_table, outcomes
 from negsim.errors import SolveError
 from negsim.scenario import Scenario
 
@@ -181,11 +181,9 @@ class DelayDecomposition:
     def markdown(self, outputs: list[str] | None = None) -> str:
         """The table in Markdown, for reports."""
         table = self.table(outputs)
-        head = "| output | " + " | ".join(str(c) for c in table.columns) + " |"
-        rows = [head, "|---" * (len(table.columns) + 1) + "|"]
-        for output, row in table.iterrows():
-            rows.append(f"| {output} | " + " | ".join(f"{v:+.3f}" for v in row) + " |")
-        return "\n".join(rows)
+        head = ["output", *map(str, table.columns)]
+        rows = [[str(output), *(f"{v:+.3f}" for v in row)] for output, row in table.iterrows()]
+        return markdown_table(head, rows)
 
     def text(self, outputs: list[str] | None = None) -> str:
         """The table in plain text."""

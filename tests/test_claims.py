@@ -96,9 +96,7 @@ def test_a_flipped_claim_fails_with_its_id():
         {"claims.a_benefits.expect": [{"output": "payoff.a", "direction": "lowers"}]}
     )
     check = negsim.claims(flipped)
-    pinned = {
-        cid: bool(ok) for cid, ok in negsim.claims(s).table.groupby("claim")["agrees"].all().items()
-    }
+    pinned = {cid: bool(ok) for cid, ok in negsim.claims(s).agreement().items()}
     messages = check_directions(check, pinned)
     assert len(messages) == 1 and "a_benefits" in messages[0]
 
