@@ -3,8 +3,8 @@
 A scenario's ``claims:`` section (``docs/scenario-format.md``, *Claims*) lists the claims of
 the analysis it encodes: the quote, the fields that encode it, ``off`` (the documented
 finite change that switches the claim off) and the direction the analysis implies for named
-outputs. :func:`claims` solves the scenario with and without each claim (subgame-perfect
-equilibrium only) and reports
+outputs. :func:`measure_claims` (``negsim.claims(scenario)``, ``result.claims()``) solves the
+scenario with and without each claim (subgame-perfect equilibrium only) and reports
 
 ``effect = output(scenario) - output(scenario with the claim's off-change)``,
 
@@ -35,23 +35,25 @@ Named outputs (:func:`outcomes`), all under the analyst's beliefs:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from negsim.api import solve
 from negsim.errors import Problem, ScenarioError
-from negsim.result import Result
+from negsim.results.solved import solved
 from negsim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from negsim.result import Result
 
 __all__ = [
     "OUTPUTS",
     "TOLERANCE",
     "ClaimCheck",
     "check_directions",
-    "claims",
     "markdown_table",
+    "measure_claims",
     "outcomes",
 ]
 
@@ -201,10 +203,19 @@ def switched_off(scenario: Scenario, cid: str) -> Scenario:
         ) from None
 
 
-def claims(scenario: Scenario, only: list[str] | None = None) -> ClaimCheck:
+def measure_claims(
+    record: type[Result],
+    scenario: Scenario,
+    only: list[str] | None = None,
+    base: Result | None = None,
+) -> ClaimCheck:
     """Measure every claim of ``scenario`` (or those in ``only``) against its direction.
 
-    Each claim costs one SPE solve beside the solve of the scenario itself.
+    ``record`` is the class results are built into (:class:`negsim.Result`; passed in, as to
+    :func:`negsim.results.solved.solved`, so that ``Result.claims`` can call this module);
+    ``base`` is the scenario already solved (its SPE tables are the "with" side; the claims
+    do not enter the solve). Each claim costs one SPE solve, plus one for the scenario
+    itself without ``base``.
 
     Raises
     ------
@@ -223,16 +234,18 @@ def claims(scenario: Scenario, only: list[str] | None = None) -> ClaimCheck:
                 for c in unknown
             ]
         )
-    base = outcomes(solve(scenario.with_changes({"claims": {}}), ["spe"]))
+    if base is None:
+        base = solved(record, scenario.with_changes({"claims": {}}), ("spe",))
+    with_claims = outcomes(base)
     rows: list[dict[str, Any]] = []
     for cid in chosen:
         claim = scenario.claims[cid]
-        without = outcomes(solve(switched_off(scenario, cid), ["spe"]))
+        without = outcomes(solved(record, switched_off(scenario, cid), ("spe",)))
         change = ", ".join(f"{k} = {_short(v)}" for k, v in claim.off.items())
         if claim.off_means:
             change = f"{claim.off_means} ({change})"
         for effect in claim.expect:
-            value = base.get(effect.output, float("nan"))
+            value = with_claims.get(effect.output, float("nan"))
             other = without.get(effect.output, float("nan"))
             delta = value - other
             rows.append(

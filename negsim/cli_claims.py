@@ -25,7 +25,7 @@ def claims_command(scenario: str, markdown: bool) -> None:
     Example:
       negsim claims ukraine_2025
     """
-    from negsim.claims import claims
+    from negsim.api import claims
 
     check = claims(load_or_exit(scenario))
     click.echo(check.markdown() if markdown else check.text())

@@ -8,6 +8,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -88,6 +89,16 @@ def test_claim_effect_is_with_minus_without_the_off_change():
     without_value = outcomes(negsim.solve(without, ["spe"]))["payoff.a"]
     assert row["effect"] == pytest.approx(with_value - without_value, abs=1e-12)
     assert row["agrees"] == (with_value - without_value > 1e-9)
+
+
+def test_result_claims_is_the_same_table_from_the_solve(tmp_path):
+    s = _small()
+    from_result = negsim.solve(s, ["spe"]).claims()
+    pd.testing.assert_frame_equal(from_result.table, negsim.claims(s).table)
+    assert list(from_result.table["claim"].unique()) == ["a_benefits", "b_loosens"]
+    folder = negsim.solve(s, ["spe"]).save(tmp_path / "run")
+    with pytest.raises(negsim.NegsimError, match="loaded from a folder"):
+        negsim.Result.load(folder).claims()
 
 
 def test_a_flipped_claim_fails_with_its_id():
