@@ -173,9 +173,12 @@ class DelayDecomposition:
         return rows.loc[self.mechanisms, "contribution"]
 
     def table(self, outputs: list[str] | None = None) -> pd.DataFrame:
-        """Outputs (rows) by mechanism (columns), with every mechanism off and the total."""
+        """Outputs (rows) by mechanism (columns), with every mechanism off and the total.
+
+        ``outputs`` default: every output but the proposals' margins (``margin.*``)."""
         wide = self.shapley.pivot(index="output", columns="mechanism", values="contribution")
-        chosen = outputs or list(dict.fromkeys(self.shapley["output"]))
+        every = dict.fromkeys(self.shapley["output"])
+        chosen = outputs or [o for o in every if not o.startswith("margin.")]
         return wide.loc[chosen, ["(none)", *self.mechanisms, "(all)"]]
 
     def markdown(self, outputs: list[str] | None = None) -> str:
@@ -233,7 +236,7 @@ def _failure_message(name: str, names: list[str], failures: dict[frozenset[str],
         )
     return (
         f"cannot decompose '{name}': {len(failures)} of {2 ** len(names)} combinations of "
-        f"mechanisms fail to solve ({listed}). The first failure: {first} {advice}"
+        f"mechanisms fail to solve ({listed}). The first failure: {first.rstrip('.')}. {advice}"
     )
 
 

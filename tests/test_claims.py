@@ -314,6 +314,20 @@ def test_ukraine_claim_directions_are_pinned():
     assert check.markdown() in report, "regenerate with: negsim claims ukraine_2025 --markdown"
 
 
+def test_ukraine_delay_table_is_generated_and_efficient():
+    """The report's full decomposition is the command's output, and it adds up (to 1e-9)."""
+    d = negsim.explain_delay(negsim.load("variants/complete_information"))
+    report = (ROOT / "scenarios" / "ukraine_2025.md").read_text(encoding="utf-8")
+    assert d.markdown() in report, (
+        "regenerate with: negsim explain-delay variants/complete_information (markdown table)"
+    )
+    everything, nothing = frozenset(d.mechanisms), frozenset()
+    for output in d.shapley["output"].unique():
+        total = d.value(everything, output) - d.value(nothing, output)
+        if math.isfinite(total):
+            assert math.fsum(d.contributions(output)) == pytest.approx(total, abs=1e-9), output
+
+
 def test_ukraine_mechanisms_and_switch_off():
     s = negsim.load("ukraine_2025")
     assert mechanisms(s) == ["types", "private_benefit", "red_lines", "regimes", "deadlines"]
@@ -340,6 +354,10 @@ def test_claims_and_explain_delay_commands(tmp_path):
     assert "Mechanisms: private_benefit, red_lines, regimes, deadlines" in res.output
     assert figure.read_bytes().startswith(b"\x89PNG")
     assert {p.name for p in tmp_path.iterdir()} == {"small.yaml", "delay.png"}  # no temp file
+    res = runner.invoke(cli, ["explain-delay", str(path), "--markdown", "--output", "payoff.a"])
+    assert res.exit_code == 0, res.output
+    head = "| output | (none) | private_benefit | red_lines | regimes | deadlines | (all) |"
+    assert head in res.output and "\n| payoff.a | " in res.output
 
 
 def test_commands_exit_2_on_user_errors(tmp_path):
