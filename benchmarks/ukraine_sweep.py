@@ -21,8 +21,10 @@ second and the 10,000-point time extrapolated linearly from that rate (the point
 independent, so the time is linear in the number of points once the processes are up);
 it then runs the 10,000 points only when the extrapolation is under ``--budget`` seconds.
 
-``--profile K`` runs K points of the same grid in this process (serial backend) under
-cProfile and prints the largest cumulative times, and the share of the time spent in
+``--profile K`` runs K points of the same grid in this process (serial backend), first
+without a profiler (wall-clock and CPU time a point: the CPU time does not depend on what
+else the machine runs, so ``CPU x 10,000 / 2`` is the estimate for two idle cores), then under
+cProfile, and prints the largest cumulative times, and the share of the time spent in
 ``Scenario.with_changes`` (validation of each derived scenario) and in the screening
 equilibrium (``negsim/engine/screening.py``).
 
@@ -107,6 +109,13 @@ def profile(points: int, without_claims: bool) -> None:
         scenario = negsim.load(scenario_file(Path(tmp), without_claims))
     n = side(points)
     grid = {path: np.linspace(lo, hi, n) for path, (lo, hi) in PARAMETERS.items()}
+    wall, cpu = time.perf_counter(), time.process_time()
+    sweeps.sweep(scenario, grid=grid, backend="serial", progress=False)
+    wall, cpu = (time.perf_counter() - wall) / n**2, (time.process_time() - cpu) / n**2
+    print(
+        f"serial, no profiler: {wall:.2f} s a point wall-clock, {cpu:.2f} s of CPU; "
+        f"{GOAL_POINTS:,} points on two idle cores: about {cpu * GOAL_POINTS / 2:,.0f} s"
+    )
     profiler = cProfile.Profile()
     start = time.perf_counter()
     profiler.enable()
