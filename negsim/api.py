@@ -57,7 +57,6 @@ def claims(scenario: Scenario, only: list[str] | None = None) -> ClaimCheck:
     Raises
     ------
     ScenarioError
-        The scenario has no claims, ``only`` names an unknown claim, or a claim's
-        off-change gives an invalid scenario.
+        As :func:`negsim.claims.measure_claims`.
     """
     return measure_claims(Result, scenario, only)
