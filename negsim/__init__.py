@@ -9,9 +9,8 @@ Load a scenario, solve it, look at how leverage shifts with time::
 """
 
 from negsim._version import __version__
-from negsim.api import CONCEPTS, DEFAULT_CONCEPTS, solve
+from negsim.api import CONCEPTS, DEFAULT_CONCEPTS, claims, solve
 from negsim.catalog import available, load
-from negsim.claims import claims
 from negsim.delay_decomposition import explain_delay
 from negsim.errors import NegsimError, Problem, ScenarioError, SolveError
 from negsim.result import Result

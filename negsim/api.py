@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from negsim.claims import ClaimCheck, measure_claims
 from negsim.engine import CONCEPTS, DEFAULT_CONCEPTS, chosen_concepts
 from negsim.result import Result
 from negsim.results.solved import solved
 from negsim.scenario import Scenario
 
-__all__ = ["CONCEPTS", "DEFAULT_CONCEPTS", "solve"]
+__all__ = ["CONCEPTS", "DEFAULT_CONCEPTS", "claims", "solve"]
 
 
 def solve(
@@ -50,3 +51,18 @@ def solve(
     """
     chosen = chosen_concepts(concepts)
     return solved(Result, scenario, chosen, ex_ante=ex_ante)
+
+
+def claims(scenario: Scenario, only: list[str] | None = None) -> ClaimCheck:
+    """Measure each claim of ``scenario``'s ``claims:`` section (or those in ``only``).
+
+    The effect of a claim is a named output of the SPE with the claim minus the same output
+    with the claim's ``off`` change (:mod:`negsim.claims`); one solve per claim and one of the
+    scenario. ``result.claims()`` does the same for a solved scenario, reusing its solve.
+
+    Raises
+    ------
+    ScenarioError
+        As :func:`negsim.claims.measure_claims`.
+    """
+    return measure_claims(Result, scenario, only)

@@ -3,8 +3,8 @@
 A scenario's ``claims:`` section (``docs/scenario-format.md``, *Claims*) lists the claims of
 the analysis it encodes: the quote, the fields that encode it, ``off`` (the documented
 finite change that switches the claim off) and the direction the analysis implies for named
-outputs. :func:`claims` solves the scenario with and without each claim (subgame-perfect
-equilibrium only) and reports
+outputs. :func:`measure_claims` (``negsim.claims(scenario)``, ``result.claims()``) solves the
+scenario with and without each claim (subgame-perfect equilibrium only) and reports
 
 ``effect = output(scenario) - output(scenario with the claim's off-change)``,
 
@@ -35,17 +35,27 @@ Named outputs (:func:`outcomes`), all under the analyst's beliefs:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from negsim.api import solve
 from negsim.errors import Problem, ScenarioError
-from negsim.result import Result
+from negsim.results.solved import solved
 from negsim.scenario import Scenario
 
-__all__ = ["OUTPUTS", "TOLERANCE", "ClaimCheck", "check_directions", "claims", "outcomes"]
+if TYPE_CHECKING:
+    from negsim.result import Result
+
+__all__ = [
+    "OUTPUTS",
+    "TOLERANCE",
+    "ClaimCheck",
+    "check_directions",
+    "markdown_table",
+    "measure_claims",
+    "outcomes",
+]
 
 OUTPUTS = ("agreement_round", "war_probability", "deal_now", "payoff", "terms", "margin")
 TOLERANCE = 1e-9
@@ -124,17 +134,34 @@ class ClaimCheck:
             )
         return "\n".join(lines)
 
+    def agreement(self) -> pd.Series:
+        """Whether each claim agrees with the analysis (every direction it names holds)."""
+        return self.table.groupby("claim", sort=False)["agrees"].all()
+
     def markdown(self) -> str:
         """The table in Markdown, for reports."""
-        head = "| claim | fields | switched off by | output | analysis says | measured effect | agrees |"
-        rows = [head, "|---|---|---|---|---|---|---|"]
-        for row in self.table.itertuples():
-            rows.append(
-                f"| `{row.claim}` | {row.fields} | {row.change} | {row.output} | {row.expected} "
-                f"| {row.effect:+.4g} ({row.without_claim:.4g} -> {row.with_claim:.4g}) "
-                f"| {'yes' if row.agrees else 'no: ' + _disagreement(row.effect)} |"
-            )
-        return "\n".join(rows)
+        head = ["claim", "fields", "switched off by", "output", "analysis says"]
+        head += ["measured effect", "agrees"]
+        rows = [
+            [
+                f"`{row.claim}`",
+                str(row.fields),
+                str(row.change),
+                str(row.output),
+                str(row.expected),
+                f"{row.effect:+.4g} ({row.without_claim:.4g} -> {row.with_claim:.4g})",
+                "yes" if row.agrees else "no: " + _disagreement(row.effect),
+            ]
+            for row in self.table.itertuples()
+        ]
+        return markdown_table(head, rows)
+
+
+def markdown_table(head: list[str], rows: list[list[str]]) -> str:
+    """A Markdown (pipe) table: one header row, the separator, one line per row of cells."""
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(cells) + " |" for cells in rows]
+    return "\n".join(lines)
 
 
 def _disagreement(effect: float) -> str:
@@ -176,10 +203,19 @@ def switched_off(scenario: Scenario, cid: str) -> Scenario:
         ) from None
 
 
-def claims(scenario: Scenario, only: list[str] | None = None) -> ClaimCheck:
+def measure_claims(
+    record: type[Result],
+    scenario: Scenario,
+    only: list[str] | None = None,
+    base: Result | None = None,
+) -> ClaimCheck:
     """Measure every claim of ``scenario`` (or those in ``only``) against its direction.
 
-    Each claim costs one SPE solve beside the solve of the scenario itself.
+    ``record`` is the class results are built into (:class:`negsim.Result`; passed in, as to
+    :func:`negsim.results.solved.solved`, so that ``Result.claims`` can call this module);
+    ``base`` is the scenario already solved (its SPE tables are the "with" side; the claims
+    do not enter the solve). Each claim costs one SPE solve, plus one for the scenario
+    itself without ``base``.
 
     Raises
     ------
@@ -198,16 +234,18 @@ def claims(scenario: Scenario, only: list[str] | None = None) -> ClaimCheck:
                 for c in unknown
             ]
         )
-    base = outcomes(solve(scenario.with_changes({"claims": {}}), ["spe"], ex_ante=False))
+    if base is None:
+        base = solved(record, scenario.with_changes({"claims": {}}), ("spe",), ex_ante=False)
+    with_claims = outcomes(base)
     rows: list[dict[str, Any]] = []
     for cid in chosen:
         claim = scenario.claims[cid]
-        without = outcomes(solve(switched_off(scenario, cid), ["spe"], ex_ante=False))
+        without = outcomes(solved(record, switched_off(scenario, cid), ("spe",), ex_ante=False))
         change = ", ".join(f"{k} = {_short(v)}" for k, v in claim.off.items())
         if claim.off_means:
             change = f"{claim.off_means} ({change})"
         for effect in claim.expect:
-            value = base.get(effect.output, float("nan"))
+            value = with_claims.get(effect.output, float("nan"))
             other = without.get(effect.output, float("nan"))
             delta = value - other
             rows.append(
@@ -232,7 +270,7 @@ def check_directions(check: ClaimCheck, pinned: dict[str, bool]) -> list[str]:
     Returns one message per mismatch, each naming the claim id (empty when all match); a
     claim agrees when every one of its expected directions holds.
     """
-    agrees = check.table.groupby("claim", sort=False)["agrees"].all()
+    agrees = check.agreement()
     out = []
     for cid, expected in pinned.items():
         if cid not in agrees.index:

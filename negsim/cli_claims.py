@@ -25,12 +25,12 @@ def claims_command(scenario: str, markdown: bool) -> None:
     Example:
       negsim claims ukraine_2025
     """
-    from negsim.claims import claims
+    from negsim.api import claims
 
     check = claims(load_or_exit(scenario))
     click.echo(check.markdown() if markdown else check.text())
-    table = check.table.groupby("claim", sort=False)["agrees"].all()
-    click.echo(f"\n{int(table.sum())} of {len(table)} claims agree with the analysis.")
+    agrees = check.agreement()
+    click.echo(f"\n{int(agrees.sum())} of {len(agrees)} claims agree with the analysis.")
 
 
 @click.command("explain-delay")
@@ -53,8 +53,13 @@ def claims_command(scenario: str, markdown: bool) -> None:
     default=None,
     help="Write the waterfall of the expected agreement round to this PNG file.",
 )
+@click.option("--markdown", is_flag=True, help="Print a Markdown table (for reports).")
 def explain_delay_command(
-    scenario: str, outputs: tuple[str, ...], only: tuple[str, ...], figure: Path | None
+    scenario: str,
+    outputs: tuple[str, ...],
+    only: tuple[str, ...],
+    figure: Path | None,
+    markdown: bool,
 ) -> None:
     """Decompose SCENARIO's expected agreement round (and payoffs, terms) by mechanism.
 
@@ -63,18 +68,17 @@ def explain_delay_command(
     \b
     Example:
       negsim explain-delay ukraine_2025 --figure delay.png
+      negsim explain-delay variants/complete_information --markdown
     """
     from negsim.delay_decomposition import explain_delay
 
     d = explain_delay(load_or_exit(scenario), list(only) or None)
-    shown = list(outputs) or [
-        o for o in dict.fromkeys(d.shapley["output"]) if not o.startswith("margin.")
-    ]
-    unknown = [o for o in shown if o not in set(d.shapley["output"])]
+    shown = list(outputs) or None  # None: every output but the proposals' margins
+    unknown = [o for o in outputs if o not in set(d.shapley["output"])]
     if unknown:
         raise click.BadParameter(f"unknown output(s) {', '.join(unknown)}", param_hint="--output")
     click.echo(f"Mechanisms: {', '.join(d.mechanisms) or 'none'}")
-    click.echo(d.text(shown))
+    click.echo(d.markdown(shown) if markdown else d.text(shown))
     if figure is not None:
         import matplotlib
 

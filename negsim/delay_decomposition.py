@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from negsim.api import solve
-from negsim.claims import outcomes
+from negsim.claims import markdown_table, outcomes
 from negsim.errors import SolveError
 from negsim.scenario import Scenario
 
@@ -173,19 +173,20 @@ class DelayDecomposition:
         return rows.loc[self.mechanisms, "contribution"]
 
     def table(self, outputs: list[str] | None = None) -> pd.DataFrame:
-        """Outputs (rows) by mechanism (columns), with every mechanism off and the total."""
+        """Outputs (rows) by mechanism (columns), with every mechanism off and the total.
+
+        ``outputs`` default: every output but the proposals' margins (``margin.*``)."""
         wide = self.shapley.pivot(index="output", columns="mechanism", values="contribution")
-        chosen = outputs or list(dict.fromkeys(self.shapley["output"]))
+        every = dict.fromkeys(self.shapley["output"])
+        chosen = outputs or [o for o in every if not o.startswith("margin.")]
         return wide.loc[chosen, ["(none)", *self.mechanisms, "(all)"]]
 
     def markdown(self, outputs: list[str] | None = None) -> str:
         """The table in Markdown, for reports."""
         table = self.table(outputs)
-        head = "| output | " + " | ".join(str(c) for c in table.columns) + " |"
-        rows = [head, "|---" * (len(table.columns) + 1) + "|"]
-        for output, row in table.iterrows():
-            rows.append(f"| {output} | " + " | ".join(f"{v:+.3f}" for v in row) + " |")
-        return "\n".join(rows)
+        head = ["output", *map(str, table.columns)]
+        rows = [[str(output), *(f"{v:+.3f}" for v in row)] for output, row in table.iterrows()]
+        return markdown_table(head, rows)
 
     def text(self, outputs: list[str] | None = None) -> str:
         """The table in plain text."""
@@ -207,6 +208,38 @@ def _shapley(values: dict[frozenset[str], float], names: list[str]) -> dict[str,
     return out
 
 
+def _failure_message(name: str, names: list[str], failures: dict[frozenset[str], str]) -> str:
+    """Which combinations failed, why (the first reason) and which ``only=`` avoids them all.
+
+    Holding on a mechanism that is off in every failing combination leaves only combinations
+    that solved, so the decomposition of the other mechanisms is the one suggested.
+    """
+
+    def words(off: frozenset[str]) -> str:
+        return ", ".join(m for m in names if m in off) or "nothing"
+
+    listed = "; ".join(f"{{{words(off)}}} off" for off in failures)
+    first = next(iter(failures.values()))
+    common = [m for m in names if all(m in off for off in failures)]
+    if common:
+        rest = [m for m in names if m != common[0]]
+        flags = " ".join(f"--mechanism {m}" for m in rest)
+        advice = (
+            f"Every failing combination has {common[0]} switched off: decompose the other "
+            f"mechanisms with {common[0]} held on (only={rest} in Python; {flags} on the "
+            "command line)."
+        )
+    else:
+        advice = (
+            "Decompose fewer mechanisms, holding the others on (only=... in Python, "
+            "--mechanism on the command line)."
+        )
+    return (
+        f"cannot decompose '{name}': {len(failures)} of {2 ** len(names)} combinations of "
+        f"mechanisms fail to solve ({listed}). The first failure: {first.rstrip('.')}. {advice}"
+    )
+
+
 def explain_delay(scenario: Scenario, only: list[str] | None = None) -> DelayDecomposition:
     """Decompose every named output of ``scenario`` across its mechanisms by exact Shapley.
 
@@ -223,8 +256,9 @@ def explain_delay(scenario: Scenario, only: list[str] | None = None) -> DelayDec
     Raises
     ------
     SolveError
-        ``only`` names a mechanism the scenario does not have, or a subset fails to solve
-        (the message names the mechanisms switched off and the solver's reason).
+        ``only`` names a mechanism the scenario does not have, or some subsets fail to solve
+        (after solving all of them: the message lists every combination that failed, the
+        first solver's reason, and a choice of ``only`` that avoids them when there is one).
     """
     present = mechanisms(scenario)
     names = present if only is None else [m for m in present if m in only]
@@ -237,19 +271,18 @@ def explain_delay(scenario: Scenario, only: list[str] | None = None) -> DelayDec
     if len(names) > MAX_MECHANISMS:
         raise SolveError(f"{len(names)} mechanisms ({', '.join(names)}); at most {MAX_MECHANISMS}")
     values: dict[frozenset[str], dict[str, float]] = {}
+    failures: dict[frozenset[str], str] = {}  # mechanisms switched off -> the solver's reason
     for k in range(len(names) + 1):
         for subset in combinations(names, k):
             on = frozenset(subset)
-            off = set(names) - on
             try:
-                values[on] = outcomes(solve(switch_off(scenario, off), ["spe"], ex_ante=False))
+                values[on] = outcomes(
+                    solve(switch_off(scenario, set(names) - on), ["spe"], ex_ante=False)
+                )
             except SolveError as exc:
-                gone = ", ".join(m for m in names if m in off) or "nothing"
-                raise SolveError(
-                    f"cannot decompose '{scenario.name}': with {gone} switched off the solve "
-                    f"fails: {exc}. Decompose fewer mechanisms (only=... in Python, --mechanism on the "
-                    "command line), holding the others on."
-                ) from None
+                failures[frozenset(names) - on] = str(exc)
+    if failures:
+        raise SolveError(_failure_message(scenario.name, names, failures))
     outputs = list(values[frozenset(names)])
     rows = []
     for output in outputs:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -32,6 +32,7 @@ import pandas as pd
 from negsim._version import __version__
 from negsim.atomic import MARKER, atomic_folder, output_marker
 from negsim.engine import RoundSolution
+from negsim.errors import NegsimError
 from negsim.results.derived import (
     NON_TERM_COLUMNS,
     agreement_probability,
@@ -44,6 +45,9 @@ from negsim.results.derived import (
 from negsim.results.leverage import ex_ante_values
 from negsim.scenario import Scenario
 from negsim.vocabulary import words
+
+if TYPE_CHECKING:
+    from negsim.claims import ClaimCheck
 
 __all__ = ["Result"]
 
@@ -182,6 +186,26 @@ class Result:
         from negsim.results.summary import explain_round
 
         return explain_round(self, round, regime)
+
+    def claims(self, only: list[str] | None = None) -> ClaimCheck:
+        """The claims of the solved scenario measured (:func:`negsim.claims`), reusing this
+        solve as the scenario's side of each comparison (one solve per claim).
+
+        Raises
+        ------
+        NegsimError
+            The result was loaded from a folder (it has no scenario).
+        ScenarioError
+            As :func:`negsim.claims`.
+        """
+        from negsim.claims import measure_claims
+
+        if self.scenario is None:
+            raise NegsimError(
+                "this result was loaded from a folder and has no scenario: measure the claims "
+                "with negsim.claims(negsim.load(SCENARIO))"
+            )
+        return measure_claims(type(self), self.scenario, only, base=self)
 
     # -- persistence ----------------------------------------------------------------------
     def save(self, folder: str | Path, fmt: str = "csv", force: bool = False) -> Path:

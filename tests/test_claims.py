@@ -8,6 +8,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 
@@ -90,15 +91,23 @@ def test_claim_effect_is_with_minus_without_the_off_change():
     assert row["agrees"] == (with_value - without_value > 1e-9)
 
 
+def test_result_claims_is_the_same_table_from_the_solve(tmp_path):
+    s = _small()
+    from_result = negsim.solve(s, ["spe"]).claims()
+    pd.testing.assert_frame_equal(from_result.table, negsim.claims(s).table)
+    assert list(from_result.table["claim"].unique()) == ["a_benefits", "b_loosens"]
+    folder = negsim.solve(s, ["spe"]).save(tmp_path / "run")
+    with pytest.raises(negsim.NegsimError, match="loaded from a folder"):
+        negsim.Result.load(folder).claims()
+
+
 def test_a_flipped_claim_fails_with_its_id():
     s = _small()
     flipped = s.with_changes(
         {"claims.a_benefits.expect": [{"output": "payoff.a", "direction": "lowers"}]}
     )
     check = negsim.claims(flipped)
-    pinned = {
-        cid: bool(ok) for cid, ok in negsim.claims(s).table.groupby("claim")["agrees"].all().items()
-    }
+    pinned = {cid: bool(ok) for cid, ok in negsim.claims(s).agreement().items()}
     messages = check_directions(check, pinned)
     assert len(messages) == 1 and "a_benefits" in messages[0]
 
@@ -193,6 +202,32 @@ def test_expected_agreement_round_counts_war_as_the_horizon():
     assert outcomes(r)["agreement_round"] == 8.0 and outcomes(r)["war_probability"] == 1.0
 
 
+def test_failing_combinations_are_all_named_with_a_choice_that_avoids_them(monkeypatch):
+    """Every combination that fails is listed (not only the first), with the mechanism to
+    hold on; the suggested decomposition then solves."""
+    import negsim.delay_decomposition as dd
+
+    real = dd.solve
+
+    def failing(scenario, concepts):  # fails where red lines are off and regimes on
+        if not scenario.actors["a"].red_lines and scenario.regimes is not None:
+            raise negsim.SolveError("mixing needed")
+        return real(scenario, concepts)
+
+    monkeypatch.setattr(dd, "solve", failing)
+    with pytest.raises(negsim.SolveError) as err:
+        negsim.explain_delay(_small())
+    message = str(err.value)
+    assert "4 of 16 combinations" in message and "mixing needed" in message
+    for off in ["{red_lines} off", "{private_benefit, red_lines} off"]:
+        assert off in message
+    assert "{red_lines, deadlines} off" in message
+    assert "{private_benefit, red_lines, deadlines} off" in message
+    assert "--mechanism private_benefit --mechanism regimes --mechanism deadlines" in message
+    held = negsim.explain_delay(_small(), only=["private_benefit", "regimes", "deadlines"])
+    assert held.mechanisms == ["private_benefit", "regimes", "deadlines"]
+
+
 def test_unknown_mechanism_is_refused():
     with pytest.raises(negsim.SolveError, match="beliefs"):
         negsim.explain_delay(_small(), only=["beliefs"])
@@ -279,6 +314,20 @@ def test_ukraine_claim_directions_are_pinned():
     assert check.markdown() in report, "regenerate with: negsim claims ukraine_2025 --markdown"
 
 
+def test_ukraine_delay_table_is_generated_and_efficient():
+    """The report's full decomposition is the command's output, and it adds up (to 1e-9)."""
+    d = negsim.explain_delay(negsim.load("variants/complete_information"))
+    report = (ROOT / "scenarios" / "ukraine_2025.md").read_text(encoding="utf-8")
+    assert d.markdown() in report, (
+        "regenerate with: negsim explain-delay variants/complete_information (markdown table)"
+    )
+    everything, nothing = frozenset(d.mechanisms), frozenset()
+    for output in d.shapley["output"].unique():
+        total = d.value(everything, output) - d.value(nothing, output)
+        if math.isfinite(total):
+            assert math.fsum(d.contributions(output)) == pytest.approx(total, abs=1e-9), output
+
+
 def test_ukraine_mechanisms_and_switch_off():
     s = negsim.load("ukraine_2025")
     assert mechanisms(s) == ["types", "private_benefit", "red_lines", "regimes", "deadlines"]
@@ -305,6 +354,10 @@ def test_claims_and_explain_delay_commands(tmp_path):
     assert "Mechanisms: private_benefit, red_lines, regimes, deadlines" in res.output
     assert figure.read_bytes().startswith(b"\x89PNG")
     assert {p.name for p in tmp_path.iterdir()} == {"small.yaml", "delay.png"}  # no temp file
+    res = runner.invoke(cli, ["explain-delay", str(path), "--markdown", "--output", "payoff.a"])
+    assert res.exit_code == 0, res.output
+    head = "| output | (none) | private_benefit | red_lines | regimes | deadlines | (all) |"
+    assert head in res.output and "\n| payoff.a | " in res.output
 
 
 def test_commands_exit_2_on_user_errors(tmp_path):
