@@ -25,12 +25,17 @@ from negsim.results.screening import deal_probability_table, screening_table, ty
 
 
 def _proposer(a, t):
-    return "random" if a.recognition is not None else a.actors[int(a.proposers[t % len(a.proposers)])]
+    return (
+        "random" if a.recognition is not None else a.actors[int(a.proposers[t % len(a.proposers)])]
+    )
 
 
 def reference_rounds(s, sol, concepts):
     a0 = sol.arrays[0]
-    meta = {"start_date": s.start_date.isoformat() if s.start_date else None, "time_unit": s.time_unit}
+    meta = {
+        "start_date": s.start_date.isoformat() if s.start_date else None,
+        "time_unit": s.time_unit,
+    }
     dates = round_dates(meta, list(range(a0.rounds)))
     rows = []
     for concept in concepts:
@@ -91,9 +96,7 @@ def reference_actors(s, sol, concepts):
                     rows.append(row)
     frame = pd.DataFrame(rows)
     frame["round"] = frame["round"].astype(int)
-    frame["preferred_delay"] = frame["preferred_delay"].astype(
-        sol.preferred_delay["spe"].dtype
-    )
+    frame["preferred_delay"] = frame["preferred_delay"].astype(sol.preferred_delay["spe"].dtype)
     if sol.leader_value is not None:  # only the SPE has leaders' values
         frame.loc[frame["concept"] != "spe", "leader_payoff"] = np.nan
     return frame
@@ -114,7 +117,9 @@ def reference_proposals(s, sol):
                 for i, actor in enumerate(a.actors):
                     outside = (x < a.red_low[t, i] - 1e-12) | (x > a.red_high[t, i] + 1e-12)
                     margin = values[i] - sol.continuation[t, r, i]
-                    reasons = [f"crosses its red line on {a.positions[k]}" for k in np.flatnonzero(outside)]
+                    reasons = [
+                        f"crosses its red line on {a.positions[k]}" for k in np.flatnonzero(outside)
+                    ]
                     if values[i] < a.reservation[t, i] - 1e-12:
                         reasons.append("below its reservation utility")
                     if margin < -1e-12:
@@ -227,7 +232,13 @@ def reference_screening_deals(sc):
                 posterior = joint[m] / joint.sum() if joint.sum() > 0 else np.nan
             cumulative += p
             rows.append(
-                {"round": t, "type": who, "probability": p, "cumulative": cumulative, "posterior": posterior}
+                {
+                    "round": t,
+                    "type": who,
+                    "probability": p,
+                    "cumulative": cumulative,
+                    "posterior": posterior,
+                }
             )
     return pd.DataFrame(rows)
 
@@ -323,8 +334,12 @@ def test_engine_tables_equal_row_by_row(name, concepts):
     sol = solve_scenario(s, concepts)
     result = negsim.Result.from_solution(s, sol, concepts)
     assert len(result.rounds) and len(result.actors)
-    pd.testing.assert_frame_equal(result.rounds, reference_rounds(s, sol, concepts), check_exact=True)
-    pd.testing.assert_frame_equal(result.actors, reference_actors(s, sol, concepts), check_exact=True)
+    pd.testing.assert_frame_equal(
+        result.rounds, reference_rounds(s, sol, concepts), check_exact=True
+    )
+    pd.testing.assert_frame_equal(
+        result.actors, reference_actors(s, sol, concepts), check_exact=True
+    )
     expected = reference_proposals(s, sol)
     if s.proposals:
         assert len(result.proposals) == len(expected) > 0
