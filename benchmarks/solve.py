@@ -44,7 +44,7 @@ STEPS = {
     "other concepts (Nash, KS, compromise)": "axiomatic_settlements",
     "delay incentives": "delay_incentives",
     "leverage (ex-ante values, a second induction)": "ex_ante_values",
-    "Result (tables, stage games)": "from_solution",
+    "Result (tables, stage games, and the leverage above)": "from_solution",
 }
 
 #: The sizes of each growth series (``--quick`` keeps the first three).
@@ -232,7 +232,7 @@ def main() -> None:
         )
     print(f"\n3. Share of each step in one solve of {UKRAINE_COMPLETE} (cProfile, cumulative)")
     for label, share in step_shares(ukraine).items():
-        print(f"   {label:<46} {share:6.1%}")
+        print(f"   {label:<52} {share:6.1%}")
     print("\n4. Growth, SPE only (seconds per solve; exponent b of time ~ size^b)")
     print(f"   {'size of':<8} {'sizes':<16} {'seconds':<34} {'b':>5}")
     for dimension, sizes, seconds, slope in growth(repeat, args.quick):

@@ -46,8 +46,11 @@ to 1e-9).
 :class:`concurrent.futures.ProcessPoolExecutor` (all cores by default; created per call,
 nothing at import; batch-path sweeps below 50,000 points, 500,000 for single-pie games,
 run in this process unless ``workers`` is given, as starting processes costs more than it
-saves), ``"dask"`` on a ``dask.distributed`` cluster (an existing scheduler address, or a
-loopback ``LocalCluster`` started and closed by the call), ``"serial"`` in this process. Each point's result depends only on the scenario and its own values (each
+saves; the workers are forked from a fork server that imports negsim once per session, and
+each gets the scenario, and on the batch path the state space this process prepared, once
+rather than with every chunk), ``"dask"`` on a ``dask.distributed`` cluster (an existing
+scheduler address, or a loopback ``LocalCluster`` started and closed quietly by the call),
+``"serial"`` in this process. Each point's result depends only on the scenario and its own values (each
 Monte Carlo point has its own generator, :func:`negsim.sampling.point_rng`), so frames
 are equal across backends, worker counts and chunk sizes. ``checkpoint=DIR`` writes each
 finished chunk atomically; a later call with the same ``DIR`` reuses them, so an
