@@ -196,7 +196,10 @@ def worker_costs(s: negsim.Scenario, points: list[dict]) -> dict[str, float]:
     context.set_forkserver_preload(["negsim.sweeps"])
     out = {}
     # a first pool also starts the fork server (which imports negsim once); later pools fork it
-    for label in ("first pool: start + fork server + imports", "next pool: start a worker"):
+    for label in (
+        "first pool (+ fork server, imports, unless running)",
+        "next pool: start a worker",
+    ):
         start = time.perf_counter()
         with ProcessPoolExecutor(1, mp_context=context) as pool:
             pool.submit(_noop, 1).result()

@@ -239,7 +239,9 @@ def evaluate_points(
         if checkpoint
         else None
     )
-    task = _ChunkTask(scenario, outputs, concepts)
+    # local workers write their own finished chunks (in parallel); dask workers may be on
+    # other machines, so their chunks are written here
+    task = _ChunkTask(scenario, outputs, concepts, store if backend != "dask" else None, chunk_size)
     frames: dict[int, pd.DataFrame] = {}
     todo = []
     for index, (start, chunk) in enumerate(chunks):
@@ -251,7 +253,7 @@ def evaluate_points(
     bar = _progress_bar(n, progress, done=sum(len(chunks[i][1]) for i in frames))
 
     def finished(index: int, frame: pd.DataFrame) -> None:
-        if store:
+        if store and task.store is None:
             store.write(index, frame)
         frames[index] = frame
         bar.update(len(chunks[index][1]))
@@ -568,14 +570,20 @@ def _default_chunk(n: int, workers: int, fast: bool, backend: str, size: int = 1
 # -- one chunk ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _ChunkTask:
-    """Evaluate a chunk of points (picklable: sent to processes and dask workers)."""
+    """Evaluate a chunk of points (picklable: sent to processes and dask workers), and
+    keep it in ``store`` when given (chunk ``start // chunk_size``)."""
 
     scenario: Scenario
     outputs: str
     concepts: tuple[str, ...]
+    store: _Checkpoint | None = None
+    chunk_size: int = 1
 
     def __call__(self, start: int, points: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-        return _evaluate_chunk(self.scenario, start, points, self.outputs, self.concepts)
+        frame = _evaluate_chunk(self.scenario, start, points, self.outputs, self.concepts)
+        if self.store is not None:
+            self.store.write(start // self.chunk_size, frame)
+        return frame
 
 
 def _evaluate_chunk(
