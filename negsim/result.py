@@ -259,37 +259,55 @@ class Result:
 
 
 # -- table builders -------------------------------------------------------------------------
+# Each table is built once from arrays over its rows (concept, regime, round[, actor]); the
+# loops below run over concepts, regimes, issues and proposals, never over rows.
+def _by_row(values: np.ndarray, C: int, R: int, T: int) -> np.ndarray:
+    """Arrays (C, T, R, ...) over (concept, round, regime) as rows ordered by (concept,
+    regime, round): shape (C * R * T, ...)."""
+    return np.swapaxes(values[:, :T], 1, 2).reshape(C * R * T, *values.shape[3:])
+
+
 def _rounds_table(s: Scenario, sol: RoundSolution, concepts: tuple[str, ...]) -> pd.DataFrame:
     a0 = sol.arrays[0]
-    T = a0.rounds
+    T, R, C = a0.rounds, len(sol.regimes), len(concepts)
     meta = {
         "start_date": s.start_date.isoformat() if s.start_date else None,
         "time_unit": s.time_unit,
     }
     dates = round_dates(meta, list(range(T)))
-    frames = []
-    for concept in concepts:
-        gain = sol.delay_gain[concept]
-        for r, regime in enumerate(sol.regimes):
-            a = sol.arrays[r]
-            players = a.players
-            frame: dict[str, Any] = {
-                "concept": concept,
-                "regime": regime,
-                "round": np.arange(T),
-                "date": dates,
-                "proposer": [_proposer_name(a, t) for t in range(T)],
-                "deal": sol.deal[concept][:, r],
-            }
-            for k, issue in enumerate(a.positions):
-                frame[issue] = sol.x[concept][:, r, k]
-            for q, pie in enumerate(a.pies):
-                for i in np.flatnonzero(a.members[:, q]):
-                    frame[f"{pie}.{a.actors[i]}"] = sol.y[concept][:, r, i, q]
-            frame["control"] = a.control[:T]
-            frame["ripe"] = ripe(sol.deal[concept][:, r], gain[:, r], players)
-            frames.append(pd.DataFrame(frame))
-    return pd.concat(frames, ignore_index=True)
+    deal = np.stack([sol.deal[c] for c in concepts])  # (C, T, R)
+    x = _by_row(np.stack([sol.x[c] for c in concepts]), C, R, T)
+    y = _by_row(np.stack([sol.y[c] for c in concepts]), C, R, T)
+    is_ripe = np.stack(
+        [
+            np.stack(
+                [
+                    ripe(sol.deal[c][:, r], sol.delay_gain[c][:, r], sol.arrays[r].players)
+                    for r in range(R)
+                ]
+            )
+            for c in concepts
+        ]
+    )  # (C, R, T)
+    frame: dict[str, Any] = {
+        "concept": np.repeat(np.array(concepts, dtype=object), R * T),
+        "regime": np.tile(np.repeat(np.array(sol.regimes, dtype=object), T), C),
+        "round": np.tile(np.arange(T), C * R),
+        "date": dates * (C * R),
+        "proposer": np.tile(
+            np.array([_proposer_name(a, t) for a in sol.arrays for t in range(T)], dtype=object),
+            C,
+        ),
+        "deal": _by_row(deal[..., None], C, R, T)[:, 0],
+    }
+    for k, issue in enumerate(a0.positions):
+        frame[issue] = x[:, k]
+    for q, pie in enumerate(a0.pies):
+        for i in np.flatnonzero(a0.members[:, q]):
+            frame[f"{pie}.{a0.actors[i]}"] = y[:, i, q]
+    frame["control"] = np.tile(np.concatenate([a.control[:T] for a in sol.arrays]), C)
+    frame["ripe"] = is_ripe.ravel()
+    return pd.DataFrame(frame)
 
 
 def _proposer_name(a: Any, t: int) -> str:
@@ -302,43 +320,45 @@ def _actors_table(
     sol: RoundSolution, concepts: tuple[str, ...], ex_ante: np.ndarray
 ) -> pd.DataFrame:
     a0 = sol.arrays[0]
-    T, N = a0.rounds, len(a0.actors)
-    frames = []
-    for concept in concepts:
-        for r, regime in enumerate(sol.regimes):
-            a = sol.arrays[r]
-            players = a.players
-            payoff = sol.payoff[concept][:T, r]
-            threat = sol.threat[:T, r]
-            surplus, share = surplus_share(payoff, threat, players)
-            columns = {}
-            if concept == "spe" and sol.leader_value is not None:  # leaders decide: side by side
-                leader = np.where(np.isnan(payoff), np.nan, sol.leader_value[:T, r])
-                columns["leader_payoff"] = leader.ravel()
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "concept": concept,
-                        "regime": regime,
-                        "round": np.repeat(np.arange(T), N),
-                        "actor": np.tile(a.actors, T),
-                        "veto": np.tile(a.veto, T),
-                        "threat_point": threat.ravel(),
-                        "continuation": sol.continuation[:, r].ravel(),
-                        "payoff": payoff.ravel(),
-                        "surplus": surplus.ravel(),
-                        "surplus_share": share.ravel(),
-                        "ex_ante": ex_ante[:T, r].ravel(),
-                        "delay_incentive": sol.delay_gain[concept][:, r].ravel(),
-                        "preferred_delay": sol.preferred_delay[concept][:, r].ravel(),
-                        **columns,
-                    }
-                )
-            )
-    return pd.concat(frames, ignore_index=True)
+    T, N, R, C = a0.rounds, len(a0.actors), len(sol.regimes), len(concepts)
+    players = np.stack([a.players for a in sol.arrays])[None, None]  # (1, 1, R, N)
+    payoff = np.stack([sol.payoff[c][:T] for c in concepts])  # (C, T, R, N)
+    threat = np.broadcast_to(sol.threat[:T], payoff.shape)
+    surplus, share = surplus_share(payoff, threat, players)
+
+    def rows(values: np.ndarray) -> np.ndarray:  # (C, T, R, N) -> rows
+        return _by_row(values, C, R, T).ravel()
+
+    def same(values: np.ndarray) -> np.ndarray:  # (T, R, N), the same for every concept
+        return rows(np.broadcast_to(values[:T], (C, T, R, N)))
+
+    columns: dict[str, Any] = {
+        "concept": np.repeat(np.array(concepts, dtype=object), R * T * N),
+        "regime": np.tile(np.repeat(np.array(sol.regimes, dtype=object), T * N), C),
+        "round": np.tile(np.repeat(np.arange(T), N), C * R),
+        "actor": np.tile(np.array(a0.actors, dtype=object), C * R * T),
+        "veto": np.tile(np.concatenate([np.tile(a.veto, T) for a in sol.arrays]), C),
+        "threat_point": rows(threat),
+        "continuation": same(sol.continuation),
+        "payoff": rows(payoff),
+        "surplus": rows(surplus),
+        "surplus_share": rows(share),
+        "ex_ante": same(ex_ante),
+        "delay_incentive": rows(np.stack([sol.delay_gain[c] for c in concepts])),
+        "preferred_delay": rows(np.stack([sol.preferred_delay[c] for c in concepts])),
+    }
+    if "spe" in concepts and sol.leader_value is not None:  # leaders decide: beside the SPE
+        spe = np.array(concepts) == "spe"
+        leader = np.where(
+            np.isnan(payoff) | ~spe[:, None, None, None], np.nan, sol.leader_value[:T]
+        )
+        columns["leader_payoff"] = rows(leader)
+    return pd.DataFrame(columns)
 
 
 def _proposals_table(s: Scenario, sol: RoundSolution) -> pd.DataFrame:
+    """(regime, proposal, round, actor) rows: each actor's value of each proposal on the
+    table against its continuation value, red lines and reservation utility."""
     from negsim.engine.offers import settlement_space
     from negsim.models.spatial import utilities
 
@@ -354,44 +374,54 @@ def _proposals_table(s: Scenario, sol: RoundSolution) -> pd.DataFrame:
         "sweetener",
         "reason",
     ]
-    rows = []
+    names = list(s.proposals)
+    if not names:
+        return pd.DataFrame(columns=columns)
+    parts: dict[str, list[np.ndarray]] = {c: [] for c in columns}
     for r, regime in enumerate(sol.regimes):
         a = sol.arrays[r]
-        for name, proposal in s.proposals.items():
-            x = np.array([float(proposal.terms[k]) for k in a.positions])  # type: ignore[arg-type]
-            y = np.zeros(a.members.shape)
+        T, N, n = a.rounds, len(a.actors), len(names)
+        # the proposals' terms: positions (n, P) and pie shares (n, N, Q)
+        x = np.array([[float(p.terms[k]) for k in a.positions] for p in s.proposals.values()])  # type: ignore[arg-type]
+        x = x.reshape(n, len(a.positions))
+        y = np.zeros((n, *a.members.shape))
+        for j, proposal in enumerate(s.proposals.values()):
             for q, pie in enumerate(a.pies):
                 for actor, share in proposal.terms[pie].items():  # type: ignore[union-attr]
-                    y[a.actors.index(actor), q] = share
-            for t in range(a.rounds):
-                space = settlement_space(a, t, [])
-                assert space is not None
-                values = utilities(space, x, y)
-                for i, actor in enumerate(a.actors):
-                    outside = (x < a.red_low[t, i] - 1e-12) | (x > a.red_high[t, i] + 1e-12)
-                    margin = values[i] - sol.continuation[t, r, i]
-                    reasons = [
-                        f"crosses its red line on {a.positions[k]}" for k in np.flatnonzero(outside)
-                    ]
-                    if values[i] < a.reservation[t, i] - 1e-12:
-                        reasons.append("below its reservation utility")
-                    if margin < -1e-12:
-                        reasons.append(f"worth less than {s.vocabulary.continuing}")
-                    rows.append(
-                        (
-                            regime,
-                            t,
-                            name,
-                            actor,
-                            values[i],
-                            sol.continuation[t, r, i],
-                            margin,
-                            not reasons,
-                            max(0.0, -margin, a.reservation[t, i] - values[i]),
-                            "; ".join(reasons) or "beats its continuation value",
-                        )
-                    )
-    return pd.DataFrame(rows, columns=columns)
+                    y[j, a.actors.index(actor), q] = share
+        spaces = [settlement_space(a, t, []) for t in range(T)]
+        # values (n, T, N): every proposal's utility to every actor at every round
+        values = np.stack([utilities(space, x, y) for space in spaces if space is not None], 1)
+        assert values.shape[1] == T
+        continuation = np.broadcast_to(sol.continuation[:T, r], values.shape)
+        margin = values - continuation
+        reservation = a.reservation[:T]
+        # (n, T, N, P): outside each actor's red lines, issue by issue
+        xs = x[:, None, None, :]
+        outside = (xs < a.red_low[:T] - 1e-12) | (xs > a.red_high[:T] + 1e-12)
+        reasons = [
+            (outside[..., k], f"crosses its red line on {issue}")
+            for k, issue in enumerate(a.positions)
+        ]
+        reasons.append((values < reservation - 1e-12, "below its reservation utility"))
+        reasons.append((margin < -1e-12, f"worth less than {s.vocabulary.continuing}"))
+        reason = np.full(values.shape, "", dtype=object)
+        for applies, text in reasons:
+            joined = np.where(reason == "", text, reason + "; " + text)
+            reason = np.where(applies, joined, reason)
+        accept = reason == ""
+        parts["regime"].append(np.full(n * T * N, regime, dtype=object))
+        parts["round"].append(np.tile(np.repeat(np.arange(T), N), n))
+        parts["proposal"].append(np.repeat(np.array(names, dtype=object), T * N))
+        parts["actor"].append(np.tile(np.array(a.actors, dtype=object), n * T))
+        parts["value"].append(values.ravel())
+        parts["continuation"].append(continuation.ravel())
+        parts["margin"].append(margin.ravel())
+        parts["accept"].append(accept.ravel())
+        sweetener = np.maximum(np.maximum(0.0, -margin), reservation - values)
+        parts["sweetener"].append(sweetener.ravel())
+        parts["reason"].append(np.where(accept, "beats its continuation value", reason).ravel())
+    return pd.DataFrame({c: np.concatenate(v) for c, v in parts.items()})
 
 
 def _agreement_table(sol: RoundSolution) -> pd.DataFrame:

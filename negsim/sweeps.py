@@ -46,8 +46,11 @@ to 1e-9).
 :class:`concurrent.futures.ProcessPoolExecutor` (all cores by default; created per call,
 nothing at import; batch-path sweeps below 50,000 points, 500,000 for single-pie games,
 run in this process unless ``workers`` is given, as starting processes costs more than it
-saves), ``"dask"`` on a ``dask.distributed`` cluster (an existing scheduler address, or a
-loopback ``LocalCluster`` started and closed by the call), ``"serial"`` in this process. Each point's result depends only on the scenario and its own values (each
+saves; the workers are forked from a fork server that imports negsim once per session, and
+each gets the scenario, and on the batch path the state space this process prepared, once
+rather than with every chunk), ``"dask"`` on a ``dask.distributed`` cluster (an existing
+scheduler address, or a loopback ``LocalCluster`` started and closed quietly by the call),
+``"serial"`` in this process. Each point's result depends only on the scenario and its own values (each
 Monte Carlo point has its own generator, :func:`negsim.sampling.point_rng`), so frames
 are equal across backends, worker counts and chunk sizes. ``checkpoint=DIR`` writes each
 finished chunk atomically; a later call with the same ``DIR`` reuses them, so an
@@ -62,6 +65,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
 import signal
@@ -78,6 +82,7 @@ import pandas as pd
 from negsim.api import solve as _solve
 from negsim.atomic import atomic_write, atomic_write_text, output_errors
 from negsim.engine.points import Batch, batch_supported, solve_points
+from negsim.engine.states import StateSpace
 from negsim.engine.terminal import tail_error
 from negsim.errors import NegsimError, Problem, ScenarioError
 from negsim.results.rows import point_frame, solution_arrays
@@ -234,7 +239,9 @@ def evaluate_points(
         if checkpoint
         else None
     )
-    task = _ChunkTask(scenario, outputs, concepts)
+    # local workers write their own finished chunks (in parallel); dask workers may be on
+    # other machines, so their chunks are written here
+    task = _ChunkTask(scenario, outputs, concepts, store if backend != "dask" else None, chunk_size)
     frames: dict[int, pd.DataFrame] = {}
     todo = []
     for index, (start, chunk) in enumerate(chunks):
@@ -246,7 +253,7 @@ def evaluate_points(
     bar = _progress_bar(n, progress, done=sum(len(chunks[i][1]) for i in frames))
 
     def finished(index: int, frame: pd.DataFrame) -> None:
-        if store:
+        if store and task.store is None:
             store.write(index, frame)
         frames[index] = frame
         bar.update(len(chunks[index][1]))
@@ -259,7 +266,7 @@ def evaluate_points(
             for index, start, chunk in todo:
                 finished(index, task(start, chunk))
         elif backend == "local":
-            _run_local(task, todo, n_workers, finished)
+            _run_local(task, todo, n_workers, finished, _prepared(scenario).space if fast else None)
         else:
             _run_dask(task, todo, workers or 2, scheduler, finished)
     except KeyboardInterrupt:
@@ -563,14 +570,20 @@ def _default_chunk(n: int, workers: int, fast: bool, backend: str, size: int = 1
 # -- one chunk ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _ChunkTask:
-    """Evaluate a chunk of points (picklable: sent to processes and dask workers)."""
+    """Evaluate a chunk of points (picklable: sent to processes and dask workers), and
+    keep it in ``store`` when given (chunk ``start // chunk_size``)."""
 
     scenario: Scenario
     outputs: str
     concepts: tuple[str, ...]
+    store: _Checkpoint | None = None
+    chunk_size: int = 1
 
     def __call__(self, start: int, points: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-        return _evaluate_chunk(self.scenario, start, points, self.outputs, self.concepts)
+        frame = _evaluate_chunk(self.scenario, start, points, self.outputs, self.concepts)
+        if self.store is not None:
+            self.store.write(start // self.chunk_size, frame)
+        return frame
 
 
 def _evaluate_chunk(
@@ -655,11 +668,7 @@ def _normalise(frame: pd.DataFrame, outputs: str) -> pd.DataFrame:
     frame = frame.copy()
     if "error" not in frame:
         frame["error"] = np.nan
-    frame["error"] = pd.Series(
-        [v if isinstance(v, str) else None for v in frame["error"]],
-        dtype="string",
-        index=frame.index,
-    )
+    frame["error"] = frame["error"].astype("string")  # messages, or missing
     frame["point"] = frame["point"].astype("int64")
     if outputs == "actors":
         for column in ("concept", "actor"):
@@ -703,24 +712,46 @@ def _evaluate_batch(
 _PREPARED = threading.local()
 
 
-def _prepared(scenario: Scenario) -> Batch:
+def _prepared(scenario: Scenario, space: StateSpace | None = None) -> Batch:
     """The scenario's :class:`negsim.batch.Batch`, kept per thread (its HiGHS models are
     not shared between threads, e.g. of a multi-threaded dask worker) so that later
-    chunks reuse the simplex bases of earlier ones."""
+    chunks reuse the simplex bases of earlier ones. ``space``: the scenario's state space
+    when the caller has it (a worker gets its parent's). Scenarios are frozen, so the same
+    object needs no new content hash."""
+    if getattr(_PREPARED, "scenario", None) is scenario:
+        return _PREPARED.batch
     key = scenario.content_hash()
     if getattr(_PREPARED, "key", None) != key:
-        _PREPARED.key, _PREPARED.batch = key, Batch(scenario)
+        _PREPARED.key, _PREPARED.batch = key, Batch(scenario, space)
+    _PREPARED.scenario = scenario
     return _PREPARED.batch
 
 
 def clear_prepared() -> None:
     """Forget this thread's prepared batch (benchmarks start from no simplex bases)."""
-    _PREPARED.key = None
+    _PREPARED.key = _PREPARED.scenario = None
 
 
 # -- execution ------------------------------------------------------------------------------
-def _ignore_sigint() -> None:  # pragma: no cover - runs in worker processes
+_WORKER: dict[str, _ChunkTask] = {}  # a local worker process's task, set once at its start
+
+
+def _start_worker(
+    task: _ChunkTask, space: StateSpace | None
+) -> None:  # pragma: no cover - runs in worker processes
+    """Set up a local worker process once: ignore Ctrl-C (the parent handles it), keep the
+    task (the scenario travels once per worker, not once per chunk) and, on the batch
+    path, prepare the scenario from the state space its parent already computed."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _WORKER["task"] = task
+    if space is not None:
+        _prepared(task.scenario, space)
+
+
+def _worker_chunk(
+    start: int, points: list[dict[str, Any]]
+) -> pd.DataFrame:  # pragma: no cover - runs in worker processes
+    return _WORKER["task"](start, points)
 
 
 def _run_local(
@@ -728,17 +759,26 @@ def _run_local(
     todo: list[tuple[int, int, list[dict[str, Any]]]],
     workers: int,
     finished: Callable[[int, pd.DataFrame], None],
+    space: StateSpace | None = None,
 ) -> None:
+    """Chunks in worker processes started from a fork server that has imported negsim
+    once (each worker is a fork of it, not a new interpreter importing everything); the
+    task and the state space are sent once per worker."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload([__name__])  # no effect once the server is running
     pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(todo)), mp_context=context, initializer=_ignore_sigint
+        max_workers=min(workers, len(todo)),
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(task, space),
     )
     try:
-        futures = {pool.submit(task, start, chunk): index for index, start, chunk in todo}
+        futures = {pool.submit(_worker_chunk, start, chunk): index for index, start, chunk in todo}
         pending = set(futures)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -765,12 +805,17 @@ def _run_dask(
         ) from None
     cluster = None
     if scheduler is None:
+        # the cluster's own processes log nothing below CRITICAL to the user's terminal: a
+        # task's error reaches the caller through its future, and the shutdown of workers
+        # whose scheduler has gone prints tracebacks (heartbeats, CommClosedError) that
+        # are not errors of the sweep
         cluster = LocalCluster(
             n_workers=workers,
             threads_per_worker=1,
             processes=True,
             host="127.0.0.1",
             dashboard_address=None,
+            silence_logs=logging.CRITICAL,
         )
         client = Client(cluster)
     else:
@@ -793,9 +838,24 @@ def _run_dask(
             future.cancel()
         raise
     finally:
-        client.close()
+        _close_quietly(client, cluster)
+
+
+def _close_quietly(client: Any, cluster: Any, timeout: float = 30.0) -> None:
+    """Close the client, then the cluster this call started (never a caller's scheduler),
+    with timeouts and with distributed's loggers silenced meanwhile, so that a normal end
+    prints nothing (no heartbeat or ``CommClosedError`` tracebacks, no "killing" notes)."""
+    loggers = [logging.getLogger(name) for name in ("distributed", "tornado", "asyncio")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.CRITICAL + 1)
+    try:
+        client.close(timeout=timeout)
         if cluster is not None:
-            cluster.close()
+            cluster.close(timeout=timeout)
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _call(task: _ChunkTask, start: int, chunk: list[dict[str, Any]]) -> pd.DataFrame:

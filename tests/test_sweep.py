@@ -302,6 +302,23 @@ class TestExecution:
         assert counted == [4, 6, 8]
         pd.testing.assert_frame_equal(full, resumed)
 
+    def test_local_workers_write_their_chunks(self, tmp_path, monkeypatch):
+        """Worker processes keep their own finished chunks; a second call reads them all."""
+        s = negsim.load("textbook/rubinstein_finite")
+        serial = sw.sweep(s, grid=self.GRID, **SERIAL)
+        local = sw.sweep(
+            s, grid=self.GRID, backend="local", workers=2, chunk_size=3, checkpoint=tmp_path
+        )
+        pd.testing.assert_frame_equal(serial, local)
+        assert len(list(tmp_path.glob("chunk-*.parquet"))) == -(-len(serial) // 3)
+
+        def unexpected(self, start, points):
+            raise AssertionError(f"chunk at {start} solved again")
+
+        monkeypatch.setattr(sw._ChunkTask, "__call__", unexpected)
+        again = sw.sweep(s, grid=self.GRID, backend="serial", checkpoint=tmp_path, progress=False)
+        pd.testing.assert_frame_equal(serial, again)
+
     def test_checkpoint_of_another_sweep_is_refused(self, tmp_path):
         s = negsim.load("textbook/ultimatum")
         sw.sweep(s, grid={"actors.proposer.discount": [0.5]}, checkpoint=tmp_path, **SERIAL)

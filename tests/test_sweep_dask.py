@@ -47,3 +47,35 @@ def test_dask_scheduler_address_and_engine_fallback():
         # the caller's cluster is left running
         assert cluster.status.name == "running"
     pd.testing.assert_frame_equal(serial, remote)
+
+
+QUIET_SWEEP = """
+import numpy as np
+import negsim
+from negsim import sweeps as sw
+
+if __name__ == "__main__":
+    s = negsim.load("textbook/rubinstein_finite")
+    grid = {"actors.alice.discount": np.linspace(0.5, 0.95, 8)}
+    df = sw.sweep(s, grid=grid, backend="dask", workers=4, concepts=("spe", "nash"),
+                  chunk_size=1, progress=False)
+    print(len(df), int(df["error"].notna().sum()))
+"""
+
+
+@pytest.mark.slow
+def test_dask_local_cluster_closes_quietly(tmp_path):
+    """A sweep on the LocalCluster it starts prints nothing but its own output: no
+    tracebacks, no CommClosedError, no log lines of distributed at shutdown."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "quiet_sweep.py"
+    script.write_text(QUIET_SWEEP)
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=600, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["8", "0"]
+    for noise in ("Traceback", "CommClosedError", "distributed."):
+        assert noise not in run.stderr, run.stderr

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -101,16 +101,20 @@ def _fast(point: Mapping[str, Any], actors: set[str], overridden: set[str]) -> b
 class Batch:
     """A scenario prepared for the batch path: its state space, every proposer's
     coalitions and its offer strategy (whose simplex bases are kept, so later chunks
-    mostly need no simplex run)."""
+    mostly need no simplex run).
+
+    ``prepared`` is the scenario's state space when it is already known (a sweep's worker
+    gets the one its parent computed, rather than computing it again)."""
 
     scenario: Scenario
+    prepared: InitVar[StateSpace | None] = None
     space: StateSpace = field(init=False)
     offers: ClosedFormOffers | SimplexOffers = field(init=False)
     supported: tuple[bool, str] = field(init=False)  # see :func:`batch_supported`
     _overridden: set[str] = field(init=False)
 
-    def __post_init__(self) -> None:
-        self.space = state_space(self.scenario)
+    def __post_init__(self, prepared: StateSpace | None) -> None:
+        self.space = state_space(self.scenario) if prepared is None else prepared
         self.offers, refused = vectorised_offers(self.space)
         self.supported = self._support(refused)
         self._overridden = _regime_paths(self.scenario)

@@ -95,7 +95,10 @@ def state_space(s: Scenario) -> StateSpace:
         return StateSpace(["base"], [round_arrays(s)], np.ones((1, 1)))
     names = list(s.regimes.states)
     transition = np.array([[s.regimes.transition[a].get(b, 0.0) for b in names] for a in names])
-    arrays = [round_arrays(s.with_changes(s.regimes.states[n].changes)) for n in names]
+    # claims (quotes and their fields, checked when s was loaded) do not enter the arrays;
+    # validating them again for every regime took ~90 % of this function (issue 15)
+    bare = s.model_copy(update={"claims": {}})
+    arrays = [round_arrays(bare.with_changes(s.regimes.states[n].changes)) for n in names]
     start = np.zeros(len(names))
     start[names.index(s.regimes.initial)] = 1.0
     dist = regime_distribution(start, transition, s.rounds)

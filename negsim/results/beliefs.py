@@ -83,69 +83,72 @@ def _nodes_table(
     who: list[str],
     reached: dict[str, dict[str, list[np.ndarray]]],
 ) -> pd.DataFrame:
+    """Rows (concept, round, node, regime), built from the arrays of all rounds at once."""
     worlds = sol.lattice.worlds
     positions = [k for k, v in scenario.issues.items() if v.kind == "position"]
     pies = [k for k, v in scenario.issues.items() if v.kind == "pie"]
     actors = list(scenario.actors)
+    T = sol.lattice.rounds
+    R = len(sol.regimes)
+    sizes = [sol.deal[concepts[0]][t].shape[0] for t in range(T)]  # M_t nodes per round
+
+    def rows(per_round: list[np.ndarray]) -> np.ndarray:
+        """Arrays (M_t, R, ...) over rounds as rows ordered by (round, node, regime)."""
+        return np.concatenate(
+            [v.reshape(sizes[t] * R, *v.shape[2:]) for t, v in enumerate(per_round)]
+        )
+
+    node = np.concatenate([np.repeat(np.arange(M), R) for M in sizes])
+    counts = np.concatenate([np.repeat(_counts(sol, t), R, axis=0) for t in range(T)])
     frames = []
     for c in concepts:
-        for t in range(sol.lattice.rounds):
-            M, R = sol.deal[c][t].shape
-            grid_n, grid_r = np.meshgrid(np.arange(M), np.arange(R), indexing="ij")
-            n_idx, r_idx = grid_n.ravel(), grid_r.ravel()
-            cols: dict[str, object] = {
-                "concept": c,
-                "round": t,
-                "regime": [sol.regimes[r] for r in r_idx],
-                "node": n_idx,
-            }
-            counts = _counts(sol, t)
-            for k, w in enumerate(worlds):
-                cols[f"signals.{w}"] = counts[n_idx, k]
-            cols["deal"] = sol.deal[c][t][n_idx, r_idx]
-            for k, issue in enumerate(positions):
-                cols[issue] = sol.x[c][t][n_idx, r_idx, k]
-            for q, pie in enumerate(pies):
-                for i, actor in enumerate(actors):
-                    if actor in (scenario.issues[pie].among or []):
-                        cols[f"{pie}.{actor}"] = sol.y[c][t][n_idx, r_idx, i, q]
+        cols: dict[str, object] = {
+            "concept": c,
+            "round": np.repeat(np.arange(T), [M * R for M in sizes]),
+            "regime": np.tile(np.array(sol.regimes, dtype=object), sum(sizes)),
+            "node": node,
+        }
+        for k, w in enumerate(worlds):
+            cols[f"signals.{w}"] = counts[:, k]
+        cols["deal"] = rows(sol.deal[c][:T])
+        x = rows(sol.x[c][:T])
+        for k, issue in enumerate(positions):
+            cols[issue] = x[:, k]
+        y = rows(sol.y[c][:T])
+        for q, pie in enumerate(pies):
             for i, actor in enumerate(actors):
-                cols[f"value.{actor}"] = sol.payoff[c][t][n_idx, r_idx, i]
-            for p in who:
-                cols[f"reach.{p}"] = reached[c][p][t][n_idx, r_idx].sum(axis=-1)
-            frames.append(pd.DataFrame(cols))
+                if actor in (scenario.issues[pie].among or []):
+                    cols[f"{pie}.{actor}"] = y[:, i, q]
+        payoff = rows(sol.payoff[c][:T])
+        for i, actor in enumerate(actors):
+            cols[f"value.{actor}"] = payoff[:, i]
+        for p in who:
+            cols[f"reach.{p}"] = rows([m.sum(axis=-1) for m in reached[c][p][:T]])
+        frames.append(pd.DataFrame(cols))
     return pd.concat(frames, ignore_index=True)
 
 
 def _beliefs_table(sol: BeliefSolution, who: list[str]) -> pd.DataFrame:
     """(round, node, perspective, world): posterior ``probability``, and the probability of
     the node under that perspective's prior whatever the bargaining (``node_probability``)."""
-    frames = []
     worlds = sol.lattice.worlds
-    reached = [node_probability(sol, sol.prior[k]) for k in range(len(who))]
-    for t, b in enumerate(sol.belief):
-        M = b.shape[0]
-        n, k, w = (
-            g.ravel()
-            for g in np.meshgrid(
-                np.arange(M), np.arange(len(who)), np.arange(len(worlds)), indexing="ij"
-            )
-        )
-        frames.append(
-            pd.DataFrame(
-                {
-                    "round": t,
-                    "node": n,
-                    "perspective": np.array(who)[k],
-                    "world": np.array(worlds)[w],
-                    "probability": b[n, k, w],
-                    "node_probability": np.array(
-                        [reached[i][t][m] for i, m in zip(k, n, strict=True)]
-                    ),
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
+    K, W = len(who), len(worlds)
+    reached = [node_probability(sol, sol.prior[k]) for k in range(K)]
+    sizes = [b.shape[0] for b in sol.belief]
+    # node_probability per (round, node, perspective), repeated over worlds
+    probability = np.concatenate(
+        [np.stack([reached[k][t] for k in range(K)], axis=-1) for t in range(len(sizes))]
+    )
+    return pd.DataFrame(
+        {
+            "round": np.repeat(np.arange(len(sizes)), [M * K * W for M in sizes]),
+            "node": np.concatenate([np.repeat(np.arange(M), K * W) for M in sizes]),
+            "perspective": np.tile(np.repeat(np.array(who, dtype=object), W), sum(sizes)),
+            "world": np.tile(np.array(worlds, dtype=object), sum(sizes) * K),
+            "probability": np.concatenate([b.ravel() for b in sol.belief]),
+            "node_probability": np.repeat(probability.ravel(), W),
+        }
+    )
 
 
 def _deal_probability_table(
@@ -155,27 +158,24 @@ def _deal_probability_table(
     reached: dict[str, dict[str, list[np.ndarray]]],
 ) -> pd.DataFrame:
     T = sol.lattice.rounds
-    rows = []
-    for c in concepts:
-        for p in who:
-            mass = reached[c][p]
-            alive = np.array([m.sum() for m in mass])  # no deal before round t, t = 0..T
-            dealt = np.maximum(alive[:-1] - alive[1:], 0.0)
-            total = dealt.sum()
-            expected = float((np.arange(T) * dealt).sum() / total) if total > 1e-12 else np.nan
-            for t in range(T):
-                rows.append(
-                    {
-                        "concept": c,
-                        "perspective": p,
-                        "round": t,
-                        "deal": float(dealt[t]),
-                        "cumulative": float(1 - alive[t + 1]),
-                        "expected_round": expected,
-                        "war_probability": float(alive[T]),
-                    }
-                )
-    return pd.DataFrame(rows)
+    pairs = [(c, p) for c in concepts for p in who]
+    # alive[j, t]: no deal before round t (t = 0..T) under pair j's concept and prior
+    alive = np.array([[m.sum() for m in reached[c][p]] for c, p in pairs]).reshape(-1, T + 1)
+    dealt = np.maximum(alive[:, :-1] - alive[:, 1:], 0.0)
+    total = dealt.sum(axis=1)
+    weighted = (np.arange(T) * dealt).sum(axis=1)
+    expected = np.divide(weighted, total, out=np.full(len(pairs), np.nan), where=total > 1e-12)
+    return pd.DataFrame(
+        {
+            "concept": np.repeat(np.array([c for c, _ in pairs], dtype=object), T),
+            "perspective": np.repeat(np.array([p for _, p in pairs], dtype=object), T),
+            "round": np.tile(np.arange(T), len(pairs)),
+            "deal": dealt.ravel(),
+            "cumulative": (1 - alive[:, 1:]).ravel(),
+            "expected_round": np.repeat(expected, T),
+            "war_probability": np.repeat(alive[:, T], T),
+        }
+    )
 
 
 # -- words -------------------------------------------------------------------------------

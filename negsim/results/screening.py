@@ -71,49 +71,41 @@ def _deal_at(screening: Screening) -> np.ndarray:
     return deal
 
 
+def _in_play_nodes(screening: Screening, reach: np.ndarray) -> list[tuple[int, int, int]]:
+    """The nodes (t, r, s) with branches, in order, reached with positive probability."""
+    return [key for key in sorted(screening.branches) if reach[key].sum() > 0]
+
+
 def types_table(screening: Screening) -> pd.DataFrame:
     reach = screening.reach()
     deal = _deal_at(screening)
     T = deal.shape[0]
-    settled = np.concatenate(
-        [np.zeros((1, len(screening.types))), np.cumsum((reach[:T] * deal).sum(axis=(1, 2)), 0)]
-    )
+    M = len(screening.types)
+    settled = np.concatenate([np.zeros((1, M)), np.cumsum((reach[:T] * deal).sum(axis=(1, 2)), 0)])
     k = screening.informed
-    rows = []
-    for (t, r, s), found in sorted(screening.branches.items()):
-        if reach[t, r, s].sum() <= 0:
-            continue
-        for m, name in enumerate(screening.types):
-            after = sum(
-                b.probability * screening.continuation[t, r, b.next_state, m, k] for b in found
-            )
-            rows.append(
-                (
-                    CONCEPT,
-                    t,
-                    screening.regimes[r],
-                    _state_name(screening, s),
-                    name,
-                    m >= s,
-                    float(deal[t, r, s, m]),
-                    float(screening.value[t, r, s, m, k]),
-                    float(after),
-                    float(settled[t, m]),
-                )
-            )
-    columns = [
-        "concept",
-        "round",
-        "regime",
-        "state",
-        "type",
-        "in_play",
-        "accepts",
-        "value",
-        "continuation",
-        "settled_before",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    nodes = _in_play_nodes(screening, reach)
+    t, r, s = (np.array([key[j] for key in nodes], dtype=int).reshape(-1) for j in range(3))
+    # value after a rejection: sum over the node's branches of probability x continuation
+    after = np.zeros((len(nodes), M))
+    for n, key in enumerate(nodes):
+        for b in screening.branches[key]:
+            after[n] += b.probability * screening.continuation[key[0], key[1], b.next_state, :, k]
+    m = np.arange(M)
+    states = np.array([_state_name(screening, j) for j in range(M)], dtype=object)
+    return pd.DataFrame(
+        {
+            "concept": CONCEPT,
+            "round": np.repeat(t, M),
+            "regime": np.repeat(np.array(screening.regimes, dtype=object)[r], M),
+            "state": np.repeat(states[s], M),
+            "type": np.tile(np.array(screening.types, dtype=object), len(nodes)),
+            "in_play": (m[None, :] >= s[:, None]).ravel(),
+            "accepts": deal[t, r, s].ravel(),
+            "value": screening.value[t, r, s, :, k].ravel(),
+            "continuation": after.ravel(),
+            "settled_before": settled[t].ravel(),
+        }
+    )
 
 
 def deal_probability_table(screening: Screening) -> pd.DataFrame:
@@ -153,45 +145,44 @@ def deal_probability_table(screening: Screening) -> pd.DataFrame:
 
 def screening_table(screening: Screening) -> pd.DataFrame:
     reach = screening.reach()
-    actors = screening.arrays[0][0].actors
-    rows = []
-    for (t, r, s), found in sorted(screening.branches.items()):
-        weight = float(reach[t, r, s] @ screening.prior)
-        if weight <= 0:
-            continue
-        for b in found:
-            if b.informed:
-                continue
-            for c in range(s, len(screening.types) + 1):
-                if np.isnan(b.expected[c]):
-                    continue
-                rows.append(
-                    (
-                        t,
-                        screening.regimes[r],
-                        _state_name(screening, s),
-                        actors[b.proposer],
-                        weight * b.probability,
-                        ",".join(screening.types[s:c]),
-                        float(b.risk[c]),
-                        float(b.ret[c]),
-                        float(b.expected[c]),
-                        c == b.cutoff,
-                    )
-                )
-    columns = [
-        "round",
-        "regime",
-        "state",
-        "proposer",
-        "reached",
-        "settling_types",
-        "risk",
-        "return",
-        "expected",
-        "chosen",
+    actors = np.array(screening.arrays[0][0].actors, dtype=object)
+    M = len(screening.types)
+    weight = {key: float(reach[key] @ screening.prior) for key in sorted(screening.branches)}
+    moves = [  # the uninformed proposers' moves at nodes reached with positive probability
+        (key, b)
+        for key, w in weight.items()
+        if w > 0
+        for b in screening.branches[key]
+        if not b.informed
     ]
-    return pd.DataFrame(rows, columns=columns)
+    t, r, s = (np.array([key[j] for key, _ in moves], dtype=int).reshape(-1) for j in range(3))
+    expected = np.array([b.expected for _, b in moves]).reshape(-1, M + 1)
+    c = np.arange(M + 1)
+    listed = (c[None, :] >= s[:, None]) & ~np.isnan(expected)  # cutoffs c = s..M
+    row, cut = np.nonzero(listed)
+    # settling types of each (state s, cutoff c): types s..c-1
+    settling = np.array(
+        [[",".join(screening.types[i:j]) for j in range(M + 1)] for i in range(M)], dtype=object
+    )
+    states = np.array([_state_name(screening, j) for j in range(M)], dtype=object)
+
+    def field(name: str) -> np.ndarray:
+        return np.array([getattr(b, name) for _, b in moves]).reshape(len(moves), M + 1)
+
+    return pd.DataFrame(
+        {
+            "round": t[row],
+            "regime": np.array(screening.regimes, dtype=object)[r[row]],
+            "state": states[s[row]],
+            "proposer": actors[np.array([b.proposer for _, b in moves], dtype=int)[row]],
+            "reached": np.array([weight[key] * b.probability for key, b in moves])[row],
+            "settling_types": settling[s[row], cut],
+            "risk": field("risk")[row, cut],
+            "return": field("ret")[row, cut],
+            "expected": expected[row, cut],
+            "chosen": cut == np.array([b.cutoff for _, b in moves], dtype=int)[row],
+        }
+    )
 
 
 def screening_lines(result: Result) -> list[str]:
