@@ -209,10 +209,10 @@ def test_failing_combinations_are_all_named_with_a_choice_that_avoids_them(monke
 
     real = dd.solve
 
-    def failing(scenario, concepts):  # fails where red lines are off and regimes on
+    def failing(scenario, concepts, **options):  # fails where red lines are off, regimes on
         if not scenario.actors["a"].red_lines and scenario.regimes is not None:
             raise negsim.SolveError("mixing needed")
-        return real(scenario, concepts)
+        return real(scenario, concepts, **options)
 
     monkeypatch.setattr(dd, "solve", failing)
     with pytest.raises(negsim.SolveError) as err:
