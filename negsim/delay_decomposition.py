@@ -185,12 +185,12 @@ class DelayDecomposition:
         """The table in Markdown, for reports."""
         table = self.table(outputs)
         head = ["output", *map(str, table.columns)]
-        rows = [[str(output), *(f"{v:+.3f}" for v in row)] for output, row in table.iterrows()]
+        rows = [[str(output), *(signed(v, 3) for v in row)] for output, row in table.iterrows()]
         return markdown_table(head, rows)
 
     def text(self, outputs: list[str] | None = None) -> str:
         """The table in plain text."""
-        return self.table(outputs).to_string(float_format=lambda v: f"{v:+.4f}")
+        return self.table(outputs).to_string(float_format=lambda v: signed(v, 4))
 
 
 def _shapley(values: dict[frozenset[str], float], names: list[str]) -> dict[str, float]:
@@ -206,6 +206,17 @@ def _shapley(values: dict[frozenset[str], float], names: list[str]) -> dict[str,
                 total += weight * (values[s | {i}] - values[s])
         out[i] = total
     return out
+
+
+def signed(value: float, digits: int) -> str:
+    """``value`` with its sign and ``digits`` decimals; a value that rounds to zero is
+    ``+0.000`` whatever the sign of its rounding error, so that tables do not change with
+    the last bit of a solver's answer.
+
+    >>> signed(-1e-17, 3), signed(-2.5, 3)
+    ('+0.000', '-2.500')
+    """
+    return f"{round(value, digits) + 0.0:+.{digits}f}"
 
 
 def _failure_message(name: str, names: list[str], failures: dict[frozenset[str], str]) -> str:
