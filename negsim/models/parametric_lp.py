@@ -33,6 +33,7 @@ from typing import Any
 
 import highspy
 import numpy as np
+from scipy import linalg, optimize
 
 __all__ = [
     "AMBIGUOUS",
@@ -47,6 +48,7 @@ __all__ = [
 OPTIMAL, INFEASIBLE, AMBIGUOUS = 0, 1, 2
 DEGENERATE = 1e-9  # |reduced cost| below which the optimum may not be unique
 _FIT_TOL = 1e-9  # primal feasibility of a cached basis at another right-hand side
+_RANK_TOL = 1e-12  # relative pivot below which active rows do not determine a vertex
 _HIGHS_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 # highspy.Highs() prints a banner on construction, before any option can be set; the core
 # class it wraps (exported as highspy._Highs) does not.
@@ -88,8 +90,7 @@ class _Basis:
         Nonbasic columns and rows sit at their bounds by construction, so only the basic
         columns' bounds and the basic rows' activities are checked.
         """
-        rhs = np.where(self.at_upper, upper[:, self.tight_rows], lower[:, self.tight_rows])
-        z_basic = row_products(rhs - self.offset, self.inverse.T)
+        rhs, z_basic = self.values(lower, upper)
         activity = row_products(z_basic, self.loose_matrix.T) + self.loose_offset
         with np.errstate(invalid="ignore"):
             fits = np.isfinite(rhs).all(axis=1)
@@ -98,6 +99,38 @@ class _Basis:
             fits &= (activity >= lower[:, self.loose_rows] - _FIT_TOL).all(axis=1)
             fits &= (activity <= upper[:, self.loose_rows] + _FIT_TOL).all(axis=1)
         return fits, z_basic
+
+    def values(self, lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The tight rows' bounds (n, k) and the basic columns' values (n, k) for row
+        bounds (n, m): ``z_B = B^{-1} (b_T - A_TN z_N)``, each row summed in one order."""
+        rhs = np.where(self.at_upper, upper[:, self.tight_rows], lower[:, self.tight_rows])
+        return rhs, row_products(rhs - self.offset, self.inverse.T)
+
+    @classmethod
+    def build(
+        cls,
+        matrix: np.ndarray,
+        basic: np.ndarray,
+        tight: np.ndarray,
+        at_upper: np.ndarray,
+        fixed: np.ndarray,
+        reusable: bool,
+    ) -> _Basis:
+        """The factorised basis of columns ``basic`` and rows ``tight`` (both sorted)."""
+        loose = np.setdiff1d(np.arange(len(matrix)), tight)
+        sub = matrix[np.ix_(tight, basic)]
+        return cls(
+            basic=basic,
+            tight_rows=tight,
+            at_upper=at_upper,
+            loose_rows=loose,
+            inverse=np.linalg.inv(sub) if sub.size else np.zeros((0, 0)),
+            fixed=fixed,
+            offset=matrix[tight] @ fixed,
+            loose_matrix=matrix[np.ix_(loose, basic)],
+            loose_offset=matrix[loose] @ fixed,
+            reusable=reusable,
+        )
 
 
 @dataclass
@@ -132,6 +165,7 @@ class RowParametricLP:
     simplex_runs: int = 0
     _bases: list[_Basis] = field(default_factory=list, repr=False)
     _highs: Any = field(default=None, repr=False)
+    _vertices: dict[bytes, _Basis | None] = field(default_factory=dict, repr=False)
 
     def solve(self, row_lower: np.ndarray, row_upper: np.ndarray) -> BatchSolution:
         """Solve for row bounds ``row_lower``, ``row_upper`` of shape (n, rows)."""
@@ -154,6 +188,8 @@ class RowParametricLP:
             if status[p] < 0:  # a non-reusable basis, or HiGHS's tolerance was looser
                 status[p] = OPTIMAL if basis.reusable else AMBIGUOUS
                 z[p] = z_p
+        if self.unique:
+            self._canonical(row_lower, row_upper, status, z)
         objective = row_products(np.nan_to_num(z), self.cost[:, None])[:, 0]
         objective = np.where(status != INFEASIBLE, objective, np.nan)
         return BatchSolution(status=status, z=z, objective=objective)
@@ -175,6 +211,102 @@ class RowParametricLP:
         status[done] = OPTIMAL
         z[done] = basis.fixed
         z[np.ix_(done, basis.basic)] = z_basic[fits]
+
+    def _canonical(
+        self, lower: np.ndarray, upper: np.ndarray, status: np.ndarray, z: np.ndarray
+    ) -> None:
+        """Replace each solution by its vertex's canonical one, and decide uniqueness there.
+
+        Which optimal basis reached a point depends on the bases met before it (the cache,
+        HiGHS's warm start); at a degenerate vertex (more than ``cols`` constraints active)
+        several bases give the same vertex with different rounding, and some are dual
+        degenerate although the optimum is unique. The vertex is identified by its active
+        set (within ``_FIT_TOL``), and both the values and the status are functions of that
+        set: see :meth:`_vertex`.
+        """
+        solved = np.flatnonzero(status != INFEASIBLE)
+        if not solved.size:
+            return
+        zs, lo, up = z[solved], lower[solved], upper[solved]
+        activity = row_products(zs, self.matrix.T)
+        with np.errstate(invalid="ignore"):
+            active = np.hstack(
+                [
+                    zs <= self.col_lower + _FIT_TOL,
+                    zs >= self.col_upper - _FIT_TOL,
+                    activity <= lo + _FIT_TOL,
+                    activity >= up - _FIT_TOL,
+                ]
+            )
+        keys, first, group = np.unique(
+            np.packbits(active, axis=1), axis=0, return_index=True, return_inverse=True
+        )
+        group = group.ravel()
+        for g in range(len(keys)):
+            members = solved[group == g]
+            key = keys[g].tobytes()
+            if key not in self._vertices:
+                self._vertices[key] = self._vertex(active[first[g]])
+            basis = self._vertices[key]
+            if basis is None:
+                status[members] = AMBIGUOUS
+                continue
+            status[members] = OPTIMAL
+            z[members] = basis.fixed
+            z[np.ix_(members, basis.basic)] = basis.values(lower[members], upper[members])[1]
+
+    def _vertex(self, active: np.ndarray) -> _Basis | None:
+        r"""The canonical basis of a vertex from its active constraints, or None unless the
+        vertex is the unique optimum.
+
+        ``active`` is (columns at lower, at upper, rows at lower, at upper). Every active
+        column bound is kept (its value is then exact), the remaining columns are basic,
+        and among the active rows those of a QR factorisation with column pivoting of
+        ``A[rows][:, basic]^T`` (Businger & Golub 1965) are tight: a well-conditioned
+        choice that depends on the active set alone. The active set of a basic optimal
+        solution contains a basis, so the pivoting finds enough independent rows.
+
+        The optimum is unique iff ``c`` is interior to the cone of the active constraints'
+        inward normals ``g_i`` (Mangasarian 1979, "Uniqueness of solution in linear
+        programming", Linear Algebra Appl. 25), i.e. iff ``c = sum_i mu_i g_i`` with every
+        multiplier of an inequality (not of an equality row or fixed column) positive;
+        as for a basis's reduced costs, "positive" is ``max_mu min_i mu_i >= DEGENERATE``.
+        """
+        k = len(self.cost)
+        col_low, col_up, row_low, row_up = np.split(active, np.cumsum([k, k, len(self.matrix)]))
+        basic = np.flatnonzero(~(col_low | col_up))
+        rows = np.flatnonzero(row_low | row_up)
+        tight = rows[:0]
+        if basic.size:
+            if len(rows) < basic.size:
+                return None  # not a vertex
+            r, pivots = linalg.qr(self.matrix[np.ix_(rows, basic)].T, mode="r", pivoting=True)
+            if abs(r[basic.size - 1, basic.size - 1]) <= _RANK_TOL * abs(r[0, 0]):
+                return None
+            tight = np.sort(rows[pivots[: basic.size]])
+        # inward normals: e_j at a lower bound, -e_j at an upper one, a_i at a lower row
+        # bound, -a_i at an upper one; both at once is an equality (a free multiplier)
+        eye = np.eye(k)
+        normals = np.vstack(
+            [
+                eye[col_low],
+                -eye[col_up & ~col_low],
+                self.matrix[row_low],
+                -self.matrix[row_up & ~row_low],
+            ]
+        )
+        free = np.concatenate(
+            [
+                (col_low & col_up)[col_low],
+                np.zeros((col_up & ~col_low).sum(), bool),
+                (row_low & row_up)[row_low],
+                np.zeros((row_up & ~row_low).sum(), bool),
+            ]
+        )
+        if not _interior(self.cost, normals, free):
+            return None
+        fixed = np.where(col_low, self.col_lower, np.where(col_up, self.col_upper, 0.0))
+        return _Basis.build(self.matrix, basic, tight, ~row_low[tight], fixed, True)
 
     def _simplex(self, lower: np.ndarray, upper: np.ndarray) -> tuple[_Basis, np.ndarray] | None:
         """One HiGHS dual simplex run; the optimal basis and solution, or None if infeasible."""
@@ -205,9 +337,6 @@ class RowParametricLP:
                 fixed[j] = self.col_lower[j]
             elif s == highspy.HighsBasisStatus.kUpper:
                 fixed[j] = self.col_upper[j]
-        loose = np.setdiff1d(np.arange(len(lower)), tight)
-        sub = self.matrix[np.ix_(tight, basic)]
-        inverse = np.linalg.inv(sub) if sub.size else np.zeros((0, 0))
         col_dual = np.abs(np.array(solution.col_dual))
         row_dual = np.abs(np.array(solution.row_dual))
         movable_cols = np.setdiff1d(np.arange(len(self.cost)), basic)
@@ -218,18 +347,8 @@ class RowParametricLP:
             np.any(col_dual[movable_cols] < DEGENERATE)
             or np.any(row_dual[movable_rows] < DEGENERATE)
         )
-        return _Basis(
-            basic=basic,
-            tight_rows=tight,
-            at_upper=at_upper,
-            loose_rows=loose,
-            inverse=inverse,
-            fixed=fixed,
-            offset=self.matrix[tight] @ fixed,
-            loose_matrix=self.matrix[np.ix_(loose, basic)],
-            loose_offset=self.matrix[loose] @ fixed,
-            reusable=not (self.unique and degenerate) and not free_rows.any(),
-        )
+        reusable = not (self.unique and degenerate) and not free_rows.any()
+        return _Basis.build(self.matrix, basic, tight, at_upper, fixed, reusable)
 
     def _solver(self) -> Any:
         if self._highs is None:
@@ -282,6 +401,36 @@ def row_products(x: np.ndarray, m: np.ndarray) -> np.ndarray:
     for k in range(m.shape[0]):
         out += x[:, k, None] * m[k]
     return out
+
+
+def _interior(cost: np.ndarray, normals: np.ndarray, free: np.ndarray) -> bool:
+    """Whether ``cost = normals.T @ mu`` with ``mu_i >= DEGENERATE`` where not ``free``.
+
+    With as many normals as columns (a nondegenerate vertex) ``mu`` is the basis's duals;
+    otherwise the largest ``t`` with ``mu_i - t >= 0`` is found by a small LP.
+    """
+    if len(normals) == len(cost):
+        try:
+            mu = np.linalg.solve(normals.T, cost)
+        except np.linalg.LinAlgError:
+            return False
+        return bool((mu[~free] >= DEGENERATE).all())
+    # variables (mu, t): max t s.t. normals.T @ mu = cost, mu_i - t >= 0 (not free), t <= 1
+    n = len(normals)
+    bounded = np.flatnonzero(~free)
+    a_ub = np.zeros((len(bounded), n + 1))
+    a_ub[np.arange(len(bounded)), bounded] = -1.0
+    a_ub[:, -1] = 1.0
+    res = optimize.linprog(
+        np.append(np.zeros(n), -1.0),
+        A_ub=a_ub,
+        b_ub=np.zeros(len(bounded)),
+        A_eq=np.hstack([normals.T, np.zeros((len(cost), 1))]),
+        b_eq=cost,
+        bounds=[(None, None)] * n + [(None, 1.0)],
+        method="highs",
+    )
+    return bool(res.status == 0 and -res.fun >= DEGENERATE)
 
 
 def _finite(bounds: np.ndarray) -> np.ndarray:
