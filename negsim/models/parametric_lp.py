@@ -33,7 +33,7 @@ from typing import Any
 
 import highspy
 import numpy as np
-from scipy import linalg, optimize
+from scipy import linalg
 
 __all__ = [
     "AMBIGUOUS",
@@ -80,12 +80,14 @@ class _Basis:
     loose_matrix: np.ndarray  # (m - k, k) A[loose_rows][:, basic]
     loose_offset: np.ndarray  # (m - k,) A[loose_rows] @ fixed
     reusable: bool  # False when the optimum may not be unique
+    key: tuple[bytes, ...]  # equal keys: equal values at every right-hand side
     uses: list[int] = field(default_factory=lambda: [0])  # right-hand sides served
 
     def fit(
         self, lp: RowParametricLP, lower: np.ndarray, upper: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Where the basis is primal feasible for row bounds (n, m), and the basic values.
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Where the basis is primal feasible for row bounds (n, m), the basic values, and
+        the activities of the tight rows (their bounds) and of the loose rows.
 
         Nonbasic columns and rows sit at their bounds by construction, so only the basic
         columns' bounds and the basic rows' activities are checked.
@@ -98,7 +100,7 @@ class _Basis:
             fits &= (z_basic <= lp.col_upper[self.basic] + _FIT_TOL).all(axis=1)
             fits &= (activity >= lower[:, self.loose_rows] - _FIT_TOL).all(axis=1)
             fits &= (activity <= upper[:, self.loose_rows] + _FIT_TOL).all(axis=1)
-        return fits, z_basic
+        return fits, z_basic, rhs, activity
 
     def values(self, lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The tight rows' bounds (n, k) and the basic columns' values (n, k) for row
@@ -130,6 +132,7 @@ class _Basis:
             loose_matrix=matrix[np.ix_(loose, basic)],
             loose_offset=matrix[loose] @ fixed,
             reusable=reusable,
+            key=(basic.tobytes(), tight.tobytes(), at_upper.tobytes(), fixed.tobytes()),
         )
 
 
@@ -172,8 +175,13 @@ class RowParametricLP:
         n = len(row_lower)
         status = np.full(n, -1)
         z = np.full((n, len(self.cost)), np.nan)
+        reached = (
+            _Reached(np.full((n, len(self.matrix)), np.nan), np.full(n, -1), [])
+            if self.unique
+            else None
+        )
         for basis in self._bases:
-            self._fit(basis, row_lower, row_upper, status, z)
+            self._fit(basis, row_lower, row_upper, status, z, reached)
         self._bases.sort(key=lambda b: -b.uses[0])  # the most used first: less work next time
         while (pending := np.flatnonzero(status < 0)).size:
             p = int(pending[0])
@@ -184,12 +192,14 @@ class RowParametricLP:
             basis, z_p = found
             if basis.reusable:
                 self._bases.append(basis)
-                self._fit(basis, row_lower, row_upper, status, z)
+                self._fit(basis, row_lower, row_upper, status, z, reached)
             if status[p] < 0:  # a non-reusable basis, or HiGHS's tolerance was looser
                 status[p] = OPTIMAL if basis.reusable else AMBIGUOUS
                 z[p] = z_p
-        if self.unique:
-            self._canonical(row_lower, row_upper, status, z)
+                if reached is not None:
+                    reached.activity[p] = self.matrix @ z_p
+        if reached is not None:
+            self._canonical(row_lower, row_upper, status, z, reached)
         objective = row_products(np.nan_to_num(z), self.cost[:, None])[:, 0]
         objective = np.where(status != INFEASIBLE, objective, np.nan)
         return BatchSolution(status=status, z=z, objective=objective)
@@ -201,19 +211,30 @@ class RowParametricLP:
         upper: np.ndarray,
         status: np.ndarray,
         z: np.ndarray,
+        reached: _Reached | None,
     ) -> None:
         pending = np.flatnonzero(status < 0)
         if not pending.size:
             return
-        fits, z_basic = basis.fit(self, lower[pending], upper[pending])
+        fits, z_basic, rhs, activity = basis.fit(self, lower[pending], upper[pending])
         done = pending[fits]
         basis.uses[0] += len(done)
         status[done] = OPTIMAL
         z[done] = basis.fixed
         z[np.ix_(done, basis.basic)] = z_basic[fits]
+        if reached is not None and done.size:
+            reached.activity[np.ix_(done, basis.tight_rows)] = rhs[fits]
+            reached.activity[np.ix_(done, basis.loose_rows)] = activity[fits]
+            reached.basis[done] = len(reached.bases)
+            reached.bases.append(basis)
 
     def _canonical(
-        self, lower: np.ndarray, upper: np.ndarray, status: np.ndarray, z: np.ndarray
+        self,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        status: np.ndarray,
+        z: np.ndarray,
+        reached: _Reached,
     ) -> None:
         """Replace each solution by its vertex's canonical one, and decide uniqueness there.
 
@@ -222,13 +243,13 @@ class RowParametricLP:
         several bases give the same vertex with different rounding, and some are dual
         degenerate although the optimum is unique. The vertex is identified by its active
         set (within ``_FIT_TOL``), and both the values and the status are functions of that
-        set: see :meth:`_vertex`.
+        set: see :meth:`_vertex`. Points whose basis is the canonical one keep their values.
         """
         solved = np.flatnonzero(status != INFEASIBLE)
         if not solved.size:
             return
         zs, lo, up = z[solved], lower[solved], upper[solved]
-        activity = row_products(zs, self.matrix.T)
+        activity = reached.activity[solved]
         with np.errstate(invalid="ignore"):
             active = np.hstack(
                 [
@@ -238,20 +259,25 @@ class RowParametricLP:
                     activity >= up - _FIT_TOL,
                 ]
             )
-        keys, first, group = np.unique(
-            np.packbits(active, axis=1), axis=0, return_index=True, return_inverse=True
-        )
-        group = group.ravel()
-        for g in range(len(keys)):
-            members = solved[group == g]
-            key = keys[g].tobytes()
+        # one group per active set and basis that reached it (rows as 64-bit words, sorted)
+        bits = np.packbits(active, axis=1)
+        via = reached.basis[solved]
+        tagged = np.hstack([bits, (via + 1).astype(">u4")[:, None].view(np.uint8)])
+        words = np.pad(tagged, ((0, 0), (0, -tagged.shape[1] % 8))).view(np.uint64)
+        order = np.lexsort(words.T)
+        starts = np.flatnonzero(np.any(words[order[1:]] != words[order[:-1]], axis=1)) + 1
+        for rows in np.split(order, starts):
+            members, head = solved[rows], rows[0]
+            key = bits[head].tobytes()
             if key not in self._vertices:
-                self._vertices[key] = self._vertex(active[first[g]])
+                self._vertices[key] = self._vertex(active[head])
             basis = self._vertices[key]
             if basis is None:
                 status[members] = AMBIGUOUS
                 continue
             status[members] = OPTIMAL
+            if via[head] >= 0 and reached.bases[via[head]].key == basis.key:
+                continue  # reached by the canonical basis itself: the same values
             z[members] = basis.fixed
             z[np.ix_(members, basis.basic)] = basis.values(lower[members], upper[members])[1]
 
@@ -280,7 +306,9 @@ class RowParametricLP:
         if basic.size:
             if len(rows) < basic.size:
                 return None  # not a vertex
-            r, pivots = linalg.qr(self.matrix[np.ix_(rows, basic)].T, mode="r", pivoting=True)
+            r, pivots = linalg.qr(
+                self.matrix[np.ix_(rows, basic)].T, mode="r", pivoting=True, check_finite=False
+            )
             if abs(r[basic.size - 1, basic.size - 1]) <= _RANK_TOL * abs(r[0, 0]):
                 return None
             tight = np.sort(rows[pivots[: basic.size]])
@@ -352,36 +380,26 @@ class RowParametricLP:
 
     def _solver(self) -> Any:
         if self._highs is None:
-            h = _Solver()
-            for option, value in (
-                ("output_flag", False),
-                ("presolve", "off"),
-                ("solver", "simplex"),
-                ("primal_feasibility_tolerance", _HIGHS_TOL),
-                ("dual_feasibility_tolerance", _HIGHS_TOL),
-            ):
-                h.setOptionValue(option, value)
-            lp = highspy.HighsLp()
-            m, k = self.matrix.shape
-            lp.num_col_, lp.num_row_ = k, m
-            lp.col_cost_ = self.cost.astype(float)
-            lp.col_lower_ = _finite(self.col_lower)
-            lp.col_upper_ = _finite(self.col_upper)
-            lp.row_lower_ = np.full(m, -highspy.kHighsInf)
-            lp.row_upper_ = np.full(m, highspy.kHighsInf)
-            rows, cols = np.nonzero(self.matrix)
-            lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-            lp.a_matrix_.start_ = np.searchsorted(rows, np.arange(m + 1)).astype(np.int32)
-            lp.a_matrix_.index_ = cols.astype(np.int32)
-            lp.a_matrix_.value_ = self.matrix[rows, cols].astype(float)
-            h.passModel(lp)
-            self._highs = h
+            free = np.full(len(self.matrix), np.inf)
+            self._highs = _highs(
+                self.cost, self.matrix, self.col_lower, self.col_upper, -free, free
+            )
         return self._highs
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["_highs"] = None  # the solver is rebuilt where the object is unpickled
         return state
+
+
+@dataclass(frozen=True)
+class _Reached:
+    """How one batch's solutions were reached: the row activities (n, rows) and the index
+    in ``bases`` of the cached basis that gave each (-1: HiGHS's own solution)."""
+
+    activity: np.ndarray
+    basis: np.ndarray
+    bases: list[_Basis]
 
 
 def row_products(x: np.ndarray, m: np.ndarray) -> np.ndarray:
@@ -416,21 +434,58 @@ def _interior(cost: np.ndarray, normals: np.ndarray, free: np.ndarray) -> bool:
             return False
         return bool((mu[~free] >= DEGENERATE).all())
     # variables (mu, t): max t s.t. normals.T @ mu = cost, mu_i - t >= 0 (not free), t <= 1
-    n = len(normals)
+    n, k = len(normals), len(cost)
     bounded = np.flatnonzero(~free)
-    a_ub = np.zeros((len(bounded), n + 1))
-    a_ub[np.arange(len(bounded)), bounded] = -1.0
-    a_ub[:, -1] = 1.0
-    res = optimize.linprog(
+    floors = np.zeros((len(bounded), n + 1))
+    floors[np.arange(len(bounded)), bounded] = 1.0
+    floors[:, -1] = -1.0
+    h = _highs(
         np.append(np.zeros(n), -1.0),
-        A_ub=a_ub,
-        b_ub=np.zeros(len(bounded)),
-        A_eq=np.hstack([normals.T, np.zeros((len(cost), 1))]),
-        b_eq=cost,
-        bounds=[(None, None)] * n + [(None, 1.0)],
-        method="highs",
+        np.vstack([np.hstack([normals.T, np.zeros((k, 1))]), floors]),
+        np.full(n + 1, -np.inf),
+        np.append(np.full(n, np.inf), 1.0),
+        np.concatenate([cost, np.zeros(len(bounded))]),
+        np.concatenate([cost, np.full(len(bounded), np.inf)]),
     )
-    return bool(res.status == 0 and -res.fun >= DEGENERATE)
+    h.run()
+    optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return bool(optimal and -h.getInfo().objective_function_value >= DEGENERATE)
+
+
+def _highs(
+    cost: np.ndarray,
+    matrix: np.ndarray,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+) -> Any:
+    """A HiGHS dual simplex model of ``min cost @ z`` s.t. ``row_lower <= matrix @ z <=
+    row_upper``, ``col_lower <= z <= col_upper`` (no presolve, tight tolerances)."""
+    h = _Solver()
+    for option, value in (
+        ("output_flag", False),
+        ("presolve", "off"),
+        ("solver", "simplex"),
+        ("primal_feasibility_tolerance", _HIGHS_TOL),
+        ("dual_feasibility_tolerance", _HIGHS_TOL),
+    ):
+        h.setOptionValue(option, value)
+    lp = highspy.HighsLp()
+    m, k = matrix.shape
+    lp.num_col_, lp.num_row_ = k, m
+    lp.col_cost_ = cost.astype(float)
+    lp.col_lower_ = _finite(col_lower)
+    lp.col_upper_ = _finite(col_upper)
+    lp.row_lower_ = _finite(row_lower)
+    lp.row_upper_ = _finite(row_upper)
+    rows, cols = np.nonzero(matrix)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.searchsorted(rows, np.arange(m + 1)).astype(np.int32)
+    lp.a_matrix_.index_ = cols.astype(np.int32)
+    lp.a_matrix_.value_ = matrix[rows, cols].astype(float)
+    h.passModel(lp)
+    return h
 
 
 def _finite(bounds: np.ndarray) -> np.ndarray:
