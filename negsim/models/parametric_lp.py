@@ -24,6 +24,18 @@ a nonbasic row that could move is within ``DEGENERATE`` of zero), which optimal 
 solver returns depends on its path. With ``unique=True`` such a basis is not reused, and
 the right-hand side HiGHS solved is reported ``AMBIGUOUS`` (with HiGHS's solution), so
 that callers needing a path-independent answer can tell.
+
+With ``unique=True`` a point's answer is also independent of the points solved before it
+(issue 13 item 9: a resumed sweep equals an uninterrupted one byte for byte). Which optimal
+basis reaches a point depends on the cached bases and on HiGHS's warm start, and at a
+degenerate vertex (more active constraints than columns) several do, each rounding the
+vertex differently, some of them with a zero reduced cost although the optimum is unique.
+So the final step is canonical: the vertex's active set (within ``_FIT_TOL``) decides the
+status (optimum unique iff the cost is interior to the cone of the active constraints'
+normals) and the basis the values are computed from (every active column bound, then
+active rows chosen by pivoted QR), both cached per active set. With ``unique=False``
+(objective values only) the objective can still differ in the last bit between optimal
+vertices reached by different paths.
 """
 
 from __future__ import annotations
