@@ -131,7 +131,9 @@ class _Basis:
         reusable: bool,
     ) -> _Basis:
         """The factorised basis of columns ``basic`` and rows ``tight`` (both sorted)."""
-        loose = np.setdiff1d(np.arange(len(matrix)), tight)
+        is_loose = np.ones(len(matrix), dtype=bool)
+        is_loose[tight] = False
+        loose = np.flatnonzero(is_loose)
         sub = matrix[np.ix_(tight, basic)]
         return cls(
             basic=basic,
@@ -181,6 +183,7 @@ class RowParametricLP:
     _bases: list[_Basis] = field(default_factory=list, repr=False)
     _highs: Any = field(default=None, repr=False)
     _vertices: dict[bytes, _Basis | None] = field(default_factory=dict, repr=False)
+    _cone: Any = field(default=None, repr=False)  # HiGHS for the uniqueness tests
 
     def solve(self, row_lower: np.ndarray, row_upper: np.ndarray) -> BatchSolution:
         """Solve for row bounds ``row_lower``, ``row_upper`` of shape (n, rows)."""
@@ -326,24 +329,14 @@ class RowParametricLP:
             tight = np.sort(rows[pivots[: basic.size]])
         # inward normals: e_j at a lower bound, -e_j at an upper one, a_i at a lower row
         # bound, -a_i at an upper one; both at once is an equality (a free multiplier)
-        eye = np.eye(k)
-        normals = np.vstack(
-            [
-                eye[col_low],
-                -eye[col_up & ~col_low],
-                self.matrix[row_low],
-                -self.matrix[row_up & ~row_low],
-            ]
-        )
-        free = np.concatenate(
-            [
-                (col_low & col_up)[col_low],
-                np.zeros((col_up & ~col_low).sum(), bool),
-                (row_low & row_up)[row_low],
-                np.zeros((row_up & ~row_low).sum(), bool),
-            ]
-        )
-        if not _interior(self.cost, normals, free):
+        cols = np.flatnonzero(col_low | col_up)
+        lows = np.concatenate([col_low[cols], row_low[rows]])
+        normals = np.vstack([np.eye(k)[cols], self.matrix[rows]])
+        normals[~lows] *= -1.0
+        free = np.concatenate([col_up[cols], row_up[rows]]) & lows
+        if self._cone is None:
+            self._cone = _highs()
+        if not _interior(self._cone, self.cost, normals, free):
             return None
         fixed = np.where(col_low, self.col_lower, np.where(col_up, self.col_upper, 0.0))
         return _Basis.build(self.matrix, basic, tight, ~row_low[tight], fixed, True)
@@ -393,14 +386,14 @@ class RowParametricLP:
     def _solver(self) -> Any:
         if self._highs is None:
             free = np.full(len(self.matrix), np.inf)
-            self._highs = _highs(
-                self.cost, self.matrix, self.col_lower, self.col_upper, -free, free
+            self._highs = _pass(
+                _highs(), self.cost, self.matrix, self.col_lower, self.col_upper, -free, free
             )
         return self._highs
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state["_highs"] = None  # the solver is rebuilt where the object is unpickled
+        state["_highs"] = state["_cone"] = None  # solvers are rebuilt where unpickled
         return state
 
 
@@ -433,7 +426,7 @@ def row_products(x: np.ndarray, m: np.ndarray) -> np.ndarray:
     return out
 
 
-def _interior(cost: np.ndarray, normals: np.ndarray, free: np.ndarray) -> bool:
+def _interior(h: Any, cost: np.ndarray, normals: np.ndarray, free: np.ndarray) -> bool:
     """Whether ``cost = normals.T @ mu`` with ``mu_i >= DEGENERATE`` where not ``free``.
 
     With as many normals as columns (a nondegenerate vertex) ``mu`` is the basis's duals;
@@ -451,7 +444,8 @@ def _interior(cost: np.ndarray, normals: np.ndarray, free: np.ndarray) -> bool:
     floors = np.zeros((len(bounded), n + 1))
     floors[np.arange(len(bounded)), bounded] = 1.0
     floors[:, -1] = -1.0
-    h = _highs(
+    _pass(
+        h,
         np.append(np.zeros(n), -1.0),
         np.vstack([np.hstack([normals.T, np.zeros((k, 1))]), floors]),
         np.full(n + 1, -np.inf),
@@ -464,16 +458,8 @@ def _interior(cost: np.ndarray, normals: np.ndarray, free: np.ndarray) -> bool:
     return bool(optimal and -h.getInfo().objective_function_value >= DEGENERATE)
 
 
-def _highs(
-    cost: np.ndarray,
-    matrix: np.ndarray,
-    col_lower: np.ndarray,
-    col_upper: np.ndarray,
-    row_lower: np.ndarray,
-    row_upper: np.ndarray,
-) -> Any:
-    """A HiGHS dual simplex model of ``min cost @ z`` s.t. ``row_lower <= matrix @ z <=
-    row_upper``, ``col_lower <= z <= col_upper`` (no presolve, tight tolerances)."""
+def _highs() -> Any:
+    """A quiet HiGHS dual simplex solver without presolve, with tight tolerances."""
     h = _Solver()
     for option, value in (
         ("output_flag", False),
@@ -483,6 +469,20 @@ def _highs(
         ("dual_feasibility_tolerance", _HIGHS_TOL),
     ):
         h.setOptionValue(option, value)
+    return h
+
+
+def _pass(
+    h: Any,
+    cost: np.ndarray,
+    matrix: np.ndarray,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+) -> Any:
+    """``h`` with the model ``min cost @ z`` s.t. ``row_lower <= matrix @ z <= row_upper``,
+    ``col_lower <= z <= col_upper`` (replacing any earlier model, its basis and solution)."""
     lp = highspy.HighsLp()
     m, k = matrix.shape
     lp.num_col_, lp.num_row_ = k, m
