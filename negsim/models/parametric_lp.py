@@ -22,8 +22,8 @@ stationary tail, the next chunk of a sweep) mostly need no simplex run at all.
 When the optimum may not be unique (the reduced cost of a nonbasic column or the dual of
 a nonbasic row that could move is within ``DEGENERATE`` of zero), which optimal vertex a
 solver returns depends on its path. With ``unique=True`` such a basis is not reused, and
-the right-hand side HiGHS solved is reported ``AMBIGUOUS`` (with HiGHS's solution), so
-that callers needing a path-independent answer can tell.
+a right-hand side whose optimum is not unique is reported ``AMBIGUOUS`` (with one optimal
+solution), so that callers needing a path-independent answer can tell.
 
 With ``unique=True`` a point's answer is also independent of the points solved before it
 (issue 13 item 9: a resumed sweep equals an uninterrupted one byte for byte). Which optimal
