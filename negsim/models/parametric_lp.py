@@ -438,20 +438,17 @@ def _interior(h: Any, cost: np.ndarray, normals: np.ndarray, free: np.ndarray) -
         except np.linalg.LinAlgError:
             return False
         return bool((mu[~free] >= DEGENERATE).all())
-    # variables (mu, t): max t s.t. normals.T @ mu = cost, mu_i - t >= 0 (not free), t <= 1
-    n, k = len(normals), len(cost)
-    bounded = np.flatnonzero(~free)
-    floors = np.zeros((len(bounded), n + 1))
-    floors[np.arange(len(bounded)), bounded] = 1.0
-    floors[:, -1] = -1.0
+    # max t s.t. normals.T @ mu = cost, mu_i >= t (not free); with mu = nu + t * bounded:
+    # max t s.t. normals.T @ nu + t * sum(bounded normals) = cost, nu >= 0 (not free), t <= 1
+    n = len(normals)
     _pass(
         h,
         np.append(np.zeros(n), -1.0),
-        np.vstack([np.hstack([normals.T, np.zeros((k, 1))]), floors]),
-        np.full(n + 1, -np.inf),
+        np.hstack([normals.T, normals[~free].sum(axis=0)[:, None]]),
+        np.append(np.where(free, -np.inf, 0.0), -np.inf),
         np.append(np.full(n, np.inf), 1.0),
-        np.concatenate([cost, np.zeros(len(bounded))]),
-        np.concatenate([cost, np.full(len(bounded), np.inf)]),
+        cost,
+        cost,
     )
     h.run()
     optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
