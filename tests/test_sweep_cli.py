@@ -214,11 +214,6 @@ def test_chunk_size_gives_byte_identical_tables(tmp_path):
     ).read_bytes()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 13 item 9, open: a resumed sweep starts with no simplex bases; at a "
-    "degenerate vertex another optimal basis rounds the point differently (<= 5e-16)",
-)
 def test_resume_gives_byte_identical_tables(tmp_path, monkeypatch):
     """A sweep interrupted after two chunks, then resumed in a fresh state (no simplex
     bases kept, as in a new process), writes the bytes of an uninterrupted one."""

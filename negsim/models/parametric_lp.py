@@ -22,8 +22,20 @@ stationary tail, the next chunk of a sweep) mostly need no simplex run at all.
 When the optimum may not be unique (the reduced cost of a nonbasic column or the dual of
 a nonbasic row that could move is within ``DEGENERATE`` of zero), which optimal vertex a
 solver returns depends on its path. With ``unique=True`` such a basis is not reused, and
-the right-hand side HiGHS solved is reported ``AMBIGUOUS`` (with HiGHS's solution), so
-that callers needing a path-independent answer can tell.
+a right-hand side whose optimum is not unique is reported ``AMBIGUOUS`` (with one optimal
+solution), so that callers needing a path-independent answer can tell.
+
+With ``unique=True`` a point's answer is also independent of the points solved before it
+(issue 13 item 9: a resumed sweep equals an uninterrupted one byte for byte). Which optimal
+basis reaches a point depends on the cached bases and on HiGHS's warm start, and at a
+degenerate vertex (more active constraints than columns) several do, each rounding the
+vertex differently, some of them with a zero reduced cost although the optimum is unique.
+So the final step is canonical: the vertex's active set (within ``_FIT_TOL``) decides the
+status (optimum unique iff the cost is interior to the cone of the active constraints'
+normals) and the basis the values are computed from (every active column bound, then
+active rows chosen by pivoted QR), both cached per active set. With ``unique=False``
+(objective values only) the objective can still differ in the last bit between optimal
+vertices reached by different paths.
 """
 
 from __future__ import annotations
@@ -33,6 +45,7 @@ from typing import Any
 
 import highspy
 import numpy as np
+from scipy import linalg
 
 __all__ = [
     "AMBIGUOUS",
@@ -48,6 +61,7 @@ __all__ = [
 OPTIMAL, INFEASIBLE, AMBIGUOUS = 0, 1, 2
 DEGENERATE = 1e-9  # |reduced cost| below which the optimum may not be unique
 _FIT_TOL = 1e-9  # primal feasibility of a cached basis at another right-hand side
+_RANK_TOL = 1e-12  # relative pivot below which active rows do not determine a vertex
 _HIGHS_TOL = 1e-10  # HiGHS primal and dual feasibility tolerances
 # highspy.Highs() prints a banner on construction, before any option can be set; the core
 # class it wraps (exported as highspy._Highs) does not.
@@ -79,18 +93,19 @@ class _Basis:
     loose_matrix: np.ndarray  # (m - k, k) A[loose_rows][:, basic]
     loose_offset: np.ndarray  # (m - k,) A[loose_rows] @ fixed
     reusable: bool  # False when the optimum may not be unique
+    key: tuple[bytes, ...]  # equal keys: equal values at every right-hand side
     uses: list[int] = field(default_factory=lambda: [0])  # right-hand sides served
 
     def fit(
         self, lp: RowParametricLP, lower: np.ndarray, upper: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Where the basis is primal feasible for row bounds (n, m), and the basic values.
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Where the basis is primal feasible for row bounds (n, m), the basic values, and
+        the activities of the tight rows (their bounds) and of the loose rows.
 
         Nonbasic columns and rows sit at their bounds by construction, so only the basic
         columns' bounds and the basic rows' activities are checked.
         """
-        rhs = np.where(self.at_upper, upper[:, self.tight_rows], lower[:, self.tight_rows])
-        z_basic = row_products(rhs - self.offset, self.inverse.T)
+        rhs, z_basic = self.values(lower, upper)
         activity = row_products(z_basic, self.loose_matrix.T) + self.loose_offset
         with np.errstate(invalid="ignore"):
             fits = np.isfinite(rhs).all(axis=1)
@@ -98,7 +113,42 @@ class _Basis:
             fits &= (z_basic <= lp.col_upper[self.basic] + _FIT_TOL).all(axis=1)
             fits &= (activity >= lower[:, self.loose_rows] - _FIT_TOL).all(axis=1)
             fits &= (activity <= upper[:, self.loose_rows] + _FIT_TOL).all(axis=1)
-        return fits, z_basic
+        return fits, z_basic, rhs, activity
+
+    def values(self, lower: np.ndarray, upper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The tight rows' bounds (n, k) and the basic columns' values (n, k) for row
+        bounds (n, m): ``z_B = B^{-1} (b_T - A_TN z_N)``, each row summed in one order."""
+        rhs = np.where(self.at_upper, upper[:, self.tight_rows], lower[:, self.tight_rows])
+        return rhs, row_products(rhs - self.offset, self.inverse.T)
+
+    @classmethod
+    def build(
+        cls,
+        matrix: np.ndarray,
+        basic: np.ndarray,
+        tight: np.ndarray,
+        at_upper: np.ndarray,
+        fixed: np.ndarray,
+        reusable: bool,
+    ) -> _Basis:
+        """The factorised basis of columns ``basic`` and rows ``tight`` (both sorted)."""
+        is_loose = np.ones(len(matrix), dtype=bool)
+        is_loose[tight] = False
+        loose = np.flatnonzero(is_loose)
+        sub = matrix[np.ix_(tight, basic)]
+        return cls(
+            basic=basic,
+            tight_rows=tight,
+            at_upper=at_upper,
+            loose_rows=loose,
+            inverse=np.linalg.inv(sub) if sub.size else np.zeros((0, 0)),
+            fixed=fixed,
+            offset=matrix[tight] @ fixed,
+            loose_matrix=matrix[np.ix_(loose, basic)],
+            loose_offset=matrix[loose] @ fixed,
+            reusable=reusable,
+            key=(basic.tobytes(), tight.tobytes(), at_upper.tobytes(), fixed.tobytes()),
+        )
 
 
 @dataclass
@@ -133,14 +183,21 @@ class RowParametricLP:
     simplex_runs: int = 0
     _bases: list[_Basis] = field(default_factory=list, repr=False)
     _highs: Any = field(default=None, repr=False)
+    _vertices: dict[bytes, _Basis | None] = field(default_factory=dict, repr=False)
+    _cone: Any = field(default=None, repr=False)  # HiGHS for the uniqueness tests
 
     def solve(self, row_lower: np.ndarray, row_upper: np.ndarray) -> BatchSolution:
         """Solve for row bounds ``row_lower``, ``row_upper`` of shape (n, rows)."""
         n = len(row_lower)
         status = np.full(n, -1)
         z = np.full((n, len(self.cost)), np.nan)
+        reached = (
+            _Reached(np.full((n, len(self.matrix)), np.nan), np.full(n, -1), [])
+            if self.unique
+            else None
+        )
         for basis in self._bases:
-            self._fit(basis, row_lower, row_upper, status, z)
+            self._fit(basis, row_lower, row_upper, status, z, reached)
         self._bases.sort(key=lambda b: -b.uses[0])  # the most used first: less work next time
         while (pending := np.flatnonzero(status < 0)).size:
             p = int(pending[0])
@@ -151,10 +208,14 @@ class RowParametricLP:
             basis, z_p = found
             if basis.reusable:
                 self._bases.append(basis)
-                self._fit(basis, row_lower, row_upper, status, z)
+                self._fit(basis, row_lower, row_upper, status, z, reached)
             if status[p] < 0:  # a non-reusable basis, or HiGHS's tolerance was looser
                 status[p] = OPTIMAL if basis.reusable else AMBIGUOUS
                 z[p] = z_p
+                if reached is not None:
+                    reached.activity[p] = self.matrix @ z_p
+        if reached is not None:
+            self._canonical(row_lower, row_upper, status, z, reached)
         objective = row_products(np.nan_to_num(z), self.cost[:, None])[:, 0]
         objective = np.where(status != INFEASIBLE, objective, np.nan)
         return BatchSolution(status=status, z=z, objective=objective)
@@ -166,16 +227,120 @@ class RowParametricLP:
         upper: np.ndarray,
         status: np.ndarray,
         z: np.ndarray,
+        reached: _Reached | None,
     ) -> None:
         pending = np.flatnonzero(status < 0)
         if not pending.size:
             return
-        fits, z_basic = basis.fit(self, lower[pending], upper[pending])
+        fits, z_basic, rhs, activity = basis.fit(self, lower[pending], upper[pending])
         done = pending[fits]
         basis.uses[0] += len(done)
         status[done] = OPTIMAL
         z[done] = basis.fixed
         z[np.ix_(done, basis.basic)] = z_basic[fits]
+        if reached is not None and done.size:
+            reached.activity[np.ix_(done, basis.tight_rows)] = rhs[fits]
+            reached.activity[np.ix_(done, basis.loose_rows)] = activity[fits]
+            reached.basis[done] = len(reached.bases)
+            reached.bases.append(basis)
+
+    def _canonical(
+        self,
+        lower: np.ndarray,
+        upper: np.ndarray,
+        status: np.ndarray,
+        z: np.ndarray,
+        reached: _Reached,
+    ) -> None:
+        """Replace each solution by its vertex's canonical one, and decide uniqueness there.
+
+        Which optimal basis reached a point depends on the bases met before it (the cache,
+        HiGHS's warm start); at a degenerate vertex (more than ``cols`` constraints active)
+        several bases give the same vertex with different rounding, and some are dual
+        degenerate although the optimum is unique. The vertex is identified by its active
+        set (within ``_FIT_TOL``), and both the values and the status are functions of that
+        set: see :meth:`_vertex`. Points whose basis is the canonical one keep their values.
+        """
+        solved = np.flatnonzero(status != INFEASIBLE)
+        if not solved.size:
+            return
+        zs, lo, up = z[solved], lower[solved], upper[solved]
+        activity = reached.activity[solved]
+        with np.errstate(invalid="ignore"):
+            active = np.hstack(
+                [
+                    zs <= self.col_lower + _FIT_TOL,
+                    zs >= self.col_upper - _FIT_TOL,
+                    activity <= lo + _FIT_TOL,
+                    activity >= up - _FIT_TOL,
+                ]
+            )
+        # one group per active set and basis that reached it (rows as 64-bit words, sorted)
+        bits = np.packbits(active, axis=1)
+        via = reached.basis[solved]
+        tagged = np.hstack([bits, (via + 1).astype(">u4")[:, None].view(np.uint8)])
+        words = np.pad(tagged, ((0, 0), (0, -tagged.shape[1] % 8))).view(np.uint64)
+        order = np.lexsort(words.T)
+        starts = np.flatnonzero(np.any(words[order[1:]] != words[order[:-1]], axis=1)) + 1
+        for rows in np.split(order, starts):
+            members, head = solved[rows], rows[0]
+            key = bits[head].tobytes()
+            if key not in self._vertices:
+                self._vertices[key] = self._vertex(active[head])
+            basis = self._vertices[key]
+            if basis is None:
+                status[members] = AMBIGUOUS
+                continue
+            status[members] = OPTIMAL
+            if via[head] >= 0 and reached.bases[via[head]].key == basis.key:
+                continue  # reached by the canonical basis itself: the same values
+            z[members] = basis.fixed
+            z[np.ix_(members, basis.basic)] = basis.values(lower[members], upper[members])[1]
+
+    def _vertex(self, active: np.ndarray) -> _Basis | None:
+        r"""The canonical basis of a vertex from its active constraints, or None unless the
+        vertex is the unique optimum.
+
+        ``active`` is (columns at lower, at upper, rows at lower, at upper). Every active
+        column bound is kept (its value is then exact), the remaining columns are basic,
+        and among the active rows those of a QR factorisation with column pivoting of
+        ``A[rows][:, basic]^T`` (Businger & Golub 1965) are tight: a well-conditioned
+        choice that depends on the active set alone. The active set of a basic optimal
+        solution contains a basis, so the pivoting finds enough independent rows.
+
+        The optimum is unique iff ``c`` is interior to the cone of the active constraints'
+        inward normals ``g_i`` (Mangasarian 1979, "Uniqueness of solution in linear
+        programming", Linear Algebra Appl. 25), i.e. iff ``c = sum_i mu_i g_i`` with every
+        multiplier of an inequality (not of an equality row or fixed column) positive;
+        as for a basis's reduced costs, "positive" is ``max_mu min_i mu_i >= DEGENERATE``.
+        """
+        k = len(self.cost)
+        col_low, col_up, row_low, row_up = np.split(active, np.cumsum([k, k, len(self.matrix)]))
+        basic = np.flatnonzero(~(col_low | col_up))
+        rows = np.flatnonzero(row_low | row_up)
+        tight = rows[:0]
+        if basic.size:
+            if len(rows) < basic.size:
+                return None  # not a vertex
+            r, pivots = linalg.qr(
+                self.matrix[np.ix_(rows, basic)].T, mode="r", pivoting=True, check_finite=False
+            )
+            if abs(r[basic.size - 1, basic.size - 1]) <= _RANK_TOL * abs(r[0, 0]):
+                return None
+            tight = np.sort(rows[pivots[: basic.size]])
+        # inward normals: e_j at a lower bound, -e_j at an upper one, a_i at a lower row
+        # bound, -a_i at an upper one; both at once is an equality (a free multiplier)
+        cols = np.flatnonzero(col_low | col_up)
+        lows = np.concatenate([col_low[cols], row_low[rows]])
+        normals = np.vstack([np.eye(k)[cols], self.matrix[rows]])
+        normals[~lows] *= -1.0
+        free = np.concatenate([col_up[cols], row_up[rows]]) & lows
+        if self._cone is None:
+            self._cone = _highs()
+        if not _interior(self._cone, self.cost, normals, free):
+            return None
+        fixed = np.where(col_low, self.col_lower, np.where(col_up, self.col_upper, 0.0))
+        return _Basis.build(self.matrix, basic, tight, ~row_low[tight], fixed, True)
 
     def _simplex(self, lower: np.ndarray, upper: np.ndarray) -> tuple[_Basis, np.ndarray] | None:
         """One HiGHS dual simplex run; the optimal basis and solution, or None if infeasible."""
@@ -206,9 +371,6 @@ class RowParametricLP:
                 fixed[j] = self.col_lower[j]
             elif s == highspy.HighsBasisStatus.kUpper:
                 fixed[j] = self.col_upper[j]
-        loose = np.setdiff1d(np.arange(len(lower)), tight)
-        sub = self.matrix[np.ix_(tight, basic)]
-        inverse = np.linalg.inv(sub) if sub.size else np.zeros((0, 0))
         col_dual = np.abs(np.array(solution.col_dual))
         row_dual = np.abs(np.array(solution.row_dual))
         movable_cols = np.setdiff1d(np.arange(len(self.cost)), basic)
@@ -219,42 +381,20 @@ class RowParametricLP:
             np.any(col_dual[movable_cols] < DEGENERATE)
             or np.any(row_dual[movable_rows] < DEGENERATE)
         )
-        return _Basis(
-            basic=basic,
-            tight_rows=tight,
-            at_upper=at_upper,
-            loose_rows=loose,
-            inverse=inverse,
-            fixed=fixed,
-            offset=self.matrix[tight] @ fixed,
-            loose_matrix=self.matrix[np.ix_(loose, basic)],
-            loose_offset=self.matrix[loose] @ fixed,
-            reusable=not (self.unique and degenerate) and not free_rows.any(),
-        )
+        reusable = not (self.unique and degenerate) and not free_rows.any()
+        return _Basis.build(self.matrix, basic, tight, at_upper, fixed, reusable)
 
     def _solver(self) -> Any:
         if self._highs is None:
-            h = quiet_highs(_HIGHS_TOL, _HIGHS_TOL)
-            lp = highspy.HighsLp()
-            m, k = self.matrix.shape
-            lp.num_col_, lp.num_row_ = k, m
-            lp.col_cost_ = self.cost.astype(float)
-            lp.col_lower_ = _finite(self.col_lower)
-            lp.col_upper_ = _finite(self.col_upper)
-            lp.row_lower_ = np.full(m, -highspy.kHighsInf)
-            lp.row_upper_ = np.full(m, highspy.kHighsInf)
-            rows, cols = np.nonzero(self.matrix)
-            lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-            lp.a_matrix_.start_ = np.searchsorted(rows, np.arange(m + 1)).astype(np.int32)
-            lp.a_matrix_.index_ = cols.astype(np.int32)
-            lp.a_matrix_.value_ = self.matrix[rows, cols].astype(float)
-            h.passModel(lp)
-            self._highs = h
+            free = np.full(len(self.matrix), np.inf)
+            self._highs = _pass(
+                _highs(), self.cost, self.matrix, self.col_lower, self.col_upper, -free, free
+            )
         return self._highs
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state["_highs"] = None  # the solver is rebuilt where the object is unpickled
+        state["_highs"] = state["_cone"] = None  # solvers are rebuilt where unpickled
         return state
 
 
@@ -271,6 +411,16 @@ def quiet_highs(primal_tolerance: float, dual_tolerance: float) -> Any:
     ):
         h.setOptionValue(option, value)
     return h
+
+
+@dataclass(frozen=True)
+class _Reached:
+    """How one batch's solutions were reached: the row activities (n, rows) and the index
+    in ``bases`` of the cached basis that gave each (-1: HiGHS's own solution)."""
+
+    activity: np.ndarray
+    basis: np.ndarray
+    bases: list[_Basis]
 
 
 def row_products(x: np.ndarray, m: np.ndarray) -> np.ndarray:
@@ -290,6 +440,68 @@ def row_products(x: np.ndarray, m: np.ndarray) -> np.ndarray:
     for k in range(m.shape[0]):
         out += x[:, k, None] * m[k]
     return out
+
+
+def _interior(h: Any, cost: np.ndarray, normals: np.ndarray, free: np.ndarray) -> bool:
+    """Whether ``cost = normals.T @ mu`` with ``mu_i >= DEGENERATE`` where not ``free``.
+
+    With as many normals as columns (a nondegenerate vertex) ``mu`` is the basis's duals;
+    otherwise the largest ``t`` with ``mu_i - t >= 0`` is found by a small LP.
+    """
+    if len(normals) == len(cost):
+        try:
+            mu = np.linalg.solve(normals.T, cost)
+        except np.linalg.LinAlgError:
+            return False
+        return bool((mu[~free] >= DEGENERATE).all())
+    # max t s.t. normals.T @ mu = cost, mu_i >= t (not free); with mu = nu + t * bounded:
+    # max t s.t. normals.T @ nu + t * sum(bounded normals) = cost, nu >= 0 (not free), t <= 1
+    n = len(normals)
+    _pass(
+        h,
+        np.append(np.zeros(n), -1.0),
+        np.hstack([normals.T, normals[~free].sum(axis=0)[:, None]]),
+        np.append(np.where(free, -np.inf, 0.0), -np.inf),
+        np.append(np.full(n, np.inf), 1.0),
+        cost,
+        cost,
+    )
+    h.run()
+    optimal = h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return bool(optimal and -h.getInfo().objective_function_value >= DEGENERATE)
+
+
+def _highs() -> Any:
+    """A quiet HiGHS dual simplex solver without presolve, with tight tolerances."""
+    return quiet_highs(_HIGHS_TOL, _HIGHS_TOL)
+
+
+def _pass(
+    h: Any,
+    cost: np.ndarray,
+    matrix: np.ndarray,
+    col_lower: np.ndarray,
+    col_upper: np.ndarray,
+    row_lower: np.ndarray,
+    row_upper: np.ndarray,
+) -> Any:
+    """``h`` with the model ``min cost @ z`` s.t. ``row_lower <= matrix @ z <= row_upper``,
+    ``col_lower <= z <= col_upper`` (replacing any earlier model, its basis and solution)."""
+    lp = highspy.HighsLp()
+    m, k = matrix.shape
+    lp.num_col_, lp.num_row_ = k, m
+    lp.col_cost_ = cost.astype(float)
+    lp.col_lower_ = _finite(col_lower)
+    lp.col_upper_ = _finite(col_upper)
+    lp.row_lower_ = _finite(row_lower)
+    lp.row_upper_ = _finite(row_upper)
+    rows, cols = np.nonzero(matrix)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.searchsorted(rows, np.arange(m + 1)).astype(np.int32)
+    lp.a_matrix_.index_ = cols.astype(np.int32)
+    lp.a_matrix_.value_ = matrix[rows, cols].astype(float)
+    h.passModel(lp)
+    return h
 
 
 def _finite(bounds: np.ndarray) -> np.ndarray:
