@@ -510,3 +510,32 @@ def test_nash_impasse_is_refused_with_worlds() -> None:
     # It used to come back as the Kalai-Smorodinsky settlement under nash_impasse's name.
     with pytest.raises(negsim.SolveError, match="nash_impasse is not defined with worlds"):
         negsim.solve(negsim.load("textbook/optimism"), ["spe", "nash_impasse"])
+
+
+def test_run_writes_the_belief_figures_and_the_dashboard_shows_deal_probability(
+    tmp_path,  # noqa: ANN001
+) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from click.testing import CliRunner
+
+    from negsim import plot
+    from negsim.cli import cli
+    from negsim.plot.dashboard import dashboard_panels
+
+    out = tmp_path / "optimism"
+    ran = CliRunner().invoke(cli, ["run", "textbook/optimism", "--out", str(out)])
+    assert ran.exit_code == 0, ran.output
+    for name in ("deal_probability.png", "beliefs_a_strong.png"):
+        assert (out / name).stat().st_size > 1_000
+        assert f"]({name})" in (out / "report.md").read_text()
+    assert not (out / "beliefs_b_strong.png").exists()  # two worlds: one belief suffices
+    result = negsim.solve(negsim.load("textbook/optimism"), ["spe"])
+    fig = plot.dashboard(result)
+    panel = next(ax for ax in fig.axes if ax.get_gid() == "beliefs")
+    assert panel.get_title().startswith("Probability of a deal")
+    # one line per distinct prior: A's, B's, the analyst's
+    assert len(panel.get_lines()) == 3
+    plain = negsim.solve(negsim.load("textbook/rubinstein"), ["spe"])
+    assert "beliefs" not in dashboard_panels(plain)
