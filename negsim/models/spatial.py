@@ -48,8 +48,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import groupby
+from typing import Any
 
 import clarabel
+import highspy
 import numpy as np
 from scipy import sparse
 from scipy.optimize import LinearConstraint, NonlinearConstraint, linprog, minimize, nnls
@@ -79,6 +81,8 @@ _ACTIVE_TOL = 1e-5  # slack below which a constraint counts as active when polis
 _NEWTON_STEPS = 20
 _FLAT = 1e-9  # singular value below which a face direction counts as moving no gain
 _KKT_TOL = 1e-9  # relative residual of the KKT conditions for a polished Nash solution
+# highspy.Highs() prints a banner on construction; the core class it wraps does not
+_Highs: Any = highspy._Highs  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -619,7 +623,7 @@ def max_min_gain_batch(
     found: list[tuple[Settlement, float] | None] = []
     for space, z in zip(
         spaces,
-        _maximize_many(spaces, _TIE_BREAK * players, floors, scales),
+        _maximize_related(spaces, _TIE_BREAK * players, floors, scales),
         strict=True,
     ):
         if z is None or z[-1] < -_FEAS_TOL:
@@ -683,7 +687,9 @@ def _ideal_utilities(
     cases = np.argwhere(players)  # (problem b, player i)
     objectives = np.zeros((len(cases), threats.shape[1]))
     objectives[np.arange(len(cases)), cases[:, 1]] = 1.0
-    zs = _maximize_many([spaces[b] for b, _ in cases], objectives, floors[cases[:, 0]])
+    zs = _maximize_related(  # only the optimal value counts: any optimal vertex will do
+        [spaces[b] for b, _ in cases], objectives, floors[cases[:, 0]], unique=False
+    )
     best = np.full(threats.shape, np.nan)
     for (b, i), z in zip(cases, zs, strict=True):
         if z is not None:
@@ -1069,3 +1075,253 @@ def compromise_settlement(space: SettlementSpace, capability: np.ndarray) -> Set
     equal = space.members / np.maximum(space.members.sum(axis=0), 1)
     y = np.where(pie_total > 0, pie_weight / np.where(pie_total > 0, pie_total, 1.0), equal)
     return Settlement(x=x, y=y, utilities=utilities(space, x, y))
+
+
+# -- linear programs of one space at many threat points: optimal active sets reused ----------
+_STRICT = 1e-9  # least multiplier of an active inequality for a reused vertex (a unique optimum)
+_FUTILE = 8  # active sets in a row that serve no other program: stop trying to reuse them
+
+
+def _highs(
+    cost: np.ndarray, g: np.ndarray, h: np.ndarray, n_eq: int, bounds: np.ndarray
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """``min cost @ v`` s.t. ``g[:-n_eq] v <= h[:-n_eq]``, ``g[-n_eq:] v = h[-n_eq:]`` and
+    ``bounds`` by HiGHS's dual simplex: the solution and its active set (the indices, in
+    the rows of :func:`_stacked_rows`, of the nonbasic rows and bounds: n constraints that
+    define the vertex), or (None, None) without an optimum."""
+    solver = _Highs()
+    for option, value in (
+        ("output_flag", False),
+        ("presolve", "off"),
+        ("solver", "simplex"),
+        ("dual_feasibility_tolerance", _EXACT_TIES_TOL),
+    ):
+        solver.setOptionValue(option, value)
+    m, n = g.shape
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, m
+    lp.col_cost_ = cost
+    lp.col_lower_ = np.maximum(bounds[:, 0], -highspy.kHighsInf)
+    lp.col_upper_ = np.minimum(bounds[:, 1], highspy.kHighsInf)
+    lp.row_lower_ = np.r_[np.full(m - n_eq, -highspy.kHighsInf), h[m - n_eq :]]
+    lp.row_upper_ = h.astype(float)
+    rows, cols = np.nonzero(g)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.searchsorted(rows, np.arange(m + 1)).astype(np.int32)
+    lp.a_matrix_.index_ = cols.astype(np.int32)
+    lp.a_matrix_.value_ = g[rows, cols].astype(float)
+    solver.passModel(lp)
+    solver.run()
+    if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None, None
+    v = np.array(solver.getSolution().col_value)
+    basis = solver.getBasis()
+    lower, upper, basic = (
+        highspy.HighsBasisStatus.kLower,
+        highspy.HighsBasisStatus.kUpper,
+        highspy.HighsBasisStatus.kBasic,
+    )
+    active = [i for i, s in enumerate(basis.row_status) if s != basic]
+    for j, s in enumerate(basis.col_status):
+        if s == upper or (s == lower and bounds[j, 0] == bounds[j, 1]):
+            active.append(m + j)
+        elif s == lower:
+            active.append(m + n + j)
+        elif s != basic:  # a free column held at zero: no vertex to reuse
+            return v, None
+    return v, np.array(active) if len(active) == n else None
+
+
+def _stacked_rows(g: np.ndarray, h: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Every constraint as a row of ``G v <= h`` (cells stacked on the first axis): the
+    rows of ``g`` (inequalities, then equations), then ``v_j <= hi_j``, then
+    ``-v_j <= -lo_j``."""
+    n = g.shape[-1]
+    eye = np.broadcast_to(np.eye(n), (*g.shape[:-2], n, n))
+    big_g = np.concatenate([g, eye, -eye], axis=-2)
+    big_h = np.concatenate(
+        [
+            h,
+            np.broadcast_to(bounds[:, 1], (*h.shape[:-1], n)),
+            np.broadcast_to(-bounds[:, 0], (*h.shape[:-1], n)),
+        ],
+        axis=-1,
+    )
+    return big_g, big_h
+
+
+def _vertices(
+    g: np.ndarray,
+    h: np.ndarray,
+    cost: np.ndarray,
+    equation: np.ndarray,
+    active: np.ndarray,
+    least: float = _STRICT,
+    shared: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which of C programs ``min cost @ v`` s.t. ``G_c v <= h_c`` (rows in ``equation``
+    held with equality) have their unique optimum at the vertex where the rows
+    ``active`` hold with equality, and that vertex: (C,) bool and (C, n).
+
+    The vertex is the unique optimum when it is feasible and the cost is a combination
+    ``-cost = sum_k mu_k G_k`` of the active rows with ``mu_k >= _STRICT`` for the active
+    inequalities (the KKT conditions of the linear program with strict complementarity:
+    then every feasible direction raises the cost; Bertsimas & Tsitsiklis 1997, thm 3.1).
+    With ``least`` slightly negative instead, the vertex is *an* optimum (its value is the
+    optimal value) but other optima may exist. ``shared``: every program has the matrix
+    and cost of the first (only ``h`` differs).
+    """
+    if shared:  # one matrix and cost: one factorisation
+        m = g[0, active]
+        if abs(np.linalg.det(m)) <= 1e-12:
+            return np.zeros(len(g), dtype=bool), np.full(g.shape[::2], np.nan)
+        v = np.linalg.solve(m, h[:, active].T).T
+        mu = np.broadcast_to(np.linalg.solve(m.T, -cost[0]), v.shape)
+        slack = h - v @ g[0].T
+    else:
+        m = g[:, active]  # (C, n, n)
+        invertible = np.abs(np.linalg.det(m)) > 1e-12
+        v = np.full(g.shape[::2], np.nan)
+        mu = np.full(v.shape, np.nan)
+        v[invertible] = np.linalg.solve(m[invertible], h[invertible][:, active][..., None])[..., 0]
+        mu[invertible] = np.linalg.solve(
+            np.swapaxes(m[invertible], 1, 2), -cost[invertible][..., None]
+        )[..., 0]
+        slack = h - np.einsum("cmn,cn->cm", g, v)
+    with np.errstate(invalid="ignore"):
+        ok = np.all(np.where(equation, np.abs(slack), -slack) <= _FEAS_TOL, axis=1)
+        ok &= np.all((mu >= least) | equation[:, active], axis=1)
+    return ok, v
+
+
+def _solve_related(
+    cost: np.ndarray,
+    g: np.ndarray,
+    h: np.ndarray,
+    n_eq: int,
+    bounds: np.ndarray,
+    known: list[np.ndarray],
+    unique: bool = True,
+    shared: bool = False,
+) -> np.ndarray:
+    """``min cost_c @ v`` s.t. ``g_c v <= h_c`` (the last ``n_eq`` rows equations) and
+    ``bounds``, for C programs of one shape that differ in their numbers (one settlement
+    space at many threat points): HiGHS solves one program, its optimal active set is
+    tried at every other (:func:`_vertices`, one batched linear solve), and so on with the
+    programs not yet solved; returns the solutions (C, n), NaN rows for programs without
+    an optimum. Vertices are reused only where they are the unique optimum,
+    so every answer is the one HiGHS would give; a program where the optimum is not
+    unique is answered by HiGHS itself (with ``unique=False``, for callers that want only
+    the optimal value, any optimal vertex is reused; ``shared`` as in :func:`_vertices`) (the reuse of bases of multiparametric linear
+    programming: Gal & Nedoma 1972, Management Science 18(7)). ``known``: active sets of
+    programs of this shape (over other spaces) to try first; those found are added."""
+    count, m, n = g.shape
+    out = np.full((count, n), np.nan)  # NaN rows: no optimum
+    big_g, big_h = _stacked_rows(g, h, bounds)
+    fixed = bounds[:, 0] == bounds[:, 1]
+    equation = np.r_[np.arange(m) >= m - n_eq, fixed, fixed]
+    equation = np.broadcast_to(equation, big_h.shape)
+    pending = np.arange(count)
+
+    def reuse(active: np.ndarray) -> np.ndarray:
+        ok, found = _vertices(
+            big_g[pending],
+            big_h[pending],
+            cost[pending],
+            equation[pending],
+            active,
+            _STRICT if unique else -_EXACT_TIES_TOL,
+            shared,
+        )
+        out[pending[ok]] = found[ok]
+        return pending[~ok]
+
+    for active in known:
+        if pending.size:
+            pending = reuse(active)
+    futile = 0  # active sets in a row that served no other program
+    while pending.size:
+        first = int(pending[0])
+        v, active = _highs(cost[first], g[first], h[first], n_eq, bounds)
+        if v is not None:
+            out[first] = v
+        pending = pending[1:]
+        if active is not None and pending.size and futile < _FUTILE:
+            known.append(active)
+            left = reuse(active)
+            futile = futile + 1 if len(left) == len(pending) else 0
+            pending = left
+    return out
+
+
+def _maximize_related(
+    spaces: Sequence[SettlementSpace],
+    objectives: np.ndarray,
+    floors: np.ndarray,
+    scales: np.ndarray | None = None,
+    unique: bool = True,
+) -> list[np.ndarray | None]:
+    """:func:`_maximize_many` for many problems over few spaces: the linear problems over
+    one space with one objective and one set of constrained actors differ only in their
+    floors (and scales), and are solved together by :func:`_solve_related` (``unique``:
+    as there; False when only the optimal value counts)."""
+    out: list[np.ndarray | None] = [None] * len(spaces)
+    groups: dict[tuple, list[int]] = {}
+    for b, space in enumerate(spaces):
+        if space.linear:
+            key = (id(space), objectives[b].tobytes(), np.isnan(floors[b]).tobytes())
+            groups.setdefault(key, []).append(b)
+        else:
+            out[b] = _maximize_smooth(
+                space, objectives[b], floors[b], None if scales is None else scales[b]
+            )
+    known: dict[tuple, list[np.ndarray]] = {}
+    for members in groups.values():
+        idx = np.array(members)
+        first = members[0]
+        form = spaces[first]._linear_form
+        lp = _linear_program(
+            form, objectives[first], floors[first], None if scales is None else scales[first]
+        )
+        constrained = np.flatnonzero(~np.isnan(floors[first]))
+        floor_rows = form.a_ub.shape[0] + np.arange(len(constrained))
+        g = np.repeat(np.vstack([lp.a_ub, lp.a_eq])[None], len(idx), axis=0)
+        h = np.repeat(np.r_[lp.b_ub, lp.b_eq][None], len(idx), axis=0)
+        if scales is not None:
+            g[:, floor_rows, -1] = scales[np.ix_(idx, constrained)]
+        h[:, floor_rows] = form.const[constrained] - floors[np.ix_(idx, constrained)]
+        cost = np.repeat(lp.cost[None], len(idx), axis=0)
+        # the distances d_ik of actors that neither count nor are constrained enter no
+        # cost or floor: left out (any value is optimal, which would make no optimum
+        # unique) and set to |x_k - a_ik| in the answer
+        space = spaces[first]
+        p, n_actors = space.n_positions, space.n_actors
+        idle = (objectives[first] == 0) & np.isnan(floors[first])
+        cols = np.flatnonzero(
+            ~np.r_[
+                np.zeros(p, bool), np.repeat(idle, p), np.zeros(g.shape[2] - p - n_actors * p, bool)
+            ]
+        )
+        rows = np.flatnonzero(
+            ~np.r_[np.repeat(idle, 2 * p), np.zeros(g.shape[1] - 2 * n_actors * p, bool)]
+        )
+        g, h, cost = g[:, rows][:, :, cols], h[:, rows], cost[:, cols]
+        shape = (g.shape[1:], len(lp.b_eq))
+        solved = _solve_related(
+            cost,
+            g,
+            h,
+            len(lp.b_eq),
+            lp.bounds[cols],
+            known.setdefault(shape, []),
+            unique,
+            shared=scales is None,
+        )
+        full = np.zeros((len(idx), len(lp.cost)))
+        full[:, cols] = solved
+        distance = np.abs(solved[:, None, :p] - space.ideal[idle])  # (C, idle, P)
+        idle_cols = p + (np.flatnonzero(idle)[:, None] * p + np.arange(p)).ravel()
+        full[:, idle_cols] = distance.reshape(len(idx), -1)
+        for b, v in zip(members, full, strict=True):
+            out[b] = None if np.isnan(v).any() else v
+    return out
