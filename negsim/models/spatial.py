@@ -1236,19 +1236,19 @@ def _solve_related(
         out[pending[ok]] = found[ok]
         return pending[~ok]
 
-    for active in known:
+    for tried in known:
         if pending.size:
-            pending = reuse(active)
+            pending = reuse(tried)
     futile = 0  # active sets in a row that served no other program
     while pending.size:
         first = int(pending[0])
-        v, active = _highs(cost[first], g[first], h[first], n_eq, bounds)
+        v, found = _highs(cost[first], g[first], h[first], n_eq, bounds)
         if v is not None:
             out[first] = v
         pending = pending[1:]
-        if active is not None and pending.size and futile < _FUTILE:
-            known.append(active)
-            left = reuse(active)
+        if found is not None and pending.size and futile < _FUTILE:
+            known.append(found)
+            left = reuse(found)
             futile = futile + 1 if len(left) == len(pending) else 0
             pending = left
     return out
