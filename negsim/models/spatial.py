@@ -830,19 +830,12 @@ def nash_settlement_batch(
     gaining = {
         b: found for b, found in enumerate(start) if found is not None and found[1] > _FEAS_TOL
     }
-    conic = [b for b in gaining if spaces[b].linear]
-    blocks = [_NashBlock.of(spaces[b], threats[b], players[b], w[b], gaining[b][1]) for b in conic]
-    solved = dict(zip(conic, zip(blocks, _nash_conic(blocks), strict=True), strict=True))
+    linear = {b: found for b, found in gaining.items() if spaces[b].linear}
+    for b, settlement in _nash_linear(spaces, threats, players, w, linear).items():
+        out[b] = settlement
     for b, found in gaining.items():
-        block, v = solved.get(b, (None, None))
-        begin = found  # SLSQP's start: the egalitarian point or Clarabel's solution
-        if block is not None and v is not None:
-            polished = block.polish(v)
-            if polished is not None:
-                out[b] = _settlement(spaces[b], block.z(polished))
-                continue
-            begin = (_settlement(spaces[b], block.z(v)), found[1])
-        out[b] = nash_settlement(spaces[b], threats[b], players[b], w[b], begin)
+        if b not in linear:
+            out[b] = nash_settlement(spaces[b], threats[b], players[b], w[b], found)
     return out
 
 
@@ -975,6 +968,12 @@ class _NashBlock:
         x, y = v[:p], v[p + m * p : p + m * p + n_slots]
         return np.concatenate([x, np.abs(x[None, :] - space.ideal).ravel(), y])
 
+    def face(self, v: np.ndarray) -> np.ndarray:
+        """The nonnegative-cone rows with slack below ``_ACTIVE_TOL`` at ``v``: the face
+        on which :meth:`polish` runs Newton's method."""
+        nz = len(self.q) - len(self.exp_b) // 3
+        return self.nonneg_b - self.nonneg_a[:, :nz] @ v[:nz] <= _ACTIVE_TOL
+
     def polish(self, v: np.ndarray) -> np.ndarray | None:
         """Newton's method on the face of the interior-point solution ``v``: the exact
         optimum if the result is a verified KKT point, else None.
@@ -994,7 +993,7 @@ class _NashBlock:
         gain0 = self.exp_b[2::3]
         ineq_a, ineq_b = self.nonneg_a[:, :nz], self.nonneg_b
         z = v[:nz]
-        active = ineq_b - ineq_a @ z <= _ACTIVE_TOL
+        active = self.face(v)
         eq_a = np.vstack([self.zero_a[:, :nz], ineq_a[active]])
         eq_b = np.concatenate([self.zero_b, ineq_b[active]])
         face = np.eye(nz)  # directions within the face, after moving z onto it
@@ -1325,3 +1324,140 @@ def _maximize_related(
         for b, v in zip(members, full, strict=True):
             out[b] = None if np.isnan(v).any() else v
     return out
+
+
+# -- Nash problems of one space at many threat points: optimal faces reused ------------------
+def _nash_linear(
+    spaces: Sequence[SettlementSpace],
+    threats: np.ndarray,
+    players: np.ndarray,
+    weights: np.ndarray,
+    gaining: dict[int, tuple[Settlement, float]],
+) -> dict[int, Settlement | None]:
+    """The Nash problems ``gaining`` (linear utilities, positive egalitarian gain) of
+    :func:`nash_settlement_batch`, grouped by space, players and weights.
+
+    In a group the problems differ only in the threat points. One is solved as before
+    (Clarabel, polished on its optimal face, else SLSQP); Newton's method on that face
+    (:func:`_nash_on_face`) is then run for every other problem of the group at once
+    and kept where its result verifiably satisfies the KKT conditions -- the optimum of
+    the convex problem, the same as a polished interior-point solution; and so on with
+    the problems not yet solved. Faces found are tried first in the next groups.
+    """
+    out: dict[int, Settlement | None] = {}
+    groups: dict[tuple, list[int]] = {}
+    for b in gaining:
+        groups.setdefault((id(spaces[b]), players[b].tobytes(), weights[b].tobytes()), []).append(b)
+    known: dict[tuple, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for members in groups.values():
+        first = members[0]
+        space = spaces[first]
+        idx = np.flatnonzero(players[first])
+        template = _NashBlock.of(
+            space, np.zeros(space.n_actors), players[first], weights[first], 1.0
+        )
+        pool = known.setdefault((template.nonneg_a.shape, template.zero_a.shape), [])
+        pending = np.array(members)
+
+        def reuse(
+            active: np.ndarray,
+            start: np.ndarray,
+            pending: np.ndarray,
+            template: _NashBlock = template,
+            idx: np.ndarray = idx,
+        ) -> np.ndarray:
+            ok, z = _nash_on_face(template, active, start, threats[np.ix_(pending, idx)])
+            for b, zb in zip(pending[ok], z[ok], strict=True):
+                out[int(b)] = _settlement(spaces[b], template.z(zb))
+            return pending[~ok]
+
+        for active, start in pool:
+            if pending.size:
+                pending = reuse(active, start, pending)
+        while pending.size:
+            b = int(pending[0])
+            pending = pending[1:]
+            block = _NashBlock.of(spaces[b], threats[b], players[b], weights[b], gaining[b][1])
+            v = _nash_conic([block])[0]
+            begin = gaining[b]
+            if v is not None:
+                polished = block.polish(v)
+                if polished is not None:
+                    out[b] = _settlement(spaces[b], block.z(polished))
+                    face = (block.face(v), polished[: len(block.q) - len(idx)])
+                    pool.append(face)
+                    if pending.size:
+                        pending = reuse(*face, pending)
+                    continue
+                begin = (_settlement(spaces[b], block.z(v)), gaining[b][1])
+            out[b] = nash_settlement(spaces[b], threats[b], players[b], weights[b], begin)
+    return out
+
+
+def _nash_on_face(
+    block: _NashBlock, active: np.ndarray, start: np.ndarray, threats: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`_NashBlock.polish` on the face where the nonnegative-cone rows ``active``
+    hold with equality, for C threat points (C, players) of ``block``'s problem (built
+    with threat 0 and unit 1) at once, from ``start`` (projected onto the face).
+
+    Returns which problems' results are verified optima (feasible, and the gradient of
+    the Nash product a combination of the face's equations with non-negative multipliers
+    on its inequalities: the KKT conditions of the convex problem) and the results
+    ``z`` (C, nz).
+    """
+    n_tau = len(block.exp_b) // 3
+    nz = len(block.q) - n_tau
+    weight = -block.q[nz:]
+    grad_g = -block.exp_a[2::3, :nz]
+    gain0 = block.exp_b[2::3][None, :] - threats  # (C, players)
+    ineq_a, ineq_b = block.nonneg_a[:, :nz], block.nonneg_b
+    zero_a = block.zero_a[:, :nz]
+    eq_a = np.vstack([zero_a, ineq_a[active]])
+    eq_b = np.concatenate([block.zero_b, ineq_b[active]])
+    z = start.copy()
+    face = np.eye(nz)
+    if len(eq_b):
+        u, sv, vt = np.linalg.svd(eq_a)
+        rank = int((sv > 1e-10 * sv[0]).sum())
+        z = z - vt[:rank].T @ ((u[:, :rank].T @ (eq_a @ z - eq_b)) / sv[:rank])
+        face = vt[rank:].T
+    m = grad_g @ face  # (players, k)
+    count = len(threats)
+    zs = np.repeat(z[None], count, axis=0)
+    alive = np.ones(count, dtype=bool)
+    root_w = np.sqrt(weight)
+    for _ in range(_NEWTON_STEPS):
+        gain = gain0 + zs @ grad_g.T
+        alive &= np.all(gain > 0, axis=1)
+        if not alive.any():
+            break
+        root = root_w / np.where(alive[:, None], gain, 1.0)
+        u, sv, vt = np.linalg.svd(root[:, :, None] * m[None], full_matrices=False)
+        keep = sv > _FLAT
+        coef = np.where(keep, np.einsum("cpr,p->cr", u, root_w) / np.where(keep, sv, 1.0), 0.0)
+        step = np.einsum("crk,cr->ck", vt, coef) * alive[:, None]
+        zs += step @ face.T
+        if np.abs(step @ m.T).max(initial=0.0) < 1e-15:
+            break
+    gain = gain0 + zs @ grad_g.T
+    ok = alive & np.all(gain > 0, axis=1)
+    ok &= np.all(ineq_b - zs @ ineq_a.T >= -_FEAS_TOL, axis=1)
+    ok &= np.abs(zs @ zero_a.T - block.zero_b).max(axis=1, initial=0.0) <= _FEAS_TOL
+    gradient = (weight / np.where(ok[:, None], gain, 1.0)) @ grad_g  # (C, nz)
+    n_eq = len(block.zero_b)
+    basis = eq_a.T  # columns: equations (free multipliers), then active rows (>= 0)
+    scale = np.maximum(1.0, np.linalg.norm(gradient, axis=1))
+    if basis.shape[1] and np.linalg.matrix_rank(basis) == basis.shape[1]:
+        mult, *_ = np.linalg.lstsq(basis, gradient.T, rcond=None)
+        residual = np.linalg.norm(basis @ mult - gradient.T, axis=0)
+        ok &= residual <= _KKT_TOL * scale
+        ok &= np.all(mult[n_eq:] >= -_KKT_TOL * scale, axis=0)
+    else:  # dependent equations: the cone test of polish, problem by problem
+        signed = np.hstack([basis[:, :n_eq], -basis[:, :n_eq], basis[:, n_eq:]])
+        for c in np.flatnonzero(ok):
+            residual = (
+                nnls(signed, gradient[c])[1] if signed.shape[1] else np.linalg.norm(gradient[c])
+            )
+            ok[c] = residual <= _KKT_TOL * scale[c]
+    return ok, zs
