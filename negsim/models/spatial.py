@@ -620,17 +620,13 @@ def max_min_gain_batch(
     """
     floors = np.where(players, threats, np.nan)
     scales = np.ones(floors.shape) if scales is None else scales
-    found: list[tuple[Settlement, float] | None] = []
-    for space, z in zip(
-        spaces,
-        _maximize_related(spaces, _TIE_BREAK * players, floors, scales),
-        strict=True,
-    ):
-        if z is None or z[-1] < -_FEAS_TOL:
-            found.append(None)
-        else:
-            found.append((_settlement(space, z[: space.n_variables]), float(z[-1])))
-    return found
+    zs = _maximize_related(spaces, _TIE_BREAK * players, floors, scales)
+    kept = [z if z is not None and z[-1] >= -_FEAS_TOL else None for z in zs]
+    settlements = _settlements(spaces, [None if z is None else z[:-1] for z in kept])
+    return [
+        None if z is None or found is None else (found, float(z[-1]))
+        for z, found in zip(kept, settlements, strict=True)
+    ]
 
 
 def ideal_utilities(space: SettlementSpace, threat: np.ndarray, players: np.ndarray) -> np.ndarray:
@@ -691,9 +687,10 @@ def _ideal_utilities(
         [spaces[b] for b, _ in cases], objectives, floors[cases[:, 0]], unique=False
     )
     best = np.full(threats.shape, np.nan)
-    for (b, i), z in zip(cases, zs, strict=True):
-        if z is not None:
-            best[b, i] = _u_of_z(spaces[b], z[: spaces[b].n_variables])[i]
+    found = _settlements([spaces[b] for b, _ in cases], zs)
+    for (b, i), settlement in zip(cases, found, strict=True):
+        if settlement is not None:
+            best[b, i] = settlement.utilities[i]
     return best
 
 
@@ -1168,12 +1165,12 @@ def _vertices(
     then every feasible direction raises the cost; Bertsimas & Tsitsiklis 1997, thm 3.1).
     With ``least`` slightly negative instead, the vertex is *an* optimum (its value is the
     optimal value) but other optima may exist. ``shared``: every program has the matrix
-    and cost of the first (only ``h`` differs).
+    and cost of the first (only ``h`` differs; ``g`` may hold the first alone).
     """
     if shared:  # one matrix and cost: one factorisation
         m = g[0, active]
         if abs(np.linalg.det(m)) <= 1e-12:
-            return np.zeros(len(g), dtype=bool), np.full(g.shape[::2], np.nan)
+            return np.zeros(len(h), dtype=bool), np.full((len(h), g.shape[2]), np.nan)
         v = np.linalg.solve(m, h[:, active].T).T
         mu = np.broadcast_to(np.linalg.solve(m.T, -cost[0]), v.shape)
         slack = h - v @ g[0].T
@@ -1205,16 +1202,21 @@ def _solve_related(
 ) -> np.ndarray:
     """``min cost_c @ v`` s.t. ``g_c v <= h_c`` (the last ``n_eq`` rows equations) and
     ``bounds``, for C programs of one shape that differ in their numbers (one settlement
-    space at many threat points): HiGHS solves one program, its optimal active set is
-    tried at every other (:func:`_vertices`, one batched linear solve), and so on with the
-    programs not yet solved; returns the solutions (C, n), NaN rows for programs without
-    an optimum. Vertices are reused only where they are the unique optimum,
-    so every answer is the one HiGHS would give; a program where the optimum is not
-    unique is answered by HiGHS itself (with ``unique=False``, for callers that want only
-    the optimal value, any optimal vertex is reused; ``shared`` as in :func:`_vertices`) (the reuse of bases of multiparametric linear
-    programming: Gal & Nedoma 1972, Management Science 18(7)). ``known``: active sets of
-    programs of this shape (over other spaces) to try first; those found are added."""
-    count, m, n = g.shape
+    space at many threat points); returns the solutions (C, n), NaN rows for programs
+    without an optimum.
+
+    HiGHS solves one program; its optimal active set is tried at every other
+    (:func:`_vertices`, one batched linear solve); and so on with the programs not yet
+    solved -- the reuse of optimal bases of multiparametric linear programming (Gal &
+    Nedoma 1972, "Multiparametric linear programming", Management Science 18(7)).
+    Vertices are reused only where they are the unique optimum, so every answer is the
+    one HiGHS would give; a program whose optimum is not unique is answered by HiGHS
+    itself. With ``unique=False`` (callers that want only the optimal value) any optimal
+    vertex is reused. ``shared``: ``g`` and ``cost`` hold one matrix and cost for all
+    (only ``h`` differs). ``known``: active sets of programs of this shape (over other
+    spaces) to try first; those found are added.
+    """
+    count, (m, n) = len(h), g.shape[1:]
     out = np.full((count, n), np.nan)  # NaN rows: no optimum
     big_g, big_h = _stacked_rows(g, h, bounds)
     fixed = bounds[:, 0] == bounds[:, 1]
@@ -1224,9 +1226,9 @@ def _solve_related(
 
     def reuse(active: np.ndarray) -> np.ndarray:
         ok, found = _vertices(
-            big_g[pending],
+            big_g if shared else big_g[pending],
             big_h[pending],
-            cost[pending],
+            cost if shared else cost[pending],
             equation[pending],
             active,
             _STRICT if unique else -_EXACT_TIES_TOL,
@@ -1235,13 +1237,18 @@ def _solve_related(
         out[pending[ok]] = found[ok]
         return pending[~ok]
 
-    for tried in known:
-        if pending.size:
-            pending = reuse(tried)
+    for k, tried in enumerate(list(known)):
+        if not pending.size:
+            break
+        left = reuse(tried)
+        if len(left) < len(pending):  # the active sets that serve most are tried first
+            known.insert(0, known.pop(k))
+        pending = left
     futile = 0  # active sets in a row that served no other program
     while pending.size:
         first = int(pending[0])
-        v, found = _highs(cost[first], g[first], h[first], n_eq, bounds)
+        own = 0 if shared else first
+        v, found = _highs(cost[own], g[own], h[first], n_eq, bounds)
         if v is not None:
             out[first] = v
         pending = pending[1:]
@@ -1284,12 +1291,13 @@ def _maximize_related(
         )
         constrained = np.flatnonzero(~np.isnan(floors[first]))
         floor_rows = form.a_ub.shape[0] + np.arange(len(constrained))
-        g = np.repeat(np.vstack([lp.a_ub, lp.a_eq])[None], len(idx), axis=0)
+        # one matrix for all when only the floors differ, else one per problem
+        g = np.repeat(np.vstack([lp.a_ub, lp.a_eq])[None], 1 if scales is None else len(idx), 0)
         h = np.repeat(np.r_[lp.b_ub, lp.b_eq][None], len(idx), axis=0)
         if scales is not None:
             g[:, floor_rows, -1] = scales[np.ix_(idx, constrained)]
         h[:, floor_rows] = form.const[constrained] - floors[np.ix_(idx, constrained)]
-        cost = np.repeat(lp.cost[None], len(idx), axis=0)
+        cost = np.repeat(lp.cost[None], len(g), axis=0)
         # the distances d_ik of actors that neither count nor are constrained enter no
         # cost or floor: left out (any value is optimal, which would make no optimum
         # unique) and set to |x_k - a_ik| in the answer
@@ -1367,8 +1375,9 @@ def _nash_linear(
             idx: np.ndarray = idx,
         ) -> np.ndarray:
             ok, z = _nash_on_face(template, active, start, threats[np.ix_(pending, idx)])
-            for b, zb in zip(pending[ok], z[ok], strict=True):
-                out[int(b)] = _settlement(spaces[b], template.z(zb))
+            done = [int(b) for b in pending[ok]]
+            found = _settlements([spaces[b] for b in done], [template.z(zb) for zb in z[ok]])
+            out.update(zip(done, found, strict=True))
             return pending[~ok]
 
         for active, start in pool:
@@ -1461,3 +1470,28 @@ def _nash_on_face(
             )
             ok[c] = residual <= _KKT_TOL * scale[c]
     return ok, zs
+
+
+def _settlements(
+    spaces: Sequence[SettlementSpace], zs: Sequence[np.ndarray | None]
+) -> list[Settlement | None]:
+    """:func:`_settlement` of many ``z`` (None stays None), the utilities of the problems
+    over one space computed together."""
+    out: list[Settlement | None] = [None] * len(spaces)
+    groups: dict[int, list[int]] = {}
+    for b, z in enumerate(zs):
+        if z is not None:
+            groups.setdefault(id(spaces[b]), []).append(b)
+    for members in groups.values():
+        space = spaces[members[0]]
+        p, n_slots = space.n_positions, len(space.slots)
+        z = np.stack([np.asarray(zs[b])[: space.n_variables] for b in members])
+        x = np.clip(z[:, :p], space.low, space.high)
+        y = np.zeros((len(members), *space.members.shape))
+        if n_slots:
+            owner, pie = np.array(space.slots).T
+            y[:, owner, pie] = z[:, space.n_variables - n_slots :]
+        u = utilities(space, x, y)
+        for k, b in enumerate(members):
+            out[b] = Settlement(x=x[k], y=y[k], utilities=u[k])
+    return out
