@@ -827,7 +827,8 @@ def nash_settlement_batch(
     gaining = {
         b: found for b, found in enumerate(start) if found is not None and found[1] > _FEAS_TOL
     }
-    linear = {b: found for b, found in gaining.items() if spaces[b].linear}
+    is_linear = _linear_spaces(spaces)
+    linear = {b: found for b, found in gaining.items() if is_linear[b]}
     for b, settlement in _nash_linear(spaces, threats, players, w, linear).items():
         out[b] = settlement
     for b, found in gaining.items():
@@ -1176,13 +1177,19 @@ def _vertices(
         slack = h - v @ g[0].T
     else:
         m = g[:, active]  # (C, n, n)
-        invertible = np.abs(np.linalg.det(m)) > 1e-12
-        v = np.full(g.shape[::2], np.nan)
-        mu = np.full(v.shape, np.nan)
-        v[invertible] = np.linalg.solve(m[invertible], h[invertible][:, active][..., None])[..., 0]
-        mu[invertible] = np.linalg.solve(
-            np.swapaxes(m[invertible], 1, 2), -cost[invertible][..., None]
-        )[..., 0]
+        try:
+            v = np.linalg.solve(m, h[:, active][..., None])[..., 0]
+            mu = np.linalg.solve(np.swapaxes(m, 1, 2), -cost[..., None])[..., 0]
+        except np.linalg.LinAlgError:  # some singular: those are not vertices
+            invertible = np.abs(np.linalg.det(m)) > 1e-12
+            v = np.full(g.shape[::2], np.nan)
+            mu = np.full(v.shape, np.nan)
+            v[invertible] = np.linalg.solve(m[invertible], h[invertible][:, active][..., None])[
+                ..., 0
+            ]
+            mu[invertible] = np.linalg.solve(
+                np.swapaxes(m[invertible], 1, 2), -cost[invertible][..., None]
+            )[..., 0]
         slack = h - np.einsum("cmn,cn->cm", g, v)
     with np.errstate(invalid="ignore"):
         ok = np.all(np.where(equation, np.abs(slack), -slack) <= _FEAS_TOL, axis=1)
@@ -1273,8 +1280,9 @@ def _maximize_related(
     as there; False when only the optimal value counts)."""
     out: list[np.ndarray | None] = [None] * len(spaces)
     groups: dict[tuple, list[int]] = {}
+    linear = _linear_spaces(spaces)
     for b, space in enumerate(spaces):
-        if space.linear:
+        if linear[b]:
             key = (id(space), objectives[b].tobytes(), np.isnan(floors[b]).tobytes())
             groups.setdefault(key, []).append(b)
         else:
@@ -1329,8 +1337,9 @@ def _maximize_related(
         distance = np.abs(solved[:, None, :p] - space.ideal[idle])  # (C, idle, P)
         idle_cols = p + (np.flatnonzero(idle)[:, None] * p + np.arange(p)).ravel()
         full[:, idle_cols] = distance.reshape(len(idx), -1)
-        for b, v in zip(members, full, strict=True):
-            out[b] = None if np.isnan(v).any() else v
+        missing = [bool(no) for no in np.isnan(full).any(axis=1)]
+        for b, v, no in zip(members, full, missing, strict=True):
+            out[b] = None if no else v
     return out
 
 
@@ -1375,9 +1384,14 @@ def _nash_linear(
             idx: np.ndarray = idx,
         ) -> np.ndarray:
             ok, z = _nash_on_face(template, active, start, threats[np.ix_(pending, idx)])
-            done = [int(b) for b in pending[ok]]
-            found = _settlements([spaces[b] for b in done], [template.z(zb) for zb in z[ok]])
-            out.update(zip(done, found, strict=True))
+            p = template.space.n_positions
+            y = np.zeros((int(ok.sum()), *template.space.members.shape))
+            if template.space.slots:
+                owner, pie = np.array(template.space.slots).T
+                start_y = p + len(idx) * p
+                y[:, owner, pie] = z[ok, start_y : start_y + len(owner)]
+            found = _settlements_of(template.space, z[ok, :p], y)
+            out.update(zip((int(b) for b in pending[ok]), found, strict=True))
             return pending[~ok]
 
         for active, start in pool:
@@ -1462,9 +1476,12 @@ def _nash_on_face(
         residual = np.linalg.norm(basis @ mult - gradient.T, axis=0)
         ok &= residual <= _KKT_TOL * scale
         ok &= np.all(mult[n_eq:] >= -_KKT_TOL * scale, axis=0)
-    else:  # dependent equations: the cone test of polish, problem by problem
+    else:  # dependent equations: the least-norm multipliers, else the cone test of polish
+        mult, *_ = np.linalg.lstsq(basis, gradient.T, rcond=None)
+        residual = np.linalg.norm(basis @ mult - gradient.T, axis=0)
+        plain = (residual <= _KKT_TOL * scale) & np.all(mult[n_eq:] >= 0.0, axis=0)
         signed = np.hstack([basis[:, :n_eq], -basis[:, :n_eq], basis[:, n_eq:]])
-        for c in np.flatnonzero(ok):
+        for c in np.flatnonzero(ok & ~plain):
             residual = (
                 nnls(signed, gradient[c])[1] if signed.shape[1] else np.linalg.norm(gradient[c])
             )
@@ -1486,12 +1503,27 @@ def _settlements(
         space = spaces[members[0]]
         p, n_slots = space.n_positions, len(space.slots)
         z = np.stack([np.asarray(zs[b])[: space.n_variables] for b in members])
-        x = np.clip(z[:, :p], space.low, space.high)
         y = np.zeros((len(members), *space.members.shape))
         if n_slots:
             owner, pie = np.array(space.slots).T
             y[:, owner, pie] = z[:, space.n_variables - n_slots :]
-        u = utilities(space, x, y)
-        for k, b in enumerate(members):
-            out[b] = Settlement(x=x[k], y=y[k], utilities=u[k])
+        for b, settlement in zip(members, _settlements_of(space, z[:, :p], y), strict=True):
+            out[b] = settlement
     return out
+
+
+def _settlements_of(space: SettlementSpace, x: np.ndarray, y: np.ndarray) -> list[Settlement]:
+    """Settlements of positions ``x`` (C, P), clipped to the bounds, and shares ``y``
+    (C, N, Q) over one space, their utilities computed together."""
+    x = np.clip(x, space.low, space.high)
+    u = utilities(space, x, y)
+    return [Settlement(x=x[k], y=y[k], utilities=u[k]) for k in range(len(x))]
+
+
+def _linear_spaces(spaces: Sequence[SettlementSpace]) -> list[bool]:
+    """``space.linear`` of each space, computed once per distinct space object."""
+    seen: dict[int, bool] = {}
+    for space in spaces:
+        if id(space) not in seen:
+            seen[id(space)] = space.linear
+    return [seen[id(space)] for space in spaces]
