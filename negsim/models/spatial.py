@@ -1337,7 +1337,7 @@ def _maximize_related(
         distance = np.abs(solved[:, None, :p] - space.ideal[idle])  # (C, idle, P)
         idle_cols = p + (np.flatnonzero(idle)[:, None] * p + np.arange(p)).ravel()
         full[:, idle_cols] = distance.reshape(len(idx), -1)
-        missing = [bool(no) for no in np.isnan(full).any(axis=1)]
+        missing = [bool(no) for no in np.isnan(full).sum(axis=1) > 0]
         for b, v, no in zip(members, full, missing, strict=True):
             out[b] = None if no else v
     return out
