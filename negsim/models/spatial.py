@@ -1203,7 +1203,7 @@ def _solve_related(
     h: np.ndarray,
     n_eq: int,
     bounds: np.ndarray,
-    known: list[np.ndarray],
+    known: list[list[Any]],
     unique: bool = True,
     shared: bool = False,
 ) -> np.ndarray:
@@ -1220,8 +1220,8 @@ def _solve_related(
     one HiGHS would give; a program whose optimum is not unique is answered by HiGHS
     itself. With ``unique=False`` (callers that want only the optimal value) any optimal
     vertex is reused. ``shared``: ``g`` and ``cost`` hold one matrix and cost for all
-    (only ``h`` differs). ``known``: active sets of programs of this shape (over other
-    spaces) to try first; those found are added.
+    (only ``h`` differs). ``known``: ``[active set, programs served]`` of programs of this
+    shape (over other spaces), tried first, most served first; those found are added.
     """
     count, (m, n) = len(h), g.shape[1:]
     out = np.full((count, n), np.nan)  # NaN rows: no optimum
@@ -1244,12 +1244,12 @@ def _solve_related(
         out[pending[ok]] = found[ok]
         return pending[~ok]
 
-    for k, tried in enumerate(list(known)):
+    known.sort(key=lambda entry: -entry[1])  # the active sets that served most first
+    for entry in known:
         if not pending.size:
             break
-        left = reuse(tried)
-        if len(left) < len(pending):  # the active sets that serve most are tried first
-            known.insert(0, known.pop(k))
+        left = reuse(entry[0])
+        entry[1] += len(pending) - len(left)
         pending = left
     futile = 0  # active sets in a row that served no other program
     while pending.size:
@@ -1260,8 +1260,8 @@ def _solve_related(
             out[first] = v
         pending = pending[1:]
         if found is not None and pending.size and futile < _FUTILE:
-            known.append(found)
             left = reuse(found)
+            known.append([found, 1 + len(pending) - len(left)])
             futile = futile + 1 if len(left) == len(pending) else 0
             pending = left
     return out
@@ -1289,7 +1289,7 @@ def _maximize_related(
             out[b] = _maximize_smooth(
                 space, objectives[b], floors[b], None if scales is None else scales[b]
             )
-    known: dict[tuple, list[np.ndarray]] = {}
+    known: dict[tuple, list[list[Any]]] = {}
     for members in groups.values():
         idx = np.array(members)
         first = members[0]
