@@ -33,9 +33,10 @@ admissible settlements is empty):
 
 The ``*_batch`` functions (:func:`max_min_gain_batch`, :func:`ideal_utilities_batch`,
 :func:`kalai_smorodinsky_batch`, :func:`nash_settlement_batch`) solve many independent
-problems at once, as the engine does for all rounds and regimes: the linear programs
-stacked block-diagonally into one HiGHS call per kind, the Nash problems into one
-exponential-cone program for Clarabel.
+problems at once, as the engine does for all rounds and regimes (and signal nodes): the
+problems over one space differ only in their threat points, so one is solved (HiGHS for
+the linear programs, Clarabel's exponential-cone program for Nash) and its optimal vertex
+or face is reused at the others wherever it verifiably is their optimum.
 
 Longer than 600 lines because every solver of the settlement space (proposals,
 Nash, Kalai-Smorodinsky, compromise, their batches) shares its variable layout and
@@ -614,9 +615,10 @@ def max_min_gain_batch(
 
     Notes
     -----
-    The problems with linear utilities are stacked block-diagonally into one linear
-    program (HiGHS); the problem is separable, so each block of its optimum is optimal
-    for that problem. Curved utilities are solved one by one with SLSQP.
+    The problems with linear utilities over one space are solved by
+    :func:`_solve_related`: HiGHS for one, its optimal vertex reused at the others where
+    it is verifiably their unique optimum. Curved utilities are solved one by one with
+    SLSQP.
     """
     floors = np.where(players, threats, np.nan)
     scales = np.ones(floors.shape) if scales is None else scales
@@ -662,7 +664,8 @@ def ideal_utilities_batch(
     Notes
     -----
     The set ``{u_j >= W_j}`` is nonempty exactly when the egalitarian ``lam >= 0``; only
-    those problems are solved, all players' LPs stacked into one HiGHS call.
+    those problems are solved, the LPs of one space and player together
+    (:func:`_solve_related`).
     """
     egalitarian = (
         max_min_gain_batch(spaces, threats, players) if egalitarian is None else egalitarian
@@ -801,8 +804,8 @@ def nash_settlement_batch(
 
     Notes
     -----
-    With linear utilities the problems are solved together as one exponential-cone
-    program by Clarabel's interior-point method (Goulart & Chen 2024):
+    With linear utilities a problem is solved as an exponential-cone program by
+    Clarabel's interior-point method (Goulart & Chen 2024):
 
     .. math::
 
@@ -818,8 +821,11 @@ def nash_settlement_batch(
     face and kept only if it verifiably satisfies the KKT conditions (see
     ``_NashBlock.polish``). A problem whose polish is not verified is finished by
     :func:`nash_settlement` (SLSQP) from the interior-point solution; curved utilities,
-    and every problem should Clarabel report no optimum, by SLSQP from the egalitarian
-    point.
+    and a problem for which Clarabel reports no optimum, by SLSQP from the egalitarian
+    point. The problems over one space differ only in their threat points: once one is
+    polished, Newton's method on its optimal face runs for the others at once and is kept
+    wherever the KKT conditions verifiably hold (``_nash_linear``), so Clarabel runs once
+    per distinct optimal face rather than once per problem.
     """
     start = max_min_gain_batch(spaces, threats, players) if start is None else start
     w = np.where(players, 1.0 if weights is None else weights, 0.0)
