@@ -1482,11 +1482,19 @@ def _nash_on_face(
         residual = np.linalg.norm(basis @ mult - gradient.T, axis=0)
         ok &= residual <= _KKT_TOL * scale
         ok &= np.all(mult[n_eq:] >= -_KKT_TOL * scale, axis=0)
-    else:  # dependent equations: the least-norm multipliers, else the cone test of polish
-        mult, *_ = np.linalg.lstsq(basis, gradient.T, rcond=None)
-        residual = np.linalg.norm(basis @ mult - gradient.T, axis=0)
-        plain = (residual <= _KKT_TOL * scale) & np.all(mult[n_eq:] >= 0.0, axis=0)
+    else:  # dependent equations: one problem's cone test (as in polish) gives the rows
+        # with positive multipliers; the others are tested on those rows alone (least
+        # squares, multipliers >= 0), and where that fails by the cone test themselves
         signed = np.hstack([basis[:, :n_eq], -basis[:, :n_eq], basis[:, n_eq:]])
+        plain = np.zeros(count, dtype=bool)
+        todo = np.flatnonzero(ok)
+        if todo.size and signed.shape[1]:
+            weights_c, _ = nnls(signed, gradient[todo[0]])
+            support = np.r_[np.arange(n_eq), n_eq + np.flatnonzero(weights_c[2 * n_eq :] > 0)]
+            rows = basis[:, support]
+            mult, *_ = np.linalg.lstsq(rows, gradient[todo].T, rcond=None)
+            residual = np.linalg.norm(rows @ mult - gradient[todo].T, axis=0)
+            plain[todo] = (residual <= _KKT_TOL * scale[todo]) & np.all(mult[n_eq:] >= 0.0, axis=0)
         for c in np.flatnonzero(ok & ~plain):
             residual = (
                 nnls(signed, gradient[c])[1] if signed.shape[1] else np.linalg.norm(gradient[c])
