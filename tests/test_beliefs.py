@@ -487,6 +487,8 @@ def test_figures_data_martingale_and_cumulative() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     from negsim.plot import beliefs as plot_beliefs
 
     result = negsim.solve(negsim.load("textbook/optimism"), ["spe"])
@@ -503,7 +505,9 @@ def test_figures_data_martingale_and_cumulative() -> None:
     data = plot_beliefs.deal_probability_data(result)
     war = result.deal_probability.query("concept == 'spe'")["war_probability"]
     assert_allclose(data.groupby("perspective")["cumulative"].last().to_numpy(), 1 - war.iloc[0])
-    assert plot_beliefs.belief_paths(result).get_ylabel() == "P('a_strong')"
+    ax = plot_beliefs.belief_paths(result)
+    assert ax.get_ylabel() == "P('a_strong')"
+    plt.close(ax.figure)
 
 
 def test_nash_impasse_is_refused_with_worlds() -> None:
@@ -518,6 +522,7 @@ def test_run_writes_the_belief_figures_and_the_dashboard_shows_deal_probability(
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     from click.testing import CliRunner
 
     from negsim import plot
@@ -537,5 +542,6 @@ def test_run_writes_the_belief_figures_and_the_dashboard_shows_deal_probability(
     assert panel.get_title().startswith("Probability of a deal")
     # one line per distinct prior: A's, B's, the analyst's
     assert len(panel.get_lines()) == 3
+    plt.close(fig)
     plain = negsim.solve(negsim.load("textbook/rubinstein"), ["spe"])
     assert "beliefs" not in dashboard_panels(plain)
