@@ -14,6 +14,13 @@ step at one (round, regime, node)); the growth exponent of that time with rounds
 least-squares fit of log time on log rounds); and, beside them, the figures of the
 node-by-node solve this replaced (measured on this machine before the change, listed in
 ``BEFORE``; the old path no longer exists to be run side by side).
+
+The axiomatic concepts at every node (issue 16) were solved cell by cell inside stacked
+HiGHS and Clarabel calls until commit b197862 (36 rounds, all five concepts: 25 s on an
+idle machine; 115.9 s wall and 29.5 s CPU of the process on this machine shared with
+other jobs); they now reuse optimal vertices and faces across cells
+(:func:`negsim.models.spatial.max_min_gain_batch` and the other batch solvers). The CPU
+time printed is the fairer comparison on a shared machine.
 """
 
 from __future__ import annotations
@@ -89,14 +96,17 @@ def main() -> None:
     print(f"nodes per round (rounds 0..{args.rounds}): {sizes}")
     print(f"total nodes: {sum(sizes)} x {len(s.regimes.states) if s.regimes else 1} regimes")
     negsim.solve(scenario(6), concepts=args.concepts)  # imports and first calls
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     result = negsim.solve(s, concepts=args.concepts)
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     concepts = result.metadata["concepts"]
     before = BEFORE.get(args.rounds)
     was = None if before is None else before[0 if concepts == ["spe"] else 1]
     note = f" (before: {was:.1f} s, {was / elapsed:.0f}x)" if was else ""
-    print(f"negsim.solve ({', '.join(concepts)}): {elapsed:.1f} s{note}")
+    print(
+        f"negsim.solve ({', '.join(concepts)}): {elapsed:.1f} s{note}; CPU time of this "
+        f"process {cpu:.1f} s (the wall time counts other jobs on a shared machine)"
+    )
     analyst = result.deal_probability.query("concept == 'spe' and perspective == 'analyst'")
     print(f"analyst: P(deal by the end) {analyst['cumulative'].iloc[-1]:.3f}")
     rounds = sorted(set(args.growth))

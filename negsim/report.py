@@ -81,6 +81,7 @@ def assumption_rows(scenario: Scenario) -> list[tuple[str, str, str]]:
 def figure_specs(result: Result, concept: str = "spe") -> list[FigureSpec]:
     """The figures a report of ``result`` holds (those that apply to its scenario)."""
     from negsim import plot
+    from negsim.plot import beliefs as plot_beliefs
 
     meta = result.metadata
     unit = meta.get("time_unit", "round")
@@ -130,6 +131,26 @@ def figure_specs(result: Result, concept: str = "spe") -> list[FigureSpec]:
                 lambda: plot.control(result),
             )
         )
+    if meta.get("worlds"):
+        specs += [
+            FigureSpec(
+                "deal_probability",
+                f"Probability that a deal has come by the end of each {unit}, by each actor's "
+                "prior and the analyst's: where the lines part, the actors disagree about "
+                "when the war will have proved someone wrong.",
+                lambda: plot_beliefs.deal_probability(result, concept),
+            ),
+            *[
+                FigureSpec(
+                    f"beliefs_{world}",
+                    f"Each actor's belief in the world '{world}' ({label}) as the war's signals "
+                    "come in: the expected path under the analyst's prior and a 10-90% band "
+                    "over signal paths; beliefs converge as fighting reveals the world.",
+                    partial(plot_beliefs.belief_paths, result, world),
+                )
+                for world, label in list(meta["worlds"].items())[:-1]
+            ],
+        ]
     if len(result.proposals):
         specs.append(
             FigureSpec(

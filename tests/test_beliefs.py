@@ -487,6 +487,8 @@ def test_figures_data_martingale_and_cumulative() -> None:
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
     from negsim.plot import beliefs as plot_beliefs
 
     result = negsim.solve(negsim.load("textbook/optimism"), ["spe"])
@@ -503,10 +505,43 @@ def test_figures_data_martingale_and_cumulative() -> None:
     data = plot_beliefs.deal_probability_data(result)
     war = result.deal_probability.query("concept == 'spe'")["war_probability"]
     assert_allclose(data.groupby("perspective")["cumulative"].last().to_numpy(), 1 - war.iloc[0])
-    assert plot_beliefs.belief_paths(result).get_ylabel() == "P('a_strong')"
+    ax = plot_beliefs.belief_paths(result)
+    assert ax.get_ylabel() == "P('a_strong')"
+    plt.close(ax.figure)
 
 
 def test_nash_impasse_is_refused_with_worlds() -> None:
     # It used to come back as the Kalai-Smorodinsky settlement under nash_impasse's name.
     with pytest.raises(negsim.SolveError, match="nash_impasse is not defined with worlds"):
         negsim.solve(negsim.load("textbook/optimism"), ["spe", "nash_impasse"])
+
+
+def test_run_writes_the_belief_figures_and_the_dashboard_shows_deal_probability(
+    tmp_path,  # noqa: ANN001
+) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from click.testing import CliRunner
+
+    from negsim import plot
+    from negsim.cli import cli
+    from negsim.plot.dashboard import dashboard_panels
+
+    out = tmp_path / "optimism"
+    ran = CliRunner().invoke(cli, ["run", "textbook/optimism", "--out", str(out)])
+    assert ran.exit_code == 0, ran.output
+    for name in ("deal_probability.png", "beliefs_a_strong.png"):
+        assert (out / name).stat().st_size > 1_000
+        assert f"]({name})" in (out / "report.md").read_text()
+    assert not (out / "beliefs_b_strong.png").exists()  # two worlds: one belief suffices
+    result = negsim.solve(negsim.load("textbook/optimism"), ["spe"])
+    fig = plot.dashboard(result)
+    panel = next(ax for ax in fig.axes if ax.get_gid() == "beliefs")
+    assert panel.get_title().startswith("Probability of a deal")
+    # one line per distinct prior: A's, B's, the analyst's
+    assert len(panel.get_lines()) == 3
+    plt.close(fig)
+    plain = negsim.solve(negsim.load("textbook/rubinstein"), ["spe"])
+    assert "beliefs" not in dashboard_panels(plain)

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 from negsim import plot  # noqa: E402
+from negsim.plot import beliefs as plot_beliefs  # noqa: E402
 from tests.test_plot import FIRST_EDITION, by_gid, solved  # noqa: E402
 
 SIZES = [None, (6.4, 4.8), (6.5, 4.5)]
@@ -35,6 +36,7 @@ def _figures():
     """(name, draw(ax) -> Axes or Figure) for every figure function."""
     uk = lambda: solved("ukraine_2025")  # noqa: E731
     rub = lambda: solved("textbook/rubinstein")  # noqa: E731
+    opt = lambda: solved("textbook/optimism")  # noqa: E731
     sweep = pd.DataFrame(
         {"a": np.repeat([0.1, 0.2, 0.3], 3), "b": np.tile([1.0, 2.0, 3.0], 3), "v": np.arange(9.0)}
     )
@@ -64,6 +66,8 @@ def _figures():
         ("compare", lambda ax: plot.compare_leverage([uk(), uk()], ["a", "b"], ax=ax)),
         ("compare-delay", lambda ax: plot.compare_delay_incentives([uk()], ["a"], ax=ax)),
         ("heatmap", lambda ax: plot.heatmap(sweep, "a", "b", "v", ax=ax)),
+        ("deal_probability", lambda ax: plot_beliefs.deal_probability(opt(), ax=ax)),
+        ("belief_paths", lambda ax: plot_beliefs.belief_paths(opt(), ax=ax)),
         ("tornado", lambda ax: plot.tornado(tornado_table, ax=ax)),
     ]
     return out
@@ -123,7 +127,9 @@ def test_nothing_clipped(name, draw, size):
     assert _inside(fig) == []
 
 
-@pytest.mark.parametrize("name", ["ukraine_2025", "textbook/rubinstein", "textbook/fearon"])
+@pytest.mark.parametrize(
+    "name", ["ukraine_2025", "textbook/rubinstein", "textbook/fearon", "textbook/optimism"]
+)
 def test_dashboard_nothing_clipped(name):
     assert _inside(plot.dashboard(solved(name))) == []
 

@@ -285,3 +285,70 @@ class _counting:
     def __call__(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN204
         self.calls += 1
         return self.function(*args, **kwargs)
+
+
+def test_one_space_at_many_threat_points_reuses_vertices_and_faces(monkeypatch) -> None:  # noqa: ANN001
+    """200 threat points over one space (the nodes of a belief lattice): the egalitarian,
+    Kalai-Smorodinsky and Nash solutions equal each problem solved alone (scipy's
+    linprog for the egalitarian linear program, written here; the per-problem SLSQP Nash
+    solver), with far fewer simplex and interior-point runs than problems."""
+    from scipy.optimize import linprog
+
+    rng = np.random.default_rng(16)
+    space = SettlementSpace(
+        ideal=np.array([[1.0, 0.8, 0.2], [0.0, 0.3, 0.9], [0.6, 0.1, 0.5]]),
+        salience_position=np.array([[0.5, 0.3, 0.2], [0.3, 0.3, 0.4], [0.2, 0.5, 0.3]]),
+        salience_pie=np.zeros((3, 0)),
+        curvature=np.ones(3),
+        members=np.zeros((3, 0), dtype=bool),
+        low=np.array([0.2, 0.0, 0.1]),
+        high=np.array([0.9, 1.0, 0.8]),
+    )
+    count = 200
+    threats = rng.uniform(0.15, 0.45, size=(count, 3))
+    players = np.ones((count, 3), dtype=bool)
+    runs = {"simplex": 0, "conic": 0}
+    highs, conic = spatial._highs, spatial._nash_conic
+
+    def counted_highs(*args):  # noqa: ANN002, ANN202
+        runs["simplex"] += 1
+        return highs(*args)
+
+    def counted_conic(blocks):  # noqa: ANN001, ANN202
+        runs["conic"] += len(blocks)
+        return conic(blocks)
+
+    monkeypatch.setattr(spatial, "_highs", counted_highs)
+    monkeypatch.setattr(spatial, "_nash_conic", counted_conic)
+    egalitarian = max_min_gain_batch([space] * count, threats, players)
+    nash = nash_settlement_batch([space] * count, threats, players, None, egalitarian)
+    assert runs["simplex"] < count / 10 and runs["conic"] < count / 10
+    # the egalitarian LP written out: z = (x, d, lam); max lam (+1e-7 total utility)
+    for b in rng.choice(count, size=25, replace=False):
+        n, p = 3, 3
+        width = p + n * p + 1
+        rows, rhs = [], []
+        for i in range(n):
+            for k in range(p):
+                for sign in (1.0, -1.0):  # sign (x_k - a_ik) <= d_ik
+                    row = np.zeros(width)
+                    row[k], row[p + i * p + k] = sign, -1.0
+                    rows.append(row)
+                    rhs.append(sign * space.ideal[i, k])
+            row = np.zeros(width)  # lam - u_i <= -W_i, u_i = sum_k s_ik (1 - d_ik)
+            row[p + i * p : p + (i + 1) * p] = space.salience_position[i]
+            row[-1] = 1.0
+            rows.append(row)
+            rhs.append(space.salience_position[i].sum() - threats[b, i])
+        cost = np.zeros(width)
+        cost[-1] = -1.0
+        cost[p : p + n * p] = 1e-7 * space.salience_position.ravel()
+        bounds = [*zip(space.low, space.high, strict=True), *[(0, 1)] * (n * p), (None, None)]
+        alone = linprog(cost, A_ub=np.array(rows), b_ub=rhs, bounds=bounds, method="highs")
+        found, lam = egalitarian[b]
+        assert lam == pytest.approx(alone.x[-1], abs=1e-9)
+        assert_allclose(found.x, alone.x[:p], atol=1e-9)
+        single = nash_settlement(space, threats[b], players[b], None, egalitarian[b])
+        gains = np.log(nash[b].utilities - threats[b]).sum()
+        assert gains >= np.log(single.utilities - threats[b]).sum() - 1e-12
+        assert_allclose(nash[b].utilities, single.utilities, atol=1e-6)  # SLSQP's precision

@@ -51,15 +51,26 @@ AXIOMATIC: dict[str, _Solver] = {
     "kalai_smorodinsky": lambda c: spatial.kalai_smorodinsky_batch(
         c.spaces, c.floor, c.players, c.egalitarian
     ),
-    "compromise": lambda c: [
-        spatial.compromise_settlement(space, c.capability[b]) for b, space in enumerate(c.spaces)
-    ],
+    "compromise": lambda c: _compromise(c),
     "nash_impasse": lambda c: spatial.nash_settlement_batch(
         c.spaces, _given(c.impasse), c.players, _given(c.patience)
     ),
 }
 #: Concepts whose solvers start from the egalitarian (max-min gain) point.
 NEEDS_EGALITARIAN = {"nash", "nash_weighted", "kalai_smorodinsky"}
+
+
+def _compromise(cells: Cells) -> list[spatial.Settlement | None]:
+    """The compromise at every cell; it depends on the space and the capabilities alone
+    (not the threat points), so cells sharing both share one computation."""
+    done: dict[tuple[int, bytes], spatial.Settlement] = {}
+    out: list[spatial.Settlement | None] = []
+    for space, capability in zip(cells.spaces, cells.capability, strict=True):
+        key = (id(space), capability.tobytes())
+        if key not in done:
+            done[key] = spatial.compromise_settlement(space, capability)
+        out.append(done[key])
+    return out
 
 
 def _given(values: np.ndarray | None) -> np.ndarray:

@@ -71,9 +71,6 @@ __all__ = [
 ]
 
 _UNINFORMATIVE = 1e-15
-# cells (round, node, regime) per stacked solve of the axiomatic concepts: one stack of
-# every cell makes HiGHS and Clarabel superlinear in the number of nodes
-_CHUNK = 256
 
 
 # -- the signal lattice ------------------------------------------------------------------
@@ -408,7 +405,12 @@ def _axiomatic_nodes(
     pay: dict[str, list[np.ndarray]],
 ) -> None:
     """Nash, weighted Nash, Kalai-Smorodinsky and compromise at every (t, n, r), each actor's
-    threat point its subjective ``W_i(t, r, n)``; all nodes solved at once (``*_batch``)."""
+    threat point its subjective ``W_i(t, r, n)``, with the engine's solvers
+    (:data:`negsim.engine.axiomatic.AXIOMATIC`). Cells with the same inputs (settlement
+    space, threat points and capabilities: nodes whose posteriors give equal floors,
+    often where a floor is the reservation value) are one problem, solved once; the
+    others are solved together, the batch solvers reusing one cell's optimal vertex or
+    face at the cells of the same space."""
     if not concepts:
         return
     cells: list[tuple[int, int, int]] = []
@@ -426,51 +428,48 @@ def _axiomatic_nodes(
     players = np.stack([arrays[r].players for _, _, r in cells])
     floor = np.stack([np.maximum(threat[t][n, r], arrays[r].reservation[t]) for t, n, r in cells])
     capability = np.stack([arrays[r].capability[t] for t, _, r in cells])
-    for start in range(0, len(cells), _CHUNK):
-        part = slice(start, start + _CHUNK)
-        _axiomatic_chunk(
-            cells[part],
-            spaces[part],
-            floor[part],
-            players[part],
-            capability[part],
-            concepts,
-            deal,
-            xs,
-            ys,
-            pay,
-        )
-
-
-def _axiomatic_chunk(
-    cells: list[tuple[int, int, int]],
-    spaces: list[spatial.SettlementSpace],
-    floor: np.ndarray,
-    players: np.ndarray,
-    capability: np.ndarray,
-    concepts: tuple[str, ...],
-    deal: dict[str, list[np.ndarray]],
-    xs: dict[str, list[np.ndarray]],
-    ys: dict[str, list[np.ndarray]],
-    pay: dict[str, list[np.ndarray]],
-) -> None:
-    """:func:`_axiomatic_nodes` for one chunk of cells (t, n, r), solved together with the
-    engine's solvers (:data:`negsim.engine.axiomatic.AXIOMATIC`)."""
+    first: dict[tuple, int] = {}  # inputs -> the first cell with them
+    problem = np.array(
+        [
+            first.setdefault((id(spaces[b]), floor[b].tobytes(), capability[b].tobytes()), b)
+            for b in range(len(cells))
+        ]
+    )
+    unique = np.array(sorted(first.values()))
     egalitarian = (
-        spatial.max_min_gain_batch(spaces, floor, players)
+        spatial.max_min_gain_batch([spaces[b] for b in unique], floor[unique], players[unique])
         if NEEDS_EGALITARIAN & set(concepts)
         else []
     )
-    batch = Cells([(t, r) for t, _, r in cells], spaces, floor, players, capability, egalitarian)
+    batch = Cells(
+        [(cells[b][0], cells[b][2]) for b in unique],
+        [spaces[b] for b in unique],
+        floor[unique],
+        players[unique],
+        capability[unique],
+        egalitarian,
+    )
+    position = np.searchsorted(unique, problem)  # cell -> its problem in the batch
+    where = np.array(cells)
+    rounds = [np.flatnonzero(where[:, 0] == t) for t in range(len(threat) - 1)]
     for concept in concepts:
         found = AXIOMATIC[concept](batch)
-        for b, ((t, n, r), settlement) in enumerate(zip(cells, found, strict=True)):
-            if settlement is None:
-                continue
-            ok = settlement.utilities[players[b]] >= floor[b][players[b]] - 1e-7
-            deal[concept][t][n, r] = float(np.all(ok))
-            xs[concept][t][n, r], ys[concept][t][n, r] = settlement.x, settlement.y
-            pay[concept][t][n, r] = settlement.utilities
+        has = np.array([f is not None for f in found])
+        x = np.stack(
+            [f.x if f is not None else np.full(xs[concept][0].shape[-1], np.nan) for f in found]
+        )
+        y = np.stack(
+            [f.y if f is not None else np.full(ys[concept][0].shape[-2:], np.nan) for f in found]
+        )
+        u = np.stack(
+            [f.utilities if f is not None else np.full(players.shape[1], np.nan) for f in found]
+        )
+        ok = np.all(~players | (u[position] >= floor - 1e-7), axis=1)
+        for t, at in enumerate(rounds):
+            at = at[has[position[at]]]
+            n, r, k = where[at, 1], where[at, 2], position[at]
+            deal[concept][t][n, r] = ok[at].astype(float)
+            xs[concept][t][n, r], ys[concept][t][n, r], pay[concept][t][n, r] = x[k], y[k], u[k]
 
 
 # -- probabilities over the lattice --------------------------------------------------------

@@ -33,9 +33,10 @@ admissible settlements is empty):
 
 The ``*_batch`` functions (:func:`max_min_gain_batch`, :func:`ideal_utilities_batch`,
 :func:`kalai_smorodinsky_batch`, :func:`nash_settlement_batch`) solve many independent
-problems at once, as the engine does for all rounds and regimes: the linear programs
-stacked block-diagonally into one HiGHS call per kind, the Nash problems into one
-exponential-cone program for Clarabel.
+problems at once, as the engine does for all rounds and regimes (and signal nodes): the
+problems over one space differ only in their threat points, so one is solved (HiGHS for
+the linear programs, Clarabel's exponential-cone program for Nash) and its optimal vertex
+or face is reused at the others wherever it verifiably is their optimum.
 
 Longer than 600 lines because every solver of the settlement space (proposals,
 Nash, Kalai-Smorodinsky, compromise, their batches) shares its variable layout and
@@ -48,8 +49,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import groupby
+from typing import Any
 
 import clarabel
+import highspy
 import numpy as np
 from scipy import sparse
 from scipy.optimize import LinearConstraint, NonlinearConstraint, linprog, minimize, nnls
@@ -79,6 +82,8 @@ _ACTIVE_TOL = 1e-5  # slack below which a constraint counts as active when polis
 _NEWTON_STEPS = 20
 _FLAT = 1e-9  # singular value below which a face direction counts as moving no gain
 _KKT_TOL = 1e-9  # relative residual of the KKT conditions for a polished Nash solution
+# highspy.Highs() prints a banner on construction; the core class it wraps does not
+_Highs: Any = highspy._Highs  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -610,23 +615,20 @@ def max_min_gain_batch(
 
     Notes
     -----
-    The problems with linear utilities are stacked block-diagonally into one linear
-    program (HiGHS); the problem is separable, so each block of its optimum is optimal
-    for that problem. Curved utilities are solved one by one with SLSQP.
+    The problems with linear utilities over one space are solved by
+    :func:`_solve_related`: HiGHS for one, its optimal vertex reused at the others where
+    it is verifiably their unique optimum. Curved utilities are solved one by one with
+    SLSQP.
     """
     floors = np.where(players, threats, np.nan)
     scales = np.ones(floors.shape) if scales is None else scales
-    found: list[tuple[Settlement, float] | None] = []
-    for space, z in zip(
-        spaces,
-        _maximize_many(spaces, _TIE_BREAK * players, floors, scales),
-        strict=True,
-    ):
-        if z is None or z[-1] < -_FEAS_TOL:
-            found.append(None)
-        else:
-            found.append((_settlement(space, z[: space.n_variables]), float(z[-1])))
-    return found
+    zs = _maximize_related(spaces, _TIE_BREAK * players, floors, scales)
+    kept = [z if z is not None and z[-1] >= -_FEAS_TOL else None for z in zs]
+    settlements = _settlements(spaces, [None if z is None else z[:-1] for z in kept])
+    return [
+        None if z is None or found is None else (found, float(z[-1]))
+        for z, found in zip(kept, settlements, strict=True)
+    ]
 
 
 def ideal_utilities(space: SettlementSpace, threat: np.ndarray, players: np.ndarray) -> np.ndarray:
@@ -662,7 +664,8 @@ def ideal_utilities_batch(
     Notes
     -----
     The set ``{u_j >= W_j}`` is nonempty exactly when the egalitarian ``lam >= 0``; only
-    those problems are solved, all players' LPs stacked into one HiGHS call.
+    those problems are solved, the LPs of one space and player together
+    (:func:`_solve_related`).
     """
     egalitarian = (
         max_min_gain_batch(spaces, threats, players) if egalitarian is None else egalitarian
@@ -683,11 +686,14 @@ def _ideal_utilities(
     cases = np.argwhere(players)  # (problem b, player i)
     objectives = np.zeros((len(cases), threats.shape[1]))
     objectives[np.arange(len(cases)), cases[:, 1]] = 1.0
-    zs = _maximize_many([spaces[b] for b, _ in cases], objectives, floors[cases[:, 0]])
+    zs = _maximize_related(  # only the optimal value counts: any optimal vertex will do
+        [spaces[b] for b, _ in cases], objectives, floors[cases[:, 0]], unique=False
+    )
     best = np.full(threats.shape, np.nan)
-    for (b, i), z in zip(cases, zs, strict=True):
-        if z is not None:
-            best[b, i] = _u_of_z(spaces[b], z[: spaces[b].n_variables])[i]
+    found = _settlements([spaces[b] for b, _ in cases], zs)
+    for (b, i), settlement in zip(cases, found, strict=True):
+        if settlement is not None:
+            best[b, i] = settlement.utilities[i]
     return best
 
 
@@ -798,8 +804,8 @@ def nash_settlement_batch(
 
     Notes
     -----
-    With linear utilities the problems are solved together as one exponential-cone
-    program by Clarabel's interior-point method (Goulart & Chen 2024):
+    With linear utilities a problem is solved as an exponential-cone program by
+    Clarabel's interior-point method (Goulart & Chen 2024):
 
     .. math::
 
@@ -815,8 +821,11 @@ def nash_settlement_batch(
     face and kept only if it verifiably satisfies the KKT conditions (see
     ``_NashBlock.polish``). A problem whose polish is not verified is finished by
     :func:`nash_settlement` (SLSQP) from the interior-point solution; curved utilities,
-    and every problem should Clarabel report no optimum, by SLSQP from the egalitarian
-    point.
+    and a problem for which Clarabel reports no optimum, by SLSQP from the egalitarian
+    point. The problems over one space differ only in their threat points: once one is
+    polished, Newton's method on its optimal face runs for the others at once and is kept
+    wherever the KKT conditions verifiably hold (``_nash_linear``), so Clarabel runs once
+    per distinct optimal face rather than once per problem.
     """
     start = max_min_gain_batch(spaces, threats, players) if start is None else start
     w = np.where(players, 1.0 if weights is None else weights, 0.0)
@@ -824,19 +833,13 @@ def nash_settlement_batch(
     gaining = {
         b: found for b, found in enumerate(start) if found is not None and found[1] > _FEAS_TOL
     }
-    conic = [b for b in gaining if spaces[b].linear]
-    blocks = [_NashBlock.of(spaces[b], threats[b], players[b], w[b], gaining[b][1]) for b in conic]
-    solved = dict(zip(conic, zip(blocks, _nash_conic(blocks), strict=True), strict=True))
+    is_linear = _linear_spaces(spaces)
+    linear = {b: found for b, found in gaining.items() if is_linear[b]}
+    for b, settlement in _nash_linear(spaces, threats, players, w, linear).items():
+        out[b] = settlement
     for b, found in gaining.items():
-        block, v = solved.get(b, (None, None))
-        begin = found  # SLSQP's start: the egalitarian point or Clarabel's solution
-        if block is not None and v is not None:
-            polished = block.polish(v)
-            if polished is not None:
-                out[b] = _settlement(spaces[b], block.z(polished))
-                continue
-            begin = (_settlement(spaces[b], block.z(v)), found[1])
-        out[b] = nash_settlement(spaces[b], threats[b], players[b], w[b], begin)
+        if b not in linear:
+            out[b] = nash_settlement(spaces[b], threats[b], players[b], w[b], found)
     return out
 
 
@@ -969,6 +972,12 @@ class _NashBlock:
         x, y = v[:p], v[p + m * p : p + m * p + n_slots]
         return np.concatenate([x, np.abs(x[None, :] - space.ideal).ravel(), y])
 
+    def face(self, v: np.ndarray) -> np.ndarray:
+        """The nonnegative-cone rows with slack below ``_ACTIVE_TOL`` at ``v``: the face
+        on which :meth:`polish` runs Newton's method."""
+        nz = len(self.q) - len(self.exp_b) // 3
+        return self.nonneg_b - self.nonneg_a[:, :nz] @ v[:nz] <= _ACTIVE_TOL
+
     def polish(self, v: np.ndarray) -> np.ndarray | None:
         """Newton's method on the face of the interior-point solution ``v``: the exact
         optimum if the result is a verified KKT point, else None.
@@ -988,7 +997,7 @@ class _NashBlock:
         gain0 = self.exp_b[2::3]
         ineq_a, ineq_b = self.nonneg_a[:, :nz], self.nonneg_b
         z = v[:nz]
-        active = ineq_b - ineq_a @ z <= _ACTIVE_TOL
+        active = self.face(v)
         eq_a = np.vstack([self.zero_a[:, :nz], ineq_a[active]])
         eq_b = np.concatenate([self.zero_b, ineq_b[active]])
         face = np.eye(nz)  # directions within the face, after moving z onto it
@@ -1069,3 +1078,466 @@ def compromise_settlement(space: SettlementSpace, capability: np.ndarray) -> Set
     equal = space.members / np.maximum(space.members.sum(axis=0), 1)
     y = np.where(pie_total > 0, pie_weight / np.where(pie_total > 0, pie_total, 1.0), equal)
     return Settlement(x=x, y=y, utilities=utilities(space, x, y))
+
+
+# -- linear programs of one space at many threat points: optimal active sets reused ----------
+_STRICT = 1e-9  # least multiplier of an active inequality for a reused vertex (a unique optimum)
+_FUTILE = 8  # active sets in a row that serve no other program: stop trying to reuse them
+
+
+def _highs(
+    cost: np.ndarray, g: np.ndarray, h: np.ndarray, n_eq: int, bounds: np.ndarray
+) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """``min cost @ v`` s.t. ``g[:-n_eq] v <= h[:-n_eq]``, ``g[-n_eq:] v = h[-n_eq:]`` and
+    ``bounds`` by HiGHS's dual simplex: the solution and its active set (the indices, in
+    the rows of :func:`_stacked_rows`, of the nonbasic rows and bounds: n constraints that
+    define the vertex), or (None, None) without an optimum."""
+    solver = _Highs()
+    for option, value in (
+        ("output_flag", False),
+        ("presolve", "off"),
+        ("solver", "simplex"),
+        ("dual_feasibility_tolerance", _EXACT_TIES_TOL),
+    ):
+        solver.setOptionValue(option, value)
+    m, n = g.shape
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, m
+    lp.col_cost_ = cost
+    lp.col_lower_ = np.maximum(bounds[:, 0], -highspy.kHighsInf)
+    lp.col_upper_ = np.minimum(bounds[:, 1], highspy.kHighsInf)
+    lp.row_lower_ = np.r_[np.full(m - n_eq, -highspy.kHighsInf), h[m - n_eq :]]
+    lp.row_upper_ = h.astype(float)
+    rows, cols = np.nonzero(g)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = np.searchsorted(rows, np.arange(m + 1)).astype(np.int32)
+    lp.a_matrix_.index_ = cols.astype(np.int32)
+    lp.a_matrix_.value_ = g[rows, cols].astype(float)
+    solver.passModel(lp)
+    solver.run()
+    if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None, None
+    v = np.array(solver.getSolution().col_value)
+    basis = solver.getBasis()
+    lower, upper, basic = (
+        highspy.HighsBasisStatus.kLower,
+        highspy.HighsBasisStatus.kUpper,
+        highspy.HighsBasisStatus.kBasic,
+    )
+    active = [i for i, s in enumerate(basis.row_status) if s != basic]
+    for j, s in enumerate(basis.col_status):
+        if s == upper or (s == lower and bounds[j, 0] == bounds[j, 1]):
+            active.append(m + j)
+        elif s == lower:
+            active.append(m + n + j)
+        elif s != basic:  # a free column held at zero: no vertex to reuse
+            return v, None
+    return v, np.array(active) if len(active) == n else None
+
+
+def _stacked_rows(g: np.ndarray, h: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Every constraint as a row of ``G v <= h`` (cells stacked on the first axis): the
+    rows of ``g`` (inequalities, then equations), then ``v_j <= hi_j``, then
+    ``-v_j <= -lo_j``."""
+    n = g.shape[-1]
+    eye = np.broadcast_to(np.eye(n), (*g.shape[:-2], n, n))
+    big_g = np.concatenate([g, eye, -eye], axis=-2)
+    big_h = np.concatenate(
+        [
+            h,
+            np.broadcast_to(bounds[:, 1], (*h.shape[:-1], n)),
+            np.broadcast_to(-bounds[:, 0], (*h.shape[:-1], n)),
+        ],
+        axis=-1,
+    )
+    return big_g, big_h
+
+
+def _vertices(
+    g: np.ndarray,
+    h: np.ndarray,
+    cost: np.ndarray,
+    equation: np.ndarray,
+    active: np.ndarray,
+    least: float = _STRICT,
+    shared: bool = False,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which of C programs ``min cost @ v`` s.t. ``G_c v <= h_c`` (rows in ``equation``
+    held with equality) have their unique optimum at the vertex where the rows
+    ``active`` hold with equality, and that vertex: (C,) bool and (C, n).
+
+    The vertex is the unique optimum when it is feasible and the cost is a combination
+    ``-cost = sum_k mu_k G_k`` of the active rows with ``mu_k >= _STRICT`` for the active
+    inequalities (the KKT conditions of the linear program with strict complementarity:
+    then every feasible direction raises the cost; Bertsimas & Tsitsiklis 1997, thm 3.1).
+    With ``least`` slightly negative instead, the vertex is *an* optimum (its value is the
+    optimal value) but other optima may exist. ``shared``: every program has the matrix
+    and cost of the first (only ``h`` differs; ``g`` may hold the first alone).
+    """
+    if shared:  # one matrix and cost: one factorisation
+        m = g[0, active]
+        if abs(np.linalg.det(m)) <= 1e-12:
+            return np.zeros(len(h), dtype=bool), np.full((len(h), g.shape[2]), np.nan)
+        v = np.linalg.solve(m, h[:, active].T).T
+        mu = np.broadcast_to(np.linalg.solve(m.T, -cost[0]), v.shape)
+        slack = h - v @ g[0].T
+    else:
+        m = g[:, active]  # (C, n, n)
+        try:
+            v = np.linalg.solve(m, h[:, active][..., None])[..., 0]
+            mu = np.linalg.solve(np.swapaxes(m, 1, 2), -cost[..., None])[..., 0]
+        except np.linalg.LinAlgError:  # some singular: those are not vertices
+            invertible = np.abs(np.linalg.det(m)) > 1e-12
+            v = np.full(g.shape[::2], np.nan)
+            mu = np.full(v.shape, np.nan)
+            v[invertible] = np.linalg.solve(m[invertible], h[invertible][:, active][..., None])[
+                ..., 0
+            ]
+            mu[invertible] = np.linalg.solve(
+                np.swapaxes(m[invertible], 1, 2), -cost[invertible][..., None]
+            )[..., 0]
+        slack = h - np.einsum("cmn,cn->cm", g, v)
+    with np.errstate(invalid="ignore"):
+        ok = np.all(np.where(equation, np.abs(slack), -slack) <= _FEAS_TOL, axis=1)
+        ok &= np.all((mu >= least) | equation[:, active], axis=1)
+    return ok, v
+
+
+def _solve_related(
+    cost: np.ndarray,
+    g: np.ndarray,
+    h: np.ndarray,
+    n_eq: int,
+    bounds: np.ndarray,
+    known: list[list[Any]],
+    unique: bool = True,
+    shared: bool = False,
+) -> np.ndarray:
+    """``min cost_c @ v`` s.t. ``g_c v <= h_c`` (the last ``n_eq`` rows equations) and
+    ``bounds``, for C programs of one shape that differ in their numbers (one settlement
+    space at many threat points); returns the solutions (C, n), NaN rows for programs
+    without an optimum.
+
+    HiGHS solves one program; its optimal active set is tried at every other
+    (:func:`_vertices`, one batched linear solve); and so on with the programs not yet
+    solved -- the reuse of optimal bases of multiparametric linear programming (Gal &
+    Nedoma 1972, "Multiparametric linear programming", Management Science 18(7)).
+    Vertices are reused only where they are the unique optimum, so every answer is the
+    one HiGHS would give; a program whose optimum is not unique is answered by HiGHS
+    itself. With ``unique=False`` (callers that want only the optimal value) any optimal
+    vertex is reused. ``shared``: ``g`` and ``cost`` hold one matrix and cost for all
+    (only ``h`` differs). ``known``: ``[active set, programs served]`` of programs of this
+    shape (over other spaces), tried first, most served first; those found are added.
+    """
+    count, (m, n) = len(h), g.shape[1:]
+    out = np.full((count, n), np.nan)  # NaN rows: no optimum
+    big_g, big_h = _stacked_rows(g, h, bounds)
+    fixed = bounds[:, 0] == bounds[:, 1]
+    equation = np.r_[np.arange(m) >= m - n_eq, fixed, fixed]
+    equation = np.broadcast_to(equation, big_h.shape)
+    pending = np.arange(count)
+
+    def reuse(active: np.ndarray) -> np.ndarray:
+        ok, found = _vertices(
+            big_g if shared else big_g[pending],
+            big_h[pending],
+            cost if shared else cost[pending],
+            equation[pending],
+            active,
+            _STRICT if unique else -_EXACT_TIES_TOL,
+            shared,
+        )
+        out[pending[ok]] = found[ok]
+        return pending[~ok]
+
+    known.sort(key=lambda entry: -entry[1])  # the active sets that served most first
+    for entry in known:
+        if not pending.size:
+            break
+        left = reuse(entry[0])
+        entry[1] += len(pending) - len(left)
+        pending = left
+    futile = 0  # active sets in a row that served no other program
+    while pending.size:
+        first = int(pending[0])
+        own = 0 if shared else first
+        v, found = _highs(cost[own], g[own], h[first], n_eq, bounds)
+        if v is not None:
+            out[first] = v
+        pending = pending[1:]
+        if found is not None and pending.size and futile < _FUTILE:
+            left = reuse(found)
+            known.append([found, 1 + len(pending) - len(left)])
+            futile = futile + 1 if len(left) == len(pending) else 0
+            pending = left
+    return out
+
+
+def _maximize_related(
+    spaces: Sequence[SettlementSpace],
+    objectives: np.ndarray,
+    floors: np.ndarray,
+    scales: np.ndarray | None = None,
+    unique: bool = True,
+) -> list[np.ndarray | None]:
+    """:func:`_maximize_many` for many problems over few spaces: the linear problems over
+    one space with one objective and one set of constrained actors differ only in their
+    floors (and scales), and are solved together by :func:`_solve_related` (``unique``:
+    as there; False when only the optimal value counts)."""
+    out: list[np.ndarray | None] = [None] * len(spaces)
+    groups: dict[tuple, list[int]] = {}
+    linear = _linear_spaces(spaces)
+    for b, space in enumerate(spaces):
+        if linear[b]:
+            key = (id(space), objectives[b].tobytes(), np.isnan(floors[b]).tobytes())
+            groups.setdefault(key, []).append(b)
+        else:
+            out[b] = _maximize_smooth(
+                space, objectives[b], floors[b], None if scales is None else scales[b]
+            )
+    known: dict[tuple, list[list[Any]]] = {}
+    for members in groups.values():
+        idx = np.array(members)
+        first = members[0]
+        form = spaces[first]._linear_form
+        lp = _linear_program(
+            form, objectives[first], floors[first], None if scales is None else scales[first]
+        )
+        constrained = np.flatnonzero(~np.isnan(floors[first]))
+        floor_rows = form.a_ub.shape[0] + np.arange(len(constrained))
+        # one matrix for all when only the floors differ, else one per problem
+        g = np.repeat(np.vstack([lp.a_ub, lp.a_eq])[None], 1 if scales is None else len(idx), 0)
+        h = np.repeat(np.r_[lp.b_ub, lp.b_eq][None], len(idx), axis=0)
+        if scales is not None:
+            g[:, floor_rows, -1] = scales[np.ix_(idx, constrained)]
+        h[:, floor_rows] = form.const[constrained] - floors[np.ix_(idx, constrained)]
+        cost = np.repeat(lp.cost[None], len(g), axis=0)
+        # the distances d_ik of actors that neither count nor are constrained enter no
+        # cost or floor: left out (any value is optimal, which would make no optimum
+        # unique) and set to |x_k - a_ik| in the answer
+        space = spaces[first]
+        p, n_actors = space.n_positions, space.n_actors
+        idle = (objectives[first] == 0) & np.isnan(floors[first])
+        cols = np.flatnonzero(
+            ~np.r_[
+                np.zeros(p, bool), np.repeat(idle, p), np.zeros(g.shape[2] - p - n_actors * p, bool)
+            ]
+        )
+        rows = np.flatnonzero(
+            ~np.r_[np.repeat(idle, 2 * p), np.zeros(g.shape[1] - 2 * n_actors * p, bool)]
+        )
+        g, h, cost = g[:, rows][:, :, cols], h[:, rows], cost[:, cols]
+        shape = (g.shape[1:], len(lp.b_eq))
+        solved = _solve_related(
+            cost,
+            g,
+            h,
+            len(lp.b_eq),
+            lp.bounds[cols],
+            known.setdefault(shape, []),
+            unique,
+            shared=scales is None,
+        )
+        full = np.zeros((len(idx), len(lp.cost)))
+        full[:, cols] = solved
+        distance = np.abs(solved[:, None, :p] - space.ideal[idle])  # (C, idle, P)
+        idle_cols = p + (np.flatnonzero(idle)[:, None] * p + np.arange(p)).ravel()
+        full[:, idle_cols] = distance.reshape(len(idx), -1)
+        missing = [bool(no) for no in np.isnan(full).sum(axis=1) > 0]
+        for b, v, no in zip(members, full, missing, strict=True):
+            out[b] = None if no else v
+    return out
+
+
+# -- Nash problems of one space at many threat points: optimal faces reused ------------------
+def _nash_linear(
+    spaces: Sequence[SettlementSpace],
+    threats: np.ndarray,
+    players: np.ndarray,
+    weights: np.ndarray,
+    gaining: dict[int, tuple[Settlement, float]],
+) -> dict[int, Settlement | None]:
+    """The Nash problems ``gaining`` (linear utilities, positive egalitarian gain) of
+    :func:`nash_settlement_batch`, grouped by space, players and weights.
+
+    In a group the problems differ only in the threat points. One is solved as before
+    (Clarabel, polished on its optimal face, else SLSQP); Newton's method on that face
+    (:func:`_nash_on_face`) is then run for every other problem of the group at once
+    and kept where its result verifiably satisfies the KKT conditions -- the optimum of
+    the convex problem, the same as a polished interior-point solution; and so on with
+    the problems not yet solved. Faces found are tried first in the next groups.
+    """
+    out: dict[int, Settlement | None] = {}
+    groups: dict[tuple, list[int]] = {}
+    for b in gaining:
+        groups.setdefault((id(spaces[b]), players[b].tobytes(), weights[b].tobytes()), []).append(b)
+    known: dict[tuple, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for members in groups.values():
+        first = members[0]
+        space = spaces[first]
+        idx = np.flatnonzero(players[first])
+        template = _NashBlock.of(
+            space, np.zeros(space.n_actors), players[first], weights[first], 1.0
+        )
+        pool = known.setdefault((template.nonneg_a.shape, template.zero_a.shape), [])
+        pending = np.array(members)
+
+        def reuse(
+            active: np.ndarray,
+            start: np.ndarray,
+            pending: np.ndarray,
+            template: _NashBlock = template,
+            idx: np.ndarray = idx,
+        ) -> np.ndarray:
+            ok, z = _nash_on_face(template, active, start, threats[np.ix_(pending, idx)])
+            p = template.space.n_positions
+            y = np.zeros((int(ok.sum()), *template.space.members.shape))
+            if template.space.slots:
+                owner, pie = np.array(template.space.slots).T
+                start_y = p + len(idx) * p
+                y[:, owner, pie] = z[ok, start_y : start_y + len(owner)]
+            found = _settlements_of(template.space, z[ok, :p], y)
+            out.update(zip((int(b) for b in pending[ok]), found, strict=True))
+            return pending[~ok]
+
+        for active, start in pool:
+            if pending.size:
+                pending = reuse(active, start, pending)
+        while pending.size:
+            b = int(pending[0])
+            pending = pending[1:]
+            block = _NashBlock.of(spaces[b], threats[b], players[b], weights[b], gaining[b][1])
+            v = _nash_conic([block])[0]
+            begin = gaining[b]
+            if v is not None:
+                polished = block.polish(v)
+                if polished is not None:
+                    out[b] = _settlement(spaces[b], block.z(polished))
+                    face = (block.face(v), polished[: len(block.q) - len(idx)])
+                    pool.append(face)
+                    if pending.size:
+                        pending = reuse(*face, pending)
+                    continue
+                begin = (_settlement(spaces[b], block.z(v)), gaining[b][1])
+            out[b] = nash_settlement(spaces[b], threats[b], players[b], weights[b], begin)
+    return out
+
+
+def _nash_on_face(
+    block: _NashBlock, active: np.ndarray, start: np.ndarray, threats: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """:meth:`_NashBlock.polish` on the face where the nonnegative-cone rows ``active``
+    hold with equality, for C threat points (C, players) of ``block``'s problem (built
+    with threat 0 and unit 1) at once, from ``start`` (projected onto the face).
+
+    Returns which problems' results are verified optima (feasible, and the gradient of
+    the Nash product a combination of the face's equations with non-negative multipliers
+    on its inequalities: the KKT conditions of the convex problem) and the results
+    ``z`` (C, nz).
+    """
+    n_tau = len(block.exp_b) // 3
+    nz = len(block.q) - n_tau
+    weight = -block.q[nz:]
+    grad_g = -block.exp_a[2::3, :nz]
+    gain0 = block.exp_b[2::3][None, :] - threats  # (C, players)
+    ineq_a, ineq_b = block.nonneg_a[:, :nz], block.nonneg_b
+    zero_a = block.zero_a[:, :nz]
+    eq_a = np.vstack([zero_a, ineq_a[active]])
+    eq_b = np.concatenate([block.zero_b, ineq_b[active]])
+    z = start.copy()
+    face = np.eye(nz)
+    if len(eq_b):
+        u, sv, vt = np.linalg.svd(eq_a)
+        rank = int((sv > 1e-10 * sv[0]).sum())
+        z = z - vt[:rank].T @ ((u[:, :rank].T @ (eq_a @ z - eq_b)) / sv[:rank])
+        face = vt[rank:].T
+    m = grad_g @ face  # (players, k)
+    count = len(threats)
+    zs = np.repeat(z[None], count, axis=0)
+    alive = np.ones(count, dtype=bool)
+    root_w = np.sqrt(weight)
+    for _ in range(_NEWTON_STEPS):
+        gain = gain0 + zs @ grad_g.T
+        alive &= np.all(gain > 0, axis=1)
+        if not alive.any():
+            break
+        root = root_w / np.where(alive[:, None], gain, 1.0)
+        u, sv, vt = np.linalg.svd(root[:, :, None] * m[None], full_matrices=False)
+        keep = sv > _FLAT
+        coef = np.where(keep, np.einsum("cpr,p->cr", u, root_w) / np.where(keep, sv, 1.0), 0.0)
+        step = np.einsum("crk,cr->ck", vt, coef) * alive[:, None]
+        zs += step @ face.T
+        if np.abs(step @ m.T).max(initial=0.0) < 1e-15:
+            break
+    gain = gain0 + zs @ grad_g.T
+    ok = alive & np.all(gain > 0, axis=1)
+    ok &= np.all(ineq_b - zs @ ineq_a.T >= -_FEAS_TOL, axis=1)
+    ok &= np.abs(zs @ zero_a.T - block.zero_b).max(axis=1, initial=0.0) <= _FEAS_TOL
+    gradient = (weight / np.where(ok[:, None], gain, 1.0)) @ grad_g  # (C, nz)
+    n_eq = len(block.zero_b)
+    basis = eq_a.T  # columns: equations (free multipliers), then active rows (>= 0)
+    scale = np.maximum(1.0, np.linalg.norm(gradient, axis=1))
+    if basis.shape[1] and np.linalg.matrix_rank(basis) == basis.shape[1]:
+        mult, *_ = np.linalg.lstsq(basis, gradient.T, rcond=None)
+        residual = np.linalg.norm(basis @ mult - gradient.T, axis=0)
+        ok &= residual <= _KKT_TOL * scale
+        ok &= np.all(mult[n_eq:] >= -_KKT_TOL * scale, axis=0)
+    else:  # dependent equations: one problem's cone test (as in polish) gives the rows
+        # with positive multipliers; the others are tested on those rows alone (least
+        # squares, multipliers >= 0), and where that fails by the cone test themselves
+        signed = np.hstack([basis[:, :n_eq], -basis[:, :n_eq], basis[:, n_eq:]])
+        plain = np.zeros(count, dtype=bool)
+        todo = np.flatnonzero(ok)
+        if todo.size and signed.shape[1]:
+            weights_c, _ = nnls(signed, gradient[todo[0]])
+            support = np.r_[np.arange(n_eq), n_eq + np.flatnonzero(weights_c[2 * n_eq :] > 0)]
+            rows = basis[:, support]
+            mult, *_ = np.linalg.lstsq(rows, gradient[todo].T, rcond=None)
+            residual = np.linalg.norm(rows @ mult - gradient[todo].T, axis=0)
+            plain[todo] = (residual <= _KKT_TOL * scale[todo]) & np.all(mult[n_eq:] >= 0.0, axis=0)
+        for c in np.flatnonzero(ok & ~plain):
+            residual = (
+                nnls(signed, gradient[c])[1] if signed.shape[1] else np.linalg.norm(gradient[c])
+            )
+            ok[c] = residual <= _KKT_TOL * scale[c]
+    return ok, zs
+
+
+def _settlements(
+    spaces: Sequence[SettlementSpace], zs: Sequence[np.ndarray | None]
+) -> list[Settlement | None]:
+    """:func:`_settlement` of many ``z`` (None stays None), the utilities of the problems
+    over one space computed together."""
+    out: list[Settlement | None] = [None] * len(spaces)
+    groups: dict[int, list[int]] = {}
+    for b, z in enumerate(zs):
+        if z is not None:
+            groups.setdefault(id(spaces[b]), []).append(b)
+    for members in groups.values():
+        space = spaces[members[0]]
+        p, n_slots = space.n_positions, len(space.slots)
+        z = np.stack([np.asarray(zs[b])[: space.n_variables] for b in members])
+        y = np.zeros((len(members), *space.members.shape))
+        if n_slots:
+            owner, pie = np.array(space.slots).T
+            y[:, owner, pie] = z[:, space.n_variables - n_slots :]
+        for b, settlement in zip(members, _settlements_of(space, z[:, :p], y), strict=True):
+            out[b] = settlement
+    return out
+
+
+def _settlements_of(space: SettlementSpace, x: np.ndarray, y: np.ndarray) -> list[Settlement]:
+    """Settlements of positions ``x`` (C, P), clipped to the bounds, and shares ``y``
+    (C, N, Q) over one space, their utilities computed together."""
+    x = np.clip(x, space.low, space.high)
+    u = utilities(space, x, y)
+    return [Settlement(x=x[k], y=y[k], utilities=u[k]) for k in range(len(x))]
+
+
+def _linear_spaces(spaces: Sequence[SettlementSpace]) -> list[bool]:
+    """``space.linear`` of each space, computed once per distinct space object."""
+    seen: dict[int, bool] = {}
+    for space in spaces:
+        if id(space) not in seen:
+            seen[id(space)] = space.linear
+    return [seen[id(space)] for space in spaces]

@@ -11,8 +11,9 @@ Examples
 >>> import negsim
 >>> from negsim.plot import beliefs as plot_beliefs
 >>> result = negsim.solve(negsim.load("textbook/optimism"), ["spe"])
->>> plot_beliefs.deal_probability(result).get_title()
-'Probability of a deal by the end of each round, by whose prior'
+>>> print(plot_beliefs.deal_probability(result).get_title())
+Probability of a deal by the end of each round,
+by whose prior
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from negsim.plot.style import actor_colors
+from negsim.plot.style import actor_colors, time_axis
 
 if TYPE_CHECKING:
     from negsim.result import Result
@@ -47,29 +48,44 @@ def deal_probability_data(result: Result, concept: str = "spe") -> pd.DataFrame:
     return table[["perspective", "round", "cumulative"]].reset_index(drop=True)
 
 
+def _groups(result: Result) -> list[tuple[str, str]]:
+    """(perspective, legend name) per distinct prior, in the order of the perspectives:
+    perspectives holding the same prior (an actor without a ``beliefs`` entry holds the
+    analyst's) share one line, named together, so that no line hides another."""
+    priors: dict[str, dict[str, float]] = result.metadata["priors"]
+    seen: dict[tuple[float, ...], list[str]] = {}
+    for who, prior in priors.items():
+        seen.setdefault(tuple(prior.values()), []).append(who)
+    names = {
+        group[-1] if "analyst" in group else group[0]: ", ".join(
+            "analyst" if w == "analyst" else result.label(w) for w in group
+        )
+        for group in seen.values()
+    }
+    return [(who, names[who]) for who in priors if who in names]
+
+
 def deal_probability(result: Result, concept: str = "spe", ax: Axes | None = None) -> Axes:
-    """Cumulative probability of a deal by round, one line per perspective."""
+    """Cumulative probability of a deal by round, one line per perspective (perspectives
+    with equal priors share a line)."""
     data = deal_probability_data(result, concept)
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 4.5))
+        _, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
     colors = actor_colors(result.metadata["actors"])
-    for who, rows in data.groupby("perspective", sort=False):
-        name = "analyst" if who == "analyst" else result.label(str(who))
+    for who, name in _groups(result):
+        rows = data[data["perspective"] == who]
         ax.step(
             rows["round"],
             rows["cumulative"],
             where="post",
-            color=colors.get(str(who), _ANALYST),
+            color=colors.get(who, _ANALYST),
             ls="--" if who == "analyst" else "-",
-            label=f"by {name}'s prior",
+            label=f"by {name}'s prior" if "," not in name else f"by the prior of {name}",
         )
-    ax.set(
-        ylim=(-0.02, 1.02),
-        xlabel=result.metadata["time_unit"],
-        ylabel="P(deal by the end of the round)",
-        title="Probability of a deal by the end of each round, by whose prior",
-    )
-    ax.legend(frameon=False)
+    ax.set(ylim=(-0.02, 1.02), ylabel="P(deal by the end of the round)")
+    time_axis(ax, result.metadata)
+    ax.set_title("Probability of a deal by the end of each round,\nby whose prior")
+    ax.legend(frameon=False, fontsize="small")
     return ax
 
 
@@ -102,15 +118,16 @@ def belief_paths_data(result: Result, world: str | None = None) -> pd.DataFrame:
 
 def belief_paths(result: Result, world: str | None = None, ax: Axes | None = None) -> Axes:
     """Each actor's (and the analyst's) belief in ``world`` over time: the expected path
-    under the analyst's prior and a 10-90% band over the signal paths."""
+    under the analyst's prior and a 10-90% band over the signal paths (perspectives with
+    equal priors share a line and a band)."""
     world = world or next(iter(result.metadata["worlds"]))
     data = belief_paths_data(result, world)
     if ax is None:
-        _, ax = plt.subplots(figsize=(9, 4.5))
+        _, ax = plt.subplots(figsize=(9, 4.5), layout="constrained")
     colors = actor_colors(result.metadata["actors"])
-    for who, rows in data.groupby("perspective", sort=False):
-        color = colors.get(str(who), _ANALYST)
-        name = "analyst" if who == "analyst" else result.label(str(who))
+    for who, name in _groups(result):
+        rows = data[data["perspective"] == who]
+        color = colors.get(who, _ANALYST)
         ax.fill_between(rows["round"], rows["low"], rows["high"], color=color, alpha=0.12)
         ax.plot(
             rows["round"],
@@ -119,11 +136,12 @@ def belief_paths(result: Result, world: str | None = None, ax: Axes | None = Non
             ls="--" if who == "analyst" else "-",
             label=name,
         )
-    ax.set(
-        ylim=(-0.02, 1.02),
-        xlabel=result.metadata["time_unit"],
-        ylabel=f"P('{world}')",
-        title=f"Belief in '{world}' along the signal paths (analyst's odds; 10-90% band)",
+    label = result.metadata["worlds"].get(world, world)
+    ax.set(ylim=(-0.02, 1.02), ylabel=f"P('{world}')")
+    time_axis(ax, result.metadata, int(result.metadata["rounds"]) + 1)  # beliefs to round T
+    ax.set_title(
+        f"Belief in '{world}' ({label}):\nexpected path (analyst's odds), 10-90% band",
+        wrap=True,
     )
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, fontsize="small", loc="center left", bbox_to_anchor=(1.01, 0.5))
     return ax

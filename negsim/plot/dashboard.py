@@ -12,6 +12,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from negsim.plot.bargaining_range import bargaining_range, range_label
+from negsim.plot.beliefs import deal_probability
 from negsim.plot.control import control, control_data
 from negsim.plot.delay import delay_incentives
 from negsim.plot.leverage import leverage, threat_label
@@ -29,24 +30,30 @@ _MOSAICS: dict[int, Any] = {
     2: [["0", "1"]],
     3: [["0", "1"], ["2", "2"]],
     4: [["0", "1"], ["2", "3"]],
+    5: [["0", "1"], ["2", "3"], ["4", "4"]],
+    6: [["0", "1"], ["2", "3"], ["4", "5"]],
 }
 
 
 def dashboard_panels(result: Result) -> list[str]:
     """The panels that have data: ``leverage`` and ``delay`` always; ``range`` when the
     actors' preferences are at hand (a fresh result, not a reloaded one); ``control`` when
-    the scenario has a battlefield."""
+    the scenario has a battlefield; ``beliefs`` (deal probability by whose prior) when it
+    has worlds."""
     panels = ["leverage", "delay"]
     if result.solution is not None or result.scenario is not None:
         panels.append("range")
     if result.metadata.get("battlefield_issue"):
         panels.append("control")
+    if result.metadata.get("worlds"):
+        panels.append("beliefs")
     return panels
 
 
 def dashboard(result: Result, concept: str = "spe", issue: str | None = None) -> Figure:
-    """Up to four views of a run: leverage, delay incentives, bargaining range, battlefield
-    control -- each only where it has data (:func:`dashboard_panels`).
+    """Up to five views of a run: leverage, delay incentives, bargaining range, battlefield
+    control, deal probability by whose prior -- each only where it has data
+    (:func:`dashboard_panels`).
 
     Parameters
     ----------
@@ -68,6 +75,7 @@ def dashboard(result: Result, concept: str = "spe", issue: str | None = None) ->
         "delay": lambda ax: delay_incentives(result, concept, ax=ax, legend=False),
         "range": lambda ax: bargaining_range(result, issue, ax=ax, legend=False),
         "control": lambda ax: control(result, ax=ax, legend=False),
+        "beliefs": lambda ax: deal_probability(result, concept, ax=ax),
     }
     rows = len(_MOSAICS[len(panels)])
     fig, axes = plt.subplot_mosaic(
