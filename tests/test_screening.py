@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import negsim
-from negsim.engine.screening import solve_types
+from negsim.engine.screening import State, solve_types
 from negsim.errors import ScenarioError, SolveError
 from negsim.models.conflict import fearon_risk_return
 from negsim.scenario import load_file, load_text
@@ -68,7 +68,7 @@ def test_risk_return_converges_to_fearon(K: int, bound: float) -> None:
     costs = [lo + (i + 0.5) * (hi - lo) / K for i in range(K)]
     sc = solve_types(duel(1, costs, [1.0 / K] * K))
     closed = fearon_risk_return(0.6, 0.1, lo, hi)
-    (branch,) = sc.branches[0, 0, 0]
+    (branch,) = sc.branches[0, 0, State(0)]
     demand = branch.settlement.x[0]
     war = 1.0 - float(sc.prior @ branch.accepts)
     assert abs(demand - float(closed.demand)) <= 0.3 / K + 1e-9
@@ -124,15 +124,15 @@ def test_two_types_two_rounds_pure_region(q0: float) -> None:
     result = negsim.solve(s, ["spe"])
     want = closed_form_two_by_two(q0)
     sc = solve_types(s)
-    (root,) = sc.branches[0, 0, 0]
+    (root,) = sc.branches[0, 0, State(0)]
     assert root.settlement.x[0] == pytest.approx(want["x0"], abs=1e-6)
-    assert root.expected[root.cutoff] == pytest.approx(want["payoff"], abs=1e-6)
+    assert root.chosen.expected == pytest.approx(want["payoff"], abs=1e-6)
     deals = result.deal_probability.set_index(["type", "round"])["probability"]
     assert deals["pragmatic", 0] == pytest.approx(want["pragmatic_0"], abs=1e-6)
     assert deals["resolute", 0] == pytest.approx(want["resolute_0"], abs=1e-6)
     assert deals["resolute", 1] == pytest.approx(want["resolute_1"], abs=1e-6)
     if q0 < 0.5:
-        (second,) = sc.branches[1, 0, 1]
+        (second,) = sc.branches[1, 0, State(1)]
         assert second.settlement.x[0] == pytest.approx(want["x1"], abs=1e-6)
         post = result.deal_probability.query("round == 1 and type == 'resolute'")["posterior"]
         assert float(post.iloc[0]) == pytest.approx(1.0)  # the rejection revealed it

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from negsim.engine.screening import Screening
+from negsim.engine.screening import Screening, State
 
 if TYPE_CHECKING:
     from negsim.result import Result
@@ -44,6 +44,8 @@ def attach(result: Result, screening: Screening) -> None:
     result.screening = screening_table(screening)
     overall = deals[deals["type"] == "all"]
     total = float(overall["probability"].sum())
+    actors = screening.arrays[0][0].actors
+    root, _ = screening.node_values[0, 0, State(0)]
     result.metadata["screening"] = {
         "actor": screening.actor,
         "types": screening.types,
@@ -52,53 +54,64 @@ def attach(result: Result, screening: Screening) -> None:
         "expected_agreement_round": (
             float((overall["round"] * overall["probability"]).sum() / total) if total > 0 else None
         ),
+        # every actor's value at the start, expected over the types under the prior (the
+        # uninformed actors' payoffs from their own perspective)
+        "expected_payoffs": dict(zip(actors, (screening.prior @ root).tolist(), strict=True)),
         "verification_residual": screening.residual,
-        "gaps_off_path": screening.gaps_off_path,
+        "mixed_nodes": screening.mixed_nodes,
+        "uncovered_off_path": screening.uncovered_off_path,
     }
 
 
-def _state_name(screening: Screening, s: int) -> str:
-    return ",".join(screening.types[s:])
+def _state_name(screening: Screening, state: State) -> str:
+    names = list(screening.types[state.s :])
+    if not state.pure:
+        names[0] = f"{names[0]} ({state.w:.4g} of its prior)"
+    return ",".join(names)
 
 
-def _deal_at(screening: Screening) -> np.ndarray:
-    """``deal[t, r, s, m]``: probability that type m settles at node (t, r, s)."""
+def _reached(screening: Screening) -> list[tuple[tuple[int, int, State], np.ndarray]]:
+    return sorted((key, v) for key, v in screening.reach().items() if v.any())
+
+
+def _settled(screening: Screening) -> tuple[np.ndarray, np.ndarray]:
+    """(T, M): probability that type m settles at round t, and that it is still bargaining."""
     T = screening.value.shape[0] - 1
-    R, M = len(screening.regimes), len(screening.types)
-    deal = np.zeros((T, R, M, M))
-    for (t, r, s), found in screening.branches.items():
-        deal[t, r, s] = sum(b.probability * b.accepts for b in found)
-    return deal
+    M = len(screening.types)
+    deal, alive = np.zeros((T, M)), np.zeros((T, M))
+    for (t, r, state), mass in _reached(screening):
+        if t < T:
+            alive[t] += mass
+            deal[t] += mass * sum(b.probability * b.accepts for b in screening.branches[t, r, state])
+    return deal, alive
 
 
 def types_table(screening: Screening) -> pd.DataFrame:
-    reach = screening.reach()
-    deal = _deal_at(screening)
-    T = deal.shape[0]
-    settled = np.concatenate(
-        [np.zeros((1, len(screening.types))), np.cumsum((reach[:T] * deal).sum(axis=(1, 2)), 0)]
-    )
+    deal, _ = _settled(screening)
+    settled = np.concatenate([np.zeros((1, len(screening.types))), np.cumsum(deal, 0)])
     k = screening.informed
+    actors = screening.arrays[0][0].actors
     rows = []
-    for (t, r, s), found in sorted(screening.branches.items()):
-        if reach[t, r, s].sum() <= 0:
+    for (t, r, state), mass in _reached(screening):
+        if (t, r, state) not in screening.branches:
             continue
+        found = screening.branches[t, r, state]
+        now, after = screening.node_values[t, r, state]
+        post = screening.posterior(state)
         for m, name in enumerate(screening.types):
-            after = sum(
-                b.probability * screening.continuation[t, r, b.next_state, m, k] for b in found
-            )
             rows.append(
                 (
                     CONCEPT,
                     t,
                     screening.regimes[r],
-                    _state_name(screening, s),
+                    _state_name(screening, state),
                     name,
-                    m >= s,
-                    float(deal[t, r, s, m]),
-                    float(screening.value[t, r, s, m, k]),
-                    float(after),
+                    m >= state.s,
+                    float(sum(b.probability * b.accepts[m] for b in found)),
+                    float(now[m, k]),
+                    float(after[m, k]),
                     float(settled[t, m]),
+                    *(float(post @ now[:, i]) for i in range(len(actors))),
                 )
             )
     columns = [
@@ -112,16 +125,14 @@ def types_table(screening: Screening) -> pd.DataFrame:
         "value",
         "continuation",
         "settled_before",
+        *(f"expected.{a}" for a in actors),
     ]
     return pd.DataFrame(rows, columns=columns)
 
 
 def deal_probability_table(screening: Screening) -> pd.DataFrame:
-    reach = screening.reach()
-    deal = _deal_at(screening)
-    T = deal.shape[0]
-    per_type = (reach[:T] * deal).sum(axis=(1, 2))  # (T, M)
-    alive = reach[:T].sum(axis=(1, 2))  # (T, M)
+    per_type, alive = _settled(screening)
+    T = per_type.shape[0]
     joint = screening.prior * alive
     total = joint.sum(axis=1, keepdims=True)
     posterior = np.divide(joint, total, out=np.full_like(joint, np.nan), where=total > 0)
@@ -152,31 +163,34 @@ def deal_probability_table(screening: Screening) -> pd.DataFrame:
 
 
 def screening_table(screening: Screening) -> pd.DataFrame:
-    reach = screening.reach()
     actors = screening.arrays[0][0].actors
     rows = []
-    for (t, r, s), found in sorted(screening.branches.items()):
-        weight = float(reach[t, r, s] @ screening.prior)
-        if weight <= 0:
+    for (t, r, state), mass in _reached(screening):
+        if (t, r, state) not in screening.branches:
             continue
-        for b in found:
+        weight = float(mass @ screening.prior)
+        post = screening.posterior(state)
+        for b in screening.branches[t, r, state]:
             if b.informed:
                 continue
-            for c in range(s, len(screening.types) + 1):
-                if np.isnan(b.expected[c]):
-                    continue
+            for o in b.options:
+                settling = [
+                    m for m in range(state.s, len(screening.types)) if o.accepts[m] > 0
+                ]
                 rows.append(
                     (
                         t,
                         screening.regimes[r],
-                        _state_name(screening, s),
+                        _state_name(screening, state),
                         actors[b.proposer],
                         weight * b.probability,
-                        ",".join(screening.types[s:c]),
-                        float(b.risk[c]),
-                        float(b.ret[c]),
-                        float(b.expected[c]),
-                        c == b.cutoff,
+                        ",".join(screening.types[m] for m in settling),
+                        float(o.accepts[settling[-1]]) if settling else np.nan,
+                        float(o.risk),
+                        float(o.ret),
+                        float(o.expected),
+                        float(post @ (1.0 - o.accepts)) if o.settlement is not None else 1.0,
+                        o is b.chosen,
                     )
                 )
     columns = [
@@ -186,9 +200,11 @@ def screening_table(screening: Screening) -> pd.DataFrame:
         "proposer",
         "reached",
         "settling_types",
+        "marginal_accepts",
         "risk",
         "return",
         "expected",
+        "rejection",
         "chosen",
     ]
     return pd.DataFrame(rows, columns=columns)
