@@ -123,6 +123,11 @@ __all__ = ["Branch", "Option", "Screening", "State", "solve_types"]
 _TOL = 1e-9
 _VERIFY_TOL = 1e-7
 _PROBES = (0.25, 0.5, 0.75)  # where an interval between thresholds is probed
+_MOVING = (
+    "after a randomised rejection an offer moves with the residual belief (another "
+    "responder's floor, or the informed actor proposing), so the thresholds are not those of "
+    "fixed offers"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -267,7 +272,13 @@ def solve_types(scenario: Scenario) -> Screening:
     key = [_complete_information_rank(t[4], transition, k) for t in per_type]
     order = sorted(range(len(per_type)), key=lambda m: (key[m], m))
     per_type = [per_type[m] for m in order]
-    solver = _Solver(k, np.array([t[1] for t in per_type]), transition, [t[4] for t in per_type])
+    solver = _Solver(
+        [t[0] for t in per_type],
+        k,
+        np.array([t[1] for t in per_type]),
+        transition,
+        [t[4] for t in per_type],
+    )
     screening = Screening(
         actor,
         k,
@@ -299,9 +310,15 @@ class _Solver:
     """Backward induction over (round, regime, belief state); see the module docstring."""
 
     def __init__(
-        self, k: int, prior: np.ndarray, transition: np.ndarray, arrays: list[list[RoundArrays]]
+        self,
+        names: list[str],
+        k: int,
+        prior: np.ndarray,
+        transition: np.ndarray,
+        arrays: list[list[RoundArrays]],
     ):
-        self.k, self.prior, self.transition, self.arrays = k, prior, transition, arrays
+        self.names, self.k, self.prior = names, k, prior
+        self.transition, self.arrays = transition, arrays
         self.M, self.R = len(arrays), len(transition)
         a0 = arrays[0][0]
         self.T, self.N = a0.rounds, len(a0.actors)
@@ -389,11 +406,14 @@ class _Solver:
             lines: dict[tuple[object, ...], tuple[float, float, float]] = {}
             options = [{o.key: o for o in f[q].options} for f in found]
             if any(set(o) != set(options[0]) for o in options):
-                raise _Uncovered("the options change within an interval of the residual")
+                raise _Uncovered(_MOVING)
             if found[0][q].informed:
                 xs = [f[q].settlement.x for f in found if f[q].settlement is not None]
                 if any(not np.allclose(v, xs[0], atol=1e-9) for v in xs):
-                    raise _Uncovered("the informed actor's offer depends on the residual belief")
+                    raise _Uncovered(
+                        "after a randomised rejection the informed actor proposes, and its "
+                        "pooled offer moves with the residual belief"
+                    )
                 cuts.append([(lo, found[0][q].chosen.key)])
                 continue
             for key, first in options[0].items():
@@ -405,10 +425,7 @@ class _Solver:
                 if abs(alpha + beta * x[1] - g[1]) > 1e-9 * max(1.0, abs(g[1])) or any(
                     not np.allclose(v, xs[0], atol=1e-9) for v in xs
                 ):
-                    raise _Uncovered(
-                        "an offer depends on the residual belief (another responder's floor "
-                        "or the informed actor proposing)"
-                    )
+                    raise _Uncovered(_MOVING)
                 lines[key] = (alpha, beta, first.order)
             cuts.append(_upper_envelope(lines, lo, hi))
         points = sorted({lo, hi, *(c for cut in cuts for c, _ in cut)})
@@ -706,8 +723,9 @@ class _Solver:
                 if not mass.any():
                     continue
                 if (t, r, state) in self.uncovered:
+                    names = ", ".join(self.names[state.s :])
                     raise SolveError(
-                        f"at {t=} (regime {r}, belief state {state}) the marginal type would "
+                        f"at round {t} (regime {r}, types {names} in play) a marginal type would "
                         f"have to randomise and negsim does not compute that case "
                         f"({self.uncovered[t, r, state]}): pure skimming may not be an "
                         "equilibrium there (Fudenberg & Tirole 1991, sec. 10.2); raise the "

@@ -234,12 +234,32 @@ def screening_lines(result: Result) -> list[str]:
             if len(later)
             else "; no deal follows with them"
         )
-        lines.append(
-            f"At {result.round_label(int(row['round']))} {result.label(row['proposer'])} offers "
-            f"terms that only a {' or '.join(settling)} {who} accepts (risk of rejection "
-            f"{row['risk']:.2f}, {result.label(row['proposer'])}'s return {row['return']:.3f} if "
-            f"accepted); a {' or '.join(rest)} {who} rejects, revealing itself{then}."
+        proposer = result.label(row["proposer"])
+        risk = (
+            f"(risk of rejection {row['risk']:.2f}, {proposer}'s return {row['return']:.3f} if "
+            "accepted)"
         )
+        if row["marginal_accepts"] < 1.0:  # the marginal type randomises
+            *sure, marginal = settling
+            sure_text = f"a {' or '.join(sure)} {who} accepts, " if sure else ""
+            lines.append(
+                f"At {result.round_label(int(row['round']))} {proposer} offers terms that "
+                f"{sure_text}a {marginal} {who} accepts only with probability "
+                f"{row['marginal_accepts']:.2f} {risk}: it randomises so that a rejection "
+                f"leaves {proposer} indifferent about whom to buy off next; a "
+                f"{' or '.join(rest)} {who} rejects{then}."
+            )
+        else:
+            lines.append(
+                f"At {result.round_label(int(row['round']))} {proposer} offers terms that only "
+                f"a {' or '.join(settling)} {who} accepts {risk}; a {' or '.join(rest)} {who} "
+                f"rejects, revealing itself{then}."
+            )
+    payoffs = ", ".join(
+        f"{result.label(a)} {v:.3f}" for a, v in meta.get("expected_payoffs", {}).items()
+    )
+    if payoffs:
+        lines.append(f"Expected payoffs over {who}'s types (the prior): {payoffs}.")
     expected = meta["expected_agreement_round"]
     lines.append(
         f"Probability of war {meta['war_probability']:.2f}"
