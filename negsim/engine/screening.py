@@ -110,7 +110,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from negsim.engine.arrays import RoundArrays
-from negsim.engine.bellman import proposer_choice, proposers
+from negsim.engine.bellman import ProposerChoice, proposer_choice, proposers
 from negsim.engine.solve import solve_arrays
 from negsim.engine.states import StateSpace, state_space
 from negsim.engine.terminal import war_utilities
@@ -332,6 +332,17 @@ class _Solver:
         self.branches: dict[tuple[int, int, State], list[Branch]] = {}
         self.uncovered: dict[tuple[int, int, State], str] = {}
         self._combined: dict[tuple[int, int, int, int], RoundArrays] = {}
+        self._choices: dict[tuple[object, ...], object] = {}
+        # the informed actor's limits per regime and type (M, T, ...), for the responses
+        self.limits = [
+            (
+                np.stack([arrays[m][r].red_low[:, k] for m in range(self.M)]),
+                np.stack([arrays[m][r].red_high[:, k] for m in range(self.M)]),
+                np.stack([arrays[m][r].reservation[:, k] for m in range(self.M)]),
+            )
+            for r in range(self.R)
+        ]
+        self.uniform = [all(np.all(x == x[:1]) for x in self.limits[r]) for r in range(self.R)]
 
     # -- values at belief states ---------------------------------------------------------
     def _piece(self, t: int, r: int, state: State) -> _Piece:
@@ -438,44 +449,53 @@ class _Solver:
         return out
 
     # -- one node --------------------------------------------------------------------------
-    def combined(self, r: int, t: int, low: int, high: int) -> RoundArrays:
+    def choose(
+        self, r: int, t: int, j: int, low: int, high: int, floors: np.ndarray, probability: float
+    ) -> ProposerChoice:
+        """j's best offer to the types low..high-1 (each of their limits respected) given the
+        responders' floors; each question is asked once: a cutoff's offer does not depend
+        on the state when no other responder's floor does (its ``deal`` and
+        ``continuation`` are the first asker's: only the offer is used)."""
+        group = (0, 0) if self.uniform[r] else (low, high)
+        others = floors.copy()
+        others[j] = 0.0  # the offer does not depend on the proposer's own continuation
+        key = (r, t, j, *group, probability, others.tobytes())
+        if key not in self._choices:
+            self._choices[key] = proposer_choice(
+                self.combined(r, low, high), t, j, floors, probability
+            )
+        return self._choices[key]
+
+    def combined(self, r: int, low: int, high: int) -> RoundArrays:
         """Arrays whose informed actor has the tightest reservation and red lines of types
         low..high-1 (an offer they all accept must respect each of theirs)."""
-        group = [self.arrays[m][r] for m in range(low, high)]
-        k = self.k
-        if all(
-            np.array_equal(a.reservation[:, k], group[0].reservation[:, k])
-            and np.array_equal(a.red_low[:, k], group[0].red_low[:, k])
-            and np.array_equal(a.red_high[:, k], group[0].red_high[:, k])
-            for a in group
-        ):
-            return group[0]
-        if (r, t, low, high) not in self._combined:
-            a0 = group[0]
+        a0 = self.arrays[low][r]
+        if self.uniform[r]:
+            return a0
+        if (r, low, high) not in self._combined:
+            red_low, red_high, res = self.limits[r]
+            k = self.k
             reservation = a0.reservation.copy()
-            red_low, red_high = a0.red_low.copy(), a0.red_high.copy()
-            reservation[:, k] = np.max([a.reservation[:, k] for a in group], axis=0)
-            red_low[:, k] = np.max([a.red_low[:, k] for a in group], axis=0)
-            red_high[:, k] = np.min([a.red_high[:, k] for a in group], axis=0)
-            self._combined[r, t, low, high] = dataclasses.replace(
-                a0, reservation=reservation, red_low=red_low, red_high=red_high
+            low_, high_ = a0.red_low.copy(), a0.red_high.copy()
+            reservation[:, k] = res[low:high].max(axis=0)
+            low_[:, k] = red_low[low:high].max(axis=0)
+            high_[:, k] = red_high[low:high].min(axis=0)
+            self._combined[r, low, high] = dataclasses.replace(
+                a0, reservation=reservation, red_low=low_, red_high=high_
             )
-        return self._combined[r, t, low, high]
+        return self._combined[r, low, high]
 
     def gains(self, r: int, t: int, settlement: spatial.Settlement, cont: np.ndarray) -> np.ndarray:
         """(M,) each type's gain of accepting over its continuation ``cont`` (M,);
         -inf outside its red lines or below its reservation."""
-        k = self.k
-        u = settlement.utilities[k]
-        gain = u - cont
-        for m in range(self.M):
-            a = self.arrays[m][r]
-            outside = np.any(settlement.x < a.red_low[t, k] - 1e-9) or np.any(
-                settlement.x > a.red_high[t, k] + 1e-9
-            )
-            if outside or u < a.reservation[t, k] - 1e-9:
-                gain[m] = -np.inf
-        return gain
+        red_low, red_high, res = self.limits[r]
+        u, x = settlement.utilities[self.k], settlement.x
+        outside = (
+            np.any(x < red_low[:, t] - 1e-9, axis=1)
+            | np.any(x > red_high[:, t] + 1e-9, axis=1)
+            | (u < res[:, t] - 1e-9)
+        )
+        return np.where(outside, -np.inf, u - cont)
 
     def node(
         self, t: int, r: int, state: State, keys: tuple[tuple[object, ...], ...] | None = None
@@ -586,7 +606,7 @@ class _Solver:
             nxt = State(min(c, M - 1))
             floors = base.copy()
             floors[k] = self.cont_at(t, r, nxt)[0][s:c, k].max()
-            choice = proposer_choice(self.combined(r, t, s, c), t, j, floors, probability)
+            choice = self.choose(r, t, j, s, c, floors, probability)
             if choice.settlement is None:
                 continue
             intended = ((types >= s) & (types < c)).astype(float)
@@ -633,7 +653,7 @@ class _Solver:
                 nxt = State(m, w, side)
                 floors = base.copy()
                 floors[k] = self.cont_at(t, r, nxt)[0][s : m + 1, k].max()
-                choice = proposer_choice(self.combined(r, t, s, m + 1), t, j, floors, probability)
+                choice = self.choose(r, t, j, s, m + 1, floors, probability)
                 if choice.settlement is None or k not in choice.coalition:
                     continue
                 intended = ((types >= s) & (types < m)).astype(float)
@@ -666,7 +686,7 @@ class _Solver:
             cont = self.cont_at(t, r, nxt)[0]
             floors = base.copy()
             floors[k] = cont[s:c, k].max()  # unused for the proposer itself
-            choice = proposer_choice(self.combined(r, t, s, c), t, k, floors, probability)
+            choice = self.choose(r, t, k, s, c, floors, probability)
             if choice.settlement is None:
                 continue
             gain = self.gains(r, t, choice.settlement, cont[:, k])
