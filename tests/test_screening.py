@@ -165,6 +165,14 @@ def test_two_types_two_rounds(q0: float, db: float) -> None:
         assert deals[name, 0] == pytest.approx(want[name][0], abs=1e-6)
         assert deals[name, 1] == pytest.approx(want[name][1], abs=1e-6)
     assert result.metadata["screening"]["war_probability"] == pytest.approx(want["war"], abs=1e-9)
+    assert root.chosen.war == pytest.approx(want["war"], abs=1e-9)  # the risk-return figure's
+    # the uninformed proposer's payoff, published for it (expected over B's types)
+    assert result.metadata["screening"]["expected_payoffs"]["a"] == pytest.approx(want["payoff"])
+    first = result.types.query("round == 0")
+    assert first["expected.a"].to_numpy() == pytest.approx(want["payoff"])
+    assert first["expected.b"].to_numpy() == pytest.approx(
+        result.metadata["screening"]["expected_payoffs"]["b"]
+    )
     if want["kind"] in ("screen", "mix"):
         (second,) = sc.branches[1, 0, root.next_state]
         assert second.settlement.x[0] == pytest.approx(want["x1"], abs=1e-6)

@@ -156,7 +156,9 @@ class Option:
     risk: float  # probability of rejection under the posterior
     ret: float  # the proposer's utility if accepted (NaN without a settlement)
     expected: float  # the proposer's expected payoff under the posterior
-    outcome: np.ndarray  # (M, N) every actor's expected utility, per type, at ``w`` given
+    war: float  # the probability that the game ends in war, under the posterior
+    outcome: np.ndarray  # (M, N + 1) per type: every actor's expected utility at ``w``, and
+    # the probability of war (the last column)
     inv: np.ndarray  # (N,) type s's part that scales as 1 / w (a randomising type s)
     order: float  # ties: the larger, the more deal
     residual: float  # verification: largest gain of a type in play by responding otherwise
@@ -222,11 +224,13 @@ class Screening:
     value: np.ndarray
     continuation: np.ndarray
     branches: dict[tuple[int, int, State], list[Branch]]
+    war: np.ndarray = field(default_factory=lambda: np.zeros(0))  # value's shape but N
     residual: float = 0.0  # verification: largest gain of a type or a proposer by deviating
     uncovered_off_path: int = 0  # nodes off the path where a needed mixing is not computed
     mixed_nodes: int = 0  # nodes reached where the marginal type randomises
     alive: dict[tuple[int, int, State], np.ndarray] = field(default_factory=dict)
-    # (value, continuation after the move) (M, N) per type at every node reached
+    # (value, continuation after the move) (M, N + 1) per type at every node reached; the
+    # last column the probability of war
     node_values: dict[tuple[int, int, State], tuple[np.ndarray, np.ndarray]] = field(
         default_factory=dict
     )
@@ -287,9 +291,10 @@ def solve_types(scenario: Scenario) -> Screening:
         regimes,
         transition,
         solver.arrays,
-        solver.value,
-        solver.cont_pure,
+        solver.value[..., :-1],  # views: filled by the backward pass
+        solver.cont_pure[..., :-1],
         {},
+        war=solver.value[..., -1],
     )
     solver.backward()
     solver.forward(screening)
@@ -321,13 +326,20 @@ class _Solver:
         self.transition, self.arrays = transition, arrays
         self.M, self.R = len(arrays), len(transition)
         a0 = arrays[0][0]
-        self.T, self.N = a0.rounds, len(a0.actors)
+        # one column more than actors: the probability of war, which follows the same
+        # recursion with no flow, no discount, 0 for a deal and 1 at the end
+        self.T, self.N = a0.rounds, len(a0.actors) + 1
         T, R, M, N = self.T, self.R, self.M, self.N
         self.value = np.zeros((T + 1, R, M, M, N))
         self.cont_pure = np.zeros((T, R, M, M, N))
+        self.flow = [[np.pad(a.flow, ((0, 0), (0, 1))) for a in arrays[m]] for m in range(M)]
+        self.discount = [
+            [np.pad(a.discount, ((0, 0), (0, 1)), constant_values=1.0) for a in arrays[m]]
+            for m in range(M)
+        ]
         for m in range(M):
             war = war_utilities(StateSpace([str(r) for r in range(R)], arrays[m], transition))
-            self.value[T, :, :, m] = war[:, None]
+            self.value[T, :, :, m] = np.pad(war, ((0, 0), (0, 1)), constant_values=1.0)[:, None]
         self.pieces: dict[tuple[int, int, int], list[_Piece]] = {}
         self.branches: dict[tuple[int, int, State], list[Branch]] = {}
         self.uncovered: dict[tuple[int, int, State], str] = {}
@@ -374,9 +386,8 @@ class _Solver:
             inv += self.transition[r, q] * i
         out = np.empty_like(nxt)
         for m in range(self.M):
-            a = self.arrays[m][r]
-            out[m] = a.flow[t] + a.discount[t] * nxt[m]
-        return out, self.arrays[state.s][r].discount[t] * inv
+            out[m] = self.flow[m][r][t] + self.discount[m][r][t] * nxt[m]
+        return out, self.discount[state.s][r][t] * inv
 
     def thresholds(self, t: int, r: int, m: int) -> list[float]:
         """The residual weights in (0, 1) where the continuation at (t, r, (m, .)) jumps."""
@@ -504,7 +515,7 @@ class _Solver:
         residual state's piece)."""
         post = _posterior(self.prior, state)
         cur, cur_inv = self.cont_at(t, r, state)
-        base = post @ cur
+        base = (post @ cur)[: self.N - 1]
         found = []
         for q, (j, probability) in enumerate(proposers(self.arrays[0][r], t)):
             if j == self.k:
@@ -538,7 +549,7 @@ class _Solver:
         """The option ``key``: types accept with probabilities ``intended`` (in play)."""
         M, k, s = self.M, self.k, state.s
         cont, _ = self.cont_at(t, r, nxt)
-        u = choice_settlement.utilities
+        u = np.append(choice_settlement.utilities, 0.0)  # a deal: no war
         on = np.arange(M) >= s
         if k in coalition:
             gain = self.gains(r, t, choice_settlement, cont[:, k])
@@ -566,6 +577,7 @@ class _Solver:
             1.0 - accepted,
             float(u[j]),
             float(post @ outcome[:, j]),
+            float(post @ outcome[:, -1]),
             outcome,
             inv,
             order,
@@ -595,6 +607,7 @@ class _Solver:
                 1.0,
                 np.nan,
                 float(base[j]),
+                float(post @ cur[:, -1]),
                 cur,
                 cur_inv,
                 float(s),
@@ -693,7 +706,7 @@ class _Solver:
             proposes = gain >= -_TOL
             if np.all(proposes[s:c]) and not np.any(gain[c:] > _TOL):
                 accepts = np.where(types >= s, (types < c).astype(float), proposes.astype(float))
-                u = choice.settlement.utilities
+                u = np.append(choice.settlement.utilities, 0.0)
                 outcome = accepts[:, None] * u[None, :] + (1.0 - accepts[:, None]) * cont
                 return [
                     Option(
@@ -704,6 +717,7 @@ class _Solver:
                         float(1.0 - post @ accepts),
                         np.nan,
                         np.nan,
+                        float(post @ outcome[:, -1]),
                         outcome,
                         np.zeros(self.N),
                         float(c),
@@ -712,8 +726,8 @@ class _Solver:
                 ]
         return [
             Option(
-                ("informed", s), None, np.zeros(M), state, 1.0, np.nan, np.nan, cur, cur_inv,
-                float(s), 0.0,
+                ("informed", s), None, np.zeros(M), state, 1.0, np.nan, np.nan,
+                float(post @ cur[:, -1]), cur, cur_inv, float(s), 0.0,
             )  # fmt: skip
         ]
 
@@ -725,8 +739,8 @@ class _Solver:
             for r in range(self.R):
                 expected_next = np.einsum("q,qsmn->smn", self.transition[r], self.value[t + 1])
                 for m in range(self.M):
-                    a = self.arrays[m][r]
-                    self.cont_pure[t, r, :, m] = a.flow[t] + a.discount[t] * expected_next[:, m]
+                    flow, discount = self.flow[m][r][t], self.discount[m][r][t]
+                    self.cont_pure[t, r, :, m] = flow + discount * expected_next[:, m]
                 for s in states:
                     found = self.node(t, r, State(s))
                     self.branches[t, r, State(s)] = found

@@ -1,16 +1,20 @@
 """Tables of the private-types equilibrium (:mod:`negsim.engine.screening`) for a Result.
 
 * ``types`` -- (concept, round, regime, state, type) for the belief states reached with
-  positive probability: whether the type is in play, its probability of accepting there,
-  its value, its continuation value after a rejection, and its probability of having settled
-  before that round.
+  positive probability (a randomised state names the residual weight of its lowest type):
+  whether the type is in play, its probability of accepting there, its value, its
+  continuation value after a rejection, its probability of having settled before that
+  round, and every actor's expected value there under the public posterior
+  (``expected.ACTOR``: the uninformed actors' own view).
 * ``deal_probability`` -- (round, type): probability of a deal at that round (``type`` =
   ``all`` or one type), cumulative, and the public posterior of the type given no deal
   before that round (the posterior after each rejection).
 * ``screening`` -- (round, regime, state, proposer, cutoff): every cutoff the proposer could
-  choose, its risk (probability of rejection under the posterior), its return (the
-  proposer's utility if accepted), its expected payoff, whether it is chosen, and the
-  probability that the node is reached.
+  choose (a mixed option: the marginal type, last of ``settling_types``, accepts with
+  probability ``marginal_accepts``), its risk (probability of rejection under the
+  posterior), its return (the proposer's utility if accepted), its expected payoff, the
+  probability that the game then ends in war, whether it is chosen, and the probability
+  that the node is reached (``reached``).
 """
 
 from __future__ import annotations
@@ -56,7 +60,9 @@ def attach(result: Result, screening: Screening) -> None:
         ),
         # every actor's value at the start, expected over the types under the prior (the
         # uninformed actors' payoffs from their own perspective)
-        "expected_payoffs": dict(zip(actors, (screening.prior @ root).tolist(), strict=True)),
+        "expected_payoffs": dict(
+            zip(actors, (screening.prior @ root[:, : len(actors)]).tolist(), strict=True)
+        ),
         "verification_residual": screening.residual,
         "mixed_nodes": screening.mixed_nodes,
         "uncovered_off_path": screening.uncovered_off_path,
@@ -189,7 +195,7 @@ def screening_table(screening: Screening) -> pd.DataFrame:
                         float(o.risk),
                         float(o.ret),
                         float(o.expected),
-                        float(post @ (1.0 - o.accepts)) if o.settlement is not None else 1.0,
+                        float(o.war),
                         o is b.chosen,
                     )
                 )
@@ -204,7 +210,7 @@ def screening_table(screening: Screening) -> pd.DataFrame:
         "risk",
         "return",
         "expected",
-        "rejection",
+        "war",
         "chosen",
     ]
     return pd.DataFrame(rows, columns=columns)
