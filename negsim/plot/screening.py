@@ -180,7 +180,8 @@ def risk_return(result: Result, round: int | None = None, ax: Axes | None = None
     y = data["expected"].to_numpy(dtype=float)
     pad_x = max(0.05, 0.1 * float(np.ptp(x)))
     pad_y = max(0.01, 0.12 * float(np.ptp(y)))
-    ax.set_xlim(min(-0.02, x.min() - pad_x), max(1.02, x.max() + 3 * pad_x))
+    room = 3 * pad_x if len(data) <= 8 else pad_x  # labelled points need room to the right
+    ax.set_xlim(min(-0.02, x.min() - pad_x), max(1.02, x.max() + room))
     ax.set_ylim(y.min() - pad_y, y.max() + 2 * pad_y)
     ax.set(
         xlabel="probability that the game ends in war",
