@@ -120,7 +120,10 @@ def closed_form_two_by_two(q0: float, c: float = 0.1, db: float = 0.5) -> dict[s
     a_star = 1 - q0 * (1 - q_star) / (q_star * (1 - q0)) if q0 < q_star else np.nan
     z_mix = -c + db * low
     if q0 < q_star and z_mix >= 0:
-        options["mix"] = ((1 - q0) * a_star * (1 - z_mix) + (1 - (1 - q0) * a_star) * (1 - big), 0.4)
+        options["mix"] = (
+            (1 - q0) * a_star * (1 - z_mix) + (1 - (1 - q0) * a_star) * (1 - big),
+            0.4,
+        )
     best = max(options.values())[0]
     kind = max((k for k, v in options.items() if v[0] >= best - 1e-12), key=lambda k: options[k][1])
     out = {"q_star": q_star, "payoff": best, "kind": kind}

@@ -343,8 +343,8 @@ class _Solver:
         self.pieces: dict[tuple[int, int, int], list[_Piece]] = {}
         self.branches: dict[tuple[int, int, State], list[Branch]] = {}
         self.uncovered: dict[tuple[int, int, State], str] = {}
-        self._combined: dict[tuple[int, int, int, int], RoundArrays] = {}
-        self._choices: dict[tuple[object, ...], object] = {}
+        self._combined: dict[tuple[int, int, int], RoundArrays] = {}
+        self._choices: dict[tuple[object, ...], ProposerChoice] = {}
         # the informed actor's limits per regime and type (M, T, ...), for the responses
         self.limits = [
             (
@@ -380,7 +380,7 @@ class _Solver:
         if state.pure:
             return self.cont_pure[t, r, state.s], np.zeros(self.N)
         nxt, inv = np.zeros((self.M, self.N)), np.zeros(self.N)
-        for q in np.flatnonzero(self.transition[r] > 0):
+        for q in np.flatnonzero(self.transition[r] > 0).tolist():
             v, i = self.value_at(t + 1, q, state)
             nxt += self.transition[r, q] * v
             inv += self.transition[r, q] * i
@@ -394,7 +394,7 @@ class _Solver:
         if t + 1 >= self.T:
             return []
         found: set[float] = set()
-        for q in np.flatnonzero(self.transition[r] > 0):
+        for q in np.flatnonzero(self.transition[r] > 0).tolist():
             found.update(p.lo for p in self.pieces_at(t + 1, q, m)[1:])
         return sorted(found)
 
@@ -430,7 +430,7 @@ class _Solver:
             if any(set(o) != set(options[0]) for o in options):
                 raise _Uncovered(_MOVING)
             if found[0][q].informed:
-                xs = [f[q].settlement.x for f in found if f[q].settlement is not None]
+                xs = [d.x for d in (f[q].settlement for f in found) if d is not None]
                 if any(not np.allclose(v, xs[0], atol=1e-9) for v in xs):
                     raise _Uncovered(
                         "after a randomised rejection the informed actor proposes, and its "
@@ -443,7 +443,7 @@ class _Solver:
                 x = [p.w for p in probes]
                 beta = (g[2] - g[0]) / (x[2] - x[0])
                 alpha = g[0] - beta * x[0]
-                xs = [o[key].settlement.x for o in options if o[key].settlement is not None]
+                xs = [d.x for d in (o[key].settlement for o in options) if d is not None]
                 if abs(alpha + beta * x[1] - g[1]) > 1e-9 * max(1.0, abs(g[1])) or any(
                     not np.allclose(v, xs[0], atol=1e-9) for v in xs
                 ):
@@ -453,9 +453,7 @@ class _Solver:
         points = sorted({lo, hi, *(c for cut in cuts for c, _ in cut)})
         out = []
         for a, b in zip(points[:-1], points[1:], strict=True):
-            keys = tuple(
-                next(key for c, key in reversed(cut) if c <= a + 1e-15) for cut in cuts
-            )
+            keys = tuple(next(key for c, key in reversed(cut) if c <= a + 1e-15) for cut in cuts)
             out.append((a, b, keys))
         return out
 
@@ -624,9 +622,18 @@ class _Solver:
                 continue
             intended = ((types >= s) & (types < c)).astype(float)
             option = self._option(
-                t, r, state, post, j, ("pure", c), choice.settlement, choice.coalition,
-                intended, nxt, float(c),
-            )  # fmt: skip
+                t,
+                r,
+                state,
+                post,
+                j,
+                ("pure", c),
+                choice.settlement,
+                choice.coalition,
+                intended,
+                nxt,
+                float(c),
+            )
             assert option is not None
             options.append(option)
         for m in range(s, M - 1):
@@ -654,7 +661,7 @@ class _Solver:
         try:
             candidates = [w for w in self.thresholds(t, r, m) if w <= top]
             # the thresholds' values: computing them may find a case not covered
-            for q in np.flatnonzero(self.transition[r] > 0):
+            for q in np.flatnonzero(self.transition[r] > 0).tolist():
                 self.pieces_at(t + 1, q, m)
         except _Uncovered as exc:
             self.uncovered.setdefault((t, r, state), f"type {m}: {exc}")
@@ -672,9 +679,18 @@ class _Solver:
                 intended = ((types >= s) & (types < m)).astype(float)
                 intended[m] = 1.0 - w / top
                 option = self._option(
-                    t, r, state, post, j, ("mixed", m, w, side), choice.settlement,
-                    choice.coalition, intended, nxt, m + 1.0 - w / top,
-                )  # fmt: skip
+                    t,
+                    r,
+                    state,
+                    post,
+                    j,
+                    ("mixed", m, w, side),
+                    choice.settlement,
+                    choice.coalition,
+                    intended,
+                    nxt,
+                    m + 1.0 - w / top,
+                )
                 if option is not None:
                     options.append(option)
         return options
@@ -726,9 +742,19 @@ class _Solver:
                 ]
         return [
             Option(
-                ("informed", s), None, np.zeros(M), state, 1.0, np.nan, np.nan,
-                float(post @ cur[:, -1]), cur, cur_inv, float(s), 0.0,
-            )  # fmt: skip
+                ("informed", s),
+                None,
+                np.zeros(M),
+                state,
+                1.0,
+                np.nan,
+                np.nan,
+                float(post @ cur[:, -1]),
+                cur,
+                cur_inv,
+                float(s),
+                0.0,
+            )
         ]
 
     # -- the passes ------------------------------------------------------------------------
@@ -782,7 +808,7 @@ class _Solver:
                     go = mass * b.probability * (1.0 - b.accepts)
                     if not go.any():
                         continue
-                    for q in np.flatnonzero(self.transition[r] > 0):
+                    for q in np.flatnonzero(self.transition[r] > 0).tolist():
                         key = (t + 1, int(q), b.next_state)
                         alive[key] = alive.get(key, np.zeros(M)) + self.transition[r, q] * go
         if residual > _VERIFY_TOL:
@@ -828,7 +854,7 @@ def _upper_envelope(
     while True:
         a0, b0, _ = lines[best]
         crossings = []
-        for key, (a, b, _) in lines.items():
+        for a, b, _ in lines.values():
             if b > b0 + 1e-15:
                 cx = (a0 - a) / (b - b0)
                 if x + 1e-12 < cx < hi - 1e-12:

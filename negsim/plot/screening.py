@@ -149,20 +149,35 @@ def risk_return(result: Result, round: int | None = None, ax: Axes | None = None
     proposer = result.label(str(data.attrs["proposer"]))
     options = data[data["settling_types"] != ""]
     ax.scatter(
-        options["war"], options["expected"], s=36, color=OKABE_ITO[0], zorder=2,
+        options["war"],
+        options["expected"],
+        s=36,
+        color=OKABE_ITO[0],
+        zorder=2,
         label="an offer (which types it buys off)",
-    )  # fmt: skip
+    )
     nothing = data[data["settling_types"] == ""]
     if len(nothing):
         ax.scatter(
-            nothing["war"], nothing["expected"], s=36, marker="s", color=OKABE_ITO[1], zorder=2,
+            nothing["war"],
+            nothing["expected"],
+            s=36,
+            marker="s",
+            color=OKABE_ITO[1],
+            zorder=2,
             label="no acceptable offer (wait)",
-        )  # fmt: skip
+        )
     chosen = data[data["chosen"]]
     ax.scatter(
-        chosen["war"], chosen["expected"], s=220, marker="*", color=OKABE_ITO[3],
-        edgecolor="#000000", zorder=3, label=f"{proposer}'s offer",
-    )  # fmt: skip
+        chosen["war"],
+        chosen["expected"],
+        s=220,
+        marker="*",
+        color=OKABE_ITO[3],
+        edgecolor="#000000",
+        zorder=3,
+        label=f"{proposer}'s offer",
+    )
     if len(data) <= 8:  # name the types each offer buys off
         for row in data.itertuples():
             ax.annotate(
@@ -189,7 +204,10 @@ def risk_return(result: Result, round: int | None = None, ax: Axes | None = None
         title=f"Risk and return of {proposer}'s offer at {result.round_label(int(data.attrs['round']))}",
     )
     ax.legend(  # below the axes: the points and their labels may be anywhere
-        frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=3,
+        frameon=False,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.14),
+        ncol=3,
         fontsize="small",
-    )  # fmt: skip
+    )
     return ax

@@ -88,7 +88,9 @@ def _settled(screening: Screening) -> tuple[np.ndarray, np.ndarray]:
     for (t, r, state), mass in _reached(screening):
         if t < T:
             alive[t] += mass
-            deal[t] += mass * sum(b.probability * b.accepts for b in screening.branches[t, r, state])
+            deal[t] += mass * sum(
+                b.probability * b.accepts for b in screening.branches[t, r, state]
+            )
     return deal, alive
 
 
@@ -98,7 +100,7 @@ def types_table(screening: Screening) -> pd.DataFrame:
     k = screening.informed
     actors = screening.arrays[0][0].actors
     rows = []
-    for (t, r, state), mass in _reached(screening):
+    for (t, r, state), _ in _reached(screening):
         if (t, r, state) not in screening.branches:
             continue
         found = screening.branches[t, r, state]
@@ -175,14 +177,11 @@ def screening_table(screening: Screening) -> pd.DataFrame:
         if (t, r, state) not in screening.branches:
             continue
         weight = float(mass @ screening.prior)
-        post = screening.posterior(state)
         for b in screening.branches[t, r, state]:
             if b.informed:
                 continue
             for o in b.options:
-                settling = [
-                    m for m in range(state.s, len(screening.types)) if o.accepts[m] > 0
-                ]
+                settling = [m for m in range(state.s, len(screening.types)) if o.accepts[m] > 0]
                 rows.append(
                     (
                         t,
