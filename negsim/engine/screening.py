@@ -466,8 +466,12 @@ class _Solver:
         on the state when no other responder's floor does (its ``deal`` and
         ``continuation`` are the first asker's: only the offer is used)."""
         group = (0, 0) if self.uniform[r] else (low, high)
+        a = self.arrays[low][r]
         others = floors.copy()
-        others[j] = 0.0  # the offer does not depend on the proposer's own continuation
+        if a.ratifiers is None and a.outside is None and a.leaders is None:
+            # the offer does not read the proposer's own continuation (its floor is its
+            # reservation; the continuation only prices ratification and outside options)
+            others[j] = 0.0
         key = (r, t, j, *group, probability, others.tobytes())
         if key not in self._choices:
             self._choices[key] = proposer_choice(
