@@ -37,6 +37,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from negsim.plot.style import OKABE_ITO, new_axes, time_axis
+from negsim.vocabulary import words
 
 if TYPE_CHECKING:
     from negsim.result import Result
@@ -67,8 +68,11 @@ def deal_probability(result: Result, ax: Axes | None = None) -> Axes:
     ax = new_axes(ax)
     names = list(meta["types"])  # type: ignore[call-overload]
     prior = dict(zip(names, meta["prior"], strict=True))  # type: ignore[call-overload]
+    M = len(names)
     for i, (who, rows) in enumerate(data.groupby("type", sort=False)):
         overall = who == "all"
+        # types that settle together draw on top of each other: the weaker ones wider
+        width = 2.0 + 3.0 * (M - i) / M
         label = "over the prior" if overall else f"{who} (prior {prior[str(who)]:.2f})"
         ax.step(  # the last round's value drawn through to its end
             [*rows["round"], rows["round"].max() + 1],
@@ -76,15 +80,17 @@ def deal_probability(result: Result, ax: Axes | None = None) -> Axes:
             where="post",
             color="#000000" if overall else OKABE_ITO[(i - 1) % len(OKABE_ITO)],
             ls="--" if overall else "-",
-            lw=1.6 if overall else 2.0,
+            lw=1.6 if overall else width,
+            zorder=3 if overall else 2,
             label=label,
         )
     time_axis(ax, result.metadata)
     who = result.label(str(meta["actor"]))
+    unit = words(result.metadata).unit(str(result.metadata.get("time_unit", "round")))
     ax.set(
         ylim=(-0.03, 1.03),
-        ylabel="P(deal by the end of the round)",
-        title=f"Probability of a deal by the end of each round, by {who}'s type",
+        ylabel=f"P(deal by the end of the {unit})",
+        title=f"Probability of a deal by the end of each {unit}, by {who}'s type",
     )
     ax.legend(frameon=False, loc="best", fontsize="small")
     return ax
