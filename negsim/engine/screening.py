@@ -199,8 +199,9 @@ class _Piece:
     keys: tuple[tuple[object, ...], ...]
 
 
-class _Uncovered(Exception):
-    """The mixed equilibrium at some node is outside what negsim computes (module doc)."""
+class _Uncovered(SolveError):
+    """The mixed equilibrium at some node is outside what negsim computes (module doc);
+    caught where a mixed option is built (the node is then refused if reached)."""
 
 
 @dataclass
