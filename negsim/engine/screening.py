@@ -89,6 +89,11 @@ fails) raises :class:`SolveError`.
 
 With one type of prior 1 the recursion is the engine's, number for number.
 
+This module is longer than 600 lines because the pure and the mixed skimming equilibrium
+are one recursion: a mixed option needs the later rounds' thresholds, which are computed
+by the same node solver on the randomised states, so the pieces (:class:`_Piece`), the
+node and the two passes call each other and are kept together.
+
 References
 ----------
 .. [1] J. Sobel, I. Takahashi, "A multistage model of bargaining", Review of Economic
