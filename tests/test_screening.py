@@ -443,3 +443,24 @@ def test_unknown_informed_actor_is_located() -> None:
     with pytest.raises(ScenarioError, match="unknown actor 'bb'") as info:
         load_text(text, str(SCREENING))
     assert "screening.yaml:" in str(info.value)
+
+
+# -- cost -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("M", [4, 8, 16])
+def test_each_offer_is_optimised_once(M: int, monkeypatch) -> None:
+    """Two actors: a cutoff's offer depends only on the marginal type's continuation, not on
+    the belief state it is made in, so the proposer's optimisations are one per (round,
+    cutoff) -- linear in the number of types, not one per (round, state, cutoff) ~ M^2/2
+    (benchmarks/types.py measures the Ukraine scenario, whose other responders' floors move
+    with the posterior)."""
+    from negsim.engine import screening
+
+    calls = []
+    original = screening.proposer_choice
+    monkeypatch.setattr(
+        screening, "proposer_choice", lambda *a, **k: calls.append(1) or original(*a, **k)
+    )
+    costs = list(np.linspace(0.0, 0.1, M))
+    sc = solve_types(duel(3, costs, [1.0 / M] * M, db=0.5))
+    assert sc.mixed_nodes == 0
+    assert len(calls) == 3 * M
