@@ -22,9 +22,9 @@ Named outputs (:func:`outcomes`), all under the analyst's beliefs:
 * ``war_probability`` -- ``P(no deal)``; ``deal_now`` -- ``P(deal at round 0)``.
 * ``payoff.ACTOR`` -- the actor's expected value of the game at round 0 in the initial
   regime: the SPE payoff (its continuation value if there is no deal at round 0); with
-  private types, the informed actor's prior-weighted value in the screening equilibrium,
-  and for the other actors the complete-information SPE's at the base values (the types
-  tables publish only the informed actor's values, so private types move no other payoff).
+  private types, every actor's value in the screening equilibrium expected over the
+  informed actor's types under the prior (``metadata['screening']['expected_payoffs']``;
+  the uninformed actors' own expectation).
 * ``terms.ISSUE`` -- the SPE settlement at the agreement round (``Result.terms``; NaN
   without a deal, so a claim's effect on terms is not measured when one side of it ends in
   war). With private types these are the complete-information terms.
@@ -93,14 +93,10 @@ def outcomes(result: Result) -> dict[str, float]:
     for row in first.itertuples():
         value = row.payoff if np.isfinite(row.payoff) else row.continuation
         out[f"payoff.{row.actor}"] = float(value)
-    if informed is not None:  # the prior-weighted value of the informed actor's types
-        screening = result.metadata["screening"]
-        everyone = ",".join(screening["types"])  # round 0: every type is still in play
-        ty = result.types
-        types = ty[(ty["round"] == 0) & (ty["regime"] == regime) & (ty["state"] == everyone)]
-        prior = dict(zip(screening["types"], screening["prior"], strict=True))
-        values = zip(types["type"], types["value"], strict=True)
-        out[f"payoff.{informed}"] = float(sum(prior[name] * v for name, v in values))
+    if informed is not None:  # every actor's value in the screening equilibrium, expected
+        # over the informed actor's types under the prior (the uninformed actors' view)
+        for actor, v in result.metadata["screening"]["expected_payoffs"].items():
+            out[f"payoff.{actor}"] = float(v)
     terms = result.terms("spe")
     for issue in result.metadata["issues"]:
         out[f"terms.{issue}"] = float(terms[issue]) if issue in terms else float("nan")

@@ -170,6 +170,42 @@ def figure_specs(result: Result, concept: str = "spe") -> list[FigureSpec]:
                     partial(plot.stage_game, result, game),
                 )
             )
+    specs += _screening_figures(result)
+    return specs
+
+
+def _screening_figures(result: Result) -> list[FigureSpec]:
+    """With private types: deal probability by type, and the proposer's risk and return
+    where it has offers to choose from (:mod:`negsim.plot.screening`)."""
+    if result.screening.empty:
+        return []
+    from negsim.plot import screening as plot_screening
+
+    meta = result.metadata
+    who = result.label(meta["screening"]["actor"])
+    specs = [
+        FigureSpec(
+            "types_deal_probability",
+            f"Probability that each private type of {who} has settled by the end of each "
+            f"{meta.get('time_unit', 'round')} (dashed: over the prior): weaker types settle "
+            "first, and each rejection tells the others which types remain.",
+            lambda: plot_screening.deal_probability(result),
+        )
+    ]
+    data = plot_screening.risk_return_data(result)
+    if len(data) > 1:
+        proposer = result.label(data.attrs["proposer"])
+        specs.append(
+            FigureSpec(
+                "risk_return",
+                f"Risk and return of {proposer}'s offer at "
+                f"{result.round_label(data.attrs['round'])}: each point is an offer it could "
+                f"make (which types it buys off), its probability of war against {proposer}'s "
+                "expected payoff; the star, the offer made, may accept a risk of war for "
+                "better terms (Fearon 1995).",
+                lambda: plot_screening.risk_return(result),
+            )
+        )
     return specs
 
 

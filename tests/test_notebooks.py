@@ -151,6 +151,9 @@ def test_03_bargaining_theory(tmp_path, monkeypatch):
     assert "P(deal in round 0) = 0.00" in text
     assert "Frozen beliefs: P(deal in round 0) = 1.00" in text
     assert "Round with the most agreements: 8 (the deadline is round 8)" in text
+    # private types (issue 17): the mixed screening equilibrium against its closed forms
+    assert {"Screening, pragmatic accepts at once", "Screening, probability of war"} <= set(checks)
+    assert "accepts only with probability 0.90" in text
     for name, (value, closed) in checks.items():
         assert value == pytest.approx(closed, abs=1e-6), name
     for name, expected in CLOSED_FORMS.items():

@@ -119,7 +119,14 @@ def _stored(path: Path = PINS) -> dict[str, np.ndarray]:
 
 #: Columns added after the pins were written, each checked by its own tests (issue 20:
 #: the ex-ante value, tests/test_leverage.py); every other column must be pinned.
-ADDED = ("actors|ex_ante",)
+ADDED = (
+    "actors|ex_ante",
+    # issue 17: every actor's value under the posterior, and per offer the marginal type's
+    # acceptance and the probability of war (tests/test_screening.py, test_plot_screening.py)
+    *(f"types|expected.{a}" for a in ("a", "b", "russia", "ukraine", "us", "europe")),
+    "screening|marginal_accepts",
+    "screening|war",
+)
 
 
 def _compare(key: str, mine: dict[str, np.ndarray], path: Path = PINS) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import negsim
-from negsim.engine.screening import solve_types
+from negsim.engine.screening import State, solve_types
 from negsim.errors import ScenarioError, SolveError
 from negsim.models.conflict import fearon_risk_return
 from negsim.scenario import load_file, load_text
@@ -68,7 +68,7 @@ def test_risk_return_converges_to_fearon(K: int, bound: float) -> None:
     costs = [lo + (i + 0.5) * (hi - lo) / K for i in range(K)]
     sc = solve_types(duel(1, costs, [1.0 / K] * K))
     closed = fearon_risk_return(0.6, 0.1, lo, hi)
-    (branch,) = sc.branches[0, 0, 0]
+    (branch,) = sc.branches[0, 0, State(0)]
     demand = branch.settlement.x[0]
     war = 1.0 - float(sc.prior @ branch.accepts)
     assert abs(demand - float(closed.demand)) <= 0.3 / K + 1e-9
@@ -77,75 +77,131 @@ def test_risk_return_converges_to_fearon(K: int, bound: float) -> None:
 
 
 # -- (b) two types, two rounds (Fudenberg & Tirole 1991, sec. 10.2) ----------------------------
-def closed_form_two_by_two(q0: float) -> dict[str, float]:
+def closed_form_two_by_two(q0: float, c: float = 0.1, db: float = 0.5) -> dict[str, float]:
     r"""The screening game of ``scenarios/textbook/screening.yaml``, by hand.
 
-    B's share z = 1 - x; war gives A W_A = p = 0.6 and B W_B = 0.4; A: c_A = 0, delta_A = 1;
-    B: delta_B = 1/2, war cost c_R = 0 (resolute, prior q0) or c_P = 0.1 (pragmatic).
-    Last round (posterior q of resolute): the floors are L = -c_P + delta_B W_B = 0.1 and
-    H = -c_R + delta_B W_B = 0.2; A's war value C_A = -c_A + delta_A W_A = 0.6. Offering H
-    (both accept) gives A 1 - H = 0.8; offering L (only pragmatic) gives
-    (1 - q)(1 - L) + q C_A. A pools iff q >= q* = (H - L) / ((1 - L) - C_A) = 1/3.
-    First round, q0 >= q*: if pragmatic accepted for sure, a rejecter is resolute and gets H
-    next round, so pragmatic's price is z0 = -c_P + delta_B H = 0 and
-    U_screen = (1 - q0)(1 - z0) + q0 (-c_A + delta_A (1 - H)) = 1 - 0.2 q0; pooling costs
-    the resolute type's price -c_R + delta_B H = 0.1, U_pool = 0.9; waiting gives 0.8.
-    A screens iff U_screen > U_pool, i.e. q0 < 1/2. For q0 < q* pure skimming fails: after
-    a rejection by pragmatic for sure A would offer L, so pragmatic's price would be
-    -c_P + delta_B L = -0.05 < 0 and offers between need pragmatic to randomise, accepting
-    with probability 1 - q0 (1 - q*) / (q* (1 - q0)) so that the posterior is q*.
+    B's share z = 1 - x; war gives A p = 0.6 and B W_B = 0.4; A: c_A = 0, delta_A = 1;
+    B: discount delta_B = ``db``, war cost 0 (resolute, prior q0) or c (pragmatic).
+
+    *Last round* (posterior q of resolute): the floors are L = -c + delta_B W_B (pragmatic)
+    and H = delta_B W_B (resolute); A's war value is p. Offering H (both accept) gives A
+    1 - H; offering L (only pragmatic accepts, resolute fights) gives (1 - q)(1 - L) + q p.
+    A is indifferent at q* = (H - L) / ((1 - L) - p) = c / (1 - L - p).
+
+    *First round*, A's options:
+
+    - pool: the resolute type's price delta_B H (it gets H next round either way):
+      U_pool = 1 - delta_B H;
+    - pure screening: pragmatic accepts for sure, so a rejecter is resolute and is offered
+      H next round; pragmatic's price is z_s = -c + delta_B H;
+      U_screen = (1 - q0)(1 - z_s) + q0 (1 - H);
+    - mixing (q0 < q*, Fudenberg & Tirole's region where the strong type is rare): offers
+      between -c + delta_B L and z_s have no pure continuation; the best is
+      z_m = -c + delta_B L: pragmatic accepts with probability
+      a* = 1 - q0 (1 - q*) / (q* (1 - q0)), so that a rejection leaves the posterior q*,
+      and A, indifferent there, offers L (the resolute type fights):
+      U_mix = (1 - q0) a* (1 - z_m) + (1 - (1 - q0) a*)(1 - H); it needs z_m >= 0;
+    - wait: the last round at q0.
+
+    A takes the best (ties: the larger deal). With delta_B = 1/2, c = 0.1 (the scenario):
+    q* = 1/3, z_m = -0.05 < 0 is not an offer, so A screens (x0 = 1) for q0 < 1/2 and pools
+    (x0 = 0.9) above -- pure throughout. With delta_B = 0.9: q* = 5/7, z_m = 0.134, and
+    A mixes for q0 below about 0.499 (e.g. q0 = 0.2: a* = 0.9, U_mix = 0.80272 against
+    U_screen = 0.7488), screens up to 0.6 and pools above.
     """
-    q_star = 1.0 / 3.0
-    if q0 < 0.5:
-        return {
-            "q_star": q_star,
-            "x0": 1.0,
-            "x1": 0.8,
-            "payoff": 1 - 0.2 * q0,
-            "pragmatic_0": 1.0,
-            "resolute_0": 0.0,
-            "resolute_1": 1.0,
-        }
-    return {
-        "q_star": q_star,
-        "x0": 0.9,
-        "x1": np.nan,
-        "payoff": 0.9,
-        "pragmatic_0": 1.0,
-        "resolute_0": 1.0,
-        "resolute_1": 0.0,
+    p, wb = 0.6, 0.4
+    big, low = db * wb, -c + db * wb
+    q_star = c / (1 - low - p)
+    options = {
+        "pool": (1 - db * big, 0.9),  # (payoff, tie order: the larger, the more deal)
+        "screen": ((1 - q0) * (1 - (-c + db * big)) + q0 * (1 - big), 0.5),
+        "wait": (max(1 - big, (1 - q0) * (1 - low) + q0 * p), 0.0),
     }
+    a_star = 1 - q0 * (1 - q_star) / (q_star * (1 - q0)) if q0 < q_star else np.nan
+    z_mix = -c + db * low
+    if q0 < q_star and z_mix >= 0:
+        options["mix"] = (
+            (1 - q0) * a_star * (1 - z_mix) + (1 - (1 - q0) * a_star) * (1 - big),
+            0.4,
+        )
+    best = max(options.values())[0]
+    kind = max((k for k, v in options.items() if v[0] >= best - 1e-12), key=lambda k: options[k][1])
+    out = {"q_star": q_star, "payoff": best, "kind": kind}
+    if kind == "pool":
+        out |= {"x0": 1 - db * big, "pragmatic": (1, 0), "resolute": (1, 0), "war": 0.0}
+    elif kind == "screen":
+        out |= {"x0": 1 + c - db * big, "x1": 1 - big, "pragmatic": (1, 0), "resolute": (0, 1)}
+        out["war"] = 0.0
+    else:
+        assert kind == "mix"
+        out |= {"x0": 1 - z_mix, "x1": 1 - low, "pragmatic": (a_star, 1 - a_star)}
+        out |= {"resolute": (0, 0), "war": q0, "a_star": a_star}
+    return out
 
 
-@pytest.mark.parametrize("q0", [0.35, 0.4, 0.45, 0.55, 0.7, 0.9])
-def test_two_types_two_rounds_pure_region(q0: float) -> None:
+def test_closed_form_has_both_regions() -> None:
+    kinds = {closed_form_two_by_two(q, db=0.9)["kind"] for q in (0.2, 0.55, 0.9)}
+    assert kinds == {"mix", "screen", "pool"}
+    kinds = {closed_form_two_by_two(q)["kind"] for q in (0.1, 0.2, 0.4, 0.7)}
+    assert kinds == {"screen", "pool"}  # the mixing offers are not feasible there
+
+
+@pytest.mark.parametrize(
+    ("q0", "db"),
+    [(q, 0.5) for q in (0.1, 0.2, 0.3, 0.35, 0.45, 0.55, 0.7, 0.9)]
+    + [(q, 0.9) for q in (0.05, 0.2, 0.4, 0.45, 0.55, 0.7, 0.9)],
+)
+def test_two_types_two_rounds(q0: float, db: float) -> None:
     s = load_file(SCREENING)
-    s = s.with_changes({"types.b.resolute.prior": q0, "types.b.pragmatic.prior": 1 - q0})
+    s = s.with_changes(
+        {"types.b.resolute.prior": q0, "types.b.pragmatic.prior": 1 - q0, "actors.b.discount": db}
+    )
     result = negsim.solve(s, ["spe"])
-    want = closed_form_two_by_two(q0)
+    want = closed_form_two_by_two(q0, db=db)
     sc = solve_types(s)
-    (root,) = sc.branches[0, 0, 0]
+    (root,) = sc.branches[0, 0, State(0)]
     assert root.settlement.x[0] == pytest.approx(want["x0"], abs=1e-6)
-    assert root.expected[root.cutoff] == pytest.approx(want["payoff"], abs=1e-6)
+    assert root.chosen.expected == pytest.approx(want["payoff"], abs=1e-6)
+    assert sc.residual < 1e-9
     deals = result.deal_probability.set_index(["type", "round"])["probability"]
-    assert deals["pragmatic", 0] == pytest.approx(want["pragmatic_0"], abs=1e-6)
-    assert deals["resolute", 0] == pytest.approx(want["resolute_0"], abs=1e-6)
-    assert deals["resolute", 1] == pytest.approx(want["resolute_1"], abs=1e-6)
-    if q0 < 0.5:
-        (second,) = sc.branches[1, 0, 1]
+    for name in ("pragmatic", "resolute"):
+        assert deals[name, 0] == pytest.approx(want[name][0], abs=1e-6)
+        assert deals[name, 1] == pytest.approx(want[name][1], abs=1e-6)
+    assert result.metadata["screening"]["war_probability"] == pytest.approx(want["war"], abs=1e-9)
+    assert root.chosen.war == pytest.approx(want["war"], abs=1e-9)  # the risk-return figure's
+    # the uninformed proposer's payoff, published for it (expected over B's types)
+    assert result.metadata["screening"]["expected_payoffs"]["a"] == pytest.approx(want["payoff"])
+    first = result.types.query("round == 0")
+    assert first["expected.a"].to_numpy() == pytest.approx(want["payoff"])
+    assert first["expected.b"].to_numpy() == pytest.approx(
+        result.metadata["screening"]["expected_payoffs"]["b"]
+    )
+    if want["kind"] in ("screen", "mix"):
+        (second,) = sc.branches[1, 0, root.next_state]
         assert second.settlement.x[0] == pytest.approx(want["x1"], abs=1e-6)
         post = result.deal_probability.query("round == 1 and type == 'resolute'")["posterior"]
-        assert float(post.iloc[0]) == pytest.approx(1.0)  # the rejection revealed it
-    assert result.metadata["screening"]["war_probability"] == pytest.approx(0.0, abs=1e-9)
+        q1 = 1.0 if want["kind"] == "screen" else want["q_star"]  # the rejection teaches
+        assert float(post.iloc[0]) == pytest.approx(q1, abs=1e-9)
+    if want["kind"] == "mix":
+        assert root.chosen.key[0] == "mixed"
+        assert root.accepts[0] == pytest.approx(want["a_star"], abs=1e-9)
+        assert result.metadata["screening"]["mixed_nodes"] == 1
+        assert "randomis" in result.summary()
 
 
-@pytest.mark.parametrize("q0", [0.1, 0.2, 0.3])
-def test_two_types_two_rounds_mixing_region_is_refused(q0: float) -> None:
-    """Below q* = 1/3 the pure profile is not an equilibrium (closed_form_two_by_two)."""
-    s = load_file(SCREENING)
-    s = s.with_changes({"types.b.resolute.prior": q0, "types.b.pragmatic.prior": 1 - q0})
-    with pytest.raises(SolveError, match="randomise"):
-        negsim.solve(s, ["spe"])
+def test_uncovered_mixing_is_refused() -> None:
+    """B (informed) proposes right after A's screening offer: its pooled offer depends on
+    A's floor, which moves with the residual belief, so the mixed equilibrium is not
+    computed and, the gap being on the path, the solve is refused."""
+    text = TWO_ACTORS.replace("proposers: [a]", "proposers: [a, b]")
+    s = load_text(text.format(rounds=3, p=0.6, ca=0.0, da=1.0, db=0.9))
+    types = {
+        "r": {"prior": 0.1, "changes": {"actors.b.war_cost": 0.0}},
+        "p": {"prior": 0.9, "changes": {"actors.b.war_cost": 0.1}},
+    }
+    with pytest.raises(SolveError, match="randomise and negsim does not compute") as info:
+        solve_types(s.with_changes({"types": {"b": types}}))
+    assert "types p, r in play" in str(info.value)
 
 
 # -- (c) many rounds and types against brute force ---------------------------------------------
@@ -212,11 +268,11 @@ def test_many_rounds_and_types_against_brute_force(case) -> None:
     rounds, costs, priors, p, ca, da, db = case
     s = duel(rounds, costs, priors, p=p, ca=ca, da=da, db=db)
     order, vb, va, deal_round, gap = brute_force(rounds, costs, priors, p, ca, da, db)
-    if gap:
-        with pytest.raises(SolveError, match="randomise"):
-            solve_types(s)
-        return
     sc = solve_types(s)
+    assert sc.residual < 1e-9
+    if gap:  # the pure brute force is a lower bound: mixing may serve A better
+        assert sc.prior @ sc.value[0, 0, 0, :, 0] >= np.array(priors)[order] @ va - 1e-9
+        return
     assert sc.types == [f"t{m}" for m in order]
     np.testing.assert_allclose(sc.value[0, 0, 0, :, 1], vb, atol=1e-9)
     np.testing.assert_allclose(sc.value[0, 0, 0, :, 0], va, atol=1e-9)
@@ -227,6 +283,93 @@ def test_many_rounds_and_types_against_brute_force(case) -> None:
             assert rows[deal_round[m]] == pytest.approx(1.0)
         else:
             assert rows.sum() == pytest.approx(0.0)
+
+
+def brute_force_mixing(costs, priors, p, ca, da, db, grid=4000):
+    """Two rounds, A offers both, every (marginal type m, residual rho) on a grid.
+
+    A's supremum over the equilibrium continuations of its first offer: types below m
+    accept, m keeps weight rho of its prior (rho = 0: accepts; 1: rejects), the types above
+    reject; the posterior after a rejection decides A's last offer -- any of its best
+    offers there (A is indifferent between them); the first offer is the marginal type's
+    continuation, which it must accept (pure) or be indifferent about (0 < rho < 1); every
+    other type must respond as said. Returns A's best payoff (the grid approaches the
+    thresholds where the mixed equilibrium sits from one side)."""
+    M = len(costs)
+    order = sorted(range(M), key=lambda m: (-costs[m], m))
+    c = np.array([costs[m] for m in order])
+    pri = np.array([priors[m] for m in order])
+    floor = -c + db * (1 - p)  # each type's last-round floor
+    war_a = -ca + da * p  # A's continuation after the last rejection
+
+    def last(q):  # A's best last offers at posterior q: [(A's payoff, each type's value)]
+        offers = [None] + sorted({max(f, 0.0) for f in floor if f <= 1})
+        out = []
+        for z in offers:
+            accept = np.zeros(M, bool) if z is None else floor <= z + 1e-12
+            pay = q @ np.where(accept, 1 - (z or 0.0), war_a)
+            out.append((pay, np.where(accept, z or 0.0, floor)))
+        best = max(o[0] for o in out)
+        return [o for o in out if o[0] >= best - 1e-12]
+
+    best = -np.inf
+    for m in range(M):
+        for rho in np.concatenate([[0.0, 1.0], np.linspace(0, 1, grid + 1)[1:-1]]):
+            mass = np.where(np.arange(M) > m, pri, 0.0)
+            mass[m] = rho * pri[m]
+            q = mass / mass.sum() if mass.sum() > 0 else np.eye(M)[-1]
+            for pay_a, v in last(q):
+                cont = -c + db * v  # every type's continuation after rejecting
+                z0 = max(cont[m], 0.0)
+                if z0 > 1 or (0 < rho < 1 and cont[m] < 0):
+                    continue
+                if rho == 1.0 and m > 0:
+                    z0 = max(cont[m - 1], 0.0)  # the pure cutoff below m
+                ok = all(cont[i] <= z0 + 1e-12 for i in range(m)) and all(
+                    cont[i] >= z0 - 1e-12 for i in range(m + 1, M)
+                )
+                if rho == 0.0:
+                    ok &= cont[m] <= z0 + 1e-12
+                if not ok:
+                    continue
+                accepted = pri[:m].sum() + (1 - rho) * pri[m]
+                rejected = 1.0 - accepted
+                total = accepted * (1 - z0) + rejected * (-ca + da * pay_a)
+                if rho == 1.0 and m == 0:  # nobody accepts: A's offer is irrelevant
+                    total = -ca + da * pay_a
+                best = max(best, total)
+    return best
+
+
+MIXING_CASES = [
+    ([0.0, 0.1], [0.2, 0.8], 0.6, 0.0, 1.0, 0.9),
+    ([0.0, 0.1], [0.6, 0.4], 0.6, 0.0, 1.0, 0.9),
+    ([0.0, 0.05, 0.1], [0.1, 0.3, 0.6], 0.6, 0.0, 1.0, 0.9),
+    ([0.0, 0.04, 0.12], [0.2, 0.2, 0.6], 0.5, 0.02, 0.95, 0.85),
+    ([0.0, 0.03, 0.06, 0.1], [0.1, 0.2, 0.3, 0.4], 0.55, 0.0, 1.0, 0.8),
+]
+
+
+@pytest.mark.parametrize("case", MIXING_CASES)
+def test_two_rounds_mixing_against_brute_force(case) -> None:
+    """The engine's first-offer payoff for A is the supremum the grid approaches: no grid
+    equilibrium beats it (it would if the engine missed an offer), and the grid comes within
+    its resolution (it would not if the engine returned a non-equilibrium)."""
+    costs, priors, p, ca, da, db = case
+    sc = solve_types(duel(2, costs, priors, p=p, ca=ca, da=da, db=db))
+    engine = float(sc.prior @ sc.value[0, 0, 0, :, 0])
+    brute = brute_force_mixing(costs, priors, p, ca, da, db)
+    assert sc.residual < 1e-9
+    assert engine >= brute - 1e-9
+    assert engine - brute < 1e-3
+
+
+def test_mixing_cases_mix() -> None:
+    mixed = [
+        solve_types(duel(2, c, pr, p=p, ca=ca, da=da, db=db)).mixed_nodes
+        for c, pr, p, ca, da, db in MIXING_CASES
+    ]
+    assert any(mixed) and not all(mixed)
 
 
 def test_brute_force_cases_cover_both_outcomes() -> None:
@@ -300,3 +443,24 @@ def test_unknown_informed_actor_is_located() -> None:
     with pytest.raises(ScenarioError, match="unknown actor 'bb'") as info:
         load_text(text, str(SCREENING))
     assert "screening.yaml:" in str(info.value)
+
+
+# -- cost -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("M", [4, 8, 16])
+def test_each_offer_is_optimised_once(M: int, monkeypatch) -> None:
+    """Two actors: a cutoff's offer depends only on the marginal type's continuation, not on
+    the belief state it is made in, so the proposer's optimisations are one per (round,
+    cutoff) -- linear in the number of types, not one per (round, state, cutoff) ~ M^2/2
+    (benchmarks/types.py measures the Ukraine scenario, whose other responders' floors move
+    with the posterior)."""
+    from negsim.engine import screening
+
+    calls = []
+    original = screening.proposer_choice
+    monkeypatch.setattr(
+        screening, "proposer_choice", lambda *a, **k: calls.append(1) or original(*a, **k)
+    )
+    costs = list(np.linspace(0.0, 0.1, M))
+    sc = solve_types(duel(3, costs, [1.0 / M] * M, db=0.5))
+    assert sc.mixed_nodes == 0
+    assert len(calls) == 3 * M

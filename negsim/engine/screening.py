@@ -9,9 +9,11 @@ values a settlement alike and differs in what it gets by rejecting: its continua
 (single crossing: a type that is better off fighting on is better off in every belief
 state). The public belief is the prior truncated to an upper set
 :math:`S_s = \{\theta_s, .., \theta_M\}` (index ``s`` = lowest types already screened out),
-so there are M belief states, not :math:`2^M`. Values are kept for **every** type in every
-state (an off-path type's value is what it gets by best-responding there), shape
-``(T + 1, R, M_states, M_types, N)``.
+so there are M *pure* belief states, not :math:`2^M`; where the marginal type randomises
+(below) a state carries one more number, the residual weight ``w`` in (0, 1) of the prior
+of its lowest type :math:`\theta_s` (:class:`State`). Values are kept for **every** type in
+every state (an off-path type's value is what it gets by best-responding there); the pure
+states' in arrays of shape ``(T + 1, R, M_states, M_types, N)``.
 
 **Uninformed proposer j** in state :math:`S_s` picks a cutoff ``c`` (``s <= c <= M``): types
 :math:`\theta_s..\theta_{c-1}` accept, the rest reject and the state becomes :math:`S_c`
@@ -28,6 +30,49 @@ members' floors their expected continuation under the posterior
 and j picks the best cutoff (ties: the larger cutoff, i.e. the deal, as the engine does).
 ``c = s`` is no deal (everybody rejects, nothing is learnt).
 
+**Mixing: the randomising marginal type** (Fudenberg & Tirole 1991, sec. 10.2.1 for two
+types and two periods; Fudenberg, Levine & Tirole 1985 for more). Pure skimming is not
+always enough: when the marginal type :math:`m` is better off rejecting if it is then
+believed to be above itself than if it is pooled with the others,
+:math:`C_k^{m}(t, S_{m+1}) > C_k^{m}(t, S_m)`, an offer ``u`` between the two has no pure
+continuation: if m accepted for sure a rejection would be read as stronger and m would
+rather reject; if it rejected for sure it would rather accept. In equilibrium m randomises,
+keeping a residual weight :math:`\rho` of its prior, so that its continuation equals the
+offer: :math:`u = C_k^m(t, (m, \rho))`. That continuation is a step function of
+:math:`\rho` (more weak types left, tougher next offers): it is constant between the
+*thresholds* where a later proposer is indifferent between two of its choices, and at a
+threshold any value between the two steps is reached by that proposer randomising between
+them. For a given offer level the proposer's payoff is affine in :math:`\rho` (masses enter
+linearly), so its best mixed offers are at the thresholds -- the residual is pinned by the
+next proposer's indifference, the continuation by the marginal type's -- and negsim
+offers, besides the pure cutoffs, for every marginal type with such a gap and every
+threshold :math:`\rho^*` below its remaining weight, the two extreme offers there: the
+next proposer plays the choice it makes just above :math:`\rho^*` (``side=+1``, the lower
+offer) or just below (``side=-1``). A mixed option counts only if its offer leaves the
+marginal type indifferent (a constrained offer that it strictly prefers is a pure cutoff).
+The proposer takes the best of all of them (ties: the larger deal), which is the
+proposer-optimal equilibrium continuation (Fudenberg & Tirole's selection).
+
+The thresholds are computed exactly, as the breakpoints of the upper envelope of affine
+functions: :math:`Z(\rho) U_j^o(\rho) = \alpha_o + \beta_o\rho` for each option ``o`` of
+each later proposer (``Z`` the unnormalised mass of the types in play), on each interval
+between the later thresholds, recursively from the last round (:class:`_Piece`). This is
+exact when the later offers do not depend on :math:`\rho` -- the informed actor is the only
+responder whose floor matters there and it does not propose -- which negsim checks at three
+points per interval; where an offer does depend on the residual belief (another
+responder's floor, or the informed actor proposing after a randomised rejection), the mixed
+equilibrium is *not covered*: a gap at a node reached with positive probability raises
+:class:`SolveError` (never a pure profile that may not be an equilibrium), one off the path
+is counted (``uncovered_off_path``).
+
+Example (``tests/test_screening.py``): two rounds, A makes both offers to B whose war cost
+is 0 (resolute, prior q) or c (pragmatic). Below the prior threshold
+:math:`q^* = c / (1 - L - p)` at which A is indifferent in the last round between the offer
+H both types accept and the offer L only the pragmatic type accepts, the pragmatic type
+accepts the first offer :math:`-c + \delta_B L` with probability
+:math:`a^* = 1 - q(1 - q^*)/(q^*(1 - q))`, so that a rejection leaves exactly the posterior
+:math:`q^*`, and A then offers L (the resolute type fights).
+
 **Informed proposer k**: every type that proposes makes the same offer -- the engine's
 best proposal with the responders' floors their expected continuation under the current
 posterior (k's utility of a settlement does not depend on its type, so no type gains by
@@ -36,22 +81,18 @@ continuation exceeds that offer wait instead (an unacceptable offer) and so reve
 themselves: the state becomes the upper set of waiting types. The largest consistent set of
 proposing types is taken.
 
-**Mixing.** Pure skimming is not always an equilibrium (Fudenberg & Tirole 1991, sec. 10.2):
-when the marginal type is worse off rejecting *with* the types above it than being
-believed stronger, :math:`C_k^{\theta_{c-1}}(t, S_{c-1}) < C_k^{\theta_{c-1}}(t, S_c)`, offers
-in between have no pure continuation (the marginal type must randomise) and the proposer may
-prefer one of them. negsim does not compute that mixed equilibrium; it detects such a gap
-at every belief state reached with positive probability and raises :class:`SolveError`
-rather than return a pure profile that may not be an equilibrium. Gaps at belief states
-off the path are counted in the verification.
-
-**Verification** (as the stage-game solver reports it): at every node, every type's
-accept/reject decision is a best response (residual: the largest gain of a type by
-switching), and the proposer's cutoff is optimal over all cutoffs (by construction); the
-largest residual is returned and a residual above 1e-7 (single crossing fails) raises
-:class:`SolveError`.
+**Verification** (as the stage-game solver reports it): at every node reached, every
+type's accept/reject decision is a best response (a randomising type indifferent), and the
+proposer's option is the best of its options; the residual is the largest gain of a type by
+switching or of the proposer by another option, and a residual above 1e-7 (single crossing
+fails) raises :class:`SolveError`.
 
 With one type of prior 1 the recursion is the engine's, number for number.
+
+This module is longer than 600 lines because the pure and the mixed skimming equilibrium
+are one recursion: a mixed option needs the later rounds' thresholds, which are computed
+by the same node solver on the randomised states, so the pieces (:class:`_Piece`), the
+node and the two passes call each other and are kept together.
 
 References
 ----------
@@ -67,13 +108,14 @@ References
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from negsim.engine.arrays import RoundArrays
-from negsim.engine.bellman import proposer_choice, proposers
+from negsim.engine.bellman import ProposerChoice, proposer_choice, proposers
 from negsim.engine.solve import solve_arrays
 from negsim.engine.states import StateSpace, state_space
 from negsim.engine.terminal import war_utilities
@@ -81,47 +123,101 @@ from negsim.errors import Problem, ScenarioError, SolveError
 from negsim.models import spatial
 from negsim.scenario import Scenario
 
-__all__ = ["Branch", "Screening", "solve_types"]
+__all__ = ["Branch", "Option", "Screening", "State", "solve_types"]
 
 _TOL = 1e-9
 _VERIFY_TOL = 1e-7
+_PROBES = (0.25, 0.5, 0.75)  # where an interval between thresholds is probed
+_MOVING = (
+    "after a randomised rejection an offer moves with the residual belief (another "
+    "responder's floor, or the informed actor proposing), so the thresholds are not those of "
+    "fixed offers"
+)
 
 
-def _complete_information_rank(
-    arrays: list[RoundArrays], transition: np.ndarray, k: int
-) -> tuple[float, float]:
-    """k's complete-information SPE value at the start, then (to break ties where a deal
-    pins it down) its continuation values summed over rounds and regimes."""
-    space = StateSpace([str(r) for r in range(len(arrays))], arrays, transition)
-    sol = solve_arrays(space, "war", ("spe",))
-    return float(sol.value[0, 0, k]), float(sol.continuation[:, :, k].sum())
+@dataclass(frozen=True, order=True)
+class State:
+    """A public belief: types ``s..M-1`` remain, type s with weight ``w`` of its prior
+    (``w = 1``: a pure state). At a threshold ``w`` the later proposers play what they
+    play just above it (``side = +1``) or just below (``side = -1``)."""
+
+    s: int
+    w: float = 1.0
+    side: int = -1
+
+    @property
+    def pure(self) -> bool:
+        return self.w >= 1.0
 
 
-# -- results --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Option:
+    """One offer a proposer could make at a node, with the types' responses."""
+
+    key: tuple[object, ...]  # ("none",), ("pure", c), ("mixed", m, rho, side), ("informed", c)
+    settlement: spatial.Settlement | None
+    accepts: np.ndarray  # (M,) probability that each type accepts (off the path: best reply)
+    next_state: State
+    risk: float  # probability of rejection under the posterior
+    ret: float  # the proposer's utility if accepted (NaN without a settlement)
+    expected: float  # the proposer's expected payoff under the posterior
+    war: float  # the probability that the game ends in war, under the posterior
+    outcome: np.ndarray  # (M, N + 1) per type: every actor's expected utility at ``w``, and
+    # the probability of war (the last column)
+    inv: np.ndarray  # (N,) type s's part that scales as 1 / w (a randomising type s)
+    order: float  # ties: the larger, the more deal
+    residual: float  # verification: largest gain of a type in play by responding otherwise
+
+
 @dataclass(frozen=True)
 class Branch:
-    """One proposer's move at one node (round t, regime r, belief state s)."""
+    """One proposer's move at one node (round t, regime r, belief state)."""
 
     proposer: int
     probability: float
-    informed: bool  # the informed actor proposes
-    cutoff: int  # types s..cutoff-1 settle; the others go on to state ``next_state``
-    next_state: int
-    settlement: spatial.Settlement | None
-    accepts: np.ndarray  # (M,) bool: each type (on or off the path) settles
-    risk: np.ndarray  # (M + 1,) per cutoff: probability of rejection (NaN if infeasible)
-    ret: np.ndarray  # (M + 1,) per cutoff: the proposer's utility if accepted
-    expected: np.ndarray  # (M + 1,) per cutoff: the proposer's expected payoff
+    informed: bool
+    chosen: Option
+    options: tuple[Option, ...]
+
+    @property
+    def accepts(self) -> np.ndarray:
+        return self.chosen.accepts
+
+    @property
+    def next_state(self) -> State:
+        return self.chosen.next_state
+
+    @property
+    def settlement(self) -> spatial.Settlement | None:
+        return self.chosen.settlement
+
+
+@dataclass
+class _Piece:
+    """The values at belief states (m, rho) for rho in (lo, hi): every type's values are
+    constant except type m's, ``const[m] + inv / rho``; ``keys`` the proposers' options."""
+
+    lo: float
+    hi: float
+    const: np.ndarray  # (M, N)
+    inv: np.ndarray  # (N,)
+    keys: tuple[tuple[object, ...], ...]
+
+
+class _Uncovered(SolveError):
+    """The mixed equilibrium at some node is outside what negsim computes (module doc);
+    caught where a mixed option is built (the node is then refused if reached)."""
 
 
 @dataclass
 class Screening:
     """The perfect Bayesian equilibrium with skimming, as arrays.
 
-    ``value[t, r, s, m, i]``: actor i's expected value at round t, regime r, belief state
-    s (types s.. remain) when the informed actor's type is m (on or off the path).
+    ``value[t, r, s, m, i]``: actor i's expected value at round t, regime r, pure belief
+    state s (types s.. remain) when the informed actor's type is m (on or off the path).
     ``continuation[t, r, s, m, i]``: the same after a rejection at round t that leads to
-    state s (``w(t) + delta(t) E V(t + 1)``).
+    state s (``w(t) + delta(t) E V(t + 1)``). ``branches[t, r, state]``: the proposers'
+    moves at every pure state and at the randomised states reached.
     """
 
     actor: str
@@ -133,32 +229,29 @@ class Screening:
     arrays: list[list[RoundArrays]]  # [type][regime]
     value: np.ndarray
     continuation: np.ndarray
-    branches: dict[tuple[int, int, int], list[Branch]]
-    residual: float  # largest gain of any type by switching accept/reject
-    gaps_off_path: int  # belief states off the path where mixing was not checked
+    branches: dict[tuple[int, int, State], list[Branch]]
+    war: np.ndarray = field(default_factory=lambda: np.zeros(0))  # value's shape but N
+    residual: float = 0.0  # verification: largest gain of a type or a proposer by deviating
+    uncovered_off_path: int = 0  # nodes off the path where a needed mixing is not computed
+    mixed_nodes: int = 0  # nodes reached where the marginal type randomises
+    alive: dict[tuple[int, int, State], np.ndarray] = field(default_factory=dict)
+    # (value, continuation after the move) (M, N + 1) per type at every node reached; the
+    # last column the probability of war
+    node_values: dict[tuple[int, int, State], tuple[np.ndarray, np.ndarray]] = field(
+        default_factory=dict
+    )
 
-    def posterior(self, s: int) -> np.ndarray:
-        """pi(theta | S_s): the prior truncated to types s.. and renormalised."""
-        p = np.where(np.arange(len(self.prior)) >= s, self.prior, 0.0)
+    def posterior(self, state: State | int) -> np.ndarray:
+        """pi(theta | state): the prior truncated to types s.. (type s weighted by w)."""
+        state = state if isinstance(state, State) else State(state)
+        p = np.where(np.arange(len(self.prior)) >= state.s, self.prior, 0.0)
+        p[state.s] *= state.w
         return p / p.sum()
 
-    def reach(self) -> np.ndarray:
-        """``reach[t, r, s, m]``: probability that type m is still bargaining at round t in
-        regime r and belief state s (conditional on the type)."""
-        T = self.value.shape[0] - 1
-        R, M = len(self.regimes), len(self.types)
-        alive = np.zeros((T + 1, R, M, M))
-        alive[0, 0, 0, :] = 1.0
-        for t in range(T):
-            for r in range(R):
-                for s in range(M):
-                    mass = alive[t, r, s]
-                    if not mass.any():
-                        continue
-                    for b in self.branches[t, r, s]:
-                        go = mass * b.probability * ~b.accepts
-                        alive[t + 1, :, b.next_state] += np.outer(self.transition[r], go)
-        return alive
+    def reach(self) -> dict[tuple[int, int, State], np.ndarray]:
+        """``reach[t, r, state]``: probability that type m is still bargaining at round t in
+        regime r and that belief state (conditional on the type), for the nodes reached."""
+        return self.alive
 
 
 def solve_types(scenario: Scenario) -> Screening:
@@ -189,231 +282,595 @@ def solve_types(scenario: Scenario) -> Screening:
     key = [_complete_information_rank(t[4], transition, k) for t in per_type]
     order = sorted(range(len(per_type)), key=lambda m: (key[m], m))
     per_type = [per_type[m] for m in order]
-    screening = _backward(
-        actor,
-        k,
+    solver = _Solver(
         [t[0] for t in per_type],
+        k,
         np.array([t[1] for t in per_type]),
-        regimes,
         transition,
         [t[4] for t in per_type],
     )
-    _check_gaps(screening)
+    screening = Screening(
+        actor,
+        k,
+        [t[0] for t in per_type],
+        solver.prior,
+        regimes,
+        transition,
+        solver.arrays,
+        solver.value[..., :-1],  # views: filled by the backward pass
+        solver.cont_pure[..., :-1],
+        {},
+        war=solver.value[..., -1],
+    )
+    solver.backward()
+    solver.forward(screening)
     return screening
 
 
-# -- backward induction over (round, regime, belief state) ----------------------------------
-class _Node:
-    """Everything one (t, r) needs: type arrays, continuation per (next state, type)."""
+def _complete_information_rank(
+    arrays: list[RoundArrays], transition: np.ndarray, k: int
+) -> tuple[float, float]:
+    """k's complete-information SPE value at the start, then (to break ties where a deal
+    pins it down) its continuation values summed over rounds and regimes."""
+    space = StateSpace([str(r) for r in range(len(arrays))], arrays, transition)
+    sol = solve_arrays(space, "war", ("spe",))
+    return float(sol.value[0, 0, k]), float(sol.continuation[:, :, k].sum())
 
-    def __init__(self, arrays: list[RoundArrays], k: int, t: int, cont: np.ndarray):
-        self.arrays, self.k, self.t, self.cont = arrays, k, t, cont  # cont: (S, M, N)
-        self.M = len(arrays)
-        self.uniform = all(
-            np.array_equal(a.reservation[t, k], arrays[0].reservation[t, k])
-            and np.array_equal(a.red_low[t, k], arrays[0].red_low[t, k])
-            and np.array_equal(a.red_high[t, k], arrays[0].red_high[t, k])
-            for a in arrays
-        )
-        self._combined: dict[tuple[int, int], RoundArrays] = {}
 
-    def combined(self, low: int, high: int) -> RoundArrays:
+class _Solver:
+    """Backward induction over (round, regime, belief state); see the module docstring."""
+
+    def __init__(
+        self,
+        names: list[str],
+        k: int,
+        prior: np.ndarray,
+        transition: np.ndarray,
+        arrays: list[list[RoundArrays]],
+    ):
+        self.names, self.k, self.prior = names, k, prior
+        self.transition, self.arrays = transition, arrays
+        self.M, self.R = len(arrays), len(transition)
+        a0 = arrays[0][0]
+        # one column more than actors: the probability of war, which follows the same
+        # recursion with no flow, no discount, 0 for a deal and 1 at the end
+        self.T, self.N = a0.rounds, len(a0.actors) + 1
+        T, R, M, N = self.T, self.R, self.M, self.N
+        self.value = np.zeros((T + 1, R, M, M, N))
+        self.cont_pure = np.zeros((T, R, M, M, N))
+        self.flow = [[np.pad(a.flow, ((0, 0), (0, 1))) for a in arrays[m]] for m in range(M)]
+        self.discount = [
+            [np.pad(a.discount, ((0, 0), (0, 1)), constant_values=1.0) for a in arrays[m]]
+            for m in range(M)
+        ]
+        for m in range(M):
+            war = war_utilities(StateSpace([str(r) for r in range(R)], arrays[m], transition))
+            self.value[T, :, :, m] = np.pad(war, ((0, 0), (0, 1)), constant_values=1.0)[:, None]
+        self.pieces: dict[tuple[int, int, int], list[_Piece]] = {}
+        self.branches: dict[tuple[int, int, State], list[Branch]] = {}
+        self.uncovered: dict[tuple[int, int, State], str] = {}
+        self._combined: dict[tuple[int, int, int], RoundArrays] = {}
+        self._choices: dict[tuple[object, ...], ProposerChoice] = {}
+        # the informed actor's limits per regime and type (M, T, ...), for the responses
+        self.limits = [
+            (
+                np.stack([arrays[m][r].red_low[:, k] for m in range(self.M)]),
+                np.stack([arrays[m][r].red_high[:, k] for m in range(self.M)]),
+                np.stack([arrays[m][r].reservation[:, k] for m in range(self.M)]),
+            )
+            for r in range(self.R)
+        ]
+        self.uniform = [all(np.all(x == x[:1]) for x in self.limits[r]) for r in range(self.R)]
+
+    # -- values at belief states ---------------------------------------------------------
+    def _piece(self, t: int, r: int, state: State) -> _Piece:
+        pieces = self.pieces_at(t, r, state.s)
+        los = [p.lo for p in pieces]
+        i = bisect.bisect_right(los, state.w) - 1
+        if state.side < 0 and i > 0 and state.w == pieces[i].lo:
+            i -= 1
+        return pieces[i]
+
+    def value_at(self, t: int, r: int, state: State) -> tuple[np.ndarray, np.ndarray]:
+        """Every type's values at (t, r, state): (M, N) at ``w`` and type s's 1/w part."""
+        zero = np.zeros(self.N)
+        if state.pure or t == self.T:
+            return self.value[t, r, state.s], zero
+        piece = self._piece(t, r, state)
+        const = piece.const.copy()
+        const[state.s] += piece.inv / state.w
+        return const, piece.inv
+
+    def cont_at(self, t: int, r: int, state: State) -> tuple[np.ndarray, np.ndarray]:
+        """Continuation after a rejection at round t that leads to ``state``."""
+        if state.pure:
+            return self.cont_pure[t, r, state.s], np.zeros(self.N)
+        nxt, inv = np.zeros((self.M, self.N)), np.zeros(self.N)
+        for q in np.flatnonzero(self.transition[r] > 0).tolist():
+            v, i = self.value_at(t + 1, q, state)
+            nxt += self.transition[r, q] * v
+            inv += self.transition[r, q] * i
+        out = np.empty_like(nxt)
+        for m in range(self.M):
+            out[m] = self.flow[m][r][t] + self.discount[m][r][t] * nxt[m]
+        return out, self.discount[state.s][r][t] * inv
+
+    def thresholds(self, t: int, r: int, m: int) -> list[float]:
+        """The residual weights in (0, 1) where the continuation at (t, r, (m, .)) jumps."""
+        if t + 1 >= self.T:
+            return []
+        found: set[float] = set()
+        for q in np.flatnonzero(self.transition[r] > 0).tolist():
+            found.update(p.lo for p in self.pieces_at(t + 1, q, m)[1:])
+        return sorted(found)
+
+    def pieces_at(self, t: int, r: int, m: int) -> list[_Piece]:
+        """The values at (t, r, (m, rho)) for rho in (0, 1), piece by piece (module doc)."""
+        if (t, r, m) in self.pieces:
+            return self.pieces[t, r, m]
+        bounds = [0.0, *self.thresholds(t, r, m), 1.0]
+        pieces: list[_Piece] = []
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            for a, b, keys in self._envelope(t, r, m, lo, hi):
+                probe = State(m, 0.5 * (a + b))
+                found = self.node(t, r, probe, keys)
+                const = sum(br.probability * br.chosen.outcome for br in found)
+                inv = sum(br.probability * br.chosen.inv for br in found)
+                const = np.array(const, dtype=float)
+                const[m] -= np.asarray(inv) / probe.w
+                pieces.append(_Piece(a, b, const, np.asarray(inv, dtype=float), keys))
+        self.pieces[t, r, m] = pieces
+        return pieces
+
+    def _envelope(
+        self, t: int, r: int, m: int, lo: float, hi: float
+    ) -> list[tuple[float, float, tuple[tuple[object, ...], ...]]]:
+        """Sub-intervals of (lo, hi) with each proposer's best option on each."""
+        probes = [State(m, lo + f * (hi - lo)) for f in _PROBES]
+        found = [self.node(t, r, p) for p in probes]
+        mass = [self.prior[m] * p.w + self.prior[m + 1 :].sum() for p in probes]
+        cuts: list[list[tuple[float, tuple[object, ...]]]] = []
+        for q in range(len(found[0])):
+            lines: dict[tuple[object, ...], tuple[float, float, float]] = {}
+            options = [{o.key: o for o in f[q].options} for f in found]
+            if any(set(o) != set(options[0]) for o in options):
+                raise _Uncovered(_MOVING)
+            if found[0][q].informed:
+                xs = [d.x for d in (f[q].settlement for f in found) if d is not None]
+                if any(not np.allclose(v, xs[0], atol=1e-9) for v in xs):
+                    raise _Uncovered(
+                        "after a randomised rejection the informed actor proposes, and its "
+                        "pooled offer moves with the residual belief"
+                    )
+                cuts.append([(lo, found[0][q].chosen.key)])
+                continue
+            for key, first in options[0].items():
+                g = [z * o[key].expected for z, o in zip(mass, options, strict=True)]
+                x = [p.w for p in probes]
+                beta = (g[2] - g[0]) / (x[2] - x[0])
+                alpha = g[0] - beta * x[0]
+                xs = [d.x for d in (o[key].settlement for o in options) if d is not None]
+                if abs(alpha + beta * x[1] - g[1]) > 1e-9 * max(1.0, abs(g[1])) or any(
+                    not np.allclose(v, xs[0], atol=1e-9) for v in xs
+                ):
+                    raise _Uncovered(_MOVING)
+                lines[key] = (alpha, beta, first.order)
+            cuts.append(_upper_envelope(lines, lo, hi))
+        points = sorted({lo, hi, *(c for cut in cuts for c, _ in cut)})
+        out = []
+        for a, b in zip(points[:-1], points[1:], strict=True):
+            keys = tuple(next(key for c, key in reversed(cut) if c <= a + 1e-15) for cut in cuts)
+            out.append((a, b, keys))
+        return out
+
+    # -- one node --------------------------------------------------------------------------
+    def choose(
+        self, r: int, t: int, j: int, low: int, high: int, floors: np.ndarray, probability: float
+    ) -> ProposerChoice:
+        """j's best offer to the types low..high-1 (each of their limits respected) given the
+        responders' floors; each question is asked once: a cutoff's offer does not depend
+        on the state when no other responder's floor does (its ``deal`` and
+        ``continuation`` are the first asker's: only the offer is used)."""
+        group = (0, 0) if self.uniform[r] else (low, high)
+        a = self.arrays[low][r]
+        others = floors.copy()
+        if a.ratifiers is None and a.outside is None and a.leaders is None:
+            # the offer does not read the proposer's own continuation (its floor is its
+            # reservation; the continuation only prices ratification and outside options)
+            others[j] = 0.0
+        key = (r, t, j, *group, probability, others.tobytes())
+        if key not in self._choices:
+            self._choices[key] = proposer_choice(
+                self.combined(r, low, high), t, j, floors, probability
+            )
+        return self._choices[key]
+
+    def combined(self, r: int, low: int, high: int) -> RoundArrays:
         """Arrays whose informed actor has the tightest reservation and red lines of types
         low..high-1 (an offer they all accept must respect each of theirs)."""
-        if self.uniform:
-            return self.arrays[low]
-        if (low, high) not in self._combined:
-            group = self.arrays[low:high]
-            a0, k = group[0], self.k
+        a0 = self.arrays[low][r]
+        if self.uniform[r]:
+            return a0
+        if (r, low, high) not in self._combined:
+            red_low, red_high, res = self.limits[r]
+            k = self.k
             reservation = a0.reservation.copy()
-            red_low, red_high = a0.red_low.copy(), a0.red_high.copy()
-            reservation[:, k] = np.max([a.reservation[:, k] for a in group], axis=0)
-            red_low[:, k] = np.max([a.red_low[:, k] for a in group], axis=0)
-            red_high[:, k] = np.min([a.red_high[:, k] for a in group], axis=0)
-            self._combined[low, high] = dataclasses.replace(
-                a0, reservation=reservation, red_low=red_low, red_high=red_high
+            low_, high_ = a0.red_low.copy(), a0.red_high.copy()
+            reservation[:, k] = res[low:high].max(axis=0)
+            low_[:, k] = red_low[low:high].max(axis=0)
+            high_[:, k] = red_high[low:high].min(axis=0)
+            self._combined[r, low, high] = dataclasses.replace(
+                a0, reservation=reservation, red_low=low_, red_high=high_
             )
-        return self._combined[low, high]
+        return self._combined[r, low, high]
 
-    def accepts(self, settlement: spatial.Settlement, nxt: int) -> tuple[np.ndarray, np.ndarray]:
-        """Each type's best response to ``settlement`` when a rejection leads to state
-        ``nxt``: (accepts, gain of accepting over rejecting; -inf outside its limits)."""
-        k, t = self.k, self.t
-        u = settlement.utilities[k]
-        gain = u - self.cont[nxt, :, k]
-        for m, a in enumerate(self.arrays):
-            outside = np.any(settlement.x < a.red_low[t, k] - 1e-9) or np.any(
-                settlement.x > a.red_high[t, k] + 1e-9
-            )
-            if outside or u < a.reservation[t, k] - 1e-9:
-                gain[m] = -np.inf
-        return gain >= -_TOL, gain
-
-
-def _backward(
-    actor: str,
-    k: int,
-    names: list[str],
-    prior: np.ndarray,
-    regimes: list[str],
-    transition: np.ndarray,
-    arrays: list[list[RoundArrays]],
-) -> Screening:
-    M, R = len(names), len(regimes)
-    a0 = arrays[0][0]
-    T, N = a0.rounds, len(a0.actors)
-    value = np.zeros((T + 1, R, M, M, N))
-    continuation = np.zeros((T, R, M, M, N))
-    for m in range(M):
-        value[T, :, :, m] = war_utilities(StateSpace(regimes, arrays[m], transition))[:, None]
-    branches: dict[tuple[int, int, int], list[Branch]] = {}
-    screening = Screening(
-        actor, k, names, prior, regimes, transition, arrays, value, continuation, branches, 0.0, 0
-    )
-    residual = 0.0
-    for t in reversed(range(T)):
-        states = range(1) if t == 0 else range(M)  # only the full set is reached at round 0
-        for r in range(R):
-            expected_next = np.einsum("q,qsmn->smn", transition[r], value[t + 1])
-            for m in range(M):
-                a = arrays[m][r]
-                continuation[t, r, :, m] = a.flow[t] + a.discount[t] * expected_next[:, m]
-            node = _Node([arrays[m][r] for m in range(M)], k, t, continuation[t, r])
-            for s in states:
-                post = screening.posterior(s)
-                found = []
-                for j, probability in proposers(arrays[0][r], t):
-                    if j == k:
-                        branch, res = _informed_branch(node, s, post, j, probability)
-                    else:
-                        branch, res = _uninformed_branch(node, s, post, j, probability)
-                    residual = max(residual, res)
-                    found.append(branch)
-                    outcome = np.where(
-                        branch.accepts[:, None],
-                        branch.settlement.utilities[None, :]
-                        if branch.settlement is not None
-                        else 0.0,
-                        continuation[t, r, branch.next_state],
-                    )
-                    value[t, r, s] += probability * outcome
-                branches[t, r, s] = found
-    if residual > _VERIFY_TOL:
-        raise SolveError(
-            f"the skimming profile is not an equilibrium (a type gains {residual:.3g} by "
-            "switching between accepting and rejecting): the types are not ordered the same "
-            "way in every round and belief state (single crossing fails), e.g. types that "
-            "differ in discount factors or red lines in opposite directions; give the types "
-            "changes that rank them the same way throughout"
+    def gains(self, r: int, t: int, settlement: spatial.Settlement, cont: np.ndarray) -> np.ndarray:
+        """(M,) each type's gain of accepting over its continuation ``cont`` (M,);
+        -inf outside its red lines or below its reservation."""
+        red_low, red_high, res = self.limits[r]
+        u, x = settlement.utilities[self.k], settlement.x
+        outside = (
+            np.any(x < red_low[:, t] - 1e-9, axis=1)
+            | np.any(x > red_high[:, t] + 1e-9, axis=1)
+            | (u < res[:, t] - 1e-9)
         )
-    screening.residual = residual
-    return screening
+        return np.where(outside, -np.inf, u - cont)
 
+    def node(
+        self, t: int, r: int, state: State, keys: tuple[tuple[object, ...], ...] | None = None
+    ) -> list[Branch]:
+        """Every proposer's move at (t, r, state); ``keys`` imposes the options (a
+        residual state's piece)."""
+        post = _posterior(self.prior, state)
+        cur, cur_inv = self.cont_at(t, r, state)
+        base = (post @ cur)[: self.N - 1]
+        found = []
+        for q, (j, probability) in enumerate(proposers(self.arrays[0][r], t)):
+            if j == self.k:
+                options = self._informed(t, r, state, post, cur, cur_inv, base, probability)
+            else:
+                options = self._uninformed(t, r, state, post, cur, cur_inv, base, j, probability)
+            if keys is not None:
+                chosen = next(o for o in options if o.key == keys[q])
+            elif j == self.k:
+                chosen = options[0]
+            else:
+                best = max(o.expected for o in options)
+                chosen = max((o for o in options if o.expected >= best - _TOL), key=_order)
+            found.append(Branch(j, probability, j == self.k, chosen, tuple(options)))
+        return found
 
-def _floors(node: _Node, s: int, post: np.ndarray) -> np.ndarray:
-    """Everyone's expected continuation under the posterior of state s (no one learns)."""
-    return post @ node.cont[s]
-
-
-def _uninformed_branch(
-    node: _Node, s: int, post: np.ndarray, j: int, probability: float
-) -> tuple[Branch, float]:
-    M, k = node.M, node.k
-    risk = np.full(M + 1, np.nan)
-    ret = np.full(M + 1, np.nan)
-    expected = np.full(M + 1, np.nan)
-    base = _floors(node, s, post)
-    expected[s] = base[j]
-    risk[s] = 1.0
-    options: dict[int, tuple[spatial.Settlement, np.ndarray, int, tuple[int, ...]]] = {}
-    for c in range(s + 1, M + 1):
-        nxt = min(c, M - 1)
-        floors = base.copy()
-        floors[k] = node.cont[nxt, s:c, k].max()
-        choice = proposer_choice(node.combined(s, c), node.t, j, floors, probability)
-        if choice.settlement is None:
-            continue
-        settlement = choice.settlement
-        if k in choice.coalition:
-            accepts, _ = node.accepts(settlement, nxt)
+    def _option(
+        self,
+        t: int,
+        r: int,
+        state: State,
+        post: np.ndarray,
+        j: int,
+        key: tuple[object, ...],
+        choice_settlement: spatial.Settlement,
+        coalition: tuple[int, ...],
+        intended: np.ndarray,
+        nxt: State,
+        order: float,
+    ) -> Option | None:
+        """The option ``key``: types accept with probabilities ``intended`` (in play)."""
+        M, k, s = self.M, self.k, state.s
+        cont, _ = self.cont_at(t, r, nxt)
+        u = np.append(choice_settlement.utilities, 0.0)  # a deal: no war
+        on = np.arange(M) >= s
+        if k in coalition:
+            gain = self.gains(r, t, choice_settlement, cont[:, k])
+            best_reply = (gain >= -_TOL).astype(float)
+            accepts = np.where(on, intended, best_reply)
+            wrong = np.where(intended >= 1.0, -gain, np.where(intended <= 0.0, gain, np.abs(gain)))
+            wrong = np.where(on, np.maximum(wrong, 0.0), 0.0)
+            residual = float(np.nan_to_num(wrong, posinf=np.inf).max())
         else:  # the deal does not need the informed actor: it comes whatever its type
-            accepts = np.ones(M, dtype=bool)
-        accepted = post[accepts].sum()
-        risk[c] = 1.0 - accepted
-        ret[c] = settlement.utilities[j]
-        expected[c] = accepted * ret[c] + post[~accepts] @ node.cont[nxt, ~accepts, j]
-        options[c] = (settlement, accepts, nxt, choice.coalition)
-    best = np.nanmax(expected)
-    chosen = max(c for c in range(s, M + 1) if expected[c] >= best - _TOL)
-    if chosen == s:
-        accepts = np.zeros(M, dtype=bool)
-        return Branch(j, probability, False, s, s, None, accepts, risk, ret, expected), 0.0
-    settlement, accepts, nxt, coalition = options[chosen]
-    intended = (np.arange(M) >= s) & (np.arange(M) < chosen)
-    _, gain = node.accepts(settlement, nxt)
-    # verification: the types in play respond as the cutoff says
-    residual = 0.0
-    if k in coalition:
-        on = np.arange(M) >= s
-        wrong_accept = np.where(on & intended, np.maximum(-gain, 0.0), 0.0)
-        wrong_reject = np.where(on & ~intended, np.maximum(gain, 0.0), 0.0)
-        wrong_accept[~np.isfinite(wrong_accept)] = np.inf
-        residual = float(max(wrong_accept.max(), wrong_reject.max()))
-        accepts = (accepts & ~on) | intended  # in play: the cutoff (ties resolved by it)
-    branch = Branch(j, probability, False, chosen, nxt, settlement, accepts, risk, ret, expected)
-    return branch, residual
+            accepts, residual = np.ones(M), 0.0
+        mixing = bool(np.any((intended > 0.0) & (intended < 1.0))) and k in coalition
+        if mixing and residual > _TOL:
+            return None  # the offer does not leave the marginal type indifferent
+        outcome = accepts[:, None] * u[None, :] + (1.0 - accepts[:, None]) * cont
+        inv = np.zeros(self.N)
+        if mixing and nxt.s == s:  # type s keeps weight nxt.w of its current w
+            inv = nxt.w * (cont[s] - u)
+            outcome[s] = u + inv / state.w
+        accepted = float(post @ accepts)
+        return Option(
+            key,
+            choice_settlement,
+            accepts,
+            nxt,
+            1.0 - accepted,
+            float(u[j]),
+            float(post @ outcome[:, j]),
+            float(post @ outcome[:, -1]),
+            outcome,
+            inv,
+            order,
+            residual,
+        )
 
-
-def _informed_branch(
-    node: _Node, s: int, post: np.ndarray, k: int, probability: float
-) -> tuple[Branch, float]:
-    """The informed actor proposes: the proposing types pool on one offer, the others wait."""
-    M = node.M
-    base = _floors(node, s, post)
-    nan = np.full(M + 1, np.nan)
-    for c in range(M, s, -1):  # the largest consistent set of proposing types s..c-1
-        nxt = min(c, M - 1)
-        floors = base.copy()
-        floors[k] = node.cont[nxt, s:c, k].max()  # unused for the proposer itself
-        choice = proposer_choice(node.combined(s, c), node.t, k, floors, probability)
-        if choice.settlement is None:
-            continue
-        proposes, gain = node.accepts(choice.settlement, nxt)
-        on = np.arange(M) >= s
-        if np.all(proposes[s:c]) and not np.any(gain[c:] > _TOL):
-            accepts = (proposes & ~on) | (on & (np.arange(M) < c))
-            return Branch(
-                k, probability, True, c, nxt, choice.settlement, accepts, nan, nan, nan
-            ), 0.0
-    return Branch(k, probability, True, s, s, None, np.zeros(M, bool), nan, nan, nan), 0.0
-
-
-def _check_gaps(screening: Screening) -> None:
-    """Refuse where the marginal type may have to randomise on the path (module docstring)."""
-    reach = screening.reach()
-    M, k = len(screening.types), screening.informed
-    off = 0
-    for (t, r, s), found in screening.branches.items():
-        cont = screening.continuation[t, r]
-        for b in found:
-            if b.informed:
+    def _uninformed(
+        self,
+        t: int,
+        r: int,
+        state: State,
+        post: np.ndarray,
+        cur: np.ndarray,
+        cur_inv: np.ndarray,
+        base: np.ndarray,
+        j: int,
+        probability: float,
+    ) -> list[Option]:
+        M, k, s = self.M, self.k, state.s
+        nothing = np.zeros(M)
+        options = [
+            Option(
+                ("none",),
+                None,
+                nothing,
+                state,
+                1.0,
+                np.nan,
+                float(base[j]),
+                float(post @ cur[:, -1]),
+                cur,
+                cur_inv,
+                float(s),
+                0.0,
+            )
+        ]
+        types = np.arange(M)
+        for c in range(s + 1, M + 1):
+            nxt = State(min(c, M - 1))
+            floors = base.copy()
+            floors[k] = self.cont_at(t, r, nxt)[0][s:c, k].max()
+            choice = self.choose(r, t, j, s, c, floors, probability)
+            if choice.settlement is None:
                 continue
-            for c in range(s + 1, M):
-                m = c - 1
-                width = cont[c, m, k] - cont[m, m, k]
-                if width <= 1e-9:
+            intended = ((types >= s) & (types < c)).astype(float)
+            option = self._option(
+                t,
+                r,
+                state,
+                post,
+                j,
+                ("pure", c),
+                choice.settlement,
+                choice.coalition,
+                intended,
+                nxt,
+                float(c),
+            )
+            assert option is not None
+            options.append(option)
+        for m in range(s, M - 1):
+            options += self._mixed(t, r, state, post, base, j, probability, m)
+        return options
+
+    def _mixed(
+        self,
+        t: int,
+        r: int,
+        state: State,
+        post: np.ndarray,
+        base: np.ndarray,
+        j: int,
+        probability: float,
+        m: int,
+    ) -> list[Option]:
+        """The offers that make the marginal type m randomise (module docstring)."""
+        M, k, s = self.M, self.k, state.s
+        top = state.w if m == s else 1.0
+        above = self.cont_at(t, r, State(m + 1))[0][m, k]
+        pooled = self.cont_at(t, r, State(m, top, state.side if m == s else -1))[0][m, k]
+        if above - pooled <= _TOL:
+            return []
+        try:
+            candidates = [w for w in self.thresholds(t, r, m) if w <= top]
+            # the thresholds' values: computing them may find a case not covered
+            for q in np.flatnonzero(self.transition[r] > 0).tolist():
+                self.pieces_at(t + 1, q, m)
+        except _Uncovered as exc:
+            self.uncovered.setdefault((t, r, state), f"type {m}: {exc}")
+            return []
+        types = np.arange(M)
+        options = []
+        for w in candidates:
+            for side in (1, -1):
+                nxt = State(m, w, side)
+                floors = base.copy()
+                floors[k] = self.cont_at(t, r, nxt)[0][s : m + 1, k].max()
+                choice = self.choose(r, t, j, s, m + 1, floors, probability)
+                if choice.settlement is None or k not in choice.coalition:
                     continue
-                if reach[t, r, s].sum() > 0:
-                    raise SolveError(
-                        f"at {t=} (regime '{screening.regimes[r]}', types "
-                        f"{', '.join(screening.types[s:])} in play) pure skimming may not be an "
-                        f"equilibrium: type '{screening.types[m]}' is worth {width:.3g} more "
-                        f"rejecting when believed to be above it than when pooled with it, so "
-                        "offers in between need it to randomise (the mixing region of "
-                        "Fudenberg & Tirole 1991, sec. 10.2: the stronger types are rare). "
-                        "negsim does not compute mixed screening equilibria; raise the prior "
-                        "of the stronger types or shorten the horizon"
+                intended = ((types >= s) & (types < m)).astype(float)
+                intended[m] = 1.0 - w / top
+                option = self._option(
+                    t,
+                    r,
+                    state,
+                    post,
+                    j,
+                    ("mixed", m, w, side),
+                    choice.settlement,
+                    choice.coalition,
+                    intended,
+                    nxt,
+                    m + 1.0 - w / top,
+                )
+                if option is not None:
+                    options.append(option)
+        return options
+
+    def _informed(
+        self,
+        t: int,
+        r: int,
+        state: State,
+        post: np.ndarray,
+        cur: np.ndarray,
+        cur_inv: np.ndarray,
+        base: np.ndarray,
+        probability: float,
+    ) -> list[Option]:
+        """The informed actor proposes: the proposing types pool on one offer, the others
+        wait (the first option returned is the one played)."""
+        M, k, s = self.M, self.k, state.s
+        types = np.arange(M)
+        for c in range(M, s, -1):  # the largest consistent set of proposing types s..c-1
+            nxt = State(min(c, M - 1))
+            cont = self.cont_at(t, r, nxt)[0]
+            floors = base.copy()
+            floors[k] = cont[s:c, k].max()  # unused for the proposer itself
+            choice = self.choose(r, t, k, s, c, floors, probability)
+            if choice.settlement is None:
+                continue
+            gain = self.gains(r, t, choice.settlement, cont[:, k])
+            proposes = gain >= -_TOL
+            if np.all(proposes[s:c]) and not np.any(gain[c:] > _TOL):
+                accepts = np.where(types >= s, (types < c).astype(float), proposes.astype(float))
+                u = np.append(choice.settlement.utilities, 0.0)
+                outcome = accepts[:, None] * u[None, :] + (1.0 - accepts[:, None]) * cont
+                return [
+                    Option(
+                        ("informed", c),
+                        choice.settlement,
+                        accepts,
+                        nxt,
+                        float(1.0 - post @ accepts),
+                        np.nan,
+                        np.nan,
+                        float(post @ outcome[:, -1]),
+                        outcome,
+                        np.zeros(self.N),
+                        float(c),
+                        0.0,
                     )
-                off += 1
-                break
-    screening.gaps_off_path = off
+                ]
+        return [
+            Option(
+                ("informed", s),
+                None,
+                np.zeros(M),
+                state,
+                1.0,
+                np.nan,
+                np.nan,
+                float(post @ cur[:, -1]),
+                cur,
+                cur_inv,
+                float(s),
+                0.0,
+            )
+        ]
+
+    # -- the passes ------------------------------------------------------------------------
+    def backward(self) -> None:
+        """Values at every pure state, last round first."""
+        for t in reversed(range(self.T)):
+            states = range(1) if t == 0 else range(self.M)  # round 0: the full set only
+            for r in range(self.R):
+                expected_next = np.einsum("q,qsmn->smn", self.transition[r], self.value[t + 1])
+                for m in range(self.M):
+                    flow, discount = self.flow[m][r][t], self.discount[m][r][t]
+                    self.cont_pure[t, r, :, m] = flow + discount * expected_next[:, m]
+                for s in states:
+                    found = self.node(t, r, State(s))
+                    self.branches[t, r, State(s)] = found
+                    self.value[t, r, s] = sum(b.probability * b.chosen.outcome for b in found)
+
+    def forward(self, screening: Screening) -> None:
+        """Follow the path: the nodes reached, the verification, the refusals."""
+        M, T = self.M, self.T
+        alive: dict[tuple[int, int, State], np.ndarray] = {(0, 0, State(0)): np.ones(M)}
+        residual, mixed = 0.0, 0
+        for t in range(T):
+            here = sorted((key, v) for key, v in alive.items() if key[0] == t)
+            for (_, r, state), mass in here:
+                if not mass.any():
+                    continue
+                if (t, r, state) in self.uncovered:
+                    names = ", ".join(self.names[state.s :])
+                    raise SolveError(
+                        f"at round {t} (regime {r}, types {names} in play) a marginal type would "
+                        f"have to randomise and negsim does not compute that case "
+                        f"({self.uncovered[t, r, state]}): pure skimming may not be an "
+                        "equilibrium there (Fudenberg & Tirole 1991, sec. 10.2); raise the "
+                        "prior of the stronger types, shorten the horizon or give fewer "
+                        "actors a say in the offers"
+                    )
+                if (t, r, state) not in self.branches:
+                    self.branches[t, r, state] = self.node(
+                        t, r, state, self._piece(t, r, state).keys
+                    )
+                found = self.branches[t, r, state]
+                after = sum(b.probability * self.cont_at(t, r, b.next_state)[0] for b in found)
+                now = sum(b.probability * b.chosen.outcome for b in found)
+                screening.node_values[t, r, state] = (np.asarray(now), np.asarray(after))
+                for b in found:
+                    if not b.informed:
+                        best = max(o.expected for o in b.options)
+                        residual = max(residual, best - b.chosen.expected, b.chosen.residual)
+                        mixed += b.chosen.key[0] == "mixed"
+                    go = mass * b.probability * (1.0 - b.accepts)
+                    if not go.any():
+                        continue
+                    for q in np.flatnonzero(self.transition[r] > 0).tolist():
+                        key = (t + 1, int(q), b.next_state)
+                        alive[key] = alive.get(key, np.zeros(M)) + self.transition[r, q] * go
+        if residual > _VERIFY_TOL:
+            raise SolveError(
+                f"the skimming profile is not an equilibrium (a type gains {residual:.3g} by "
+                "switching between accepting and rejecting): the types are not ordered the same "
+                "way in every round and belief state (single crossing fails), e.g. types that "
+                "differ in discount factors or red lines in opposite directions; give the types "
+                "changes that rank them the same way throughout"
+            )
+        screening.branches = self.branches
+        screening.residual = residual
+        screening.alive = alive
+        screening.mixed_nodes = mixed
+        reached = {key for key, v in alive.items() if v.any()}
+        screening.uncovered_off_path = sum(key not in reached for key in self.uncovered)
+
+
+def _order(option: Option) -> float:
+    return option.order
+
+
+def _posterior(prior: np.ndarray, state: State) -> np.ndarray:
+    p = np.where(np.arange(len(prior)) >= state.s, prior, 0.0)
+    p[state.s] *= state.w
+    return p / p.sum()
+
+
+def _upper_envelope(
+    lines: dict[tuple[object, ...], tuple[float, float, float]], lo: float, hi: float
+) -> list[tuple[float, tuple[object, ...]]]:
+    """The upper envelope of lines ``alpha + beta x`` on (lo, hi): [(start, key), ...].
+    Ties: the larger slope (the line that wins just to the right), then the larger order."""
+
+    def winner(x: float) -> tuple[object, ...]:
+        top = max(alpha + beta * x for alpha, beta, _ in lines.values())
+        tied = [key for key, (a, b, _) in lines.items() if a + b * x >= top - _TOL]
+        return max(tied, key=lambda key: lines[key][1:])
+
+    x = lo
+    best = winner(x)
+    out = [(lo, best)]
+    while True:
+        a0, b0, _ = lines[best]
+        crossings = []
+        for a, b, _ in lines.values():
+            if b > b0 + 1e-15:
+                cx = (a0 - a) / (b - b0)
+                if x + 1e-12 < cx < hi - 1e-12:
+                    crossings.append(cx)
+        if not crossings:
+            return out
+        x = min(crossings)
+        best = winner(x)
+        out.append((x, best))

@@ -1,16 +1,20 @@
 """Tables of the private-types equilibrium (:mod:`negsim.engine.screening`) for a Result.
 
 * ``types`` -- (concept, round, regime, state, type) for the belief states reached with
-  positive probability: whether the type is in play, its probability of accepting there,
-  its value, its continuation value after a rejection, and its probability of having settled
-  before that round.
+  positive probability (a randomised state names the residual weight of its lowest type):
+  whether the type is in play, its probability of accepting there, its value, its
+  continuation value after a rejection, its probability of having settled before that
+  round, and every actor's expected value there under the public posterior
+  (``expected.ACTOR``: the uninformed actors' own view).
 * ``deal_probability`` -- (round, type): probability of a deal at that round (``type`` =
   ``all`` or one type), cumulative, and the public posterior of the type given no deal
   before that round (the posterior after each rejection).
 * ``screening`` -- (round, regime, state, proposer, cutoff): every cutoff the proposer could
-  choose, its risk (probability of rejection under the posterior), its return (the
-  proposer's utility if accepted), its expected payoff, whether it is chosen, and the
-  probability that the node is reached.
+  choose (a mixed option: the marginal type, last of ``settling_types``, accepts with
+  probability ``marginal_accepts``), its risk (probability of rejection under the
+  posterior), its return (the proposer's utility if accepted), its expected payoff, the
+  probability that the game then ends in war, whether it is chosen, and the probability
+  that the node is reached (``reached``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from negsim.engine.screening import Screening
+from negsim.engine.screening import Screening, State
 
 if TYPE_CHECKING:
     from negsim.result import Result
@@ -44,6 +48,8 @@ def attach(result: Result, screening: Screening) -> None:
     result.screening = screening_table(screening)
     overall = deals[deals["type"] == "all"]
     total = float(overall["probability"].sum())
+    actors = screening.arrays[0][0].actors
+    root, _ = screening.node_values[0, 0, State(0)]
     result.metadata["screening"] = {
         "actor": screening.actor,
         "types": screening.types,
@@ -52,68 +58,89 @@ def attach(result: Result, screening: Screening) -> None:
         "expected_agreement_round": (
             float((overall["round"] * overall["probability"]).sum() / total) if total > 0 else None
         ),
+        # every actor's value at the start, expected over the types under the prior (the
+        # uninformed actors' payoffs from their own perspective)
+        "expected_payoffs": dict(
+            zip(actors, (screening.prior @ root[:, : len(actors)]).tolist(), strict=True)
+        ),
         "verification_residual": screening.residual,
-        "gaps_off_path": screening.gaps_off_path,
+        "mixed_nodes": screening.mixed_nodes,
+        "uncovered_off_path": screening.uncovered_off_path,
     }
 
 
-def _state_name(screening: Screening, s: int) -> str:
-    return ",".join(screening.types[s:])
+def _state_name(screening: Screening, state: State) -> str:
+    names = list(screening.types[state.s :])
+    if not state.pure:
+        names[0] = f"{names[0]} ({state.w:.4g} of its prior)"
+    return ",".join(names)
 
 
-def _deal_at(screening: Screening) -> np.ndarray:
-    """``deal[t, r, s, m]``: probability that type m settles at node (t, r, s)."""
+def _reached(screening: Screening) -> list[tuple[tuple[int, int, State], np.ndarray]]:
+    return sorted((key, v) for key, v in screening.reach().items() if v.any())
+
+
+def _settled(screening: Screening) -> tuple[np.ndarray, np.ndarray]:
+    """(T, M): probability that type m settles at round t, and that it is still bargaining."""
     T = screening.value.shape[0] - 1
-    R, M = len(screening.regimes), len(screening.types)
-    deal = np.zeros((T, R, M, M))
-    for (t, r, s), found in screening.branches.items():
-        deal[t, r, s] = sum(b.probability * b.accepts for b in found)
-    return deal
-
-
-def _in_play_nodes(screening: Screening, reach: np.ndarray) -> list[tuple[int, int, int]]:
-    """The nodes (t, r, s) with branches, in order, reached with positive probability."""
-    return [key for key in sorted(screening.branches) if reach[key].sum() > 0]
+    M = len(screening.types)
+    deal, alive = np.zeros((T, M)), np.zeros((T, M))
+    for (t, r, state), mass in _reached(screening):
+        if t < T:
+            alive[t] += mass
+            deal[t] += mass * sum(
+                b.probability * b.accepts for b in screening.branches[t, r, state]
+            )
+    return deal, alive
 
 
 def types_table(screening: Screening) -> pd.DataFrame:
-    reach = screening.reach()
-    deal = _deal_at(screening)
-    T = deal.shape[0]
-    M = len(screening.types)
-    settled = np.concatenate([np.zeros((1, M)), np.cumsum((reach[:T] * deal).sum(axis=(1, 2)), 0)])
+    deal, _ = _settled(screening)
+    settled = np.concatenate([np.zeros((1, len(screening.types))), np.cumsum(deal, 0)])
     k = screening.informed
-    nodes = _in_play_nodes(screening, reach)
-    t, r, s = (np.array([key[j] for key in nodes], dtype=int).reshape(-1) for j in range(3))
-    # value after a rejection: sum over the node's branches of probability x continuation
-    after = np.zeros((len(nodes), M))
-    for n, key in enumerate(nodes):
-        for b in screening.branches[key]:
-            after[n] += b.probability * screening.continuation[key[0], key[1], b.next_state, :, k]
-    m = np.arange(M)
-    states = np.array([_state_name(screening, j) for j in range(M)], dtype=object)
-    return pd.DataFrame(
-        {
-            "concept": CONCEPT,
-            "round": np.repeat(t, M),
-            "regime": np.repeat(np.array(screening.regimes, dtype=object)[r], M),
-            "state": np.repeat(states[s], M),
-            "type": np.tile(np.array(screening.types, dtype=object), len(nodes)),
-            "in_play": (m[None, :] >= s[:, None]).ravel(),
-            "accepts": deal[t, r, s].ravel(),
-            "value": screening.value[t, r, s, :, k].ravel(),
-            "continuation": after.ravel(),
-            "settled_before": settled[t].ravel(),
-        }
-    )
+    actors = screening.arrays[0][0].actors
+    rows = []
+    for (t, r, state), _ in _reached(screening):
+        if (t, r, state) not in screening.branches:
+            continue
+        found = screening.branches[t, r, state]
+        now, after = screening.node_values[t, r, state]
+        post = screening.posterior(state)
+        for m, name in enumerate(screening.types):
+            rows.append(
+                (
+                    CONCEPT,
+                    t,
+                    screening.regimes[r],
+                    _state_name(screening, state),
+                    name,
+                    m >= state.s,
+                    float(sum(b.probability * b.accepts[m] for b in found)),
+                    float(now[m, k]),
+                    float(after[m, k]),
+                    float(settled[t, m]),
+                    *(float(post @ now[:, i]) for i in range(len(actors))),
+                )
+            )
+    columns = [
+        "concept",
+        "round",
+        "regime",
+        "state",
+        "type",
+        "in_play",
+        "accepts",
+        "value",
+        "continuation",
+        "settled_before",
+        *(f"expected.{a}" for a in actors),
+    ]
+    return pd.DataFrame(rows, columns=columns)
 
 
 def deal_probability_table(screening: Screening) -> pd.DataFrame:
-    reach = screening.reach()
-    deal = _deal_at(screening)
-    T = deal.shape[0]
-    per_type = (reach[:T] * deal).sum(axis=(1, 2))  # (T, M)
-    alive = reach[:T].sum(axis=(1, 2))  # (T, M)
+    per_type, alive = _settled(screening)
+    T = per_type.shape[0]
     joint = screening.prior * alive
     total = joint.sum(axis=1, keepdims=True)
     posterior = np.divide(joint, total, out=np.full_like(joint, np.nan), where=total > 0)
@@ -144,45 +171,48 @@ def deal_probability_table(screening: Screening) -> pd.DataFrame:
 
 
 def screening_table(screening: Screening) -> pd.DataFrame:
-    reach = screening.reach()
-    actors = np.array(screening.arrays[0][0].actors, dtype=object)
-    M = len(screening.types)
-    weight = {key: float(reach[key] @ screening.prior) for key in sorted(screening.branches)}
-    moves = [  # the uninformed proposers' moves at nodes reached with positive probability
-        (key, b)
-        for key, w in weight.items()
-        if w > 0
-        for b in screening.branches[key]
-        if not b.informed
+    actors = screening.arrays[0][0].actors
+    rows = []
+    for (t, r, state), mass in _reached(screening):
+        if (t, r, state) not in screening.branches:
+            continue
+        weight = float(mass @ screening.prior)
+        for b in screening.branches[t, r, state]:
+            if b.informed:
+                continue
+            for o in b.options:
+                settling = [m for m in range(state.s, len(screening.types)) if o.accepts[m] > 0]
+                rows.append(
+                    (
+                        t,
+                        screening.regimes[r],
+                        _state_name(screening, state),
+                        actors[b.proposer],
+                        weight * b.probability,
+                        ",".join(screening.types[m] for m in settling),
+                        float(o.accepts[settling[-1]]) if settling else np.nan,
+                        float(o.risk),
+                        float(o.ret),
+                        float(o.expected),
+                        float(o.war),
+                        o is b.chosen,
+                    )
+                )
+    columns = [
+        "round",
+        "regime",
+        "state",
+        "proposer",
+        "reached",
+        "settling_types",
+        "marginal_accepts",
+        "risk",
+        "return",
+        "expected",
+        "war",
+        "chosen",
     ]
-    t, r, s = (np.array([key[j] for key, _ in moves], dtype=int).reshape(-1) for j in range(3))
-    expected = np.array([b.expected for _, b in moves]).reshape(-1, M + 1)
-    c = np.arange(M + 1)
-    listed = (c[None, :] >= s[:, None]) & ~np.isnan(expected)  # cutoffs c = s..M
-    row, cut = np.nonzero(listed)
-    # settling types of each (state s, cutoff c): types s..c-1
-    settling = np.array(
-        [[",".join(screening.types[i:j]) for j in range(M + 1)] for i in range(M)], dtype=object
-    )
-    states = np.array([_state_name(screening, j) for j in range(M)], dtype=object)
-
-    def field(name: str) -> np.ndarray:
-        return np.array([getattr(b, name) for _, b in moves]).reshape(len(moves), M + 1)
-
-    return pd.DataFrame(
-        {
-            "round": t[row],
-            "regime": np.array(screening.regimes, dtype=object)[r[row]],
-            "state": states[s[row]],
-            "proposer": actors[np.array([b.proposer for _, b in moves], dtype=int)[row]],
-            "reached": np.array([weight[key] * b.probability for key, b in moves])[row],
-            "settling_types": settling[s[row], cut],
-            "risk": field("risk")[row, cut],
-            "return": field("ret")[row, cut],
-            "expected": expected[row, cut],
-            "chosen": cut == np.array([b.cutoff for _, b in moves], dtype=int)[row],
-        }
-    )
+    return pd.DataFrame(rows, columns=columns)
 
 
 def screening_lines(result: Result) -> list[str]:
@@ -209,12 +239,32 @@ def screening_lines(result: Result) -> list[str]:
             if len(later)
             else "; no deal follows with them"
         )
-        lines.append(
-            f"At {result.round_label(int(row['round']))} {result.label(row['proposer'])} offers "
-            f"terms that only a {' or '.join(settling)} {who} accepts (risk of rejection "
-            f"{row['risk']:.2f}, {result.label(row['proposer'])}'s return {row['return']:.3f} if "
-            f"accepted); a {' or '.join(rest)} {who} rejects, revealing itself{then}."
+        proposer = result.label(row["proposer"])
+        risk = (
+            f"(risk of rejection {row['risk']:.2f}, {proposer}'s return {row['return']:.3f} if "
+            "accepted)"
         )
+        if row["marginal_accepts"] < 1.0:  # the marginal type randomises
+            *sure, marginal = settling
+            sure_text = f"a {' or '.join(sure)} {who} accepts, " if sure else ""
+            lines.append(
+                f"At {result.round_label(int(row['round']))} {proposer} offers terms that "
+                f"{sure_text}a {marginal} {who} accepts only with probability "
+                f"{row['marginal_accepts']:.2f} {risk}: it randomises so that a rejection "
+                f"leaves {proposer} indifferent about whom to buy off next; a "
+                f"{' or '.join(rest)} {who} rejects{then}."
+            )
+        else:
+            lines.append(
+                f"At {result.round_label(int(row['round']))} {proposer} offers terms that only "
+                f"a {' or '.join(settling)} {who} accepts {risk}; a {' or '.join(rest)} {who} "
+                f"rejects, revealing itself{then}."
+            )
+    payoffs = ", ".join(
+        f"{result.label(a)} {v:.3f}" for a, v in meta.get("expected_payoffs", {}).items()
+    )
+    if payoffs:
+        lines.append(f"Expected payoffs over {who}'s types (the prior): {payoffs}.")
     expected = meta["expected_agreement_round"]
     lines.append(
         f"Probability of war {meta['war_probability']:.2f}"
