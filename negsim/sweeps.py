@@ -27,7 +27,21 @@ Outputs (``outputs="summary"``): ``agreement_round`` (NaN when no deal comes),
 ``threat.<actor>`` and ``delay.<actor>`` (the SPE payoff, threat point W and delay
 incentive Delta at round 0), ``ripe_round`` (first round where no veto player gains by
 waiting) and ``error`` (why a point could not be solved, else missing). Other requested
-concepts add ``<concept>.payoff.<actor>``. With ``outputs="actors"`` the rows are
+concepts add ``<concept>.payoff.<actor>``.
+
+With worlds or private types (``worlds:``, ``types:``; solved point by point) the row reports
+the equilibrium solved, under the analyst's beliefs (:mod:`negsim.results.outcomes`):
+``agreement_round`` and ``agreement_probability`` as above from the analyst's ``P(deal at
+t)`` (worlds: ``deal_probability`` of perspective ``analyst``; types: the prior-weighted
+screening equilibrium's, type ``all``), three more columns, ``expected_agreement_round``
+(``sum_t t P(deal at t) + T P(no deal)``), ``war_probability`` and ``deal_now`` (``P(deal
+at 0)``), ``payoff.<actor>`` the value of the game at round 0 (the informed actor's
+prior-weighted value of its types; with types the other actors' complete-information
+values) and ``terms.*`` those of :meth:`negsim.Result.terms`. ``threat.*``, ``delay.*``,
+``ripe_round`` and other concepts' payoffs stay those of the record's (round, regime)
+arrays (complete information at the base values with types, node-averaged with worlds).
+
+With ``outputs="actors"`` the rows are
 (point, concept, round, actor) with the columns of :attr:`negsim.Result.actors` for the
 regime the game starts in.
 
