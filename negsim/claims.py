@@ -11,7 +11,8 @@ scenario with and without each claim (subgame-perfect equilibrium only) and repo
 which agrees with the analysis when its sign is the expected one (``raises``: > 0,
 ``lowers``: < 0; an effect within :data:`TOLERANCE` of 0 is "no effect" and does not agree).
 
-Named outputs (:func:`outcomes`), all under the analyst's beliefs:
+Named outputs (:func:`negsim.results.outcomes.outcomes`, which also gives the sweep's
+outcome columns for scenarios with worlds or private types), all under the analyst's beliefs:
 
 * ``agreement_round`` -- the expected round of agreement, ``sum_t t * P(deal at t) +
   T * P(no deal)``: a war to the horizon counts as round ``T`` (the number of rounds), so the
@@ -41,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from negsim.errors import Problem, ScenarioError
+from negsim.results.outcomes import outcomes
 from negsim.results.solved import solved
 from negsim.scenario import Scenario
 
@@ -59,52 +61,6 @@ __all__ = [
 
 OUTPUTS = ("agreement_round", "war_probability", "deal_now", "payoff", "terms", "margin")
 TOLERANCE = 1e-9
-
-
-def deal_probabilities(result: Result) -> np.ndarray:
-    """``P(deal at t)`` for t = 0..T-1 under the analyst's beliefs (see the module notes)."""
-    T = int(result.metadata["rounds"])
-    table = result.deal_probability
-    if not table.empty and "perspective" in table:
-        rows = table[(table["perspective"] == "analyst") & (table["concept"] == "spe")]
-    elif not table.empty and "type" in table:
-        rows = table[table["type"] == "all"]
-    else:
-        rows = result.agreement
-    column = "deal" if "perspective" in rows else "probability"
-    p = np.zeros(T)
-    p[rows["round"].to_numpy(dtype=int)] = rows[column].to_numpy(dtype=float)
-    return p
-
-
-def outcomes(result: Result) -> dict[str, float]:
-    """Every named output of a solved scenario (see the module notes for definitions)."""
-    T = int(result.metadata["rounds"])
-    p = deal_probabilities(result)
-    out = {
-        "agreement_round": float(np.arange(T) @ p + T * (1.0 - p.sum())),
-        "war_probability": max(0.0, float(1.0 - p.sum())),
-        "deal_now": float(p[0]),
-    }
-    regime = result.headline_regime
-    a = result.actors
-    first = a[(a["concept"] == "spe") & (a["round"] == 0) & (a["regime"] == regime)]
-    informed = result.metadata.get("screening", {}).get("actor")
-    for row in first.itertuples():
-        value = row.payoff if np.isfinite(row.payoff) else row.continuation
-        out[f"payoff.{row.actor}"] = float(value)
-    if informed is not None:  # every actor's value in the screening equilibrium, expected
-        # over the informed actor's types under the prior (the uninformed actors' view)
-        for actor, v in result.metadata["screening"]["expected_payoffs"].items():
-            out[f"payoff.{actor}"] = float(v)
-    terms = result.terms("spe")
-    for issue in result.metadata["issues"]:
-        out[f"terms.{issue}"] = float(terms[issue]) if issue in terms else float("nan")
-    pr = result.proposals
-    proposals = pr[(pr["round"] == 0) & (pr["regime"] == regime)]
-    for row in proposals.itertuples():
-        out[f"margin.{row.proposal}.{row.actor}"] = float(row.margin)
-    return out
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,20 @@ Outputs (``outputs="summary"``): ``agreement_round`` (NaN when no deal comes),
 ``threat.<actor>`` and ``delay.<actor>`` (the SPE payoff, threat point W and delay
 incentive Delta at round 0), ``ripe_round`` (first round where no veto player gains by
 waiting) and ``error`` (why a point could not be solved, else missing). Other requested
-concepts add ``<concept>.payoff.<actor>``. With ``outputs="actors"`` the rows are
+concepts add ``<concept>.payoff.<actor>``.
+
+With worlds or private types (``worlds:``, ``types:``; solved point by point) the row reports
+the equilibrium solved, under the analyst's beliefs (:mod:`negsim.results.outcomes`):
+``agreement_round`` and ``agreement_probability`` as above from the analyst's ``P(deal at
+t)`` (worlds: ``deal_probability`` of perspective ``analyst``; types: the prior-weighted
+screening equilibrium's, type ``all``), three more columns, ``expected_agreement_round``
+(``sum_t t P(deal at t) + T P(no deal)``), ``war_probability`` and ``deal_now`` (``P(deal
+at 0)``), ``payoff.<actor>`` the value of the game at round 0 (with types every actor's value
+expected over the informed actor's types under the prior) and ``terms.*`` those of :meth:`negsim.Result.terms`. ``threat.*``, ``delay.*``,
+``ripe_round`` and other concepts' payoffs stay those of the record's (round, regime)
+arrays (complete information at the base values with types, node-averaged with worlds).
+
+With ``outputs="actors"`` the rows are
 (point, concept, round, actor) with the columns of :attr:`negsim.Result.actors` for the
 regime the game starts in.
 
@@ -85,6 +98,8 @@ from negsim.engine.points import Batch, batch_supported, solve_points
 from negsim.engine.states import StateSpace
 from negsim.engine.terminal import tail_error
 from negsim.errors import NegsimError, Problem, ScenarioError
+from negsim.results.derived import agreement_round
+from negsim.results.outcomes import deal_probabilities, outcomes
 from negsim.results.rows import point_frame, solution_arrays
 from negsim.sampling import MAX_POINTS, grid_points, sample_points, scaled
 from negsim.scenario import Scenario
@@ -116,6 +131,8 @@ _ACTOR_COLUMNS = (
     "delay_incentive",
     "preferred_delay",
 )
+#: Summary columns only scenarios with worlds or private types have (:func:`_with_beliefs`).
+_BELIEF_COLUMNS = ["expected_agreement_round", "war_probability", "deal_now"]
 
 
 # -- public API -----------------------------------------------------------------------------
@@ -618,6 +635,8 @@ def _output_columns(scenario: Scenario, outputs: str, concepts: tuple[str, ...])
     ]
     actors = list(scenario.actors)
     columns = ["point", "agreement_round", "agreement_probability"]
+    if scenario.types or scenario.worlds:
+        columns += _BELIEF_COLUMNS
     columns += [f"terms.{c}" for c in terms]
     columns += [f"{m}.{a}" for m in ("payoff", "threat", "delay") for a in actors]
     columns += ["ripe_round"]
@@ -650,9 +669,40 @@ def _error_frame(index: int, message: str) -> pd.DataFrame:
 
 def _summary_of_result(index: int, result: Any) -> pd.DataFrame:
     sol = result.solution
-    return point_frame(
+    frame = point_frame(
         sol.arrays[0], sol.transition, solution_arrays(sol), "summary", np.array([index])
     )
+    if result.deal_probability.empty:  # complete information: the SPE's arrays say it all
+        return frame
+    return _with_beliefs(frame, result)
+
+
+def _with_beliefs(frame: pd.DataFrame, result: Any) -> pd.DataFrame:
+    """A summary row of a scenario with worlds or private types: the outcome of the
+    equilibrium solved, under the analyst's beliefs (:mod:`negsim.results.outcomes`).
+
+    ``agreement_round`` is the first round by which ``sum_{s<=t} P(deal at s) >= 1/2`` (NaN
+    if never) and ``agreement_probability`` is ``sum_t P(deal at t)``, as for complete
+    information but with the analyst's ``P``; ``expected_agreement_round``,
+    ``war_probability``, ``deal_now`` and ``payoff.<actor>`` are
+    :func:`negsim.results.outcomes.outcomes`' ``agreement_round``, ``war_probability``,
+    ``deal_now`` and ``payoff.<actor>``; ``terms.*`` are :meth:`negsim.Result.terms`.
+    """
+    frame = frame.copy()
+    cumulative = np.cumsum(deal_probabilities(result))
+    named = outcomes(result)
+    frame["agreement_round"] = agreement_round(cumulative)
+    frame["agreement_probability"] = cumulative[-1]
+    frame["expected_agreement_round"] = named["agreement_round"]
+    frame["war_probability"] = named["war_probability"]
+    frame["deal_now"] = named["deal_now"]
+    terms = result.terms("spe")
+    for column in frame.columns:
+        if column.startswith("terms."):
+            frame[column] = terms.get(column[len("terms.") :], np.nan)
+        elif column.startswith("payoff."):
+            frame[column] = named[column]
+    return frame
 
 
 def _actor_rows_of_result(index: int, result: Any, concepts: tuple[str, ...]) -> pd.DataFrame:
