@@ -45,9 +45,8 @@ def solved(
         return with_worlds(
             record.from_solution(scenario, rounds, concepts, ex_ante=False), scenario, sol, concepts
         )
-    result = record.from_solution(
-        scenario, solve_scenario(scenario, concepts), concepts, ex_ante=ex_ante
-    )
-    if scenario.types:
-        attach(result, solve_types(scenario))
+    solution = solve_scenario(scenario, concepts)
+    result = record.from_solution(scenario, solution, concepts, ex_ante=ex_ante)
+    if scenario.types:  # a type that changes no number is the game just solved
+        attach(result, solve_types(scenario, solution))
     return result
