@@ -324,11 +324,16 @@ def solve_types(scenario: Scenario, base: RoundSolution | None = None) -> Screen
 
 
 def _numbers(scenario: Scenario) -> dict[str, Any]:
-    """The scenario's content without its ``why`` quotes (which enter no number)."""
+    """The scenario's content without its ``why`` quotes (which enter no number; a mapping
+    under a user's name ``why``, e.g. an actor, is kept)."""
 
     def bare(node: Any) -> Any:
         if isinstance(node, dict):
-            return {key: bare(value) for key, value in node.items() if key != "why"}
+            return {
+                key: bare(value)
+                for key, value in node.items()
+                if not (key == "why" and (value is None or isinstance(value, str)))
+            }
         if isinstance(node, list):
             return [bare(value) for value in node]
         return node
