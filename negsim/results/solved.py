@@ -4,7 +4,8 @@
   (:func:`negsim.engine.beliefs.solve_beliefs`); the record's usual tables average over
   nodes and :func:`negsim.results.beliefs.with_worlds` adds the node tables;
 * ``types`` (private information): the complete-information solution, with the screening
-  equilibrium (:func:`negsim.engine.screening.solve_types`) attached by
+  equilibrium (:func:`negsim.engine.screening.solve_types`, which takes a type that changes
+  no number from that solution instead of solving it again) attached by
   :func:`negsim.results.screening.attach`;
 * otherwise the engine's solution (:func:`negsim.engine.solve_scenario`).
 
