@@ -24,12 +24,23 @@ after (overlay and counterfactual work)  0.92    0.69   0.03     0.18
 after, with h-hi15's warm HiGHS LPs      0.55    0.40   0.03     0.19
 =======================================  ======  =====  =======  =========
 
-What remains above 0.3 s is the private types' screening solve (about half the solve:
-:func:`negsim.engine.screening.solve_types` solves each type's complete-information game to
-rank the types, one of which is the game :func:`negsim.engine.solve_scenario` has just
-solved) and the ex-ante pass (a second backward induction, a quarter); without private
-types (``--scenario variants/complete_information``) the solve takes 0.31 s CPU, 0.16 s
-with the warm LPs.
+On a quieter machine (load average about 2), best of 7 moves, CPU seconds (wall times
+within 0.01 s of them):
+
+==============================================  ======  =====  =======  =========
+code                                            update  solve  summary  dashboard
+==============================================  ======  =====  =======  =========
+4940f44 (issue 17 merged)                       0.43    0.28   0.02     0.12
+screening reuses the base solve (h-ts)          0.39    0.24   0.02     0.12
+==============================================  ======  =====  =======  =========
+
+The solve is now the complete-information solve (about 0.08 s), the ex-ante pass (a
+second backward induction, 0.06 s) and the private types' screening (0.10 s: the
+resolute type's complete-information solve that ranks the types, 0.02 s, and the
+backward induction over belief states, 0.06 s); the pragmatic type is the game
+:func:`negsim.engine.solve_scenario` has just solved and is no longer solved again.
+Without private types (``--scenario variants/complete_information``) the solve took
+0.31 s CPU, 0.16 s with the warm LPs.
 """
 
 from __future__ import annotations

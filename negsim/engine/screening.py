@@ -111,12 +111,14 @@ from __future__ import annotations
 import bisect
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 
 from negsim.engine.arrays import RoundArrays
-from negsim.engine.bellman import ProposerChoice, proposer_choice, proposers
-from negsim.engine.solve import solve_arrays
+from negsim.engine.bellman import ProposerChoice, backward_induction, proposer_choice, proposers
+from negsim.engine.offers import GeneralOffers
+from negsim.engine.solve import RoundSolution
 from negsim.engine.states import StateSpace, state_space
 from negsim.engine.terminal import war_utilities
 from negsim.errors import Problem, ScenarioError, SolveError
@@ -254,16 +256,25 @@ class Screening:
         return self.alive
 
 
-def solve_types(scenario: Scenario) -> Screening:
-    """Solve the scenario's private-types game (see the module docstring)."""
+def solve_types(scenario: Scenario, base: RoundSolution | None = None) -> Screening:
+    """Solve the scenario's private-types game (see the module docstring).
+
+    ``base``: the scenario's complete-information solution
+    (:func:`negsim.engine.solve_scenario`, as :func:`negsim.solve` has it) or None. A type
+    whose changes leave every number of the scenario as it is (e.g. a type without
+    changes) is that game: its state space and its SPE ranking value are taken from
+    ``base`` instead of being built and solved again (the same numbers, bit for bit).
+    """
     if not scenario.types:
         raise SolveError("the scenario has no private types")
     (actor, specs), *_ = scenario.types.items()
+    k = list(scenario.actors).index(actor)
     per_type = []
     plain = scenario.model_copy(update={"types": {}})  # each type's game: no types inside
+    plain_numbers = _numbers(plain) if base is not None else None
     for name, spec in specs.items():
         try:
-            changed = plain.with_changes(spec.changes)
+            changed = plain.with_changes(spec.changes) if spec.changes else plain
         except ScenarioError as exc:
             raise ScenarioError(
                 [
@@ -275,12 +286,17 @@ def solve_types(scenario: Scenario) -> Screening:
                     for p in exc.problems
                 ]
             ) from None
-        space = state_space(changed)
-        per_type.append((name, spec.prior, space.labels, space.transition, space.arrays))
-    k = list(scenario.actors).index(actor)
+        if base is not None and (changed is plain or _numbers(changed) == plain_numbers):
+            space = base.space
+            # the rank's backward induction has binding deals: base's SPE is it only then
+            rank = _rank(base.value, base.continuation, k) if scenario.deals == "binding" else None
+        else:
+            space, rank = state_space(changed), None
+        if rank is None:
+            rank = _complete_information_rank(space.arrays, space.transition, k)
+        per_type.append((name, spec.prior, space.labels, space.transition, space.arrays, rank))
     regimes, transition = per_type[0][2], per_type[0][3]
-    key = [_complete_information_rank(t[4], transition, k) for t in per_type]
-    order = sorted(range(len(per_type)), key=lambda m: (key[m], m))
+    order = sorted(range(len(per_type)), key=lambda m: (per_type[m][5], m))
     per_type = [per_type[m] for m in order]
     solver = _Solver(
         [t[0] for t in per_type],
@@ -307,14 +323,47 @@ def solve_types(scenario: Scenario) -> Screening:
     return screening
 
 
+def _numbers(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's content without its ``why`` quotes (which enter no number; a mapping
+    under a user's name ``why``, e.g. an actor, is kept)."""
+
+    def bare(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                key: bare(value)
+                for key, value in node.items()
+                if not (key == "why" and (value is None or isinstance(value, str)))
+            }
+        if isinstance(node, list):
+            return [bare(value) for value in node]
+        return node
+
+    return cast(dict[str, Any], bare(scenario.model_dump()))
+
+
 def _complete_information_rank(
     arrays: list[RoundArrays], transition: np.ndarray, k: int
 ) -> tuple[float, float]:
     """k's complete-information SPE value at the start, then (to break ties where a deal
-    pins it down) its continuation values summed over rounds and regimes."""
+    pins it down) its continuation values summed over rounds and regimes: the SPE pass of
+    :func:`negsim.engine.solve_arrays` (binding deals, a war at the end) without the other
+    concepts, the ex-ante values and the delay incentives, which the rank does not read."""
     space = StateSpace([str(r) for r in range(len(arrays))], arrays, transition)
-    sol = solve_arrays(space, "war", ("spe",))
-    return float(sol.value[0, 0, k]), float(sol.continuation[:, :, k].sum())
+    discount = np.stack([a.discount for a in arrays])[None]
+    flow = np.stack([a.flow for a in arrays])[None]
+    spe = backward_induction(space, discount, flow, GeneralOffers(space), "war", mix_ties=True)
+    if not np.isfinite(spe.value).all():
+        raise SolveError(
+            "a type's complete-information values overflow to infinity: its war costs, "
+            "benefits or penalties are too large for floating point (keep them within a few "
+            "orders of magnitude of the utility scale, 0 to 1)"
+        )
+    return _rank(spe.value[0], spe.continuation[0], k)
+
+
+def _rank(value: np.ndarray, continuation: np.ndarray, k: int) -> tuple[float, float]:
+    """The rank of a type from its SPE ``value`` (T + 1, R, N) and ``continuation``."""
+    return float(value[0, 0, k]), float(continuation[:, :, k].sum())
 
 
 class _Solver:

@@ -4,7 +4,8 @@
   (:func:`negsim.engine.beliefs.solve_beliefs`); the record's usual tables average over
   nodes and :func:`negsim.results.beliefs.with_worlds` adds the node tables;
 * ``types`` (private information): the complete-information solution, with the screening
-  equilibrium (:func:`negsim.engine.screening.solve_types`) attached by
+  equilibrium (:func:`negsim.engine.screening.solve_types`, which takes a type that changes
+  no number from that solution instead of solving it again) attached by
   :func:`negsim.results.screening.attach`;
 * otherwise the engine's solution (:func:`negsim.engine.solve_scenario`).
 
@@ -45,9 +46,8 @@ def solved(
         return with_worlds(
             record.from_solution(scenario, rounds, concepts, ex_ante=False), scenario, sol, concepts
         )
-    result = record.from_solution(
-        scenario, solve_scenario(scenario, concepts), concepts, ex_ante=ex_ante
-    )
-    if scenario.types:
-        attach(result, solve_types(scenario))
+    solution = solve_scenario(scenario, concepts)
+    result = record.from_solution(scenario, solution, concepts, ex_ante=ex_ante)
+    if scenario.types:  # a type that changes no number is the game just solved
+        attach(result, solve_types(scenario, solution))
     return result
