@@ -686,14 +686,15 @@ def _ideal_utilities(
     cases = np.argwhere(players)  # (problem b, player i)
     objectives = np.zeros((len(cases), threats.shape[1]))
     objectives[np.arange(len(cases)), cases[:, 1]] = 1.0
+    case_spaces = [spaces[b] for b, _ in cases]
     zs = _maximize_related(  # only the optimal value counts: any optimal vertex will do
-        [spaces[b] for b, _ in cases], objectives, floors[cases[:, 0]], unique=False
+        case_spaces, objectives, floors[cases[:, 0]], unique=False
     )
     best = np.full(threats.shape, np.nan)
-    found = _settlements([spaces[b] for b, _ in cases], zs)
-    for (b, i), settlement in zip(cases, found, strict=True):
-        if settlement is not None:
-            best[b, i] = settlement.utilities[i]
+    for space, members in _by_space(case_spaces, zs):
+        x, y = _positions_shares(space, np.stack([np.asarray(zs[k]) for k in members]))
+        b, i = cases[members].T
+        best[b, i] = utilities(space, x, y)[np.arange(len(members)), i]
     return best
 
 
@@ -1188,8 +1189,11 @@ def _vertices(
         m = g[0, active]
         if abs(np.linalg.det(m)) <= 1e-12:
             return np.zeros(len(h), dtype=bool), np.full((len(h), g.shape[2]), np.nan)
+        mu = np.linalg.solve(m.T, -cost[0])
+        if not np.all((mu >= least) | equation[0, active]):  # the same for every program
+            return np.zeros(len(h), dtype=bool), np.full((len(h), g.shape[2]), np.nan)
         v = np.linalg.solve(m, h[:, active].T).T
-        mu = np.broadcast_to(np.linalg.solve(m.T, -cost[0]), v.shape)
+        mu = np.broadcast_to(mu, v.shape)
         slack = h - v @ g[0].T
     else:
         m = g[:, active]  # (C, n, n)
@@ -1577,21 +1581,34 @@ def _settlements(
     """:func:`_settlement` of many ``z`` (None stays None), the utilities of the problems
     over one space computed together."""
     out: list[Settlement | None] = [None] * len(spaces)
+    for space, members in _by_space(spaces, zs):
+        x, y = _positions_shares(space, np.stack([np.asarray(zs[b]) for b in members]))
+        for b, settlement in zip(members, _settlements_of(space, x, y), strict=True):
+            out[b] = settlement
+    return out
+
+
+def _by_space(
+    spaces: Sequence[SettlementSpace], zs: Sequence[np.ndarray | None]
+) -> list[tuple[SettlementSpace, list[int]]]:
+    """The problems with a solution (``zs[b]`` not None), grouped by their space object."""
     groups: dict[int, list[int]] = {}
     for b, z in enumerate(zs):
         if z is not None:
             groups.setdefault(id(spaces[b]), []).append(b)
-    for members in groups.values():
-        space = spaces[members[0]]
-        p, n_slots = space.n_positions, len(space.slots)
-        z = np.stack([np.asarray(zs[b])[: space.n_variables] for b in members])
-        y = np.zeros((len(members), *space.members.shape))
-        if n_slots:
-            owner, pie = np.array(space.slots).T
-            y[:, owner, pie] = z[:, space.n_variables - n_slots :]
-        for b, settlement in zip(members, _settlements_of(space, z[:, :p], y), strict=True):
-            out[b] = settlement
-    return out
+    return [(spaces[members[0]], members) for members in groups.values()]
+
+
+def _positions_shares(space: SettlementSpace, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions ``x`` (C, P), clipped to the bounds, and shares ``y`` (C, N, Q) of the
+    solutions ``z`` (C, ...) of problems over one space (the variables of :func:`_z_of`
+    first)."""
+    p, n_slots, n_variables = space.n_positions, len(space.slots), space.n_variables
+    y = np.zeros((len(z), *space.members.shape))
+    if n_slots:
+        owner, pie = np.array(space.slots).T
+        y[:, owner, pie] = z[:, n_variables - n_slots : n_variables]
+    return np.clip(z[:, :p], space.low, space.high), y
 
 
 def _settlements_of(space: SettlementSpace, x: np.ndarray, y: np.ndarray) -> list[Settlement]:
