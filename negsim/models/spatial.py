@@ -1500,7 +1500,10 @@ def _nash_on_face(
 ) -> tuple[np.ndarray, np.ndarray]:
     """:meth:`_NashBlock.polish` on the face where the nonnegative-cone rows ``active``
     hold with equality, for C threat points (C, players) of ``block``'s problem (built
-    with threat 0 and unit 1) at once, from ``start`` (projected onto the face).
+    with threat 0 and unit 1) at once, from ``start`` (projected onto the face). Newton's
+    method for ``max sum_i w_i log g_i`` with ``g = g_0 + M s`` over the face coordinates
+    ``s``: ``(M^T diag(w / g^2) M) ds = M^T (w / g)`` (Boyd & Vandenberghe 2004, sec. 9.5),
+    a problem left alone once its step moves no gain by 1e-15.
 
     Returns which problems' results are verified optima (feasible, and the gradient of
     the Nash product a combination of the face's equations with non-negative multipliers
@@ -1523,24 +1526,31 @@ def _nash_on_face(
         rank = int((sv > 1e-10 * sv[0]).sum())
         z = z - vt[:rank].T @ ((u[:, :rank].T @ (eq_a @ z - eq_b)) / sv[:rank])
         face = vt[rank:].T
+    # the face directions that move some gain: m = grad_g face = U S V^T, the k >= rank
+    # directions face V cut to those with singular values above _FLAT; on them the
+    # Newton step below is determined (its Hessian is positive definite)
+    _, sv, vt = np.linalg.svd(grad_g @ face, full_matrices=False)
+    face = face @ vt[sv > _FLAT].T
     m = grad_g @ face  # (players, k)
     count = len(threats)
     zs = np.repeat(z[None], count, axis=0)
     alive = np.ones(count, dtype=bool)
+    moving = np.ones(count, dtype=bool)  # the problems whose last step still moved a gain
     root_w = np.sqrt(weight)
     for _ in range(_NEWTON_STEPS):
         gain = gain0 + zs @ grad_g.T
         alive &= np.all(gain > 0, axis=1)
-        if not alive.any():
+        live = np.flatnonzero(alive & moving)
+        if not live.size:
             break
-        root = root_w / np.where(alive[:, None], gain, 1.0)
-        u, sv, vt = np.linalg.svd(root[:, :, None] * m[None], full_matrices=False)
-        keep = sv > _FLAT
-        coef = np.where(keep, np.einsum("cpr,p->cr", u, root_w) / np.where(keep, sv, 1.0), 0.0)
-        step = np.einsum("crk,cr->ck", vt, coef) * alive[:, None]
-        zs += step @ face.T
-        if np.abs(step @ m.T).max(initial=0.0) < 1e-15:
-            break
+        # Newton's step on the face: (m^T D m) step = m^T (w / gain), D = diag(w / gain^2)
+        inverse = 1.0 / gain[live]
+        scaled = (weight * inverse**2)[:, :, None] * m[None]  # D m, (C, players, k)
+        step = np.linalg.solve(
+            np.einsum("pk,cpl->ckl", m, scaled), ((weight * inverse) @ m)[..., None]
+        )[..., 0]
+        zs[live] += step @ face.T
+        moving[live] = np.abs(step @ m.T).max(axis=1, initial=0.0) >= 1e-15
     gain = gain0 + zs @ grad_g.T
     ok = alive & np.all(gain > 0, axis=1)
     ok &= np.all(ineq_b - zs @ ineq_a.T >= -_FEAS_TOL, axis=1)
