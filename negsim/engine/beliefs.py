@@ -481,7 +481,7 @@ def reach(sol: BeliefSolution, concept: str, prior: np.ndarray) -> list[np.ndarr
     ``m(t+1, n+s, r', w) += m(t, n, r, w) (1 - d(t, n, r)) L_t(s|w) P(r'|r)``.
     """
     lat = sol.lattice
-    R, K = len(sol.regimes), len(lat.worlds)
+    R = len(sol.regimes)
     mass = [np.zeros((size, R, *prior.shape)) for size in lat.sizes()]
     mass[0][0, 0] = prior
     extra = (1,) * (prior.ndim - 1)

@@ -1536,7 +1536,6 @@ def _nash_on_face(
     zs = np.repeat(z[None], count, axis=0)
     alive = np.ones(count, dtype=bool)
     moving = np.ones(count, dtype=bool)  # the problems whose last step still moved a gain
-    root_w = np.sqrt(weight)
     for _ in range(_NEWTON_STEPS):
         gain = gain0 + zs @ grad_g.T
         alive &= np.all(gain > 0, axis=1)
