@@ -21,8 +21,9 @@ idle machine; 115.9 s wall and 29.5 s CPU of the process on this machine shared 
 other jobs); they now reuse optimal vertices and faces across cells
 (:func:`negsim.models.spatial.max_min_gain_batch` and the other batch solvers): 3.6 s
 CPU; then the Kalai-Smorodinsky and egalitarian vertices by one bordered solve per active
-set, Nash's Newton steps by their normal equations and the ideal utilities as arrays: 1.6 s
-CPU and 1.6-2.5 s wall at load averages 2.5-4.8 (about 1.2 s of it the axiomatic concepts,
+set, Nash's Newton steps by their normal equations and the ideal utilities as arrays: 1.3 s
+wall and 1.5-1.6 s CPU at load average 1.2 (2.1-2.2 s before them), 1.6-2.5 s wall at load
+averages 2.5-4.8 (about 1.2 s of the CPU time the axiomatic concepts,
 0.2 s the subjective SPE, 0.15 s the tables of the worlds). The CPU time printed is the
 fairer comparison on a shared machine.
 """
