@@ -19,8 +19,13 @@ The axiomatic concepts at every node (issue 16) were solved cell by cell inside 
 HiGHS and Clarabel calls until commit b197862 (36 rounds, all five concepts: 25 s on an
 idle machine; 115.9 s wall and 29.5 s CPU of the process on this machine shared with
 other jobs); they now reuse optimal vertices and faces across cells
-(:func:`negsim.models.spatial.max_min_gain_batch` and the other batch solvers). The CPU
-time printed is the fairer comparison on a shared machine.
+(:func:`negsim.models.spatial.max_min_gain_batch` and the other batch solvers): 3.6 s
+CPU; then the Kalai-Smorodinsky and egalitarian vertices by one bordered solve per active
+set, Nash's Newton steps by their normal equations and the ideal utilities as arrays: 1.3 s
+wall and 1.5-1.6 s CPU at load average 1.2 (2.1-2.2 s before them), 1.6-2.5 s wall at load
+averages 2.5-4.8 (about 1.2 s of the CPU time the axiomatic concepts,
+0.2 s the subjective SPE, 0.15 s the tables of the worlds). The CPU time printed is the
+fairer comparison on a shared machine.
 """
 
 from __future__ import annotations

@@ -352,3 +352,40 @@ def test_one_space_at_many_threat_points_reuses_vertices_and_faces(monkeypatch) 
         gains = np.log(nash[b].utilities - threats[b]).sum()
         assert gains >= np.log(single.utilities - threats[b]).sum() - 1e-12
         assert_allclose(nash[b].utilities, single.utilities, atol=1e-6)  # SLSQP's precision
+
+
+def test_vertices_with_a_column_per_program_equal_direct_solves() -> None:
+    """The bordered solve of programs that differ in their last column (the gain units of
+    the Kalai-Smorodinsky programs) against a direct solve of each program's vertex and
+    multipliers: the same vertices, and the same verdict (feasible, multipliers of the
+    active inequalities >= 1e-9) -- including a program whose active rows are singular."""
+    rng = np.random.default_rng(7)
+    rows, n, count = 9, 4, 40
+    g = rng.normal(size=(rows, n))
+    active = np.array([0, 2, 3, 5])
+    column = np.repeat(g[None, :, -1], count, axis=0)
+    column[:, active] += rng.normal(size=(count, len(active)))
+    matrices = np.repeat(g[None], count, axis=0)
+    matrices[:, :, -1] = column
+    column[0, active] = g[active, :-1] @ rng.normal(size=n - 1)  # in the range: singular
+    matrices[0, :, -1] = column[0]
+    vertex = rng.normal(size=(count, n))
+    slack = np.abs(rng.normal(size=(count, rows)))
+    slack[:, active] = 0.0
+    slack[::3, 1] = -0.5  # row 1 violated at every third program
+    h = np.einsum("cmn,cn->cm", matrices, vertex) + slack
+    cost = -matrices[1, active].T @ np.array([1.0, 0.5, 2.0, 0.3])  # mu of program 1
+    equation = np.zeros((count, rows), dtype=bool)
+    ok, found = spatial._vertices(g[None], h, cost[None], equation, active, column=column)
+    for c in range(count):
+        m = matrices[c, active]
+        if abs(np.linalg.det(m)) <= 1e-12:
+            assert not ok[c]
+            continue
+        v = np.linalg.solve(m, h[c, active])
+        mu = np.linalg.solve(m.T, -cost)
+        expected = bool(np.all(matrices[c] @ v <= h[c] + 1e-9) and np.all(mu >= 1e-9))
+        assert ok[c] == expected
+        if expected:
+            assert_allclose(found[c], v, rtol=0, atol=1e-12)
+    assert not ok[0] and ok[1] and 0 < ok.sum() < count - 1

@@ -474,19 +474,21 @@ def _axiomatic_nodes(
 
 # -- probabilities over the lattice --------------------------------------------------------
 def reach(sol: BeliefSolution, concept: str, prior: np.ndarray) -> list[np.ndarray]:
-    """Probability, under ``prior``, of arriving at (t, n, r) with no deal before, per world:
-    a list over t = 0..T of arrays (M_t, R, K).
+    """Probability, under ``prior`` (K,), of arriving at (t, n, r) with no deal before, per
+    world: a list over t = 0..T of arrays (M_t, R, K); with priors (P, K), of the P priors
+    at once, arrays (M_t, R, P, K).
 
     ``m(t+1, n+s, r', w) += m(t, n, r, w) (1 - d(t, n, r)) L_t(s|w) P(r'|r)``.
     """
     lat = sol.lattice
-    R, K = len(sol.regimes), len(lat.worlds)
-    mass = [np.zeros((size, R, K)) for size in lat.sizes()]
+    R = len(sol.regimes)
+    mass = [np.zeros((size, R, *prior.shape)) for size in lat.sizes()]
     mass[0][0, 0] = prior
+    extra = (1,) * (prior.ndim - 1)
     for t in range(lat.rounds):
-        go = mass[t] * (1 - sol.deal[concept][t])[:, :, None]  # (M, R, K)
-        moved = np.einsum("mrw,ws,rq->msqw", go, lat.kernels[t], sol.transition)
-        np.add.at(mass[t + 1], lat.children[t].ravel(), moved.reshape(-1, R, K))
+        go = mass[t] * (1 - sol.deal[concept][t]).reshape(*mass[t].shape[:2], *extra, 1)
+        moved = np.einsum("mr...w,ws,rq->msq...w", go, lat.kernels[t], sol.transition)
+        np.add.at(mass[t + 1], lat.children[t].ravel(), moved.reshape(-1, R, *prior.shape))
     return mass
 
 

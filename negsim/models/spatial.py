@@ -686,14 +686,15 @@ def _ideal_utilities(
     cases = np.argwhere(players)  # (problem b, player i)
     objectives = np.zeros((len(cases), threats.shape[1]))
     objectives[np.arange(len(cases)), cases[:, 1]] = 1.0
+    case_spaces = [spaces[b] for b, _ in cases]
     zs = _maximize_related(  # only the optimal value counts: any optimal vertex will do
-        [spaces[b] for b, _ in cases], objectives, floors[cases[:, 0]], unique=False
+        case_spaces, objectives, floors[cases[:, 0]], unique=False
     )
     best = np.full(threats.shape, np.nan)
-    found = _settlements([spaces[b] for b, _ in cases], zs)
-    for (b, i), settlement in zip(cases, found, strict=True):
-        if settlement is not None:
-            best[b, i] = settlement.utilities[i]
+    for space, members in _by_space(case_spaces, zs):
+        x, y = _positions_shares(space, np.stack([np.asarray(zs[k]) for k in members]))
+        b, i = cases[members].T
+        best[b, i] = utilities(space, x, y)[np.arange(len(members)), i]
     return best
 
 
@@ -1161,6 +1162,7 @@ def _vertices(
     active: np.ndarray,
     least: float = _STRICT,
     shared: bool = False,
+    column: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Which of C programs ``min cost @ v`` s.t. ``G_c v <= h_c`` (rows in ``equation``
     held with equality) have their unique optimum at the vertex where the rows
@@ -1173,13 +1175,25 @@ def _vertices(
     With ``least`` slightly negative instead, the vertex is *an* optimum (its value is the
     optimal value) but other optima may exist. ``shared``: every program has the matrix
     and cost of the first (only ``h`` differs; ``g`` may hold the first alone).
+    ``column``: (C, rows) the last column of each program's matrix, the rest of which
+    (and the cost) is the first's (:func:`_vertices_by_column`).
     """
+    if column is not None:
+        if g.shape[2] > 1:
+            return _vertices_by_column(g[0], h, cost[0], equation, active, least, column)
+        g = np.repeat(g[:1], len(h), axis=0)
+        g[:, :, -1] = column
+        cost = np.broadcast_to(cost[:1], (len(h), g.shape[2]))
+        shared = False
     if shared:  # one matrix and cost: one factorisation
         m = g[0, active]
         if abs(np.linalg.det(m)) <= 1e-12:
             return np.zeros(len(h), dtype=bool), np.full((len(h), g.shape[2]), np.nan)
+        mu = np.linalg.solve(m.T, -cost[0])
+        if not np.all((mu >= least) | equation[0, active]):  # the same for every program
+            return np.zeros(len(h), dtype=bool), np.full((len(h), g.shape[2]), np.nan)
         v = np.linalg.solve(m, h[:, active].T).T
-        mu = np.broadcast_to(np.linalg.solve(m.T, -cost[0]), v.shape)
+        mu = np.broadcast_to(mu, v.shape)
         slack = h - v @ g[0].T
     else:
         m = g[:, active]  # (C, n, n)
@@ -1203,6 +1217,50 @@ def _vertices(
     return ok, v
 
 
+def _vertices_by_column(
+    g: np.ndarray,
+    h: np.ndarray,
+    cost: np.ndarray,
+    equation: np.ndarray,
+    active: np.ndarray,
+    least: float,
+    column: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    r""":func:`_vertices` for C programs whose matrices ``G_c`` are ``g`` with the last
+    column replaced by ``column[c]`` (one cost): the Kalai-Smorodinsky programs of one
+    space, whose floor rows carry each cell's gain units in the column of ``lam``.
+
+    With ``M_c = [A | c_c]`` the active rows (``A`` shared, n x (n - 1)) and
+    ``A = Q_1 R`` (QR), ``q`` the unit normal of the range of ``A``: the vertex
+    ``M_c v = b_c`` is ``v_n = q.b_c / q.c_c`` and ``v_{1..n-1} = R^{-1} Q_1^T (b_c - c_c v_n)``;
+    the multipliers ``M_c^T mu = -cost`` are ``mu = mu_0 + t q`` with
+    ``mu_0 = -Q_1 R^{-T} cost_{1..n-1}`` and ``t = (-cost_n - c_c.mu_0) / q.c_c``
+    (a bordered system solved by elimination; Golub & Van Loan 2013, sec. 5.2 and 6.5).
+    ``M_c`` is singular where ``|det M_c| = |prod diag R| |q.c_c| <= 1e-12``: not a vertex.
+    """
+    n = g.shape[1]
+    m = g[active]
+    q_full, r_full = np.linalg.qr(m[:, :-1], mode="complete")
+    q1, r1, normal = q_full[:, :-1], r_full[:-1], q_full[:, -1]
+    c = column[:, active]  # (C, n)
+    denom = c @ normal
+    ok = np.abs(np.prod(np.diag(r1)) * denom) > 1e-12  # invertible
+    v = np.full((len(h), n), np.nan)
+    if not ok.any():
+        return ok, v
+    safe = np.where(ok, denom, 1.0)
+    mu0 = -q1 @ np.linalg.solve(r1.T, cost[:-1])
+    mu = mu0[None] + ((-cost[-1] - c @ mu0) / safe)[:, None] * normal[None]
+    ok &= np.all((mu >= least) | equation[:, active], axis=1)
+    at = np.flatnonzero(ok)  # the vertex and its feasibility only where the multipliers hold
+    b, c = h[np.ix_(at, active)], c[at]
+    v[at, -1] = (b @ normal) / denom[at]
+    v[at, :-1] = np.linalg.solve(r1, q1.T @ (b - c * v[at, -1:]).T).T
+    slack = h[at] - v[at, :-1] @ g[:, :-1].T - column[at] * v[at, -1:]
+    ok[at] = np.all(np.where(equation[at], np.abs(slack), -slack) <= _FEAS_TOL, axis=1)
+    return ok, v
+
+
 def _solve_related(
     cost: np.ndarray,
     g: np.ndarray,
@@ -1212,6 +1270,7 @@ def _solve_related(
     known: list[list[Any]],
     unique: bool = True,
     shared: bool = False,
+    column: np.ndarray | None = None,
 ) -> np.ndarray:
     """``min cost_c @ v`` s.t. ``g_c v <= h_c`` (the last ``n_eq`` rows equations) and
     ``bounds``, for C programs of one shape that differ in their numbers (one settlement
@@ -1226,12 +1285,17 @@ def _solve_related(
     one HiGHS would give; a program whose optimum is not unique is answered by HiGHS
     itself. With ``unique=False`` (callers that want only the optimal value) any optimal
     vertex is reused. ``shared``: ``g`` and ``cost`` hold one matrix and cost for all
-    (only ``h`` differs). ``known``: ``[active set, programs served]`` of programs of this
-    shape (over other spaces), tried first, most served first; those found are added.
+    (only ``h`` differs); with ``column`` (C, m) as well, the last column of program c's
+    matrix is ``column[c]`` (:func:`_vertices_by_column`). ``known``: ``[active set,
+    programs served]`` of programs of this shape (over other spaces), tried first, most
+    served first; those found are added.
     """
     count, (m, n) = len(h), g.shape[1:]
     out = np.full((count, n), np.nan)  # NaN rows: no optimum
     big_g, big_h = _stacked_rows(g, h, bounds)
+    if column is not None:  # the last column of the bound rows: e_n and -e_n
+        unit = np.broadcast_to(np.eye(n)[-1], (count, n))
+        column = np.concatenate([column, unit, -unit], axis=1)
     fixed = bounds[:, 0] == bounds[:, 1]
     equation = np.r_[np.arange(m) >= m - n_eq, fixed, fixed]
     equation = np.broadcast_to(equation, big_h.shape)
@@ -1246,6 +1310,7 @@ def _solve_related(
             active,
             _STRICT if unique else -_EXACT_TIES_TOL,
             shared,
+            None if column is None else column[pending],
         )
         out[pending[ok]] = found[ok]
         return pending[~ok]
@@ -1261,7 +1326,11 @@ def _solve_related(
     while pending.size:
         first = int(pending[0])
         own = 0 if shared else first
-        v, found = _highs(cost[own], g[own], h[first], n_eq, bounds)
+        matrix = g[own]
+        if column is not None:
+            matrix = matrix.copy()
+            matrix[:, -1] = column[first, :m]
+        v, found = _highs(cost[own], matrix, h[first], n_eq, bounds)
         if v is not None:
             out[first] = v
         pending = pending[1:]
@@ -1305,11 +1374,13 @@ def _maximize_related(
         )
         constrained = np.flatnonzero(~np.isnan(floors[first]))
         floor_rows = form.a_ub.shape[0] + np.arange(len(constrained))
-        # one matrix for all when only the floors differ, else one per problem
-        g = np.repeat(np.vstack([lp.a_ub, lp.a_eq])[None], 1 if scales is None else len(idx), 0)
+        # one matrix for all; the scales, where given, in each problem's last column (lam's)
+        g = np.vstack([lp.a_ub, lp.a_eq])[None]
         h = np.repeat(np.r_[lp.b_ub, lp.b_eq][None], len(idx), axis=0)
+        column = None
         if scales is not None:
-            g[:, floor_rows, -1] = scales[np.ix_(idx, constrained)]
+            column = np.repeat(g[:, :, -1], len(idx), axis=0)
+            column[:, floor_rows] = scales[np.ix_(idx, constrained)]
         h[:, floor_rows] = form.const[constrained] - floors[np.ix_(idx, constrained)]
         cost = np.repeat(lp.cost[None], len(g), axis=0)
         # the distances d_ik of actors that neither count nor are constrained enter no
@@ -1336,7 +1407,8 @@ def _maximize_related(
             lp.bounds[cols],
             known.setdefault(shape, []),
             unique,
-            shared=scales is None,
+            shared=True,
+            column=None if column is None else column[:, rows],
         )
         full = np.zeros((len(idx), len(lp.cost)))
         full[:, cols] = solved
@@ -1428,7 +1500,10 @@ def _nash_on_face(
 ) -> tuple[np.ndarray, np.ndarray]:
     """:meth:`_NashBlock.polish` on the face where the nonnegative-cone rows ``active``
     hold with equality, for C threat points (C, players) of ``block``'s problem (built
-    with threat 0 and unit 1) at once, from ``start`` (projected onto the face).
+    with threat 0 and unit 1) at once, from ``start`` (projected onto the face). Newton's
+    method for ``max sum_i w_i log g_i`` with ``g = g_0 + M s`` over the face coordinates
+    ``s``: ``(M^T diag(w / g^2) M) ds = M^T (w / g)`` (Boyd & Vandenberghe 2004, sec. 9.5),
+    a problem left alone once its step moves no gain by 1e-15.
 
     Returns which problems' results are verified optima (feasible, and the gradient of
     the Nash product a combination of the face's equations with non-negative multipliers
@@ -1451,24 +1526,30 @@ def _nash_on_face(
         rank = int((sv > 1e-10 * sv[0]).sum())
         z = z - vt[:rank].T @ ((u[:, :rank].T @ (eq_a @ z - eq_b)) / sv[:rank])
         face = vt[rank:].T
+    # the face directions that move some gain: m = grad_g face = U S V^T, the k >= rank
+    # directions face V cut to those with singular values above _FLAT; on them the
+    # Newton step below is determined (its Hessian is positive definite)
+    _, sv, vt = np.linalg.svd(grad_g @ face, full_matrices=False)
+    face = face @ vt[sv > _FLAT].T
     m = grad_g @ face  # (players, k)
     count = len(threats)
     zs = np.repeat(z[None], count, axis=0)
     alive = np.ones(count, dtype=bool)
-    root_w = np.sqrt(weight)
+    moving = np.ones(count, dtype=bool)  # the problems whose last step still moved a gain
     for _ in range(_NEWTON_STEPS):
         gain = gain0 + zs @ grad_g.T
         alive &= np.all(gain > 0, axis=1)
-        if not alive.any():
+        live = np.flatnonzero(alive & moving)
+        if not live.size:
             break
-        root = root_w / np.where(alive[:, None], gain, 1.0)
-        u, sv, vt = np.linalg.svd(root[:, :, None] * m[None], full_matrices=False)
-        keep = sv > _FLAT
-        coef = np.where(keep, np.einsum("cpr,p->cr", u, root_w) / np.where(keep, sv, 1.0), 0.0)
-        step = np.einsum("crk,cr->ck", vt, coef) * alive[:, None]
-        zs += step @ face.T
-        if np.abs(step @ m.T).max(initial=0.0) < 1e-15:
-            break
+        # Newton's step on the face: (m^T D m) step = m^T (w / gain), D = diag(w / gain^2)
+        inverse = 1.0 / gain[live]
+        scaled = (weight * inverse**2)[:, :, None] * m[None]  # D m, (C, players, k)
+        step = np.linalg.solve(
+            np.einsum("pk,cpl->ckl", m, scaled), ((weight * inverse) @ m)[..., None]
+        )[..., 0]
+        zs[live] += step @ face.T
+        moving[live] = np.abs(step @ m.T).max(axis=1, initial=0.0) >= 1e-15
     gain = gain0 + zs @ grad_g.T
     ok = alive & np.all(gain > 0, axis=1)
     ok &= np.all(ineq_b - zs @ ineq_a.T >= -_FEAS_TOL, axis=1)
@@ -1509,21 +1590,34 @@ def _settlements(
     """:func:`_settlement` of many ``z`` (None stays None), the utilities of the problems
     over one space computed together."""
     out: list[Settlement | None] = [None] * len(spaces)
+    for space, members in _by_space(spaces, zs):
+        x, y = _positions_shares(space, np.stack([np.asarray(zs[b]) for b in members]))
+        for b, settlement in zip(members, _settlements_of(space, x, y), strict=True):
+            out[b] = settlement
+    return out
+
+
+def _by_space(
+    spaces: Sequence[SettlementSpace], zs: Sequence[np.ndarray | None]
+) -> list[tuple[SettlementSpace, list[int]]]:
+    """The problems with a solution (``zs[b]`` not None), grouped by their space object."""
     groups: dict[int, list[int]] = {}
     for b, z in enumerate(zs):
         if z is not None:
             groups.setdefault(id(spaces[b]), []).append(b)
-    for members in groups.values():
-        space = spaces[members[0]]
-        p, n_slots = space.n_positions, len(space.slots)
-        z = np.stack([np.asarray(zs[b])[: space.n_variables] for b in members])
-        y = np.zeros((len(members), *space.members.shape))
-        if n_slots:
-            owner, pie = np.array(space.slots).T
-            y[:, owner, pie] = z[:, space.n_variables - n_slots :]
-        for b, settlement in zip(members, _settlements_of(space, z[:, :p], y), strict=True):
-            out[b] = settlement
-    return out
+    return [(spaces[members[0]], members) for members in groups.values()]
+
+
+def _positions_shares(space: SettlementSpace, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions ``x`` (C, P), clipped to the bounds, and shares ``y`` (C, N, Q) of the
+    solutions ``z`` (C, ...) of problems over one space (the variables of :func:`_z_of`
+    first)."""
+    p, n_slots, n_variables = space.n_positions, len(space.slots), space.n_variables
+    y = np.zeros((len(z), *space.members.shape))
+    if n_slots:
+        owner, pie = np.array(space.slots).T
+        y[:, owner, pie] = z[:, n_variables - n_slots : n_variables]
+    return np.clip(z[:, :p], space.low, space.high), y
 
 
 def _settlements_of(space: SettlementSpace, x: np.ndarray, y: np.ndarray) -> list[Settlement]:

@@ -41,7 +41,10 @@ def with_worlds(
     """``result`` (the Result of the node-averaged solution) with the tables of the
     beliefs over worlds; see the module docstring."""
     who = perspectives(scenario)
-    reached = {c: {p: reach(sol, c, sol.prior[k]) for k, p in enumerate(who)} for c in concepts}
+    reached = {}
+    for c in concepts:
+        every = reach(sol, c, sol.prior[: len(who)])  # (M_t, R, perspective, K)
+        reached[c] = {p: [m[:, :, k] for m in every] for k, p in enumerate(who)}
     deal_probability = _deal_probability_table(sol, concepts, who, reached)
     analyst = deal_probability.query("concept == 'spe' and perspective == 'analyst'")
     agreement = pd.DataFrame(
