@@ -57,6 +57,8 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import LinearConstraint, NonlinearConstraint, linprog, minimize, nnls
 
+from negsim.models.parametric_lp import quiet_highs
+
 __all__ = [
     "Penalty",
     "Settlement",
@@ -83,7 +85,7 @@ _NEWTON_STEPS = 20
 _FLAT = 1e-9  # singular value below which a face direction counts as moving no gain
 _KKT_TOL = 1e-9  # relative residual of the KKT conditions for a polished Nash solution
 # highspy.Highs() prints a banner on construction; the core class it wraps does not
-_Highs: Any = highspy._Highs  # type: ignore[attr-defined]
+_HIGHS_PRIMAL_TOL = 1e-7  # HiGHS's default primal feasibility tolerance
 
 
 @dataclass(frozen=True)
@@ -1093,14 +1095,7 @@ def _highs(
     ``bounds`` by HiGHS's dual simplex: the solution and its active set (the indices, in
     the rows of :func:`_stacked_rows`, of the nonbasic rows and bounds: n constraints that
     define the vertex), or (None, None) without an optimum."""
-    solver = _Highs()
-    for option, value in (
-        ("output_flag", False),
-        ("presolve", "off"),
-        ("solver", "simplex"),
-        ("dual_feasibility_tolerance", _EXACT_TIES_TOL),
-    ):
-        solver.setOptionValue(option, value)
+    solver = quiet_highs(_HIGHS_PRIMAL_TOL, _EXACT_TIES_TOL)
     m, n = g.shape
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = n, m
