@@ -516,6 +516,23 @@ def solve(
     if not (time_budget > 0):
         raise ValueError(f"time_budget={time_budget!r} is invalid; expected seconds > 0")
     m, n = A_arr.shape
+    if method == "auto" and _enum.one_block(m, n):
+        # The common case in one compiled call; anything unusual takes the general path.
+        rows, cols = _enum.one_block(m, n)[0]
+        out, plain = _enum.solve_plain(A_arr, B_arr, rows, cols, tol, VERIFY_TOL)
+        if plain:
+            return _solution(
+                out,
+                "auto (support enumeration + vertex enumeration)",
+                tol,
+                False,
+                "",
+                (f"Support and vertex enumeration agree on {len(out)} equilibria.",),
+                A,
+                B,
+                A_arr,
+                B_arr,
+            )
     start = time.perf_counter()
     deadline = start + time_budget
     scale = _scale(A_arr, B_arr)
@@ -625,10 +642,31 @@ def solve(
     else:  # X, Y are verified and ordered already: this only adds payoffs and gains
         X, Y = np.ascontiguousarray(X, dtype=float), np.ascontiguousarray(Y, dtype=float)
         out = _enum.profiles(A_arr, B_arr, X, Y, np.inf, 0.0)[0]
+    explanation = (
+        _explain_degeneracy(bases, excess_p, excess_q, out[:, :m], out[:, m : m + n])
+        if degenerate
+        else ""
+    )
+    return _solution(out, used, tol, degenerate, explanation, tuple(notes), A, B, A_arr, B_arr)
+
+
+def _solution(
+    out: np.ndarray,
+    method: str,
+    tol: float,
+    degenerate: bool,
+    explanation: str,
+    notes: tuple[str, ...],
+    A: object,
+    B: object,
+    A_arr: np.ndarray,
+    B_arr: np.ndarray,
+) -> StageGameSolution:
+    """The result of :func:`solve` from verified profiles ``out`` (as :func:`_enum.profiles`)."""
+    m, n = A_arr.shape
     X, Y = out[:, :m], out[:, m : m + n]
     row_payoffs, col_payoffs, gains = out[:, m + n], out[:, m + n + 1], out[:, m + n + 2]
     equilibria = tuple(map(Equilibrium, X, Y, row_payoffs.tolist(), col_payoffs.tolist()))
-    explanation = _explain_degeneracy(bases, excess_p, excess_q, X, Y) if degenerate else ""
     # Read-only copies, unless validation made fresh arrays that the caller cannot reach.
     A_ro = A_arr if A_arr is not A and A_arr.base is None else A_arr.copy()
     B_ro = B_arr if B_arr is not B and B_arr.base is None else B_arr.copy()
@@ -636,12 +674,12 @@ def solve(
     B_ro.flags.writeable = False
     return StageGameSolution(
         equilibria=equilibria,
-        method=used,
+        method=method,
         tolerance=tol,
         verified=tuple(gains.tolist()),
         degenerate=degenerate,
         explanation=explanation,
-        notes=tuple(notes),
+        notes=notes,
         A=A_ro,
         B=B_ro,
     )
