@@ -508,6 +508,13 @@ def solve(
     >>> [eq.col_strategy.tolist() for eq in sol.equilibria]
     [[1.0, 0.0], [0.0, 1.0]]
     """
+    try:  # the common case first; input errors are reported by the general path below
+        common = method == "auto" and math.isfinite(tol) and 0 < tol < 1e-2 and time_budget > 0
+    except TypeError:
+        common = False
+    plain = _solve_plain(A, B, tol) if common else None
+    if plain is not None:
+        return plain
     A_arr, B_arr = _as_bimatrix(A, B)
     if method not in _METHODS:
         raise ValueError(f"method={method!r} is not one of {', '.join(map(repr, _METHODS))}")
@@ -516,23 +523,6 @@ def solve(
     if not (time_budget > 0):
         raise ValueError(f"time_budget={time_budget!r} is invalid; expected seconds > 0")
     m, n = A_arr.shape
-    if method == "auto" and _enum.one_block(m, n):
-        # The common case in one compiled call; anything unusual takes the general path.
-        rows, cols = _enum.one_block(m, n)[0]
-        out, plain = _enum.solve_plain(A_arr, B_arr, rows, cols, tol, VERIFY_TOL)
-        if plain:
-            return _solution(
-                out,
-                "auto (support enumeration + vertex enumeration)",
-                tol,
-                False,
-                "",
-                (f"Support and vertex enumeration agree on {len(out)} equilibria.",),
-                A,
-                B,
-                A_arr,
-                B_arr,
-            )
     start = time.perf_counter()
     deadline = start + time_budget
     scale = _scale(A_arr, B_arr)
@@ -648,6 +638,36 @@ def solve(
         else ""
     )
     return _solution(out, used, tol, degenerate, explanation, tuple(notes), A, B, A_arr, B_arr)
+
+
+def _solve_plain(A: object, B: object, tol: float) -> StageGameSolution | None:
+    """:func:`solve` with ``method="auto"`` for the common case, or ``None`` when it is not.
+
+    The common case: payoffs that convert to finite ``m x n`` arrays of equal
+    shape, with at most :data:`_enum.CHUNK` support pairs, and a nondegenerate
+    game on which support and vertex enumeration agree, every candidate is
+    verified and the count is odd, all decided by one compiled call
+    (:func:`_enum.solve_plain`).  The result is the one the general path of
+    :func:`solve` gives; any other case (including every input error, which
+    the general path reports) returns ``None``.
+    """
+    try:
+        A_arr = np.ascontiguousarray(A, dtype=float)
+        B_arr = np.ascontiguousarray(B, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if A_arr.ndim != 2 or A_arr.shape != B_arr.shape or A_arr.size == 0:
+        return None
+    blocks = _enum.one_block(*A_arr.shape)
+    if not blocks:
+        return None
+    rows, cols = blocks[0]
+    out, plain = _enum.solve_plain(A_arr, B_arr, rows, cols, tol, VERIFY_TOL)
+    if not plain:
+        return None
+    notes = (f"Support and vertex enumeration agree on {len(out)} equilibria.",)
+    method = "auto (support enumeration + vertex enumeration)"
+    return _solution(out, method, tol, False, "", notes, A, B, A_arr, B_arr)
 
 
 def _solution(
