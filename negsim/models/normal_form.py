@@ -512,7 +512,7 @@ def solve(
         common = method == "auto" and math.isfinite(tol) and 0 < tol < 1e-2 and time_budget > 0
     except TypeError:
         common = False
-    plain = _solve_plain(A, B, tol) if common else None
+    plain = _solve_plain(A, B, tol, time.perf_counter() + time_budget) if common else None
     if plain is not None:
         return plain
     A_arr, B_arr = _as_bimatrix(A, B)
@@ -640,7 +640,7 @@ def solve(
     return _solution(out, used, tol, degenerate, explanation, tuple(notes), A, B, A_arr, B_arr)
 
 
-def _solve_plain(A: object, B: object, tol: float) -> StageGameSolution | None:
+def _solve_plain(A: object, B: object, tol: float, deadline: float) -> StageGameSolution | None:
     """:func:`solve` with ``method="auto"`` for the common case, or ``None`` when it is not.
 
     The common case: payoffs that convert to finite ``m x n`` arrays of equal
@@ -649,7 +649,8 @@ def _solve_plain(A: object, B: object, tol: float) -> StageGameSolution | None:
     verified and the count is odd, all decided by one compiled call
     (:func:`_enum.solve_plain`).  The result is the one the general path of
     :func:`solve` gives; any other case (including every input error, which
-    the general path reports) returns ``None``.
+    the general path reports, and a ``deadline`` already passed, which it
+    raises for) returns ``None``.
     """
     try:
         A_arr = np.ascontiguousarray(A, dtype=float)
@@ -659,7 +660,7 @@ def _solve_plain(A: object, B: object, tol: float) -> StageGameSolution | None:
     if A_arr.ndim != 2 or A_arr.shape != B_arr.shape or A_arr.size == 0:
         return None
     blocks = _enum.one_block(*A_arr.shape)
-    if not blocks:
+    if not blocks or time.perf_counter() > deadline:
         return None
     rows, cols = blocks[0]
     out, plain = _enum.solve_plain(A_arr, B_arr, rows, cols, tol, VERIFY_TOL)
