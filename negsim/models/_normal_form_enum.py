@@ -19,7 +19,10 @@ compiled once per machine, then loaded from ``__pycache__``).  The kernels:
 * :func:`degeneracy` - vertices with more labels than their dimension;
 * :func:`profiles` - normalised, verified, distinct and ordered equilibria
   with their payoffs and deviation gains;
-* :func:`lemke_howson` - one complementary pivoting path with a pivot cap.
+* :func:`lemke_howson` - one complementary pivoting path with a pivot cap;
+* :func:`solve_plain` - enumeration, degeneracy test, agreement of the two
+  enumerations and verification in one call, for the common case of
+  ``solve(method="auto")`` on games with at most :data:`CHUNK` support pairs.
 
 Payoffs are shifted to be positive before the polytopes are built; the shift
 does not change best responses.

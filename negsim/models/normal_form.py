@@ -28,7 +28,10 @@ responses is strictly dominated on the opponent's support), reads the
 vertices of ``P`` and ``Q`` off the same solutions to detect degeneracy and to
 cross-check, verifies all equilibria at once (largest deviation gain), and never returns an empty or
 even-numbered answer for a nondegenerate game without retrying other back ends
-(including Nashpy) and saying so in ``notes``.  :func:`solve_2x2_batch` solves
+(including Nashpy) and saying so in ``notes``.  With ``method="auto"`` on a
+game of at most ``_enum.CHUNK`` support pairs (square games up to 8 x 8), the common case
+(finite payoffs, nondegenerate, both enumerations agree, all verified, an odd
+count) is decided in one compiled call, with no Python between the steps.  :func:`solve_2x2_batch` solves
 many ``2 x 2`` games at once in closed form, :func:`pure_equilibria` finds pure
 equilibria of ``N``-player games, :func:`select` picks one equilibrium by
 payoff dominance, risk dominance (Harsanyi & Selten 1988) or maximum entropy,
