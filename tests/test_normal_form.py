@@ -519,6 +519,18 @@ class TestValidation:
         with pytest.raises(ValueError, match=r"A has shape \(3,\); expected a 2-D array"):
             solve([1, 2, 3], [1, 2, 3])
 
+    def test_first_error_is_reported_when_several_inputs_are_wrong(self):
+        # The compiled common case of method="auto" runs before validation; it must
+        # leave every error to the general path, in the documented order.
+        with pytest.raises(ValueError, match=r"A contains the non-finite payoff inf"):
+            solve([[0, np.inf]], np.zeros((2, 2)), tol=0)
+        with pytest.raises(ValueError, match=r"A has shape \(2,\); expected a 2-D array"):
+            solve([1, 2], [[np.nan]], time_budget=-1)
+        A = np.array([[3.0, 0.0], [0.0, 2.0]])
+        sol = solve(A, A.T)
+        A[0, 0] = 9.0  # the solution keeps its own read-only copy
+        assert sol.A[0, 0] == 3.0 and not sol.A.flags.writeable and A.flags.writeable
+
     def test_bad_method_and_tol(self):
         with pytest.raises(ValueError, match="method='simplex' is not one of"):
             solve([[1]], [[1]], method="simplex")

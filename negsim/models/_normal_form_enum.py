@@ -19,7 +19,10 @@ compiled once per machine, then loaded from ``__pycache__``).  The kernels:
 * :func:`degeneracy` - vertices with more labels than their dimension;
 * :func:`profiles` - normalised, verified, distinct and ordered equilibria
   with their payoffs and deviation gains;
-* :func:`lemke_howson` - one complementary pivoting path with a pivot cap.
+* :func:`lemke_howson` - one complementary pivoting path with a pivot cap;
+* :func:`solve_plain` - enumeration, degeneracy test, agreement of the two
+  enumerations and verification in one call, for the common case of
+  ``solve(method="auto")`` on games with at most :data:`CHUNK` support pairs.
 
 Payoffs are shifted to be positive before the polytopes are built; the shift
 does not change best responses.
@@ -86,13 +89,14 @@ def _blocks(m: int, n: int) -> Iterable[tuple[np.ndarray, np.ndarray]]:
     of row sets of about :data:`CHUNK` pairs, made as they are needed, so the
     time budget is checked between them.
     """
-    if _pair_count(m, n) <= CHUNK:
-        return _one_block(m, n)
-    return _chunked_blocks(m, n)
+    return one_block(m, n) or _chunked_blocks(m, n)
 
 
 @lru_cache(maxsize=64)
-def _one_block(m: int, n: int) -> tuple[tuple[np.ndarray, np.ndarray]]:
+def one_block(m: int, n: int) -> tuple[tuple[np.ndarray, np.ndarray], ...]:
+    """The single block of :func:`_blocks` when a game has at most :data:`CHUNK` pairs, else ``()``."""
+    if _pair_count(m, n) > CHUNK:
+        return ()
     sizes = tuple(range(1, min(m, n) + 1))
     return ((_sized_subsets(m, sizes), _sized_subsets(n, sizes)),)
 
@@ -489,6 +493,55 @@ def profiles(
             order[g], order[g - 1] = order[g - 1], order[g]
             g -= 1
     return Z[kept[:k][order]], failed
+
+
+@njit(cache=True, nogil=True, error_model="numpy")
+def solve_plain(
+    A: np.ndarray,
+    B: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    tol: float,
+    verify_tol: float,
+) -> tuple[np.ndarray, bool]:
+    """The common case of ``solve(method="auto")`` in one compiled call.
+
+    For a game whose support pairs are one block ``rows, cols`` (as in
+    :func:`_blocks`): checks the payoffs are finite, enumerates the supports
+    (:func:`_enumerate`, margin ``delta`` as in :func:`enumerate_bases`),
+    tests degeneracy (:func:`degeneracy`), checks that vertex enumeration
+    finds exactly the support-enumeration pairs (:func:`_complete_pairs_are`)
+    and verifies the equilibria (:func:`profiles` with ``accept = verify_tol *
+    max(1, max |payoff|)`` and ``atol = 1e-7``).
+
+    Returns
+    -------
+    out : ndarray, shape (E, m + n + 3)
+        As :func:`profiles`.
+    plain : bool
+        ``True`` when ``out`` is the whole answer: payoffs finite, game
+        nondegenerate, both enumerations agree, every candidate verified and
+        their number odd (von Stengel 2007, Corollary 3.8).  Otherwise the
+        caller takes the general path, which explains, retries and notes.
+    """
+    m, n = A.shape
+    scale = 1.0
+    for i in range(m):
+        for j in range(n):
+            if not (np.isfinite(A[i, j]) and np.isfinite(B[i, j])):
+                return np.empty((0, m + n + 3)), False
+            scale = max(scale, abs(A[i, j]), abs(B[i, j]))
+    delta = (max(m, n) + 2) * tol + 1e-13
+    Z, L, SE, nx = _enumerate(A, B, rows, cols, tol, delta)
+    if L[:, -1].any() or not _complete_pairs_are(L[:nx, :-1], L[nx:, :-1], SE):
+        return np.empty((0, m + n + 3)), False
+    X = np.empty((len(SE), m))
+    Y = np.empty((len(SE), n))
+    for s in range(len(SE)):
+        X[s] = Z[SE[s, 0], :m]
+        Y[s] = Z[nx + SE[s, 1], :n]
+    out, failed = profiles(A, B, X, Y, verify_tol * scale, 1e-7)
+    return out, failed == 0 and len(out) % 2 == 1
 
 
 def _distinct(Z: np.ndarray, labels: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray]:

@@ -28,7 +28,10 @@ responses is strictly dominated on the opponent's support), reads the
 vertices of ``P`` and ``Q`` off the same solutions to detect degeneracy and to
 cross-check, verifies all equilibria at once (largest deviation gain), and never returns an empty or
 even-numbered answer for a nondegenerate game without retrying other back ends
-(including Nashpy) and saying so in ``notes``.  :func:`solve_2x2_batch` solves
+(including Nashpy) and saying so in ``notes``.  With ``method="auto"`` on a
+game of at most ``_enum.CHUNK`` support pairs (square games up to 8 x 8), the common case
+(finite payoffs, nondegenerate, both enumerations agree, all verified, an odd
+count) is decided in one compiled call, with no Python between the steps.  :func:`solve_2x2_batch` solves
 many ``2 x 2`` games at once in closed form, :func:`pure_equilibria` finds pure
 equilibria of ``N``-player games, :func:`select` picks one equilibrium by
 payoff dominance, risk dominance (Harsanyi & Selten 1988) or maximum entropy,
@@ -508,6 +511,13 @@ def solve(
     >>> [eq.col_strategy.tolist() for eq in sol.equilibria]
     [[1.0, 0.0], [0.0, 1.0]]
     """
+    try:  # the common case first; input errors are reported by the general path below
+        common = method == "auto" and math.isfinite(tol) and 0 < tol < 1e-2 and time_budget > 0
+    except TypeError:
+        common = False
+    plain = _solve_plain(A, B, tol, time.perf_counter() + time_budget) if common else None
+    if plain is not None:
+        return plain
     A_arr, B_arr = _as_bimatrix(A, B)
     if method not in _METHODS:
         raise ValueError(f"method={method!r} is not one of {', '.join(map(repr, _METHODS))}")
@@ -625,10 +635,62 @@ def solve(
     else:  # X, Y are verified and ordered already: this only adds payoffs and gains
         X, Y = np.ascontiguousarray(X, dtype=float), np.ascontiguousarray(Y, dtype=float)
         out = _enum.profiles(A_arr, B_arr, X, Y, np.inf, 0.0)[0]
+    explanation = (
+        _explain_degeneracy(bases, excess_p, excess_q, out[:, :m], out[:, m : m + n])
+        if degenerate
+        else ""
+    )
+    return _solution(out, used, tol, degenerate, explanation, tuple(notes), A, B, A_arr, B_arr)
+
+
+def _solve_plain(A: object, B: object, tol: float, deadline: float) -> StageGameSolution | None:
+    """:func:`solve` with ``method="auto"`` for the common case, or ``None`` when it is not.
+
+    The common case: payoffs that convert to finite ``m x n`` arrays of equal
+    shape, with at most :data:`_enum.CHUNK` support pairs, and a nondegenerate
+    game on which support and vertex enumeration agree, every candidate is
+    verified and the count is odd, all decided by one compiled call
+    (:func:`_enum.solve_plain`).  The result is the one the general path of
+    :func:`solve` gives; any other case (including every input error, which
+    the general path reports, and a ``deadline`` already passed, which it
+    raises for) returns ``None``.
+    """
+    try:
+        A_arr = np.ascontiguousarray(A, dtype=float)
+        B_arr = np.ascontiguousarray(B, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    if A_arr.ndim != 2 or A_arr.shape != B_arr.shape or A_arr.size == 0:
+        return None
+    blocks = _enum.one_block(*A_arr.shape)
+    if not blocks or time.perf_counter() > deadline:
+        return None
+    rows, cols = blocks[0]
+    out, plain = _enum.solve_plain(A_arr, B_arr, rows, cols, tol, VERIFY_TOL)
+    if not plain:
+        return None
+    notes = (f"Support and vertex enumeration agree on {len(out)} equilibria.",)
+    method = "auto (support enumeration + vertex enumeration)"
+    return _solution(out, method, tol, False, "", notes, A, B, A_arr, B_arr)
+
+
+def _solution(
+    out: np.ndarray,
+    method: str,
+    tol: float,
+    degenerate: bool,
+    explanation: str,
+    notes: tuple[str, ...],
+    A: object,
+    B: object,
+    A_arr: np.ndarray,
+    B_arr: np.ndarray,
+) -> StageGameSolution:
+    """The result of :func:`solve` from verified profiles ``out`` (as :func:`_enum.profiles`)."""
+    m, n = A_arr.shape
     X, Y = out[:, :m], out[:, m : m + n]
     row_payoffs, col_payoffs, gains = out[:, m + n], out[:, m + n + 1], out[:, m + n + 2]
     equilibria = tuple(map(Equilibrium, X, Y, row_payoffs.tolist(), col_payoffs.tolist()))
-    explanation = _explain_degeneracy(bases, excess_p, excess_q, X, Y) if degenerate else ""
     # Read-only copies, unless validation made fresh arrays that the caller cannot reach.
     A_ro = A_arr if A_arr is not A and A_arr.base is None else A_arr.copy()
     B_ro = B_arr if B_arr is not B and B_arr.base is None else B_arr.copy()
@@ -636,12 +698,12 @@ def solve(
     B_ro.flags.writeable = False
     return StageGameSolution(
         equilibria=equilibria,
-        method=used,
+        method=method,
         tolerance=tol,
         verified=tuple(gains.tolist()),
         degenerate=degenerate,
         explanation=explanation,
-        notes=tuple(notes),
+        notes=notes,
         A=A_ro,
         B=B_ro,
     )
