@@ -48,7 +48,7 @@ import highspy
 import numpy as np
 
 from negsim.models import spatial
-from negsim.models.parametric_lp import DEGENERATE, quiet_highs
+from negsim.models.parametric_lp import DEGENERATE, finite_bounds, pass_model, quiet_highs
 
 __all__ = ["ProposalProgram", "WarmModel", "WarmProposals"]
 
@@ -129,19 +129,15 @@ class WarmModel:
 
     @classmethod
     def of(cls, program: ProposalProgram) -> WarmModel:
-        h = quiet_highs(PRIMAL_TOL, DUAL_TOL)
-        lp = highspy.HighsLp()
-        m, k = program.matrix.shape
-        lp.num_col_, lp.num_row_ = k, m
-        lp.col_cost_ = program.cost
-        lp.col_lower_, lp.col_upper_ = _finite(program.col_lower), _finite(program.col_upper)
-        lp.row_lower_, lp.row_upper_ = _finite(program.row_lower), _finite(program.row_upper)
-        rows, cols = np.nonzero(program.matrix)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.start_ = np.searchsorted(rows, np.arange(m + 1)).astype(np.int32)
-        lp.a_matrix_.index_ = cols.astype(np.int32)
-        lp.a_matrix_.value_ = program.matrix[rows, cols]
-        h.passModel(lp)
+        h = pass_model(
+            quiet_highs(PRIMAL_TOL, DUAL_TOL),
+            program.cost,
+            program.matrix,
+            program.col_lower,
+            program.col_upper,
+            program.row_lower,
+            program.row_upper,
+        )
         return cls(program, h)
 
     def solve(self, program: ProposalProgram) -> np.ndarray | None:
@@ -174,13 +170,17 @@ class WarmModel:
             and np.array_equal(new.col_upper, old.col_upper)
         ):
             cols = np.arange(len(new.cost), dtype=np.int32)
-            h.changeColsBounds(len(cols), cols, _finite(new.col_lower), _finite(new.col_upper))
+            h.changeColsBounds(
+                len(cols), cols, finite_bounds(new.col_lower), finite_bounds(new.col_upper)
+            )
         if not (
             np.array_equal(new.row_lower, old.row_lower)
             and np.array_equal(new.row_upper, old.row_upper)
         ):
             rows = np.arange(len(new.row_lower), dtype=np.int32)
-            h.changeRowsBounds(len(rows), rows, _finite(new.row_lower), _finite(new.row_upper))
+            h.changeRowsBounds(
+                len(rows), rows, finite_bounds(new.row_lower), finite_bounds(new.row_upper)
+            )
         for r, c in zip(*np.nonzero(new.matrix != old.matrix), strict=True):
             h.changeCoeff(int(r), int(c), float(new.matrix[r, c]))
         self.program = new
@@ -228,8 +228,3 @@ class WarmProposals:
         state = self.__dict__.copy()
         state["models"] = {}  # HiGHS models are rebuilt where the object is unpickled
         return state
-
-
-def _finite(bounds: np.ndarray) -> np.ndarray:
-    """Bounds with +-inf as HiGHS's infinity."""
-    return np.clip(bounds, -highspy.kHighsInf, highspy.kHighsInf)

@@ -346,7 +346,7 @@ class RowParametricLP:
         """One HiGHS dual simplex run; the optimal basis and solution, or None if infeasible."""
         h = self._solver()
         rows = np.arange(len(lower), dtype=np.int32)
-        h.changeRowsBounds(len(rows), rows, _finite(lower), _finite(upper))
+        h.changeRowsBounds(len(rows), rows, finite_bounds(lower), finite_bounds(upper))
         h.run()
         self.simplex_runs += 1
         model_status = h.getModelStatus()
@@ -387,7 +387,7 @@ class RowParametricLP:
     def _solver(self) -> Any:
         if self._highs is None:
             free = np.full(len(self.matrix), np.inf)
-            self._highs = _pass(
+            self._highs = pass_model(
                 _highs(), self.cost, self.matrix, self.col_lower, self.col_upper, -free, free
             )
         return self._highs
@@ -457,7 +457,7 @@ def _interior(h: Any, cost: np.ndarray, normals: np.ndarray, free: np.ndarray) -
     # max t s.t. normals.T @ mu = cost, mu_i >= t (not free); with mu = nu + t * bounded:
     # max t s.t. normals.T @ nu + t * sum(bounded normals) = cost, nu >= 0 (not free), t <= 1
     n = len(normals)
-    _pass(
+    pass_model(
         h,
         np.append(np.zeros(n), -1.0),
         np.hstack([normals.T, normals[~free].sum(axis=0)[:, None]]),
@@ -476,7 +476,7 @@ def _highs() -> Any:
     return quiet_highs(_HIGHS_TOL, _HIGHS_TOL)
 
 
-def _pass(
+def pass_model(
     h: Any,
     cost: np.ndarray,
     matrix: np.ndarray,
@@ -491,10 +491,10 @@ def _pass(
     m, k = matrix.shape
     lp.num_col_, lp.num_row_ = k, m
     lp.col_cost_ = cost.astype(float)
-    lp.col_lower_ = _finite(col_lower)
-    lp.col_upper_ = _finite(col_upper)
-    lp.row_lower_ = _finite(row_lower)
-    lp.row_upper_ = _finite(row_upper)
+    lp.col_lower_ = finite_bounds(col_lower)
+    lp.col_upper_ = finite_bounds(col_upper)
+    lp.row_lower_ = finite_bounds(row_lower)
+    lp.row_upper_ = finite_bounds(row_upper)
     rows, cols = np.nonzero(matrix)
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
     lp.a_matrix_.start_ = np.searchsorted(rows, np.arange(m + 1)).astype(np.int32)
@@ -504,6 +504,6 @@ def _pass(
     return h
 
 
-def _finite(bounds: np.ndarray) -> np.ndarray:
+def finite_bounds(bounds: np.ndarray) -> np.ndarray:
     """Bounds with +-inf as HiGHS's infinity."""
     return np.clip(np.asarray(bounds, dtype=float), -highspy.kHighsInf, highspy.kHighsInf)

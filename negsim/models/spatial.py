@@ -57,7 +57,7 @@ import numpy as np
 from scipy import sparse
 from scipy.optimize import LinearConstraint, NonlinearConstraint, linprog, minimize, nnls
 
-from negsim.models.parametric_lp import quiet_highs
+from negsim.models.parametric_lp import pass_model, quiet_highs
 
 __all__ = [
     "Penalty",
@@ -1097,19 +1097,8 @@ def _highs(
     define the vertex), or (None, None) without an optimum."""
     solver = quiet_highs(_HIGHS_PRIMAL_TOL, _EXACT_TIES_TOL)
     m, n = g.shape
-    lp = highspy.HighsLp()
-    lp.num_col_, lp.num_row_ = n, m
-    lp.col_cost_ = cost
-    lp.col_lower_ = np.maximum(bounds[:, 0], -highspy.kHighsInf)
-    lp.col_upper_ = np.minimum(bounds[:, 1], highspy.kHighsInf)
-    lp.row_lower_ = np.r_[np.full(m - n_eq, -highspy.kHighsInf), h[m - n_eq :]]
-    lp.row_upper_ = h.astype(float)
-    rows, cols = np.nonzero(g)
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = np.searchsorted(rows, np.arange(m + 1)).astype(np.int32)
-    lp.a_matrix_.index_ = cols.astype(np.int32)
-    lp.a_matrix_.value_ = g[rows, cols].astype(float)
-    solver.passModel(lp)
+    row_lower = np.r_[np.full(m - n_eq, -highspy.kHighsInf), h[m - n_eq :]]
+    pass_model(solver, cost, g, bounds[:, 0], bounds[:, 1], row_lower, h)
     solver.run()
     if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None, None
