@@ -60,14 +60,19 @@ from negsim.scenario import Scenario
 __all__ = [
     "BeliefSolution",
     "Lattice",
+    "WorldArrays",
+    "accuracy_series",
+    "all_nodes",
     "node_probability",
     "perspectives",
     "posterior",
     "priors",
     "reach",
+    "round_view",
     "signal_kernel",
     "signal_lattice",
     "solve_beliefs",
+    "world_arrays",
 ]
 
 _UNINFORMATIVE = 1e-15
@@ -167,14 +172,16 @@ def posterior(prior: np.ndarray, loglik: np.ndarray) -> np.ndarray:
 
     Nodes that the prior deems impossible (every world with positive prior has likelihood
     zero) keep the prior: they are never reached, and their values enter their parents
-    with weight zero.
+    with weight zero. Priors (..., K) with log-likelihoods broadcasting against
+    (..., 1, K), e.g. (n, P, K) with (n, 1, M, K), give (..., M, K) at once.
     """
+    prior = prior[..., None, :]
     with np.errstate(divide="ignore", invalid="ignore"):
         log = np.where(prior > 0, np.log(np.where(prior > 0, prior, 1.0)), -np.inf) + loglik
-        top = log.max(axis=1, keepdims=True)
+        top = log.max(axis=-1, keepdims=True)
         weight = np.where(np.isfinite(log), np.exp(log - np.where(np.isfinite(top), top, 0)), 0)
-    total = weight.sum(axis=1, keepdims=True)
-    return np.where(total > 0, weight / np.where(total > 0, total, 1.0), prior[None, :])
+    total = weight.sum(axis=-1, keepdims=True)
+    return np.where(total > 0, weight / np.where(total > 0, total, 1.0), prior)
 
 
 # -- priors ------------------------------------------------------------------------------
@@ -197,6 +204,52 @@ def priors(scenario: Scenario) -> np.ndarray:
     analyst = vector(scenario.beliefs.get("analyst"), np.full(K, 1 / K))
     rows = [vector(scenario.beliefs.get(a), analyst) for a in list(scenario.actors)]
     return np.stack([*rows, analyst])
+
+
+# -- each world's numbers ------------------------------------------------------------------
+@dataclass(frozen=True)
+class WorldArrays:
+    """Each world's state space and the arrays the recursion over signal nodes reads."""
+
+    spaces: list[StateSpace]  # per world; regimes and transition are the same in all
+    flow: np.ndarray  # (K, T, R, N) w_i^w(t, r)
+    discount: np.ndarray  # (T, R, N) delta_i(t), the same in every world
+    threat: np.ndarray  # (K, T + 1, R, N) complete-information W_i^w(t, r)
+
+
+def world_arrays(scenario: Scenario) -> WorldArrays:
+    """Each world's state space (the scenario with the world's changes), checked for
+    overflow, with its flows and its complete-information threat points
+    ``W^w(t, r) = w^w(t, r) + delta(t) sum_r' P(r'|r) W^w(t + 1, r')``, ``W^w(T)`` the war
+    utilities (:func:`negsim.engine.terminal.war_utilities`)."""
+    worlds = list(scenario.worlds)
+    per_world = [state_space(scenario.with_changes(scenario.worlds[w].changes)) for w in worlds]
+    transition = per_world[0].transition
+    arrays = [space.arrays for space in per_world]
+    for w, space in zip(worlds, per_world, strict=True):
+        names = [f"{r}' of world '{w}" for r in space.labels] if space.size > 1 else space.labels
+        check_finite(dataclasses.replace(space, labels=names))
+    T = scenario.rounds
+    K, R = len(worlds), len(per_world[0].labels)
+    N = len(arrays[0][0].actors)
+    flow = np.stack([np.stack([a.flow for a in aw], axis=1) for aw in arrays])  # (K, T, R, N)
+    discount = np.stack([a.discount for a in arrays[0]], axis=1)  # (T, R, N)
+    world_threat = np.zeros((K, T + 1, R, N))
+    world_threat[:, T] = np.stack([war_utilities(space) for space in per_world])
+    for t in reversed(range(T)):
+        world_threat[:, t] = flow[:, t] + discount[t] * np.einsum(
+            "qr,krn->kqn", transition, world_threat[:, t + 1]
+        )
+    return WorldArrays(per_world, flow, discount, world_threat)
+
+
+def accuracy_series(scenario: Scenario) -> np.ndarray:
+    """The signal's accuracy ``a_t`` per round (T,): the ``learning.accuracy`` schedule, or
+    1/K (nothing is learned) without ``learning``."""
+    T = scenario.rounds
+    if scenario.learning is None:
+        return np.full(T, 1 / len(scenario.worlds))
+    return scenario.series(scenario.learning.accuracy)
 
 
 # -- the solution ------------------------------------------------------------------------
@@ -234,33 +287,19 @@ def solve_beliefs(
             "ever) has no subjective counterpart here yet; use nash or kalai_smorodinsky"
         )
     worlds = list(scenario.worlds)
-    per_world = [state_space(scenario.with_changes(scenario.worlds[w].changes)) for w in worlds]
+    prepared = world_arrays(scenario)
+    per_world = prepared.spaces
     regimes, transition = per_world[0].labels, per_world[0].transition
     arrays = [space.arrays for space in per_world]
-    for w, space in zip(worlds, per_world, strict=True):
-        names = [f"{r}' of world '{w}" for r in space.labels] if space.size > 1 else space.labels
-        check_finite(dataclasses.replace(space, labels=names))
     T = scenario.rounds
     K, R = len(worlds), len(regimes)
     N = len(arrays[0][0].actors)
-    accuracy = (
-        scenario.series(scenario.learning.accuracy)
-        if scenario.learning is not None
-        else np.full(T, 1 / K)
-    )
-    lattice = signal_lattice(worlds, accuracy)
+    lattice = signal_lattice(worlds, accuracy_series(scenario))
     prior = priors(scenario)
     belief = [
         np.stack([posterior(p, ll) for p in prior], axis=1) for ll in lattice.loglik
     ]  # (M_t, N + 1, K)
-    flow = np.stack([np.stack([a.flow for a in aw], axis=1) for aw in arrays])  # (K, T, R, N)
-    discount = np.stack([a.discount for a in arrays[0]], axis=1)  # (T, R, N)
-    world_threat = np.zeros((K, T + 1, R, N))
-    world_threat[:, T] = np.stack([war_utilities(space) for space in per_world])
-    for t in reversed(range(T)):
-        world_threat[:, t] = flow[:, t] + discount[t] * np.einsum(
-            "qr,krn->kqn", transition, world_threat[:, t + 1]
-        )
+    flow, discount, world_threat = prepared.flow, prepared.discount, prepared.threat
     own = [b[:, :N, :] for b in belief]  # actors' posteriors (M_t, N, K)
     threat = [np.einsum("miw,wri->mri", own[t], world_threat[:, t]) for t in range(T + 1)]
     value: list[np.ndarray] = [np.zeros(0)] * (T + 1)
@@ -290,7 +329,7 @@ def solve_beliefs(
             out = (
                 _node_by_node(settled[r], t, cont[:, r], modal[t])
                 if refused is not None
-                else _all_nodes(space, fast, r, t, cont[:, r], modal[t])
+                else all_nodes(space, fast, r, t, cont[:, r], modal[t])
             )
             val[:, r] = out.decided
             deal["spe"][t][:, r] = out.p_deal
@@ -327,10 +366,10 @@ def solve_beliefs(
         payoff=pay,
         choices=choices,
     )
-    return sol, _round_view(sol, arrays, flow, discount, concepts)
+    return sol, round_view(sol, arrays, flow, discount, concepts)
 
 
-def _all_nodes(
+def all_nodes(
     space: StateSpace, fast: OfferStrategy, r: int, t: int, cont: np.ndarray, first: int
 ) -> Step:
     """The proposer step at every node of round t in regime r at once: the nodes are the
@@ -515,7 +554,7 @@ def _node_probability(lat: Lattice, prior: np.ndarray) -> list[np.ndarray]:
     return prob
 
 
-def _round_view(
+def round_view(
     sol: BeliefSolution,
     arrays: list[list[RoundArrays]],
     flow: np.ndarray,
