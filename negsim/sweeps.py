@@ -94,13 +94,15 @@ import pandas as pd
 
 from negsim.api import solve as _solve
 from negsim.atomic import atomic_write, atomic_write_text, output_errors
-from negsim.engine.points import Batch, batch_supported, solve_points
+from negsim.batch import batch_supported
+from negsim.engine.belief_points import BeliefBatch, solve_belief_points
+from negsim.engine.points import Batch, solve_points
 from negsim.engine.states import StateSpace
 from negsim.engine.terminal import tail_error
 from negsim.errors import NegsimError, Problem, ScenarioError
 from negsim.results.derived import agreement_round
 from negsim.results.outcomes import deal_probabilities, outcomes
-from negsim.results.rows import point_frame, solution_arrays
+from negsim.results.rows import point_frame, solution_arrays, worlds_frame
 from negsim.sampling import MAX_POINTS, grid_points, sample_points, scaled
 from negsim.scenario import Scenario
 
@@ -740,6 +742,8 @@ def _evaluate_batch(
 ) -> tuple[pd.DataFrame, list[int]]:
     """Solve the points the batch path covers; return their rows and the others' positions."""
     prepared = _prepared(scenario)
+    if isinstance(prepared, BeliefBatch):
+        return _evaluate_beliefs(prepared, start, points, outputs)
     fast = [k for k, p in enumerate(points) if prepared.fast_point(p)]
     rest = set(range(len(points))) - set(fast)
     if not fast:
@@ -759,20 +763,36 @@ def _evaluate_batch(
     return pd.concat([frame, *errors], ignore_index=True), sorted(rest)
 
 
+def _evaluate_beliefs(
+    prepared: BeliefBatch, start: int, points: Sequence[Mapping[str, Any]], outputs: str
+) -> tuple[pd.DataFrame, list[int]]:
+    """:func:`_evaluate_batch` with worlds: points that set only priors and the accuracy
+    (:mod:`negsim.engine.belief_points`); invalid and overflowing points go to the engine."""
+    fast = [k for k, p in enumerate(points) if prepared.fast_point(p)]
+    valid, prior, accuracy = prepared.point_inputs([points[k] for k in fast])
+    solved = solve_belief_points(prepared, prior, accuracy) if valid else []
+    done = {fast[v]: s for v, s in zip(valid, solved, strict=True) if s is not None}
+    frames = [worlds_frame(s.rounds, s.deal, outputs, start + k) for k, s in done.items()]
+    rest = sorted(set(range(len(points))) - set(done))
+    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), rest
+
+
 _PREPARED = threading.local()
 
 
-def _prepared(scenario: Scenario, space: StateSpace | None = None) -> Batch:
-    """The scenario's :class:`negsim.batch.Batch`, kept per thread (its HiGHS models are
+def _prepared(scenario: Scenario, space: StateSpace | None = None) -> Batch | BeliefBatch:
+    """The scenario's :class:`negsim.batch.Batch` (with worlds, its
+    :class:`negsim.batch.BeliefBatch`), kept per thread (its HiGHS models are
     not shared between threads, e.g. of a multi-threaded dask worker) so that later
     chunks reuse the simplex bases of earlier ones. ``space``: the scenario's state space
-    when the caller has it (a worker gets its parent's). Scenarios are frozen, so the same
-    object needs no new content hash."""
+    when the caller has it (a worker gets its parent's; without worlds only). Scenarios
+    are frozen, so the same object needs no new content hash."""
     if getattr(_PREPARED, "scenario", None) is scenario:
         return _PREPARED.batch
     key = scenario.content_hash()
     if getattr(_PREPARED, "key", None) != key:
-        _PREPARED.key, _PREPARED.batch = key, Batch(scenario, space)
+        batch = BeliefBatch(scenario) if scenario.worlds else Batch(scenario, space)
+        _PREPARED.key, _PREPARED.batch = key, batch
     _PREPARED.scenario = scenario
     return _PREPARED.batch
 

@@ -292,7 +292,7 @@ def solve_beliefs(
     regimes, transition = per_world[0].labels, per_world[0].transition
     arrays = [space.arrays for space in per_world]
     T = scenario.rounds
-    K, R = len(worlds), len(regimes)
+    R = len(regimes)
     N = len(arrays[0][0].actors)
     lattice = signal_lattice(worlds, accuracy_series(scenario))
     prior = priors(scenario)

@@ -1,6 +1,7 @@
 """The sweep's rows from arrays over points: one summary row per point, or one row per
 (point, round, actor). The batch path and :func:`negsim.solve` (one point) both end here,
-so a row never depends on which path produced it."""
+so a row never depends on which path produced it; with worlds, :func:`worlds_frame` adds
+the analyst's outcome to a batch-path point as ``negsim.sweeps`` does to a solved one."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pandas as pd
 from negsim.engine import RoundArrays, RoundSolution
 from negsim.results.derived import agreement_probability, agreement_round, ripe, surplus_share
 
-__all__ = ["point_frame", "solution_arrays"]
+__all__ = ["point_frame", "solution_arrays", "worlds_frame"]
 
 
 def solution_arrays(sol: RoundSolution) -> dict[str, np.ndarray]:
@@ -99,3 +100,44 @@ def point_frame(
             "preferred_delay": sol["delay"][:, :, 0].ravel(),
         }
     )
+
+
+def worlds_frame(sol: RoundSolution, deal: np.ndarray, outputs: str, index: int) -> pd.DataFrame:
+    """The rows of a point of a scenario with worlds solved on the sweep's batch path:
+    ``sol`` the engine's (round, regime) view of its subjective SPE, ``deal`` (T,) the
+    analyst's ``P(deal at t)``.
+
+    Summary rows carry the outcome under the analyst's beliefs, as the sweep reads it from a
+    solved :class:`negsim.Result` (:mod:`negsim.results.outcomes`): ``agreement_round`` the
+    first round by which ``sum_{s<=t} P(deal at s) >= 1/2`` (NaN if never),
+    ``agreement_probability`` ``sum_t P(deal at t)``, ``expected_agreement_round`` ``sum_t t
+    P(deal at t) + T P(no deal)``, ``war_probability`` ``max(0, 1 - sum_t P(deal at t))``,
+    ``deal_now`` ``P(deal at 0)``, ``payoff.<actor>`` the SPE payoff at round 0 in the
+    starting regime (the continuation value where no settlement is made) and ``terms.*``
+    those of :meth:`negsim.Result.terms` at the agreement round (the starting regime's, or
+    the first regime's with a deal then).
+    """
+    a = sol.arrays[0]
+    frame = point_frame(a, sol.transition, solution_arrays(sol), outputs, np.array([index]))
+    if outputs != "summary":
+        return frame
+    T = len(deal)
+    cumulative = np.cumsum(deal)
+    frame["agreement_round"] = agreement_round(cumulative)
+    frame["agreement_probability"] = cumulative[-1]
+    frame["expected_agreement_round"] = float(np.arange(T) @ deal + T * (1.0 - deal.sum()))
+    frame["war_probability"] = max(0.0, float(1.0 - deal.sum()))
+    frame["deal_now"] = float(deal[0])
+    payoff, continuation = sol.payoff["spe"][0, 0], sol.continuation[0, 0]
+    for i, actor in enumerate(a.actors):
+        frame[f"payoff.{actor}"] = payoff[i] if np.isfinite(payoff[i]) else continuation[i]
+    t = agreement_round(cumulative)
+    dealt = np.flatnonzero(sol.deal["spe"][int(t)] > 0) if np.isfinite(t) else np.zeros(0, int)
+    r = int(dealt[0]) if len(dealt) else None  # the starting regime (0) if a deal comes there
+    for k, issue in enumerate(a.positions):
+        frame[f"terms.{issue}"] = np.nan if r is None else sol.x["spe"][int(t), r, k]
+    for q, pie in enumerate(a.pies):
+        for m in np.flatnonzero(a.members[:, q]):
+            term = np.nan if r is None else sol.y["spe"][int(t), r, m, q]
+            frame[f"terms.{pie}.{a.actors[m]}"] = term
+    return frame
