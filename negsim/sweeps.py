@@ -122,7 +122,8 @@ BACKENDS = ("local", "dask", "serial")
 #: ``workers`` is given): a worker process costs ~3 s to start (imports, then its first
 #: simplex bases), more than it saves below ~50,000 Ukraine points (LPs, ~2,500 points/s)
 #: or ~500,000 points of a single-pie game (closed form, ~90,000 points/s) on two cores.
-_PROCESSES_FROM = {"linear programs": 50_000, "closed form": 500_000}
+#: With worlds (a subjective SPE over signal nodes, a few ms a point) from 2,000 points.
+_PROCESSES_FROM = {"linear programs": 50_000, "closed form": 500_000, "worlds": 2_000}
 OUTPUTS = ("summary", "actors")
 _ACTOR_COLUMNS = (
     "threat_point",
@@ -279,6 +280,7 @@ def evaluate_points(
 
     try:
         kind = "closed form" if fast and _prepared(scenario).closed_form else "linear programs"
+        kind = "worlds" if fast and scenario.worlds else kind
         small = fast and not workers and n < _PROCESSES_FROM[kind]
         in_process = len(todo) <= 1 or n_workers == 1 or small
         if backend == "serial" or (backend == "local" and in_process):
