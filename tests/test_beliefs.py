@@ -468,12 +468,12 @@ def test_bad_beliefs_are_located(change: dict, path: str, words: str) -> None:
     assert all(p.file == "bad.yaml" and p.line for p in problems)
 
 
-def test_sweeps_over_beliefs_and_accuracy_use_the_engine() -> None:
+def test_sweeps_over_beliefs_and_accuracy_use_the_batch_path() -> None:
     from negsim.batch import batch_supported
 
     scenario = negsim.load("textbook/optimism")
     ok, why = batch_supported(scenario)
-    assert not ok and "worlds" in why
+    assert ok and "beliefs.* and learning.accuracy" in why
     grid = {"learning.accuracy": [0.5, 0.75], "beliefs.a": [{"a_strong": 0.5, "b_strong": 0.5}]}
     table = negsim.sweep(scenario, grid, backend="serial")
     for _, row in table.iterrows():
