@@ -1,6 +1,14 @@
 """Nodes per round and solve time of a scenario with worlds (issues 15 and 16; run by hand).
 
     .venv/bin/python benchmarks/beliefs.py [--concepts spe] [--rounds 36] [--growth 12 24 36]
+    .venv/bin/python benchmarks/beliefs.py --sweep
+
+``--sweep`` measures instead a sweep over priors and the signal's accuracy (``beliefs.*``
+and ``learning.accuracy``) on the batch path (:mod:`negsim.engine.belief_points`) against
+the same sweep with every point solved by ``negsim.solve`` (the per-point path), in this
+process, in CPU time (the machine is shared): points per second of each and their ratio,
+and the largest difference between the two tables (for ``textbook/optimism``, 10 rounds,
+and the scenario below at 12 rounds).
 
 The scenario is ukraine_2025 without its private types (variants/complete_information:
 4 actors, 2 regimes) with three worlds about how the war
@@ -32,11 +40,15 @@ from __future__ import annotations
 
 import argparse
 import time
+from unittest import mock
 
 import numpy as np
+import pandas as pd
 
 import negsim
+from negsim.engine.belief_points import BeliefBatch
 from negsim.engine.beliefs import signal_lattice, solve_beliefs
+from negsim.sweeps import clear_prepared
 
 WORLDS = {
     "collapse": {
@@ -90,12 +102,65 @@ def spe_time(s: negsim.Scenario, repeat: int = 3) -> float:
     return float(best)
 
 
+def _sweep_cpu(s: negsim.Scenario, grid: dict[str, list]) -> tuple[pd.DataFrame, float]:
+    clear_prepared()  # each run prepares the scenario (and its simplex bases) itself
+    cpu = time.process_time()
+    table = negsim.sweep(s, grid=grid, backend="serial", progress=False)
+    return table, time.process_time() - cpu
+
+
+def sweep_ratio(s: negsim.Scenario, grid: dict[str, list]) -> tuple[float, float, float]:
+    """Points per CPU second of the sweep on the batch path and point by point, and the
+    largest difference between their numeric columns."""
+    batch, fast = _sweep_cpu(s, grid)
+    with mock.patch.object(BeliefBatch, "fast_point", return_value=False):
+        engine, slow = _sweep_cpu(s, grid)
+    numeric = batch.select_dtypes("number")
+    diff = np.nan_to_num(np.abs(numeric.to_numpy() - engine[numeric.columns].to_numpy()))
+    assert batch["error"].isna().all() and engine["error"].isna().all()
+    return len(batch) / fast, len(batch) / slow, float(diff.max())
+
+
+def sweeps() -> None:
+    """The ``--sweep`` table (see the module docstring)."""
+    two = lambda q: {"a_strong": q, "b_strong": round(1 - q, 12)}  # noqa: E731
+    three = lambda q: {"collapse": q, "grind": 0.3, "stalemate": round(0.7 - q, 12)}  # noqa: E731
+    cases = {
+        "textbook/optimism (10 rounds, 2 worlds), 120 points": (
+            negsim.load("textbook/optimism"),
+            {
+                "learning.accuracy": list(np.linspace(0.5, 1.0, 6)),
+                "beliefs.a": [two(q) for q in np.linspace(0.5, 0.95, 10)],
+                "beliefs.analyst": [two(0.5), two(0.2)],
+            },
+        ),
+        "4 actors, 12 rounds, 3 worlds, 2 regimes, 16 points": (
+            scenario(12),
+            {
+                "learning.accuracy": [0.6, 0.7, 0.8, 0.9],
+                "beliefs.russia": [three(q) for q in (0.2, 0.4, 0.5, 0.6)],
+            },
+        ),
+    }
+    negsim.sweep(scenario(4), grid={"learning.accuracy": [0.7]}, progress=False)  # imports
+    for name, (s, grid) in cases.items():
+        fast, slow, diff = sweep_ratio(s, grid)
+        print(
+            f"{name}: batch path {fast:,.0f} points per CPU second, per point {slow:,.1f}: "
+            f"{fast / slow:.1f}x; largest difference {diff:.1e}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--concepts", nargs="*", default=None, help="default: all")
     parser.add_argument("--rounds", type=int, default=36)
     parser.add_argument("--growth", type=int, nargs="*", default=[12, 24, 36])
+    parser.add_argument("--sweep", action="store_true", help="the sweep's batch path instead")
     args = parser.parse_args()
+    if args.sweep:
+        sweeps()
+        return
     s = scenario(args.rounds)
     sizes = signal_lattice(list(s.worlds), s.series(s.learning.accuracy)).sizes()
     print(f"nodes per round (rounds 0..{args.rounds}): {sizes}")

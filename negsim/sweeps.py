@@ -774,9 +774,11 @@ def _evaluate_beliefs(
     valid, prior, accuracy = prepared.point_inputs([points[k] for k in fast])
     solved = solve_belief_points(prepared, prior, accuracy) if valid else []
     done = {fast[v]: s for v, s in zip(valid, solved, strict=True) if s is not None}
-    frames = [worlds_frame(s.rounds, s.deal, outputs, start + k) for k, s in done.items()]
     rest = sorted(set(range(len(points))) - set(done))
-    return (pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()), rest
+    if not done:
+        return pd.DataFrame(), rest
+    sols, deal = [s.rounds for s in done.values()], np.stack([s.deal for s in done.values()])
+    return worlds_frame(sols, deal, outputs, start + np.array(list(done))), rest
 
 
 _PREPARED = threading.local()

@@ -5,7 +5,7 @@ the analyst's outcome to a batch-path point as ``negsim.sweeps`` does to a solve
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -102,10 +102,12 @@ def point_frame(
     )
 
 
-def worlds_frame(sol: RoundSolution, deal: np.ndarray, outputs: str, index: int) -> pd.DataFrame:
-    """The rows of a point of a scenario with worlds solved on the sweep's batch path:
-    ``sol`` the engine's (round, regime) view of its subjective SPE, ``deal`` (T,) the
-    analyst's ``P(deal at t)``.
+def worlds_frame(
+    sols: Sequence[RoundSolution], deal: np.ndarray, outputs: str, index: np.ndarray
+) -> pd.DataFrame:
+    """The rows of points of a scenario with worlds solved on the sweep's batch path:
+    ``sols`` the engine's (round, regime) view of each point's subjective SPE, ``deal``
+    (n, T) the analyst's ``P(deal at t)``, ``index`` (n,) the points' numbers.
 
     Summary rows carry the outcome under the analyst's beliefs, as the sweep reads it from a
     solved :class:`negsim.Result` (:mod:`negsim.results.outcomes`): ``agreement_round`` the
@@ -117,27 +119,34 @@ def worlds_frame(sol: RoundSolution, deal: np.ndarray, outputs: str, index: int)
     those of :meth:`negsim.Result.terms` at the agreement round (the starting regime's, or
     the first regime's with a deal then).
     """
-    a = sol.arrays[0]
-    frame = point_frame(a, sol.transition, solution_arrays(sol), outputs, np.array([index]))
+    arrays = [solution_arrays(sol) for sol in sols]
+    stacked = {key: np.concatenate([a[key] for a in arrays]) for key in arrays[0]}
+    # the headline arrays' names, members and players are those of every world
+    a = sols[0].arrays[0]
+    frame = point_frame(a, sols[0].transition, stacked, outputs, index)
     if outputs != "summary":
         return frame
-    T = len(deal)
-    cumulative = np.cumsum(deal)
-    frame["agreement_round"] = agreement_round(cumulative)
-    frame["agreement_probability"] = cumulative[-1]
-    frame["expected_agreement_round"] = float(np.arange(T) @ deal + T * (1.0 - deal.sum()))
-    frame["war_probability"] = max(0.0, float(1.0 - deal.sum()))
-    frame["deal_now"] = float(deal[0])
-    payoff, continuation = sol.payoff["spe"][0, 0], sol.continuation[0, 0]
-    for i, actor in enumerate(a.actors):
-        frame[f"payoff.{actor}"] = payoff[i] if np.isfinite(payoff[i]) else continuation[i]
+    n, T = deal.shape
+    cumulative = np.cumsum(deal, axis=1)
     t = agreement_round(cumulative)
-    dealt = np.flatnonzero(sol.deal["spe"][int(t)] > 0) if np.isfinite(t) else np.zeros(0, int)
-    r = int(dealt[0]) if len(dealt) else None  # the starting regime (0) if a deal comes there
+    frame["agreement_round"] = t
+    frame["agreement_probability"] = cumulative[:, -1]
+    frame["expected_agreement_round"] = deal @ np.arange(T) + T * (1.0 - deal.sum(axis=1))
+    frame["war_probability"] = np.maximum(0.0, 1.0 - deal.sum(axis=1))
+    frame["deal_now"] = deal[:, 0]
+    payoff, continuation = stacked["payoff"][:, 0, 0], stacked["continuation"][:, 0, 0]
+    value = np.where(np.isfinite(payoff), payoff, continuation)
+    for i, actor in enumerate(a.actors):
+        frame[f"payoff.{actor}"] = value[:, i]
+    rows = np.arange(n)
+    at = np.where(np.isnan(t), 0, t).astype(int)
+    dealt = (stacked["deal"][rows, at] > 0) & ~np.isnan(t)[:, None]  # (n, R)
+    has = dealt.any(axis=1)
+    r = np.argmax(dealt, axis=1)  # the starting regime (0) if a deal comes there
+    x, y = stacked["x"][rows, at, r], stacked["y"][rows, at, r]
     for k, issue in enumerate(a.positions):
-        frame[f"terms.{issue}"] = np.nan if r is None else sol.x["spe"][int(t), r, k]
+        frame[f"terms.{issue}"] = np.where(has, x[:, k], np.nan)
     for q, pie in enumerate(a.pies):
         for m in np.flatnonzero(a.members[:, q]):
-            term = np.nan if r is None else sol.y["spe"][int(t), r, m, q]
-            frame[f"terms.{pie}.{a.actors[m]}"] = term
+            frame[f"terms.{pie}.{a.actors[m]}"] = np.where(has, y[:, m, q], np.nan)
     return frame
