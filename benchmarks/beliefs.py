@@ -134,11 +134,11 @@ def sweeps() -> None:
                 "beliefs.analyst": [two(0.5), two(0.2)],
             },
         ),
-        "4 actors, 12 rounds, 3 worlds, 2 regimes, 16 points": (
+        "4 actors, 12 rounds, 3 worlds, 2 regimes, 40 points": (
             scenario(12),
             {
-                "learning.accuracy": [0.6, 0.7, 0.8, 0.9],
-                "beliefs.russia": [three(q) for q in (0.2, 0.4, 0.5, 0.6)],
+                "learning.accuracy": [0.5, 0.6, 0.7, 0.8, 0.9],
+                "beliefs.russia": [three(q) for q in np.linspace(0.0, 0.7, 8)],
             },
         ),
     }

@@ -29,7 +29,7 @@ incentive Delta at round 0), ``ripe_round`` (first round where no veto player ga
 waiting) and ``error`` (why a point could not be solved, else missing). Other requested
 concepts add ``<concept>.payoff.<actor>``.
 
-With worlds or private types (``worlds:``, ``types:``; solved point by point) the row reports
+With worlds or private types (``worlds:``, ``types:``) the row reports
 the equilibrium solved, under the analyst's beliefs (:mod:`negsim.results.outcomes`):
 ``agreement_round`` and ``agreement_probability`` as above from the analyst's ``P(deal at
 t)`` (worlds: ``deal_probability`` of perspective ``analyst``; types: the prior-weighted
@@ -51,9 +51,15 @@ one), the sweep does not call
 :func:`negsim.solve` per point: :mod:`negsim.batch` runs the engine's backward induction
 once for a whole chunk, looping over rounds and regimes and vectorising over points
 (closed forms for a single pie; the proposer's linear programs solved for all points by
-reusing simplex bases). Any other point, and points the batch path finds borderline, go
-to :func:`negsim.solve`, so results never depend on which path ran (tests hold them equal
-to 1e-9).
+reusing simplex bases). In scenarios with worlds whose offers are vectorisable the batch
+path instead covers points that set only priors (``beliefs.*``) and the signal's accuracy
+(``learning.accuracy``: a number, a schedule, one of its fields, or ``scale``):
+:mod:`negsim.engine.belief_points` solves their signal nodes, all points at once, in one
+vectorised proposer step per round and regime, and the rows are built as above. Any other
+point (with worlds: any other path; with private types: every point), points the scenario
+refuses (their error rows) and points the batch path finds borderline go to
+:func:`negsim.solve`, so results never depend on which path ran (tests hold them equal to
+1e-9).
 
 **Execution.** Points are cut into chunks. ``backend="local"`` runs chunks in a
 :class:`concurrent.futures.ProcessPoolExecutor` (all cores by default; created per call,

@@ -35,14 +35,14 @@ def _opt(q: float) -> dict[str, float]:
 #: accuracy 0.5 is uninformative with two worlds (1/K), 1 reveals the world after round 0;
 #: a steps schedule mixes an uninformative round with two informative values; priors with
 #: a zero, an analyst that is not uniform, and points whose prior does not sum to 1 or names
-#: an unknown world (error rows)
+#: an unknown world or whose accuracy is below 1/K (error rows)
 STEPS = {
     "kind": "steps",
     "initial": 0.5,
     "steps": [{"round": 2, "value": 0.8}, {"round": 5, "value": 0.6}],
 }
 OPTIMISM_GRID = {
-    "learning.accuracy": [0.5, 0.6, 0.75, 0.9, 1.0, STEPS],
+    "learning.accuracy": [0.5, 0.6, 0.75, 0.9, 1.0, STEPS, 0.3],
     "beliefs.a": [_opt(0.3), _opt(0.8), _opt(1.0), {"a_strong": 0.7}, {"nowhere": 1.0}],
     "beliefs.analyst": [_opt(0.5), _opt(0.15)],
 }
@@ -116,9 +116,13 @@ def test_optimism_rows_equal_the_per_point_path(monkeypatch, outputs):
     engine = _per_point(monkeypatch, scenario, grid=OPTIMISM_GRID, outputs=outputs)
     _assert_same(batch, engine)
     if outputs == "summary":
-        errors = batch["error"].notna()
-        assert errors.sum() == 2 * 6 * 2  # the two invalid priors of A, at every other value
-        assert batch["error"][errors].str.contains("beliefs.a").all()
+        # the two invalid priors of A and the accuracy 0.3 < 1/2, alone and together
+        errors = batch["error"].fillna("")
+        prior = batch["beliefs.a"].map(lambda p: p in ({"a_strong": 0.7}, {"nowhere": 1.0}))
+        accuracy = batch["learning.accuracy"].map(lambda a: a == 0.3)
+        assert (errors.str.contains("beliefs.a") == prior).all()
+        assert (errors.str.contains("learning.accuracy") == accuracy).all()
+        assert (errors != "").sum() == 2 * (7 * 5 - 6 * 3)
         # the grid reaches deals at round 0, later deals and wars
         assert {0.0, 1.0} <= set(batch["deal_now"].dropna())
         assert (batch["expected_agreement_round"].dropna() > 1).any()

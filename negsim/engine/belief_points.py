@@ -30,7 +30,7 @@ points whose values overflow are solved point by point.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -133,16 +133,37 @@ class BeliefBatch:
         (n, N + 1, K) (:func:`negsim.engine.beliefs.priors`) and accuracies (n, T)
         (:func:`negsim.engine.beliefs.accuracy_series`). A point the scenario's
         validation refuses (a prior that does not sum to 1, an unknown world, an accuracy
-        outside its range) is left out: :func:`negsim.solve` reports it as for any point."""
+        outside its range) is left out: :func:`negsim.solve` reports it as for any point.
+
+        The scenario's checks of the priors and of the accuracy read nothing of each other
+        (``negsim.scenario``: the priors against the actors and worlds, the accuracy
+        against the number of worlds, claims' paths one by one), so a point's ``beliefs``
+        changes and its ``learning`` changes are validated apart, each distinct set once
+        (a grid of 10 priors by 10 accuracies validates 20 scenarios, not 100)."""
+        found: dict[str, np.ndarray | None] = {}
+
+        def part(
+            changes: dict[str, Any], read: Callable[[Scenario], np.ndarray]
+        ) -> np.ndarray | None:
+            key = repr((read.__name__, sorted(changes.items())))
+            if key not in found:
+                try:
+                    found[key] = read(
+                        self.scenario.with_changes(changes) if changes else self.scenario
+                    )
+                except NegsimError:
+                    found[key] = None
+            return found[key]
+
         valid, prior, accuracy = [], [], []
         for k, point in enumerate(points):
-            try:
-                changed = self.scenario.with_changes(dict(point)) if point else self.scenario
-            except NegsimError:
-                continue
-            valid.append(k)
-            prior.append(priors(changed))
-            accuracy.append(accuracy_series(changed))
+            beliefs = {p: v for p, v in point.items() if p.split(".")[0] == "beliefs"}
+            learning = {p: v for p, v in point.items() if p not in beliefs}
+            pi, a = part(beliefs, priors), part(learning, accuracy_series)
+            if pi is not None and a is not None:
+                valid.append(k)
+                prior.append(pi)
+                accuracy.append(a)
         K, T = len(self.scenario.worlds), self.scenario.rounds
         shape = (len(valid), len(self.scenario.actors) + 1, K)
         return (
