@@ -154,6 +154,10 @@ def test_multi_regime_scenario_rows_equal_the_per_point_path(monkeypatch):
     engine = _per_point(monkeypatch, scenario, grid=HESITATION_GRID)
     _assert_same(batch, engine)
     assert batch["error"].isna().all()
+    # a deal at round 25 on terms, whose value to Russia moves with its prior (a little
+    # less the more it expects the US to stay)
+    assert (batch["agreement_round"] == 25).all() and batch["terms.territory"].notna().all()
+    assert batch["payoff.russia"].nunique() > 1
 
 
 def test_the_batch_path_solves_belief_points_without_the_engine(monkeypatch):
@@ -173,3 +177,12 @@ def test_the_batch_path_solves_belief_points_without_the_engine(monkeypatch):
     assert table["error"].isna().all() and calls == []
     sweep(scenario, grid={"actors.a.discount": [0.95]}, backend="serial", progress=False)
     assert len(calls) == 1
+
+
+def test_local_processes_give_the_serial_table():
+    """Worker processes prepare the scenario with worlds themselves; chunks change nothing."""
+    scenario = negsim.load("textbook/optimism")
+    grid = {"learning.accuracy": [0.6, 0.8, 1.0], "beliefs.a": [_opt(0.4), _opt(0.9)]}
+    serial = sweep(scenario, grid=grid, backend="serial", progress=False)
+    local = sweep(scenario, grid=grid, backend="local", workers=2, chunk_size=2, progress=False)
+    pd.testing.assert_frame_equal(local, serial)
