@@ -40,21 +40,19 @@ from threadpoolctl import threadpool_limits
 from negsim.engine.beliefs import (
     BeliefSolution,
     Lattice,
-    WorldArrays,
-    accuracy_series,
     all_nodes,
     posterior,
     priors,
     reach,
     round_view,
     signal_lattice,
-    world_arrays,
 )
 from negsim.engine.offers import ClosedFormOffers
 from negsim.engine.points import vectorised_offers
 from negsim.engine.simplex import SimplexOffers
 from negsim.engine.solve import RoundSolution
 from negsim.engine.states import StateSpace
+from negsim.engine.worlds import WorldArrays, accuracy_series, world_arrays
 from negsim.errors import NegsimError
 from negsim.scenario import Scenario
 
@@ -79,7 +77,7 @@ def belief_point(point: Mapping[str, Any]) -> bool:
 @dataclass
 class BeliefBatch:
     """A scenario with worlds prepared for the batch path: each world's arrays
-    (:func:`negsim.engine.beliefs.world_arrays`), the settlement space offers are made in
+    (:func:`negsim.engine.worlds.world_arrays`), the settlement space offers are made in
     (world 0's arrays; a settlement is worth the same in every world) and its vectorised
     offer strategy, whose simplex bases are kept from chunk to chunk."""
 
@@ -131,7 +129,7 @@ class BeliefBatch:
     ) -> tuple[list[int], np.ndarray, np.ndarray]:
         """The positions of the points whose changed scenario is valid, with their priors
         (n, N + 1, K) (:func:`negsim.engine.beliefs.priors`) and accuracies (n, T)
-        (:func:`negsim.engine.beliefs.accuracy_series`). A point the scenario's
+        (:func:`negsim.engine.worlds.accuracy_series`). A point the scenario's
         validation refuses (a prior that does not sum to 1, an unknown world, an accuracy
         outside its range) is left out: :func:`negsim.solve` reports it as for any point.
 
