@@ -114,6 +114,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import numpy as np
+from scipy.optimize import brentq, minimize_scalar
 
 from negsim.engine.arrays import RoundArrays
 from negsim.engine.bellman import ProposerChoice, backward_induction, proposer_choice, proposers
@@ -130,6 +131,8 @@ __all__ = ["Branch", "Option", "Screening", "State", "solve_types"]
 _TOL = 1e-9
 _VERIFY_TOL = 1e-7
 _PROBES = (0.25, 0.5, 0.75)  # where an interval between thresholds is probed
+_GRID = 16  # where the choices are probed on an interval where an offer moves with rho
+_SEARCH = 8  # grid of residuals before a bounded search for the best moving mixed offer
 _MOVING = (
     "after a randomised rejection an offer moves with the residual belief (another "
     "responder's floor, or the informed actor proposing), so the thresholds are not those of "
@@ -204,11 +207,17 @@ class _Piece:
     const: np.ndarray  # (M, N)
     inv: np.ndarray  # (N,)
     keys: tuple[tuple[object, ...], ...]
+    numeric: bool = False  # the offers move with rho: values by solving the node at rho
 
 
 class _Uncovered(SolveError):
     """The mixed equilibrium at some node is outside what negsim computes (module doc);
     caught where a mixed option is built (the node is then refused if reached)."""
+
+
+class _Moving(_Uncovered):
+    """An offer moves with the residual belief: the affine pieces do not apply (the
+    numeric pieces do)."""
 
 
 @dataclass
@@ -396,6 +405,10 @@ class _Solver:
             war = war_utilities(StateSpace([str(r) for r in range(R)], arrays[m], transition))
             self.value[T, :, :, m] = np.pad(war, ((0, 0), (0, 1)), constant_values=1.0)[:, None]
         self.pieces: dict[tuple[int, int, int], list[_Piece]] = {}
+        # values at randomised states on numeric pieces, [t][r][state]
+        self.moving_values: list[list[dict[State, np.ndarray]]] = [
+            [{} for _ in range(R)] for _ in range(T)
+        ]
         self.branches: dict[tuple[int, int, State], list[Branch]] = {}
         self.uncovered: dict[tuple[int, int, State], str] = {}
         self._combined: dict[tuple[int, int, int], RoundArrays] = {}
@@ -426,9 +439,28 @@ class _Solver:
         if state.pure or t == self.T:
             return self.value[t, r, state.s], zero
         piece = self._piece(t, r, state)
+        if piece.numeric:
+            if state not in self.moving_values[t][r]:
+                found = self.piece_node(t, r, state, lean=True)
+                values = sum(br.probability * br.chosen.outcome for br in found)
+                self.moving_values[t][r][state] = np.asarray(values, dtype=float)
+            return self.moving_values[t][r][state], zero
         const = piece.const.copy()
         const[state.s] += piece.inv / state.w
         return const, piece.inv
+
+    def piece_node(self, t: int, r: int, state: State, lean: bool = False) -> list[Branch]:
+        """The moves at a randomised state, as its piece has them. At the end of a numeric
+        piece where the informed actor's set of proposing types changes (at the breakpoint
+        only the next piece's set is consistent), the piece's limit: the node 1e-12 inside."""
+        piece = self._piece(t, r, state)
+        try:
+            return self.node(t, r, state, piece.keys, lean)
+        except LookupError:
+            if not piece.numeric:
+                raise
+        inside = state.w - 1e-12 if state.w >= piece.hi else state.w + 1e-12
+        return self.node(t, r, dataclasses.replace(state, w=inside), piece.keys, lean)
 
     def cont_at(self, t: int, r: int, state: State) -> tuple[np.ndarray, np.ndarray]:
         """Continuation after a rejection at round t that leads to ``state``."""
@@ -454,10 +486,24 @@ class _Solver:
         return sorted(found)
 
     def pieces_at(self, t: int, r: int, m: int) -> list[_Piece]:
-        """The values at (t, r, (m, rho)) for rho in (0, 1), piece by piece (module doc)."""
+        """The values at (t, r, (m, rho)) for rho in (0, 1), piece by piece (module doc):
+        exact affine pieces where the later offers are fixed, numeric ones otherwise."""
         if (t, r, m) in self.pieces:
             return self.pieces[t, r, m]
         bounds = [0.0, *self.thresholds(t, r, m), 1.0]
+        later = np.flatnonzero(self.transition[r] > 0).tolist() if t + 1 < self.T else []
+        pieces: list[_Piece] | None = None
+        if not any(p.numeric for q in later for p in self.pieces_at(t + 1, q, m)):
+            try:
+                pieces = self._exact_pieces(t, r, m, bounds)
+            except _Moving:
+                pieces = None
+        if pieces is None:
+            pieces = self._numeric_pieces(t, r, m, bounds)
+        self.pieces[t, r, m] = pieces
+        return pieces
+
+    def _exact_pieces(self, t: int, r: int, m: int, bounds: list[float]) -> list[_Piece]:
         pieces: list[_Piece] = []
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
             for a, b, keys in self._envelope(t, r, m, lo, hi):
@@ -468,8 +514,80 @@ class _Solver:
                 const = np.array(const, dtype=float)
                 const[m] -= np.asarray(inv) / probe.w
                 pieces.append(_Piece(a, b, const, np.asarray(inv, dtype=float), keys))
-        self.pieces[t, r, m] = pieces
         return pieces
+
+    def _numeric_pieces(self, t: int, r: int, m: int, bounds: list[float]) -> list[_Piece]:
+        """Pieces where an offer moves with rho: on each interval between the later
+        thresholds, the proposers' choices on a grid, and where they change the breakpoint
+        to 1e-12 (:meth:`_breakpoint`)."""
+        zero_const, zero_inv = np.zeros((self.M, self.N)), np.zeros(self.N)
+        pieces: list[_Piece] = []
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            xs = lo + (hi - lo) * (np.arange(_GRID) + 0.5) / _GRID
+            ks = [self._keys(t, r, State(m, float(x))) for x in xs]
+            starts = [(lo, ks[0])]
+            for i in range(_GRID - 1):
+                if ks[i] != ks[i + 1]:
+                    starts += self._breakpoint(
+                        t, r, m, float(xs[i]), ks[i], float(xs[i + 1]), ks[i + 1]
+                    )
+            ends = [a for a, _ in starts[1:]] + [hi]
+            for (a, keys), b in zip(starts, ends, strict=True):
+                pieces.append(_Piece(a, b, zero_const, zero_inv, keys, numeric=True))
+        return pieces
+
+    def _keys(self, t: int, r: int, state: State) -> tuple[tuple[object, ...], ...]:
+        """The proposers' choices at a randomised state (a numeric piece's keys)."""
+        keys = tuple(b.chosen.key for b in self.node(t, r, state))
+        if any(key[0] == "mixed" for key in keys):
+            raise _Uncovered(
+                "after a randomised rejection the next proposer would itself make the marginal "
+                "type randomise again while the offers move with the residual belief"
+            )
+        return keys
+
+    def _breakpoint(
+        self,
+        t: int,
+        r: int,
+        m: int,
+        a: float,
+        ka: tuple[tuple[object, ...], ...],
+        b: float,
+        kb: tuple[tuple[object, ...], ...],
+    ) -> list[tuple[float, tuple[tuple[object, ...], ...]]]:
+        """Where the choices change from ``ka`` (at a) to ``kb`` (at b): [(start, keys)].
+        A single uninformed proposer switching between two options: the root of the
+        difference of their values (:func:`scipy.optimize.brentq`, to 1e-12); otherwise
+        (the informed actor's pooled offer, or more than one change) bisection on the
+        choices; a third choice found in between splits the bracket."""
+        changed = [q for q in range(len(ka)) if ka[q] != kb[q]]
+
+        def gap(x: float) -> float:
+            found = self.node(t, r, State(m, x))
+            q = changed[0]
+            options = {o.key: o.expected for o in found[q].options}
+            return options.get(ka[q], -np.inf) - options.get(kb[q], -np.inf)
+
+        if len(changed) == 1 and not self.node(t, r, State(m, a))[changed[0]].informed:
+            ga, gb = gap(a), gap(b)
+            if np.isfinite(ga) and np.isfinite(gb) and ga >= 0.0 >= gb:
+                x = brentq(gap, a, b, xtol=1e-13, rtol=4 * np.finfo(float).eps)
+                for side in (x, min(b, x + 1e-12)):  # the choices just right of the root
+                    if self._keys(t, r, State(m, side)) == kb:
+                        return [(side, kb)]
+        while b - a > 1e-12:
+            c = 0.5 * (a + b)
+            kc = self._keys(t, r, State(m, c))
+            if kc == ka:
+                a = c
+            elif kc == kb:
+                b = c
+            else:
+                return self._breakpoint(t, r, m, a, ka, c, kc) + self._breakpoint(
+                    t, r, m, c, kc, b, kb
+                )
+        return [(b, kb)]
 
     def _envelope(
         self, t: int, r: int, m: int, lo: float, hi: float
@@ -483,11 +601,11 @@ class _Solver:
             lines: dict[tuple[object, ...], tuple[float, float, float]] = {}
             options = [{o.key: o for o in f[q].options} for f in found]
             if any(set(o) != set(options[0]) for o in options):
-                raise _Uncovered(_MOVING)
+                raise _Moving(_MOVING)
             if found[0][q].informed:
                 xs = [d.x for d in (f[q].settlement for f in found) if d is not None]
                 if any(not np.allclose(v, xs[0], atol=1e-9) for v in xs):
-                    raise _Uncovered(
+                    raise _Moving(
                         "after a randomised rejection the informed actor proposes, and its "
                         "pooled offer moves with the residual belief"
                     )
@@ -502,7 +620,7 @@ class _Solver:
                 if abs(alpha + beta * x[1] - g[1]) > 1e-9 * max(1.0, abs(g[1])) or any(
                     not np.allclose(v, xs[0], atol=1e-9) for v in xs
                 ):
-                    raise _Uncovered(_MOVING)
+                    raise _Moving(_MOVING)
                 lines[key] = (alpha, beta, first.order)
             cuts.append(_upper_envelope(lines, lo, hi))
         points = sorted({lo, hi, *(c for cut in cuts for c, _ in cut)})
@@ -566,21 +684,32 @@ class _Solver:
         return np.where(outside, -np.inf, u - cont)
 
     def node(
-        self, t: int, r: int, state: State, keys: tuple[tuple[object, ...], ...] | None = None
+        self,
+        t: int,
+        r: int,
+        state: State,
+        keys: tuple[tuple[object, ...], ...] | None = None,
+        lean: bool = False,
     ) -> list[Branch]:
         """Every proposer's move at (t, r, state); ``keys`` imposes the options (a
-        residual state's piece)."""
+        residual state's piece); ``lean``: only the imposed (pure) options are built."""
         post = _posterior(self.prior, state)
         cur, cur_inv = self.cont_at(t, r, state)
         base = (post @ cur)[: self.N - 1]
         found = []
         for q, (j, probability) in enumerate(proposers(self.arrays[0][r], t)):
             if j == self.k:
-                options = self._informed(t, r, state, post, cur, cur_inv, base, probability)
+                first = keys[q] if keys is not None else None  # a piece's consistent set
+                options = self._informed(t, r, state, post, cur, cur_inv, base, probability, first)
             else:
-                options = self._uninformed(t, r, state, post, cur, cur_inv, base, j, probability)
+                only = keys[q] if lean and keys is not None else None
+                options = self._uninformed(
+                    t, r, state, post, cur, cur_inv, base, j, probability, only
+                )
             if keys is not None:
-                chosen = next(o for o in options if o.key == keys[q])
+                chosen = next((o for o in options if o.key == keys[q]), None)
+                if chosen is None:
+                    raise LookupError(keys[q])
             elif j == self.k:
                 chosen = options[0]
             else:
@@ -652,6 +781,7 @@ class _Solver:
         base: np.ndarray,
         j: int,
         probability: float,
+        only: tuple[object, ...] | None = None,
     ) -> list[Option]:
         M, k, s = self.M, self.k, state.s
         nothing = np.zeros(M)
@@ -672,7 +802,10 @@ class _Solver:
             )
         ]
         types = np.arange(M)
-        for c in range(s + 1, M + 1):
+        cutoffs = (
+            range(s + 1, M + 1) if only is None else [int(cast(int, only[1]))] * (only[0] == "pure")
+        )
+        for c in cutoffs:
             nxt = State(min(c, M - 1))
             floors = base.copy()
             floors[k] = self.cont_at(t, r, nxt)[0][s:c, k].max()
@@ -695,7 +828,7 @@ class _Solver:
             )
             assert option is not None
             options.append(option)
-        for m in range(s, M - 1):
+        for m in range(s, M - 1) if only is None else ():
             options += self._mixed(t, r, state, post, base, j, probability, m)
         return options
 
@@ -726,33 +859,53 @@ class _Solver:
             self.uncovered.setdefault((t, r, state), f"type {m}: {exc}")
             return []
         types = np.arange(M)
-        options = []
-        for w in candidates:
-            for side in (1, -1):
-                nxt = State(m, w, side)
-                floors = base.copy()
-                floors[k] = self.cont_at(t, r, nxt)[0][s : m + 1, k].max()
-                choice = self.choose(r, t, j, s, m + 1, floors, probability)
-                if choice.settlement is None or k not in choice.coalition:
-                    continue
-                intended = ((types >= s) & (types < m)).astype(float)
-                intended[m] = 1.0 - w / top
-                option = self._option(
-                    t,
-                    r,
-                    state,
-                    post,
-                    j,
-                    ("mixed", m, w, side),
-                    choice.settlement,
-                    choice.coalition,
-                    intended,
-                    nxt,
-                    m + 1.0 - w / top,
-                )
-                if option is not None:
-                    options.append(option)
+
+        def mixed(w: float, side: int) -> Option | None:
+            nxt = State(m, w, side)
+            floors = base.copy()
+            floors[k] = self.cont_at(t, r, nxt)[0][s : m + 1, k].max()
+            choice = self.choose(r, t, j, s, m + 1, floors, probability)
+            if choice.settlement is None or k not in choice.coalition:
+                return None
+            intended = ((types >= s) & (types < m)).astype(float)
+            intended[m] = 1.0 - w / top
+            return self._option(
+                t,
+                r,
+                state,
+                post,
+                j,
+                ("mixed", m, w, side),
+                choice.settlement,
+                choice.coalition,
+                intended,
+                nxt,
+                m + 1.0 - w / top,
+            )
+
+        options = [o for w in candidates for side in (1, -1) if (o := mixed(w, side)) is not None]
+        for lo, hi in self._moving(t, r, m, top):
+            best = _best_residual(mixed, lo, hi)
+            if best is not None:
+                options.append(best)
         return options
+
+    def _moving(self, t: int, r: int, m: int, top: float) -> list[tuple[float, float]]:
+        """The intervals of residuals below ``top`` between the thresholds where type m's
+        continuation at (t, r, (m, .)) moves with the residual (a numeric piece next)."""
+        if t + 1 >= self.T:
+            return []
+        later = np.flatnonzero(self.transition[r] > 0).tolist()
+        bounds = [0.0, *self.thresholds(t, r, m), 1.0]
+        out = []
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            hi = min(hi, top)
+            if hi - lo <= 1e-12:
+                continue
+            mid = State(m, 0.5 * (lo + hi))
+            if any(self._piece(t + 1, q, mid).numeric for q in later):
+                out.append((lo, hi))
+        return out
 
     def _informed(
         self,
@@ -764,12 +917,17 @@ class _Solver:
         cur_inv: np.ndarray,
         base: np.ndarray,
         probability: float,
+        first: tuple[object, ...] | None = None,
     ) -> list[Option]:
         """The informed actor proposes: the proposing types pool on one offer, the others
-        wait (the first option returned is the one played)."""
+        wait (the first option returned is the one played). ``first``: a set of proposing
+        types to try first (a piece's, at its end where two sets are consistent)."""
         M, k, s = self.M, self.k, state.s
         types = np.arange(M)
-        for c in range(M, s, -1):  # the largest consistent set of proposing types s..c-1
+        sets = list(range(M, s, -1))  # the largest consistent set of proposing types s..c-1
+        if first is not None and first[1] in sets:
+            sets.insert(0, int(cast(int, first[1])))
+        for c in sets:
             nxt = State(min(c, M - 1))
             cont = self.cont_at(t, r, nxt)[0]
             floors = base.copy()
@@ -852,9 +1010,7 @@ class _Solver:
                         "actors a say in the offers"
                     )
                 if (t, r, state) not in self.branches:
-                    self.branches[t, r, state] = self.node(
-                        t, r, state, self._piece(t, r, state).keys
-                    )
+                    self.branches[t, r, state] = self.piece_node(t, r, state)
                 found = self.branches[t, r, state]
                 after = sum(b.probability * self.cont_at(t, r, b.next_state)[0] for b in found)
                 now = sum(b.probability * b.chosen.outcome for b in found)
@@ -888,6 +1044,30 @@ class _Solver:
 
 def _order(option: Option) -> float:
     return option.order
+
+
+def _best_residual(mixed: Any, lo: float, hi: float) -> Option | None:
+    """The best mixed offer with a residual in (lo, hi), where the marginal type's
+    continuation moves with the residual: the best of a grid, then a bounded scalar search
+    (:func:`scipy.optimize.minimize_scalar`, to 1e-12) between its neighbours.
+    ``mixed(w, side)`` builds the option (None where no offer leaves the type indifferent)."""
+
+    def value(w: float) -> float:
+        option = mixed(w, -1)
+        return -np.inf if option is None else option.expected
+
+    xs = lo + (hi - lo) * (np.arange(_SEARCH) + 0.5) / _SEARCH
+    values = [value(float(x)) for x in xs]
+    i = int(np.argmax(values))
+    if not np.isfinite(values[i]):
+        return None
+    a = lo if i == 0 else float(xs[i - 1])
+    b = hi if i == _SEARCH - 1 else float(xs[i + 1])
+    found = minimize_scalar(
+        lambda w: -value(w), bounds=(a, b), method="bounded", options={"xatol": 1e-12}
+    )
+    w = float(found.x) if -found.fun > values[i] else float(xs[i])
+    return cast(Option | None, mixed(w, -1))
 
 
 def _posterior(prior: np.ndarray, state: State) -> np.ndarray:
