@@ -59,11 +59,34 @@ each later proposer (``Z`` the unnormalised mass of the types in play), on each 
 between the later thresholds, recursively from the last round (:class:`_Piece`). This is
 exact when the later offers do not depend on :math:`\rho` -- the informed actor is the only
 responder whose floor matters there and it does not propose -- which negsim checks at three
-points per interval; where an offer does depend on the residual belief (another
-responder's floor, or the informed actor proposing after a randomised rejection), the mixed
-equilibrium is *not covered*: a gap at a node reached with positive probability raises
-:class:`SolveError` (never a pure profile that may not be an equilibrium), one off the path
-is counted (``uncovered_off_path``).
+points per interval.
+
+**Offers that move with the residual belief.** Where a later offer does depend on
+:math:`\rho` -- another responder's floor is its expected continuation under the posterior
+:math:`\pi(\theta|(m, \rho))`, a linear-fractional function of :math:`\rho`, or the informed
+actor proposes after a randomised rejection and its pooled offer gives the responders
+those floors -- :math:`Z U_j^o` is no longer affine but is continuous and piecewise smooth
+in :math:`\rho`, and the values at :math:`(m, \rho)` are computed by solving the node at
+that :math:`\rho` (*numeric* pieces, and every earlier round's pieces of the same marginal
+type with them). The breakpoints -- where a later proposer is indifferent between two
+options, or where the informed actor's set of proposing types changes -- are found on a
+grid of 16 residuals per interval and then to 1e-12: by :func:`scipy.optimize.brentq` on
+the difference of the two options' values (a proposer switching), by bisection otherwise.
+Between breakpoints the marginal type's continuation :math:`C_k^m(t, (m, \rho))` is
+continuous, so every residual there is an equilibrium continuation of the offer
+:math:`u = C_k^m(t, (m, \rho))` (the type indifferent), and the proposer's best such offer
+is a one-dimensional maximisation over :math:`\rho` on each piece: a grid of 8 residuals,
+then a bounded scalar search (:func:`scipy.optimize.minimize_scalar`) between the best
+point's neighbours; the piece ends are offered as above. Where the chosen offers do not
+move, nothing of this is used and the numbers are the affine pieces' exactly. Still not
+covered: a later proposer that, at a residual state where the offers move, would itself
+make the marginal type randomise again (nested randomisation with moving offers): a gap at
+a node reached with positive probability then raises :class:`SolveError` (never a pure
+profile that may not be an equilibrium), one off the path is counted
+(``uncovered_off_path``). Example (``tests/test_screening.py``,
+``test_informed_proposer_after_a_randomised_rejection``): A offers, B (informed) proposes,
+A offers; A's best first offer leaves the weak type a residual strictly between the
+thresholds, against a brute force over the residual.
 
 Example (``tests/test_screening.py``): two rounds, A makes both offers to B whose war cost
 is 0 (resolute, prior q) or c (pragmatic). Below the prior threshold
@@ -133,6 +156,7 @@ _VERIFY_TOL = 1e-7
 _PROBES = (0.25, 0.5, 0.75)  # where an interval between thresholds is probed
 _GRID = 16  # where the choices are probed on an interval where an offer moves with rho
 _SEARCH = 8  # grid of residuals before a bounded search for the best moving mixed offer
+_EDGE = 1e-12  # how far inside an interval its ends are probed
 _MOVING = (
     "after a randomised rejection an offer moves with the residual belief (another "
     "responder's floor, or the informed actor proposing), so the thresholds are not those of "
@@ -459,7 +483,7 @@ class _Solver:
         except LookupError:
             if not piece.numeric:
                 raise
-        inside = state.w - 1e-12 if state.w >= piece.hi else state.w + 1e-12
+        inside = state.w - _EDGE if state.w >= piece.hi else state.w + _EDGE
         return self.node(t, r, dataclasses.replace(state, w=inside), piece.keys, lean)
 
     def cont_at(self, t: int, r: int, state: State) -> tuple[np.ndarray, np.ndarray]:
@@ -523,10 +547,11 @@ class _Solver:
         zero_const, zero_inv = np.zeros((self.M, self.N)), np.zeros(self.N)
         pieces: list[_Piece] = []
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
-            xs = lo + (hi - lo) * (np.arange(_GRID) + 0.5) / _GRID
+            inner = lo + (hi - lo) * (np.arange(_GRID) + 0.5) / _GRID
+            xs = [lo + _EDGE, *inner.tolist(), hi - _EDGE]  # the ends' choices too
             ks = [self._keys(t, r, State(m, float(x))) for x in xs]
             starts = [(lo, ks[0])]
-            for i in range(_GRID - 1):
+            for i in range(len(xs) - 1):
                 if ks[i] != ks[i + 1]:
                     starts += self._breakpoint(
                         t, r, m, float(xs[i]), ks[i], float(xs[i + 1]), ks[i + 1]
@@ -1064,7 +1089,7 @@ def _best_residual(mixed: Any, lo: float, hi: float) -> Option | None:
     a = lo if i == 0 else float(xs[i - 1])
     b = hi if i == _SEARCH - 1 else float(xs[i + 1])
     found = minimize_scalar(
-        lambda w: -value(w), bounds=(a, b), method="bounded", options={"xatol": 1e-12}
+        lambda w: -value(w), bounds=(a, b), method="bounded", options={"xatol": 1e-10}
     )
     w = float(found.x) if -found.fun > values[i] else float(xs[i])
     return cast(Option | None, mixed(w, -1))
