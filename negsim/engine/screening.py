@@ -78,15 +78,16 @@ continuous, so every residual there is an equilibrium continuation of the offer
 is a one-dimensional maximisation over :math:`\rho` on each piece: a grid of 8 residuals,
 then a bounded scalar search (:func:`scipy.optimize.minimize_scalar`) between the best
 point's neighbours; the piece ends are offered as above. Where the chosen offers do not
-move, nothing of this is used and the numbers are the affine pieces' exactly. Still not
-covered: a later proposer that, at a residual state where the offers move, would itself
-make the marginal type randomise again (nested randomisation with moving offers): a gap at
-a node reached with positive probability then raises :class:`SolveError` (never a pure
-profile that may not be an equilibrium), one off the path is counted
-(``uncovered_off_path``). Example (``tests/test_screening.py``,
-``test_informed_proposer_after_a_randomised_rejection``): A offers, B (informed) proposes,
-A offers; A's best first offer leaves the weak type a residual strictly between the
-thresholds, against a brute force over the residual.
+move, nothing of this is used and the numbers are the affine pieces' exactly. A later
+proposer that itself makes the marginal type randomise again at such a state is a piece
+whose key is the search's interval (its residual moves with the state) and whose value
+solves that search at each :math:`\rho`. If a piece's choices cannot be reproduced at its
+end, the case is not covered: a gap at a node reached with positive probability then
+raises :class:`SolveError` (never a pure profile that may not be an equilibrium), one off
+the path is counted (``uncovered_off_path``). Examples (``tests/test_screening.py``): A
+offers, B (informed) proposes, A offers -- A's best first offer leaves the weak type a
+residual strictly between the thresholds; and A, A, B, A, where A screens again after a
+randomised rejection -- both against a brute force over the residual.
 
 Example (``tests/test_screening.py``): two rounds, A makes both offers to B whose war cost
 is 0 (resolute, prior q) or c (pragmatic). Below the prior threshold
@@ -484,7 +485,13 @@ class _Solver:
             if not piece.numeric:
                 raise
         inside = state.w - _EDGE if state.w >= piece.hi else state.w + _EDGE
-        return self.node(t, r, dataclasses.replace(state, w=inside), piece.keys, lean)
+        try:
+            return self.node(t, r, dataclasses.replace(state, w=inside), piece.keys, lean)
+        except LookupError:
+            raise _Uncovered(
+                "the choices of a piece where the offers move with the residual belief are not "
+                "those at its end"
+            ) from None
 
     def cont_at(self, t: int, r: int, state: State) -> tuple[np.ndarray, np.ndarray]:
         """Continuation after a rejection at round t that leads to ``state``."""
@@ -563,13 +570,7 @@ class _Solver:
 
     def _keys(self, t: int, r: int, state: State) -> tuple[tuple[object, ...], ...]:
         """The proposers' choices at a randomised state (a numeric piece's keys)."""
-        keys = tuple(b.chosen.key for b in self.node(t, r, state))
-        if any(key[0] == "mixed" for key in keys):
-            raise _Uncovered(
-                "after a randomised rejection the next proposer would itself make the marginal "
-                "type randomise again while the offers move with the residual belief"
-            )
-        return keys
+        return tuple(_kind(b.chosen.key) for b in self.node(t, r, state))
 
     def _breakpoint(
         self,
@@ -591,16 +592,22 @@ class _Solver:
         def gap(x: float) -> float:
             found = self.node(t, r, State(m, x))
             q = changed[0]
-            options = {o.key: o.expected for o in found[q].options}
+            options = {_kind(o.key): o.expected for o in found[q].options}
             return options.get(ka[q], -np.inf) - options.get(kb[q], -np.inf)
 
         if len(changed) == 1 and not self.node(t, r, State(m, a))[changed[0]].informed:
             ga, gb = gap(a), gap(b)
             if np.isfinite(ga) and np.isfinite(gb) and ga >= 0.0 >= gb:
-                x = brentq(gap, a, b, xtol=1e-13, rtol=4 * np.finfo(float).eps)
-                for side in (x, min(b, x + 1e-12)):  # the choices just right of the root
-                    if self._keys(t, r, State(m, side)) == kb:
-                        return [(side, kb)]
+                x = float(brentq(gap, a, b, xtol=1e-13, rtol=4 * np.finfo(float).eps))
+                # the two options tie at x; kb starts there if no third option is better
+                # (the node's own choice may still be ka within its tie tolerance)
+                found = self.node(t, r, State(m, x))
+                q = changed[0]
+                best = max(o.expected for o in found[q].options)
+                if all(
+                    _kind(o.key) != kb[q] or o.expected >= best - _TOL for o in found[q].options
+                ) and all(_kind(found[i].chosen.key) == ka[i] for i in range(len(ka)) if i != q):
+                    return [(x, kb)]
         while b - a > 1e-12:
             c = 0.5 * (a + b)
             kc = self._keys(t, r, State(m, c))
@@ -717,7 +724,7 @@ class _Solver:
         lean: bool = False,
     ) -> list[Branch]:
         """Every proposer's move at (t, r, state); ``keys`` imposes the options (a
-        residual state's piece); ``lean``: only the imposed (pure) options are built."""
+        residual state's piece); ``lean``: only the imposed options are built."""
         post = _posterior(self.prior, state)
         cur, cur_inv = self.cont_at(t, r, state)
         base = (post @ cur)[: self.N - 1]
@@ -732,7 +739,7 @@ class _Solver:
                     t, r, state, post, cur, cur_inv, base, j, probability, only
                 )
             if keys is not None:
-                chosen = next((o for o in options if o.key == keys[q]), None)
+                chosen = next((o for o in options if _kind(o.key) == keys[q]), None)
                 if chosen is None:
                     raise LookupError(keys[q])
             elif j == self.k:
@@ -830,6 +837,9 @@ class _Solver:
         cutoffs = (
             range(s + 1, M + 1) if only is None else [int(cast(int, only[1]))] * (only[0] == "pure")
         )
+        marginal = (
+            range(s, M - 1) if only is None else [int(cast(int, only[1]))] * (only[0] == "mixed")
+        )
         for c in cutoffs:
             nxt = State(min(c, M - 1))
             floors = base.copy()
@@ -853,8 +863,8 @@ class _Solver:
             )
             assert option is not None
             options.append(option)
-        for m in range(s, M - 1) if only is None else ():
-            options += self._mixed(t, r, state, post, base, j, probability, m)
+        for m in marginal:
+            options += self._mixed(t, r, state, post, base, j, probability, m, only)
         return options
 
     def _mixed(
@@ -867,8 +877,10 @@ class _Solver:
         j: int,
         probability: float,
         m: int,
+        only: tuple[object, ...] | None = None,
     ) -> list[Option]:
-        """The offers that make the marginal type m randomise (module docstring)."""
+        """The offers that make the marginal type m randomise (module docstring); ``only``:
+        the one (kind of) mixed option a piece imposes (:func:`_kind`)."""
         M, k, s = self.M, self.k, state.s
         top = state.w if m == s else 1.0
         above = self.cont_at(t, r, State(m + 1))[0][m, k]
@@ -885,7 +897,7 @@ class _Solver:
             return []
         types = np.arange(M)
 
-        def mixed(w: float, side: int) -> Option | None:
+        def mixed(w: float, side: int, search: float | None = None) -> Option | None:
             nxt = State(m, w, side)
             floors = base.copy()
             floors[k] = self.cont_at(t, r, nxt)[0][s : m + 1, k].max()
@@ -900,7 +912,7 @@ class _Solver:
                 state,
                 post,
                 j,
-                ("mixed", m, w, side),
+                ("mixed", m, w, side) if search is None else ("mixed", m, w, side, search),
                 choice.settlement,
                 choice.coalition,
                 intended,
@@ -908,11 +920,20 @@ class _Solver:
                 m + 1.0 - w / top,
             )
 
-        options = [o for w in candidates for side in (1, -1) if (o := mixed(w, side)) is not None]
-        for lo, hi in self._moving(t, r, m, top):
-            best = _best_residual(mixed, lo, hi)
-            if best is not None:
-                options.append(best)
+        try:
+            pairs = [(w, side) for w in candidates for side in (1, -1)]
+            moving = self._moving(t, r, m, top)
+            if only is not None:  # the imposed one: a threshold's, or a search on an interval
+                pairs = [p for p in pairs if ("mixed", m, *p) == only]
+                moving = [(lo, hi) for lo, hi in moving if ("mixed", m, "search", lo) == only]
+            options = [o for w, side in pairs if (o := mixed(w, side)) is not None]
+            for lo, hi in moving:
+                best = _best_residual(lambda w, side, lo=lo: mixed(w, side, lo), lo, hi)
+                if best is not None:
+                    options.append(best)
+        except _Uncovered as exc:
+            self.uncovered.setdefault((t, r, state), f"type {m}: {exc}")
+            return []
         return options
 
     def _moving(self, t: int, r: int, m: int, top: float) -> list[tuple[float, float]]:
@@ -1071,10 +1092,17 @@ def _order(option: Option) -> float:
     return option.order
 
 
+def _kind(key: tuple[object, ...]) -> tuple[object, ...]:
+    """An option's key as a piece holds it: a mixed offer found by the search on the
+    interval starting at ``lo`` (its residual moves with the state) is ("mixed", m,
+    "search", lo); every other key is itself."""
+    return ("mixed", key[1], "search", key[4]) if len(key) == 5 else key
+
+
 def _best_residual(mixed: Any, lo: float, hi: float) -> Option | None:
     """The best mixed offer with a residual in (lo, hi), where the marginal type's
     continuation moves with the residual: the best of a grid, then a bounded scalar search
-    (:func:`scipy.optimize.minimize_scalar`, to 1e-12) between its neighbours.
+    (:func:`scipy.optimize.minimize_scalar`, to 1e-10) between its neighbours.
     ``mixed(w, side)`` builds the option (None where no offer leaves the type indifferent)."""
 
     def value(w: float) -> float:
