@@ -834,12 +834,11 @@ class _Solver:
             )
         ]
         types = np.arange(M)
-        cutoffs = (
-            range(s + 1, M + 1) if only is None else [int(cast(int, only[1]))] * (only[0] == "pure")
-        )
-        marginal = (
-            range(s, M - 1) if only is None else [int(cast(int, only[1]))] * (only[0] == "mixed")
-        )
+        cutoffs, marginal = range(s + 1, M + 1), range(s, M - 1)
+        if only is not None:  # only the imposed option ("none" is always built)
+            at = int(cast(int, only[1])) if len(only) > 1 else 0
+            cutoffs = range(at, at + 1) if only[0] == "pure" else range(0)
+            marginal = range(at, at + 1) if only[0] == "mixed" else range(0)
         for c in cutoffs:
             nxt = State(min(c, M - 1))
             floors = base.copy()
