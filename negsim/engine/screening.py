@@ -436,6 +436,7 @@ class _Solver:
         ]
         self.branches: dict[tuple[int, int, State], list[Branch]] = {}
         self.uncovered: dict[tuple[int, int, State], str] = {}
+        self._probed: dict[tuple[int, int, State], list[Branch]] = {}
         self._combined: dict[tuple[int, int, int], RoundArrays] = {}
         self._choices: dict[tuple[object, ...], ProposerChoice] = {}
         # the informed actor's limits per regime and type (M, T, ...), for the responses
@@ -568,9 +569,16 @@ class _Solver:
                 pieces.append(_Piece(a, b, zero_const, zero_inv, keys, numeric=True))
         return pieces
 
+    def _probe(self, t: int, r: int, state: State) -> list[Branch]:
+        """Every proposer's move at a randomised state, no option imposed (kept: the
+        breakpoints' search asks again for the grid's points)."""
+        if (t, r, state) not in self._probed:
+            self._probed[t, r, state] = self.node(t, r, state)
+        return self._probed[t, r, state]
+
     def _keys(self, t: int, r: int, state: State) -> tuple[tuple[object, ...], ...]:
         """The proposers' choices at a randomised state (a numeric piece's keys)."""
-        return tuple(_kind(b.chosen.key) for b in self.node(t, r, state))
+        return tuple(_kind(b.chosen.key) for b in self._probe(t, r, state))
 
     def _breakpoint(
         self,
@@ -590,18 +598,18 @@ class _Solver:
         changed = [q for q in range(len(ka)) if ka[q] != kb[q]]
 
         def gap(x: float) -> float:
-            found = self.node(t, r, State(m, x))
+            found = self._probe(t, r, State(m, x))
             q = changed[0]
             options = {_kind(o.key): o.expected for o in found[q].options}
             return options.get(ka[q], -np.inf) - options.get(kb[q], -np.inf)
 
-        if len(changed) == 1 and not self.node(t, r, State(m, a))[changed[0]].informed:
+        if len(changed) == 1 and proposers(self.arrays[0][r], t)[changed[0]][0] != self.k:
             ga, gb = gap(a), gap(b)
             if np.isfinite(ga) and np.isfinite(gb) and ga >= 0.0 >= gb:
                 x = float(brentq(gap, a, b, xtol=1e-13, rtol=4 * np.finfo(float).eps))
                 # the two options tie at x; kb starts there if no third option is better
                 # (the node's own choice may still be ka within its tie tolerance)
-                found = self.node(t, r, State(m, x))
+                found = self._probe(t, r, State(m, x))
                 q = changed[0]
                 best = max(o.expected for o in found[q].options)
                 if all(
