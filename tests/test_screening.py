@@ -8,6 +8,7 @@ offers; Sobel & Takahashi (1983) for skimming with many rounds.
 from __future__ import annotations
 
 import functools
+import math
 from pathlib import Path
 
 import numpy as np
@@ -189,19 +190,206 @@ def test_two_types_two_rounds(q0: float, db: float) -> None:
         assert "randomis" in result.summary()
 
 
-def test_uncovered_mixing_is_refused() -> None:
+def brute_force_informed_between(q0: float, cost: float, p: float, db: float) -> dict:
+    """A offers, then B (informed) proposes, then A offers; B's types: ``r`` (no war cost,
+    prior q0) and ``p`` (war cost ``cost``). A's utility of a deal x is x, B's 1 - x; the war
+    at the end gives A p and B 1 - p; A has no war cost and no discount.
+
+    Plain enumeration with the module's documented conventions: B's proposing types pool on
+    the offer that gives A its expected continuation under the current posterior, a type
+    that waits reveals itself (the largest consistent set proposes); at round 0 A's options
+    are no deal, the pure cutoffs and the weak type randomising with residual rho, whose best
+    value is found by a grid of 20,000 residuals refined by golden section (Fudenberg &
+    Tirole 1991, sec. 10.2). Returns each option's (A's payoff, rho, B's share) and round
+    1's pooled offer and number of proposing types at the chosen posterior."""
+    war_b = {"r": db * (1 - p), "p": -cost + db * (1 - p)}
+    cost_of = {"r": 0.0, "p": cost}
+
+    def round2(q: float) -> tuple[dict, dict]:  # A offers; q = Pr(r)
+        pooled = 1 - max(war_b.values())
+        if pooled >= (1 - q) * (1 - war_b["p"]) + q * p - 1e-12:
+            return {"r": pooled, "p": pooled}, {th: max(war_b.values()) for th in war_b}
+        return {"r": p, "p": 1 - war_b["p"]}, dict(war_b)
+
+    def round1(q: float) -> tuple[dict, dict, float | None, int]:  # B proposes
+        va2, vb2 = round2(q)
+        floor = q * va2["r"] + (1 - q) * va2["p"]
+        a_next, b_next = round2(1.0)  # a waiting type reveals itself (the top type)
+        wait = {th: -cost_of[th] + db * b_next[th] for th in war_b}
+        gain = {th: 1 - floor - wait[th] for th in war_b}
+        if min(gain.values()) >= -1e-12:
+            return {"r": floor, "p": floor}, {"r": 1 - floor, "p": 1 - floor}, floor, 2
+        if gain["p"] >= -1e-12:
+            return {"r": a_next["r"], "p": floor}, {"r": wait["r"], "p": 1 - floor}, floor, 1
+        return va2, {th: -cost_of[th] + db * vb2[th] for th in war_b}, None, 0
+
+    def cont0(q: float) -> tuple[dict, dict]:  # after a rejection at round 0
+        va1, vb1, _, _ = round1(q)
+        return va1, {th: -cost_of[th] + db * vb1[th] for th in war_b}
+
+    def mixed(rho: float) -> tuple[float, float]:
+        va, vb = cont0(q0 / (q0 + (1 - q0) * rho))
+        assert vb["r"] >= vb["p"]  # the strong type rejects the weak type's offer
+        pay = (1 - q0) * (1 - rho) * (1 - vb["p"]) + (1 - q0) * rho * va["p"] + q0 * va["r"]
+        return pay, vb["p"]
+
+    options = {}
+    va, _ = cont0(q0)
+    options["none"] = (q0 * va["r"] + (1 - q0) * va["p"], None, None)
+    va, vb = cont0(1.0)
+    options["pure", 2] = (1 - max(vb.values()), None, max(vb.values()))
+    options["pure", 1] = ((1 - q0) * (1 - vb["p"]) + q0 * va["r"], None, vb["p"])
+    steps = 20_000
+    grid = [(i + 0.5) / steps for i in range(steps)]
+    i = max(range(steps), key=lambda i: mixed(grid[i])[0])
+    a, b = grid[max(i - 1, 0)], grid[min(i + 1, steps - 1)]
+    golden = (5**0.5 - 1) / 2
+    while b - a > 1e-13:
+        c, d = b - golden * (b - a), a + golden * (b - a)
+        a, b = (a, d) if mixed(c)[0] >= mixed(d)[0] else (c, b)
+    rho = 0.5 * (a + b)
+    options["mixed"] = (mixed(rho)[0], rho, mixed(rho)[1])
+    best = max(options, key=lambda key: options[key][0])
+    q1 = q0 / (q0 + (1 - q0) * rho) if best == "mixed" else 1.0
+    return {"options": options, "best": best, "round1": round1(q1)[2:]}
+
+
+@pytest.mark.parametrize(
+    ("q0", "cost"), [(0.1, 0.1), (0.05, 0.1), (0.1, 0.05), (0.2, 0.1), (0.3, 0.1)]
+)
+def test_informed_proposer_after_a_randomised_rejection(q0: float, cost: float) -> None:
     """B (informed) proposes right after A's screening offer: its pooled offer depends on
-    A's floor, which moves with the residual belief, so the mixed equilibrium is not
-    computed and, the gap being on the path, the solve is refused."""
+    A's floor, which moves with the residual belief (a linear-fractional function of rho),
+    so A's best mixed offer is interior, not at a threshold. Against the brute force."""
     text = TWO_ACTORS.replace("proposers: [a]", "proposers: [a, b]")
     s = load_text(text.format(rounds=3, p=0.6, ca=0.0, da=1.0, db=0.9))
     types = {
-        "r": {"prior": 0.1, "changes": {"actors.b.war_cost": 0.0}},
-        "p": {"prior": 0.9, "changes": {"actors.b.war_cost": 0.1}},
+        "r": {"prior": q0, "changes": {"actors.b.war_cost": 0.0}},
+        "p": {"prior": 1 - q0, "changes": {"actors.b.war_cost": cost}},
     }
-    with pytest.raises(SolveError, match="randomise and negsim does not compute") as info:
-        solve_types(s.with_changes({"types": {"b": types}}))
-    assert "types p, r in play" in str(info.value)
+    sc = solve_types(s.with_changes({"types": {"b": types}}))
+    want = brute_force_informed_between(q0, cost, p=0.6, db=0.9)
+    (root,) = sc.branches[0, 0, State(0)]
+    assert sc.residual <= 1e-7
+    payoff, rho, share = want["options"][want["best"]]
+    assert root.chosen.expected == pytest.approx(payoff, abs=1e-9)
+    by_key = {o.key[:2] if o.key[0] == "pure" else o.key[0]: o for o in root.options}
+    for key in ("none", ("pure", 1), ("pure", 2)):
+        assert by_key[key].expected == pytest.approx(want["options"][key][0], abs=1e-12)
+    if want["best"] == "mixed":
+        assert root.chosen.key[0] == "mixed"
+        assert root.chosen.key[2] == pytest.approx(rho, abs=1e-6)
+        assert root.accepts[0] == pytest.approx(1 - rho, abs=1e-6)  # the weak type
+        assert 1 - root.settlement.x[0] == pytest.approx(share, abs=1e-6)
+        assert sc.mixed_nodes == 1
+        (second,) = sc.branches[1, 0, root.next_state]
+        offer, proposing = want["round1"]
+        assert second.informed and second.chosen.key == ("informed", proposing)
+        assert second.settlement.x[0] == pytest.approx(offer, abs=1e-6)
+    else:
+        assert root.chosen.key == want["best"]
+
+
+def brute_force_protocol(
+    protocol: str, q0: float, cost: float, p: float, db: float, steps: int = 400
+) -> float:
+    """A's expected payoff at the root of the duel with the proposers ``protocol`` by round
+    ('a': A, uninformed; 'b': B, informed) and B's types ``r`` (no war cost, prior q0) and
+    ``p`` (war cost ``cost``), by backward induction over the posterior q = Pr(r).
+
+    A's rounds: no deal, the pure cutoffs, and the weak type randomising so that a rejection
+    leaves any posterior q' in (q, 1) (where its continuation has the module's gap), its
+    offer its continuation at q'; the best q' is the supremum over a grid of ``steps``
+    points refined by golden section (at a jump of a later proposer's choice, the limit
+    from the better side: that proposer randomises there). B's rounds as in
+    :func:`brute_force_informed_between`. Ties: the larger deal."""
+    T = len(protocol)
+    cost_of = {"r": 0.0, "p": cost}
+    golden = (5**0.5 - 1) / 2
+
+    def war():
+        return {"r": p, "p": p}, {"r": 1 - p, "p": 1 - p}
+
+    def cont(t, q):  # after a rejection at round t leading to posterior q
+        va, vb = value(t + 1, q) if t + 1 < T else war()
+        return dict(va), {th: -cost_of[th] + db * vb[th] for th in vb}
+
+    def maximise(f, lo, hi):
+        # the supremum: the best point seen (at a jump, the limit from the better side)
+        xs = [lo + (hi - lo) * (i + 0.5) / steps for i in range(steps)]
+        seen = [f(x) for x in xs]
+        i = max(range(steps), key=lambda i: seen[i][0])
+        best = seen[i]
+        a, b = xs[i - 1] if i > 0 else lo, xs[i + 1] if i < steps - 1 else hi
+        while b - a > 1e-13:
+            c, d = b - golden * (b - a), a + golden * (b - a)
+            fc, fd = f(c), f(d)
+            best = max(best, fc, fd, key=lambda o: o[0])
+            a, b = (a, d) if fc[0] >= fd[0] else (c, b)
+        return best
+
+    def value(t, q):
+        if protocol[t] == "b":
+            va1, _ = value(t + 1, q) if t + 1 < T else war()
+            floor = q * va1["r"] + (1 - q) * va1["p"]
+            va_top, vb_top = cont(t, 1.0)
+            gain = {th: 1 - floor - vb_top[th] for th in cost_of}
+            if min(gain.values()) >= -1e-9:
+                return {"r": floor, "p": floor}, {"r": 1 - floor, "p": 1 - floor}
+            if gain["p"] >= -1e-9 and gain["r"] <= 1e-9:
+                return {"r": va_top["r"], "p": floor}, {"r": vb_top["r"], "p": 1 - floor}
+            return cont(t, q)
+        options = []  # (A's payoff, order, va, vb)
+        va, vb = cont(t, q)
+        options.append((q * va["r"] + (1 - q) * va["p"], 0.0, va, vb))
+        va, vb = cont(t, 1.0)
+        offer = max(vb.values())
+        options.append((1 - offer, 2.0, {"r": 1 - offer, "p": 1 - offer}, {"r": offer, "p": offer}))
+        offer = vb["p"]
+        if vb["r"] >= offer - 1e-9:
+            pay = (1 - q) * (1 - offer) + q * va["r"]
+            options.append((pay, 1.0, {"r": va["r"], "p": 1 - offer}, {"r": vb["r"], "p": offer}))
+        if q < 1 and cont(t, 1.0)[1]["p"] - cont(t, q)[1]["p"] > 1e-9:  # the weak type's gap
+
+            def mixed(q1):
+                va, vb = cont(t, q1)
+                reject = q * (1 - q1) / (q1 * (1 - q))  # the weak type's rejection probability
+                offer = vb["p"]
+                if vb["r"] < offer - 1e-9:
+                    return (-math.inf,)
+                vap = (1 - reject) * (1 - offer) + reject * va["p"]
+                pay = (1 - q) * vap + q * va["r"]
+                return (pay, 2.0 - reject, {"r": va["r"], "p": vap}, {"r": vb["r"], "p": offer})
+
+            found = maximise(mixed, q, 1.0)
+            if math.isfinite(found[0]):
+                options.append(found)
+        best = max(o[0] for o in options)
+        chosen = max((o for o in options if o[0] >= best - 1e-9), key=lambda o: o[1])
+        return chosen[2], chosen[3]
+
+    va, _ = value(0, q0)
+    return q0 * va["r"] + (1 - q0) * va["p"]
+
+
+@pytest.mark.parametrize(("q0", "cost"), [(0.05, 0.1), (0.1, 0.1)])
+def test_randomising_again_where_the_offers_move(q0: float, cost: float) -> None:
+    """A, A, B (informed), A: after A's first screening offer, A screens again at a
+    residual state whose later offer (B's pooled proposal) moves with the residual; in the
+    first case the weak type randomises in both of A's rounds. Against the brute force."""
+    text = TWO_ACTORS.replace("proposers: [a]", "proposers: [a, a, b, a]")
+    s = load_text(text.format(rounds=4, p=0.6, ca=0.0, da=1.0, db=0.9))
+    types = {
+        "r": {"prior": q0, "changes": {"actors.b.war_cost": 0.0}},
+        "p": {"prior": 1 - q0, "changes": {"actors.b.war_cost": cost}},
+    }
+    sc = solve_types(s.with_changes({"types": {"b": types}}))
+    (root,) = sc.branches[0, 0, State(0)]
+    assert sc.residual <= 1e-7
+    assert root.chosen.key[0] == "mixed"
+    want = brute_force_protocol("aaba", q0, cost, p=0.6, db=0.9)
+    assert root.chosen.expected == pytest.approx(want, abs=5e-9)
+    assert sc.mixed_nodes == (2 if q0 == 0.05 else 1)
 
 
 # -- (c) many rounds and types against brute force ---------------------------------------------

@@ -59,11 +59,35 @@ each later proposer (``Z`` the unnormalised mass of the types in play), on each 
 between the later thresholds, recursively from the last round (:class:`_Piece`). This is
 exact when the later offers do not depend on :math:`\rho` -- the informed actor is the only
 responder whose floor matters there and it does not propose -- which negsim checks at three
-points per interval; where an offer does depend on the residual belief (another
-responder's floor, or the informed actor proposing after a randomised rejection), the mixed
-equilibrium is *not covered*: a gap at a node reached with positive probability raises
-:class:`SolveError` (never a pure profile that may not be an equilibrium), one off the path
-is counted (``uncovered_off_path``).
+points per interval.
+
+**Offers that move with the residual belief.** Where a later offer does depend on
+:math:`\rho` -- another responder's floor is its expected continuation under the posterior
+:math:`\pi(\theta|(m, \rho))`, a linear-fractional function of :math:`\rho`, or the informed
+actor proposes after a randomised rejection and its pooled offer gives the responders
+those floors -- :math:`Z U_j^o` is no longer affine but is continuous and piecewise smooth
+in :math:`\rho`, and the values at :math:`(m, \rho)` are computed by solving the node at
+that :math:`\rho` (*numeric* pieces, and every earlier round's pieces of the same marginal
+type with them). The breakpoints -- where a later proposer is indifferent between two
+options, or where the informed actor's set of proposing types changes -- are found on a
+grid of 16 residuals per interval and then to 1e-12: by :func:`scipy.optimize.brentq` on
+the difference of the two options' values (a proposer switching), by bisection otherwise.
+Between breakpoints the marginal type's continuation :math:`C_k^m(t, (m, \rho))` is
+continuous, so every residual there is an equilibrium continuation of the offer
+:math:`u = C_k^m(t, (m, \rho))` (the type indifferent), and the proposer's best such offer
+is a one-dimensional maximisation over :math:`\rho` on each piece: a grid of 8 residuals,
+then a bounded scalar search (:func:`scipy.optimize.minimize_scalar`) between the best
+point's neighbours; the piece ends are offered as above. Where the chosen offers do not
+move, nothing of this is used and the numbers are the affine pieces' exactly. A later
+proposer that itself makes the marginal type randomise again at such a state is a piece
+whose key is the search's interval (its residual moves with the state) and whose value
+solves that search at each :math:`\rho`. If a piece's choices cannot be reproduced at its
+end, the case is not covered: a gap at a node reached with positive probability then
+raises :class:`SolveError` (never a pure profile that may not be an equilibrium), one off
+the path is counted (``uncovered_off_path``). Examples (``tests/test_screening.py``): A
+offers, B (informed) proposes, A offers -- A's best first offer leaves the weak type a
+residual strictly between the thresholds; and A, A, B, A, where A screens again after a
+randomised rejection -- both against a brute force over the residual.
 
 Example (``tests/test_screening.py``): two rounds, A makes both offers to B whose war cost
 is 0 (resolute, prior q) or c (pragmatic). Below the prior threshold
@@ -114,6 +138,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import numpy as np
+from scipy.optimize import brentq, minimize_scalar
 
 from negsim.engine.arrays import RoundArrays
 from negsim.engine.bellman import ProposerChoice, backward_induction, proposer_choice, proposers
@@ -130,6 +155,9 @@ __all__ = ["Branch", "Option", "Screening", "State", "solve_types"]
 _TOL = 1e-9
 _VERIFY_TOL = 1e-7
 _PROBES = (0.25, 0.5, 0.75)  # where an interval between thresholds is probed
+_GRID = 16  # where the choices are probed on an interval where an offer moves with rho
+_SEARCH = 8  # grid of residuals before a bounded search for the best moving mixed offer
+_EDGE = 1e-12  # how far inside an interval its ends are probed
 _MOVING = (
     "after a randomised rejection an offer moves with the residual belief (another "
     "responder's floor, or the informed actor proposing), so the thresholds are not those of "
@@ -204,11 +232,17 @@ class _Piece:
     const: np.ndarray  # (M, N)
     inv: np.ndarray  # (N,)
     keys: tuple[tuple[object, ...], ...]
+    numeric: bool = False  # the offers move with rho: values by solving the node at rho
 
 
 class _Uncovered(SolveError):
     """The mixed equilibrium at some node is outside what negsim computes (module doc);
     caught where a mixed option is built (the node is then refused if reached)."""
+
+
+class _Moving(_Uncovered):
+    """An offer moves with the residual belief: the affine pieces do not apply (the
+    numeric pieces do)."""
 
 
 @dataclass
@@ -396,8 +430,13 @@ class _Solver:
             war = war_utilities(StateSpace([str(r) for r in range(R)], arrays[m], transition))
             self.value[T, :, :, m] = np.pad(war, ((0, 0), (0, 1)), constant_values=1.0)[:, None]
         self.pieces: dict[tuple[int, int, int], list[_Piece]] = {}
+        # values at randomised states on numeric pieces, [t][r][state]
+        self.moving_values: list[list[dict[State, np.ndarray]]] = [
+            [{} for _ in range(R)] for _ in range(T)
+        ]
         self.branches: dict[tuple[int, int, State], list[Branch]] = {}
         self.uncovered: dict[tuple[int, int, State], str] = {}
+        self._probed: dict[tuple[int, int, State], list[Branch]] = {}
         self._combined: dict[tuple[int, int, int], RoundArrays] = {}
         self._choices: dict[tuple[object, ...], ProposerChoice] = {}
         # the informed actor's limits per regime and type (M, T, ...), for the responses
@@ -426,9 +465,34 @@ class _Solver:
         if state.pure or t == self.T:
             return self.value[t, r, state.s], zero
         piece = self._piece(t, r, state)
+        if piece.numeric:
+            if state not in self.moving_values[t][r]:
+                found = self.piece_node(t, r, state, lean=True)
+                values = sum(br.probability * br.chosen.outcome for br in found)
+                self.moving_values[t][r][state] = np.asarray(values, dtype=float)
+            return self.moving_values[t][r][state], zero
         const = piece.const.copy()
         const[state.s] += piece.inv / state.w
         return const, piece.inv
+
+    def piece_node(self, t: int, r: int, state: State, lean: bool = False) -> list[Branch]:
+        """The moves at a randomised state, as its piece has them. At the end of a numeric
+        piece where the informed actor's set of proposing types changes (at the breakpoint
+        only the next piece's set is consistent), the piece's limit: the node 1e-12 inside."""
+        piece = self._piece(t, r, state)
+        try:
+            return self.node(t, r, state, piece.keys, lean)
+        except LookupError:
+            if not piece.numeric:
+                raise
+        inside = state.w - _EDGE if state.w >= piece.hi else state.w + _EDGE
+        try:
+            return self.node(t, r, dataclasses.replace(state, w=inside), piece.keys, lean)
+        except LookupError:
+            raise _Uncovered(
+                "the choices of a piece where the offers move with the residual belief are not "
+                "those at its end"
+            ) from None
 
     def cont_at(self, t: int, r: int, state: State) -> tuple[np.ndarray, np.ndarray]:
         """Continuation after a rejection at round t that leads to ``state``."""
@@ -454,10 +518,24 @@ class _Solver:
         return sorted(found)
 
     def pieces_at(self, t: int, r: int, m: int) -> list[_Piece]:
-        """The values at (t, r, (m, rho)) for rho in (0, 1), piece by piece (module doc)."""
+        """The values at (t, r, (m, rho)) for rho in (0, 1), piece by piece (module doc):
+        exact affine pieces where the later offers are fixed, numeric ones otherwise."""
         if (t, r, m) in self.pieces:
             return self.pieces[t, r, m]
         bounds = [0.0, *self.thresholds(t, r, m), 1.0]
+        later = np.flatnonzero(self.transition[r] > 0).tolist() if t + 1 < self.T else []
+        pieces: list[_Piece] | None = None
+        if not any(p.numeric for q in later for p in self.pieces_at(t + 1, q, m)):
+            try:
+                pieces = self._exact_pieces(t, r, m, bounds)
+            except _Moving:
+                pieces = None
+        if pieces is None:
+            pieces = self._numeric_pieces(t, r, m, bounds)
+        self.pieces[t, r, m] = pieces
+        return pieces
+
+    def _exact_pieces(self, t: int, r: int, m: int, bounds: list[float]) -> list[_Piece]:
         pieces: list[_Piece] = []
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
             for a, b, keys in self._envelope(t, r, m, lo, hi):
@@ -468,8 +546,88 @@ class _Solver:
                 const = np.array(const, dtype=float)
                 const[m] -= np.asarray(inv) / probe.w
                 pieces.append(_Piece(a, b, const, np.asarray(inv, dtype=float), keys))
-        self.pieces[t, r, m] = pieces
         return pieces
+
+    def _numeric_pieces(self, t: int, r: int, m: int, bounds: list[float]) -> list[_Piece]:
+        """Pieces where an offer moves with rho: on each interval between the later
+        thresholds, the proposers' choices on a grid, and where they change the breakpoint
+        to 1e-12 (:meth:`_breakpoint`)."""
+        zero_const, zero_inv = np.zeros((self.M, self.N)), np.zeros(self.N)
+        pieces: list[_Piece] = []
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            inner = lo + (hi - lo) * (np.arange(_GRID) + 0.5) / _GRID
+            xs = [lo + _EDGE, *inner.tolist(), hi - _EDGE]  # the ends' choices too
+            ks = [self._keys(t, r, State(m, float(x))) for x in xs]
+            starts = [(lo, ks[0])]
+            for i in range(len(xs) - 1):
+                if ks[i] != ks[i + 1]:
+                    starts += self._breakpoint(
+                        t, r, m, float(xs[i]), ks[i], float(xs[i + 1]), ks[i + 1]
+                    )
+            ends = [a for a, _ in starts[1:]] + [hi]
+            for (a, keys), b in zip(starts, ends, strict=True):
+                pieces.append(_Piece(a, b, zero_const, zero_inv, keys, numeric=True))
+        return pieces
+
+    def _probe(self, t: int, r: int, state: State) -> list[Branch]:
+        """Every proposer's move at a randomised state, no option imposed (kept: the
+        breakpoints' search asks again for the grid's points)."""
+        if (t, r, state) not in self._probed:
+            self._probed[t, r, state] = self.node(t, r, state)
+        return self._probed[t, r, state]
+
+    def _keys(self, t: int, r: int, state: State) -> tuple[tuple[object, ...], ...]:
+        """The proposers' choices at a randomised state (a numeric piece's keys)."""
+        return tuple(_kind(b.chosen.key) for b in self._probe(t, r, state))
+
+    def _breakpoint(
+        self,
+        t: int,
+        r: int,
+        m: int,
+        a: float,
+        ka: tuple[tuple[object, ...], ...],
+        b: float,
+        kb: tuple[tuple[object, ...], ...],
+    ) -> list[tuple[float, tuple[tuple[object, ...], ...]]]:
+        """Where the choices change from ``ka`` (at a) to ``kb`` (at b): [(start, keys)].
+        A single uninformed proposer switching between two options: the root of the
+        difference of their values (:func:`scipy.optimize.brentq`, to 1e-12); otherwise
+        (the informed actor's pooled offer, or more than one change) bisection on the
+        choices; a third choice found in between splits the bracket."""
+        changed = [q for q in range(len(ka)) if ka[q] != kb[q]]
+
+        def gap(x: float) -> float:
+            found = self._probe(t, r, State(m, x))
+            q = changed[0]
+            options = {_kind(o.key): o.expected for o in found[q].options}
+            return options.get(ka[q], -np.inf) - options.get(kb[q], -np.inf)
+
+        if len(changed) == 1 and proposers(self.arrays[0][r], t)[changed[0]][0] != self.k:
+            ga, gb = gap(a), gap(b)
+            if np.isfinite(ga) and np.isfinite(gb) and ga >= 0.0 >= gb:
+                x = float(brentq(gap, a, b, xtol=1e-13, rtol=4 * np.finfo(float).eps))
+                # the two options tie at x; kb starts there if no third option is better
+                # (the node's own choice may still be ka within its tie tolerance)
+                found = self._probe(t, r, State(m, x))
+                q = changed[0]
+                best = max(o.expected for o in found[q].options)
+                if all(
+                    _kind(o.key) != kb[q] or o.expected >= best - _TOL for o in found[q].options
+                ) and all(_kind(found[i].chosen.key) == ka[i] for i in range(len(ka)) if i != q):
+                    return [(x, kb)]
+        while b - a > 1e-12:
+            c = 0.5 * (a + b)
+            kc = self._keys(t, r, State(m, c))
+            if kc == ka:
+                a = c
+            elif kc == kb:
+                b = c
+            else:
+                return self._breakpoint(t, r, m, a, ka, c, kc) + self._breakpoint(
+                    t, r, m, c, kc, b, kb
+                )
+        return [(b, kb)]
 
     def _envelope(
         self, t: int, r: int, m: int, lo: float, hi: float
@@ -483,11 +641,11 @@ class _Solver:
             lines: dict[tuple[object, ...], tuple[float, float, float]] = {}
             options = [{o.key: o for o in f[q].options} for f in found]
             if any(set(o) != set(options[0]) for o in options):
-                raise _Uncovered(_MOVING)
+                raise _Moving(_MOVING)
             if found[0][q].informed:
                 xs = [d.x for d in (f[q].settlement for f in found) if d is not None]
                 if any(not np.allclose(v, xs[0], atol=1e-9) for v in xs):
-                    raise _Uncovered(
+                    raise _Moving(
                         "after a randomised rejection the informed actor proposes, and its "
                         "pooled offer moves with the residual belief"
                     )
@@ -502,7 +660,7 @@ class _Solver:
                 if abs(alpha + beta * x[1] - g[1]) > 1e-9 * max(1.0, abs(g[1])) or any(
                     not np.allclose(v, xs[0], atol=1e-9) for v in xs
                 ):
-                    raise _Uncovered(_MOVING)
+                    raise _Moving(_MOVING)
                 lines[key] = (alpha, beta, first.order)
             cuts.append(_upper_envelope(lines, lo, hi))
         points = sorted({lo, hi, *(c for cut in cuts for c, _ in cut)})
@@ -566,21 +724,32 @@ class _Solver:
         return np.where(outside, -np.inf, u - cont)
 
     def node(
-        self, t: int, r: int, state: State, keys: tuple[tuple[object, ...], ...] | None = None
+        self,
+        t: int,
+        r: int,
+        state: State,
+        keys: tuple[tuple[object, ...], ...] | None = None,
+        lean: bool = False,
     ) -> list[Branch]:
         """Every proposer's move at (t, r, state); ``keys`` imposes the options (a
-        residual state's piece)."""
+        residual state's piece); ``lean``: only the imposed options are built."""
         post = _posterior(self.prior, state)
         cur, cur_inv = self.cont_at(t, r, state)
         base = (post @ cur)[: self.N - 1]
         found = []
         for q, (j, probability) in enumerate(proposers(self.arrays[0][r], t)):
             if j == self.k:
-                options = self._informed(t, r, state, post, cur, cur_inv, base, probability)
+                first = keys[q] if keys is not None else None  # a piece's consistent set
+                options = self._informed(t, r, state, post, cur, cur_inv, base, probability, first)
             else:
-                options = self._uninformed(t, r, state, post, cur, cur_inv, base, j, probability)
+                only = keys[q] if lean and keys is not None else None
+                options = self._uninformed(
+                    t, r, state, post, cur, cur_inv, base, j, probability, only
+                )
             if keys is not None:
-                chosen = next(o for o in options if o.key == keys[q])
+                chosen = next((o for o in options if _kind(o.key) == keys[q]), None)
+                if chosen is None:
+                    raise LookupError(keys[q])
             elif j == self.k:
                 chosen = options[0]
             else:
@@ -652,6 +821,7 @@ class _Solver:
         base: np.ndarray,
         j: int,
         probability: float,
+        only: tuple[object, ...] | None = None,
     ) -> list[Option]:
         M, k, s = self.M, self.k, state.s
         nothing = np.zeros(M)
@@ -672,7 +842,12 @@ class _Solver:
             )
         ]
         types = np.arange(M)
-        for c in range(s + 1, M + 1):
+        cutoffs, marginal = range(s + 1, M + 1), range(s, M - 1)
+        if only is not None:  # only the imposed option ("none" is always built)
+            at = int(cast(int, only[1])) if len(only) > 1 else 0
+            cutoffs = range(at, at + 1) if only[0] == "pure" else range(0)
+            marginal = range(at, at + 1) if only[0] == "mixed" else range(0)
+        for c in cutoffs:
             nxt = State(min(c, M - 1))
             floors = base.copy()
             floors[k] = self.cont_at(t, r, nxt)[0][s:c, k].max()
@@ -695,8 +870,8 @@ class _Solver:
             )
             assert option is not None
             options.append(option)
-        for m in range(s, M - 1):
-            options += self._mixed(t, r, state, post, base, j, probability, m)
+        for m in marginal:
+            options += self._mixed(t, r, state, post, base, j, probability, m, only)
         return options
 
     def _mixed(
@@ -709,8 +884,10 @@ class _Solver:
         j: int,
         probability: float,
         m: int,
+        only: tuple[object, ...] | None = None,
     ) -> list[Option]:
-        """The offers that make the marginal type m randomise (module docstring)."""
+        """The offers that make the marginal type m randomise (module docstring); ``only``:
+        the one (kind of) mixed option a piece imposes (:func:`_kind`)."""
         M, k, s = self.M, self.k, state.s
         top = state.w if m == s else 1.0
         above = self.cont_at(t, r, State(m + 1))[0][m, k]
@@ -726,33 +903,62 @@ class _Solver:
             self.uncovered.setdefault((t, r, state), f"type {m}: {exc}")
             return []
         types = np.arange(M)
-        options = []
-        for w in candidates:
-            for side in (1, -1):
-                nxt = State(m, w, side)
-                floors = base.copy()
-                floors[k] = self.cont_at(t, r, nxt)[0][s : m + 1, k].max()
-                choice = self.choose(r, t, j, s, m + 1, floors, probability)
-                if choice.settlement is None or k not in choice.coalition:
-                    continue
-                intended = ((types >= s) & (types < m)).astype(float)
-                intended[m] = 1.0 - w / top
-                option = self._option(
-                    t,
-                    r,
-                    state,
-                    post,
-                    j,
-                    ("mixed", m, w, side),
-                    choice.settlement,
-                    choice.coalition,
-                    intended,
-                    nxt,
-                    m + 1.0 - w / top,
-                )
-                if option is not None:
-                    options.append(option)
+
+        def mixed(w: float, side: int, search: float | None = None) -> Option | None:
+            nxt = State(m, w, side)
+            floors = base.copy()
+            floors[k] = self.cont_at(t, r, nxt)[0][s : m + 1, k].max()
+            choice = self.choose(r, t, j, s, m + 1, floors, probability)
+            if choice.settlement is None or k not in choice.coalition:
+                return None
+            intended = ((types >= s) & (types < m)).astype(float)
+            intended[m] = 1.0 - w / top
+            return self._option(
+                t,
+                r,
+                state,
+                post,
+                j,
+                ("mixed", m, w, side) if search is None else ("mixed", m, w, side, search),
+                choice.settlement,
+                choice.coalition,
+                intended,
+                nxt,
+                m + 1.0 - w / top,
+            )
+
+        try:
+            pairs = [(w, side) for w in candidates for side in (1, -1)]
+            moving = self._moving(t, r, m, top)
+            if only is not None:  # the imposed one: a threshold's, or a search on an interval
+                pairs = [p for p in pairs if ("mixed", m, *p) == only]
+                moving = [(lo, hi) for lo, hi in moving if ("mixed", m, "search", lo) == only]
+            options = [o for w, side in pairs if (o := mixed(w, side)) is not None]
+            for lo, hi in moving:
+                best = _best_residual(lambda w, side, lo=lo: mixed(w, side, lo), lo, hi)
+                if best is not None:
+                    options.append(best)
+        except _Uncovered as exc:
+            self.uncovered.setdefault((t, r, state), f"type {m}: {exc}")
+            return []
         return options
+
+    def _moving(self, t: int, r: int, m: int, top: float) -> list[tuple[float, float]]:
+        """The intervals of residuals below ``top`` between the thresholds where type m's
+        continuation at (t, r, (m, .)) moves with the residual (a numeric piece next)."""
+        if t + 1 >= self.T:
+            return []
+        later = np.flatnonzero(self.transition[r] > 0).tolist()
+        bounds = [0.0, *self.thresholds(t, r, m), 1.0]
+        out = []
+        for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+            hi = min(hi, top)
+            if hi - lo <= 1e-12:
+                continue
+            mid = State(m, 0.5 * (lo + hi))
+            if any(self._piece(t + 1, q, mid).numeric for q in later):
+                out.append((lo, hi))
+        return out
 
     def _informed(
         self,
@@ -764,12 +970,17 @@ class _Solver:
         cur_inv: np.ndarray,
         base: np.ndarray,
         probability: float,
+        first: tuple[object, ...] | None = None,
     ) -> list[Option]:
         """The informed actor proposes: the proposing types pool on one offer, the others
-        wait (the first option returned is the one played)."""
+        wait (the first option returned is the one played). ``first``: a set of proposing
+        types to try first (a piece's, at its end where two sets are consistent)."""
         M, k, s = self.M, self.k, state.s
         types = np.arange(M)
-        for c in range(M, s, -1):  # the largest consistent set of proposing types s..c-1
+        sets = list(range(M, s, -1))  # the largest consistent set of proposing types s..c-1
+        if first is not None and first[1] in sets:
+            sets.insert(0, int(cast(int, first[1])))
+        for c in sets:
             nxt = State(min(c, M - 1))
             cont = self.cont_at(t, r, nxt)[0]
             floors = base.copy()
@@ -852,9 +1063,7 @@ class _Solver:
                         "actors a say in the offers"
                     )
                 if (t, r, state) not in self.branches:
-                    self.branches[t, r, state] = self.node(
-                        t, r, state, self._piece(t, r, state).keys
-                    )
+                    self.branches[t, r, state] = self.piece_node(t, r, state)
                 found = self.branches[t, r, state]
                 after = sum(b.probability * self.cont_at(t, r, b.next_state)[0] for b in found)
                 now = sum(b.probability * b.chosen.outcome for b in found)
@@ -888,6 +1097,37 @@ class _Solver:
 
 def _order(option: Option) -> float:
     return option.order
+
+
+def _kind(key: tuple[object, ...]) -> tuple[object, ...]:
+    """An option's key as a piece holds it: a mixed offer found by the search on the
+    interval starting at ``lo`` (its residual moves with the state) is ("mixed", m,
+    "search", lo); every other key is itself."""
+    return ("mixed", key[1], "search", key[4]) if len(key) == 5 else key
+
+
+def _best_residual(mixed: Any, lo: float, hi: float) -> Option | None:
+    """The best mixed offer with a residual in (lo, hi), where the marginal type's
+    continuation moves with the residual: the best of a grid, then a bounded scalar search
+    (:func:`scipy.optimize.minimize_scalar`, to 1e-10) between its neighbours.
+    ``mixed(w, side)`` builds the option (None where no offer leaves the type indifferent)."""
+
+    def value(w: float) -> float:
+        option = mixed(w, -1)
+        return -np.inf if option is None else option.expected
+
+    xs = lo + (hi - lo) * (np.arange(_SEARCH) + 0.5) / _SEARCH
+    values = [value(float(x)) for x in xs]
+    i = int(np.argmax(values))
+    if not np.isfinite(values[i]):
+        return None
+    a = lo if i == 0 else float(xs[i - 1])
+    b = hi if i == _SEARCH - 1 else float(xs[i + 1])
+    found = minimize_scalar(
+        lambda w: -value(w), bounds=(a, b), method="bounded", options={"xatol": 1e-10}
+    )
+    w = float(found.x) if -found.fun > values[i] else float(xs[i])
+    return cast(Option | None, mixed(w, -1))
 
 
 def _posterior(prior: np.ndarray, state: State) -> np.ndarray:
