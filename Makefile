@@ -21,7 +21,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	$(BIN)/negsim run ukraine_2025 --out $(OUT) --force
 	$(BIN)/negsim claims ukraine_2025
-	$(BIN)/negsim explain-delay variants/complete_information --figure $(OUT)/delay.png
+	$(BIN)/negsim explain-delay ukraine_2025 --figure $(OUT)/delay.png
 
 # the gates (lint, format, types) first, then the tests and every docstring example of
 # negsim/ and docs/ (README promises them)
