@@ -1130,8 +1130,8 @@ def _stacked_rows(g: np.ndarray, h: np.ndarray, bounds: np.ndarray) -> tuple[np.
     big_h = np.concatenate(
         [
             h,
-            np.broadcast_to(bounds[:, 1], (*h.shape[:-1], n)),
-            np.broadcast_to(-bounds[:, 0], (*h.shape[:-1], n)),
+            np.broadcast_to(bounds[..., 1], (*h.shape[:-1], n)),
+            np.broadcast_to(-bounds[..., 0], (*h.shape[:-1], n)),
         ],
         axis=-1,
     )
@@ -1174,7 +1174,7 @@ def _vertices(
         if abs(np.linalg.det(m)) <= 1e-12:
             return np.zeros(len(h), dtype=bool), np.full((len(h), g.shape[2]), np.nan)
         mu = np.linalg.solve(m.T, -cost[0])
-        if not np.all((mu >= least) | equation[0, active]):  # the same for every program
+        if not np.any(np.all((mu >= least) | equation[:, active], axis=1)):
             return np.zeros(len(h), dtype=bool), np.full((len(h), g.shape[2]), np.nan)
         v = np.linalg.solve(m, h[:, active].T).T
         mu = np.broadcast_to(mu, v.shape)
@@ -1257,9 +1257,9 @@ def _solve_related(
     column: np.ndarray | None = None,
 ) -> np.ndarray:
     """``min cost_c @ v`` s.t. ``g_c v <= h_c`` (the last ``n_eq`` rows equations) and
-    ``bounds``, for C programs of one shape that differ in their numbers (one settlement
-    space at many threat points); returns the solutions (C, n), NaN rows for programs
-    without an optimum.
+    ``bounds`` ((n, 2), or (C, n, 2) per program), for C programs of one shape that differ
+    in their numbers (settlement spaces with the same preferences at many threat points);
+    returns the solutions (C, n), NaN rows for programs without an optimum.
 
     HiGHS solves one program; its optimal active set is tried at every other
     (:func:`_vertices`, one batched linear solve); and so on with the programs not yet
@@ -1276,13 +1276,14 @@ def _solve_related(
     """
     count, (m, n) = len(h), g.shape[1:]
     out = np.full((count, n), np.nan)  # NaN rows: no optimum
+    bounds = np.broadcast_to(bounds, (count, n, 2))
     big_g, big_h = _stacked_rows(g, h, bounds)
     if column is not None:  # the last column of the bound rows: e_n and -e_n
         unit = np.broadcast_to(np.eye(n)[-1], (count, n))
         column = np.concatenate([column, unit, -unit], axis=1)
-    fixed = bounds[:, 0] == bounds[:, 1]
-    equation = np.r_[np.arange(m) >= m - n_eq, fixed, fixed]
-    equation = np.broadcast_to(equation, big_h.shape)
+    fixed = bounds[..., 0] == bounds[..., 1]
+    rows = np.broadcast_to(np.arange(m) >= m - n_eq, (count, m))
+    equation = np.hstack([rows, fixed, fixed])
     pending = np.arange(count)
 
     def reuse(active: np.ndarray) -> np.ndarray:
@@ -1314,11 +1315,15 @@ def _solve_related(
         if column is not None:
             matrix = matrix.copy()
             matrix[:, -1] = column[first, :m]
-        v, found = _highs(cost[own], matrix, h[first], n_eq, bounds)
+        v, found = _highs(cost[own], matrix, h[first], n_eq, bounds[first])
         if v is not None:
             out[first] = v
         pending = pending[1:]
-        if found is not None and pending.size and futile < _FUTILE:
+        if found is None:
+            continue
+        if not pending.size:  # tried first at the next programs of this shape
+            known.insert(0, [found, 1])
+        elif futile < _FUTILE:
             left = reuse(found)
             known.append([found, 1 + len(pending) - len(left)])
             futile = futile + 1 if len(left) == len(pending) else 0
@@ -1333,16 +1338,22 @@ def _maximize_related(
     scales: np.ndarray | None = None,
     unique: bool = True,
 ) -> list[np.ndarray | None]:
-    """:func:`_maximize_many` for many problems over few spaces: the linear problems over
-    one space with one objective and one set of constrained actors differ only in their
-    floors (and scales), and are solved together by :func:`_solve_related` (``unique``:
-    as there; False when only the optimal value counts)."""
+    """:func:`_maximize_many` for many problems over few kinds of space: the linear
+    problems with one objective and one set of constrained actors over spaces that differ
+    only in their ideal points and bounds (red lines that move between rounds) differ only
+    in the right-hand sides, column bounds and scales of one matrix, and are solved
+    together by :func:`_solve_related` (``unique``: as there; False when only the optimal
+    value counts)."""
     out: list[np.ndarray | None] = [None] * len(spaces)
     groups: dict[tuple, list[int]] = {}
     linear = _linear_spaces(spaces)
     for b, space in enumerate(spaces):
         if linear[b]:
-            key = (id(space), objectives[b].tobytes(), np.isnan(floors[b]).tobytes())
+            key = (
+                _preferences(space),
+                objectives[b].tobytes(),
+                np.isnan(floors[b]).tobytes(),
+            )
             groups.setdefault(key, []).append(b)
         else:
             out[b] = _maximize_smooth(
@@ -1361,6 +1372,9 @@ def _maximize_related(
         # one matrix for all; the scales, where given, in each problem's last column (lam's)
         g = np.vstack([lp.a_ub, lp.a_eq])[None]
         h = np.repeat(np.r_[lp.b_ub, lp.b_eq][None], len(idx), axis=0)
+        h[:, : form.a_ub.shape[0]] = [spaces[b]._linear_form.b_ub for b in members]
+        bounds = np.repeat(lp.bounds[None], len(idx), axis=0)
+        bounds[:, : len(form.bounds)] = [spaces[b]._linear_form.bounds for b in members]
         column = None
         if scales is not None:
             column = np.repeat(g[:, :, -1], len(idx), axis=0)
@@ -1388,7 +1402,7 @@ def _maximize_related(
             g,
             h,
             len(lp.b_eq),
-            lp.bounds[cols],
+            bounds[:, cols],
             known.setdefault(shape, []),
             unique,
             shared=True,
@@ -1396,13 +1410,23 @@ def _maximize_related(
         )
         full = np.zeros((len(idx), len(lp.cost)))
         full[:, cols] = solved
-        distance = np.abs(solved[:, None, :p] - space.ideal[idle])  # (C, idle, P)
+        ideal = np.stack([spaces[b].ideal[idle] for b in members])  # (C, idle, P)
+        distance = np.abs(solved[:, None, :p] - ideal)
         idle_cols = p + (np.flatnonzero(idle)[:, None] * p + np.arange(p)).ravel()
         full[:, idle_cols] = distance.reshape(len(idx), -1)
         missing = [bool(no) for no in np.isnan(full).sum(axis=1) > 0]
         for b, v, no in zip(members, full, missing, strict=True):
             out[b] = None if no else v
     return out
+
+
+def _preferences(space: SettlementSpace) -> tuple[bytes, ...]:
+    """What fixes the matrix and costs of a space's linear programs (not its ideal points
+    and bounds, which enter right-hand sides and column bounds)."""
+    return tuple(
+        np.ascontiguousarray(a).tobytes() + str(np.shape(a)).encode()
+        for a in (space.salience_position, space.salience_pie, space.members)
+    )
 
 
 # -- Nash problems of one space at many threat points: optimal faces reused ------------------
