@@ -1438,27 +1438,37 @@ def _nash_linear(
     gaining: dict[int, tuple[Settlement, float]],
 ) -> dict[int, Settlement | None]:
     """The Nash problems ``gaining`` (linear utilities, positive egalitarian gain) of
-    :func:`nash_settlement_batch`, grouped by space, players and weights.
+    :func:`nash_settlement_batch`, grouped by preferences (spaces that differ only in
+    their ideal points and in red lines that pin the same positions), players and weights.
 
-    In a group the problems differ only in the threat points. One is solved as before
-    (Clarabel, polished on its optimal face, else SLSQP); Newton's method on that face
-    (:func:`_nash_on_face`) is then run for every other problem of the group at once
-    and kept where its result verifiably satisfies the KKT conditions -- the optimum of
-    the convex problem, the same as a polished interior-point solution; and so on with
-    the problems not yet solved. Faces found are tried first in the next groups.
+    In a group the problems differ only in the threat points and in the right-hand sides
+    of their constraints. One is solved as before (Clarabel, polished on its optimal
+    face, else SLSQP); Newton's method on that face (:func:`_nash_on_face`) is then run
+    for every other problem of the group at once and kept where its result verifiably
+    satisfies the KKT conditions -- the optimum of the convex problem, the same as a
+    polished interior-point solution; and so on with the problems not yet solved. Faces
+    found are tried first in the next groups.
     """
     out: dict[int, Settlement | None] = {}
     groups: dict[tuple, list[int]] = {}
     for b in gaining:
-        groups.setdefault((id(spaces[b]), players[b].tobytes(), weights[b].tobytes()), []).append(b)
+        space = spaces[b]
+        key = (
+            _preferences(space),
+            (space.low == space.high).tobytes(),
+            players[b].tobytes(),
+            weights[b].tobytes(),
+        )
+        groups.setdefault(key, []).append(b)
     known: dict[tuple, list[tuple[np.ndarray, np.ndarray]]] = {}
     for members in groups.values():
         first = members[0]
-        space = spaces[first]
         idx = np.flatnonzero(players[first])
-        template = _NashBlock.of(
-            space, np.zeros(space.n_actors), players[first], weights[first], 1.0
-        )
+        blocks = {
+            b: _NashBlock.of(spaces[b], np.zeros(spaces[b].n_actors), players[b], weights[b], 1.0)
+            for b in members
+        }
+        template = blocks[first]
         pool = known.setdefault((template.nonneg_a.shape, template.zero_a.shape), [])
         pending = np.array(members)
 
@@ -1467,17 +1477,26 @@ def _nash_linear(
             start: np.ndarray,
             pending: np.ndarray,
             template: _NashBlock = template,
+            blocks: dict[int, _NashBlock] = blocks,
             idx: np.ndarray = idx,
         ) -> np.ndarray:
-            ok, z = _nash_on_face(template, active, start, threats[np.ix_(pending, idx)])
+            ok, z = _nash_on_face(
+                template,
+                active,
+                start,
+                threats[np.ix_(pending, idx)],
+                np.stack([blocks[b].nonneg_b for b in pending]),
+                np.stack([blocks[b].zero_b for b in pending]),
+            )
             p = template.space.n_positions
-            y = np.zeros((int(ok.sum()), *template.space.members.shape))
             if template.space.slots:
                 owner, pie = np.array(template.space.slots).T
                 start_y = p + len(idx) * p
-                y[:, owner, pie] = z[ok, start_y : start_y + len(owner)]
-            found = _settlements_of(template.space, z[ok, :p], y)
-            out.update(zip((int(b) for b in pending[ok]), found, strict=True))
+            for b, z_b in zip(pending[ok].tolist(), z[ok], strict=True):
+                y = np.zeros((1, *template.space.members.shape))
+                if template.space.slots:
+                    y[0, owner, pie] = z_b[start_y : start_y + len(owner)]
+                out[b] = _settlements_of(spaces[b], z_b[None, :p], y)[0]
             return pending[~ok]
 
         for active, start in pool:
@@ -1504,11 +1523,18 @@ def _nash_linear(
 
 
 def _nash_on_face(
-    block: _NashBlock, active: np.ndarray, start: np.ndarray, threats: np.ndarray
+    block: _NashBlock,
+    active: np.ndarray,
+    start: np.ndarray,
+    threats: np.ndarray,
+    nonneg_b: np.ndarray,
+    zero_b: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:meth:`_NashBlock.polish` on the face where the nonnegative-cone rows ``active``
     hold with equality, for C threat points (C, players) of ``block``'s problem (built
-    with threat 0 and unit 1) at once, from ``start`` (projected onto the face). Newton's
+    with threat 0 and unit 1) at once, each with its own right-hand sides ``nonneg_b``
+    (C, rows) and ``zero_b`` (C, equations) (its ideal points and red lines), from
+    ``start`` (projected onto each problem's face). Newton's
     method for ``max sum_i w_i log g_i`` with ``g = g_0 + M s`` over the face coordinates
     ``s``: ``(M^T diag(w / g^2) M) ds = M^T (w / g)`` (Boyd & Vandenberghe 2004, sec. 9.5),
     a problem left alone once its step moves no gain by 1e-15.
@@ -1523,16 +1549,17 @@ def _nash_on_face(
     weight = -block.q[nz:]
     grad_g = -block.exp_a[2::3, :nz]
     gain0 = block.exp_b[2::3][None, :] - threats  # (C, players)
-    ineq_a, ineq_b = block.nonneg_a[:, :nz], block.nonneg_b
+    ineq_a, ineq_b = block.nonneg_a[:, :nz], nonneg_b
     zero_a = block.zero_a[:, :nz]
     eq_a = np.vstack([zero_a, ineq_a[active]])
-    eq_b = np.concatenate([block.zero_b, ineq_b[active]])
-    z = start.copy()
+    eq_b = np.hstack([zero_b, ineq_b[:, active]])  # (C, equations)
+    count = len(threats)
+    zs = np.repeat(start[None], count, axis=0)
     face = np.eye(nz)
-    if len(eq_b):
+    if eq_b.shape[1]:
         u, sv, vt = np.linalg.svd(eq_a)
         rank = int((sv > 1e-10 * sv[0]).sum())
-        z = z - vt[:rank].T @ ((u[:, :rank].T @ (eq_a @ z - eq_b)) / sv[:rank])
+        zs = zs - (((zs @ eq_a.T - eq_b) @ u[:, :rank]) / sv[:rank]) @ vt[:rank]
         face = vt[rank:].T
     # the face directions that move some gain: m = grad_g face = U S V^T, the k >= rank
     # directions face V cut to those with singular values above _FLAT; on them the
@@ -1540,8 +1567,6 @@ def _nash_on_face(
     _, sv, vt = np.linalg.svd(grad_g @ face, full_matrices=False)
     face = face @ vt[sv > _FLAT].T
     m = grad_g @ face  # (players, k)
-    count = len(threats)
-    zs = np.repeat(z[None], count, axis=0)
     alive = np.ones(count, dtype=bool)
     moving = np.ones(count, dtype=bool)  # the problems whose last step still moved a gain
     for _ in range(_NEWTON_STEPS):
@@ -1561,7 +1586,7 @@ def _nash_on_face(
     gain = gain0 + zs @ grad_g.T
     ok = alive & np.all(gain > 0, axis=1)
     ok &= np.all(ineq_b - zs @ ineq_a.T >= -_FEAS_TOL, axis=1)
-    ok &= np.abs(zs @ zero_a.T - block.zero_b).max(axis=1, initial=0.0) <= _FEAS_TOL
+    ok &= np.abs(zs @ zero_a.T - zero_b).max(axis=1, initial=0.0) <= _FEAS_TOL
     gradient = (weight / np.where(ok[:, None], gain, 1.0)) @ grad_g  # (C, nz)
     n_eq = len(block.zero_b)
     basis = eq_a.T  # columns: equations (free multipliers), then active rows (>= 0)
