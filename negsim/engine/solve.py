@@ -196,10 +196,7 @@ def _sample_paths(space: StateSpace, samples: int, seed: int) -> tuple[np.ndarra
     cap_a = np.stack([a.capacity_a for a in arrays])  # (R, T)
     cap_b = np.stack([a.capacity_b for a in arrays])
     steps = np.arange(T)
-    control = np.stack(
-        [
-            control_path(arrays[0].control[0], arrays[0].drift, cap_a[p, steps], cap_b[p, steps])
-            for p in paths
-        ]
+    control = control_path(
+        arrays[0].control[0], arrays[0].drift, cap_a[paths, steps], cap_b[paths, steps]
     )
     return paths, control
