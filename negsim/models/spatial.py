@@ -935,25 +935,16 @@ class _NashBlock:
         for s, (_, pie) in enumerate(space.slots):
             zero_a[pie, y[s]] = 1.0
         zero_a[n_pies + np.arange(fixed.sum()), x[fixed]] = 1.0
-        zero_b = np.concatenate([np.ones(n_pies), space.low[fixed]])
         nonneg_a = np.zeros((2 * m * p + 2 * len(free) + n_slots, width))
         pair = np.arange(m * p)
         for sign, rows in ((1.0, 2 * pair), (-1.0, 2 * pair + 1)):  # sign*(x_k - a_jk) <= d_jk
             nonneg_a[rows, pair % p] = sign
             nonneg_a[rows, d.ravel()] = -1.0
-        ideal = space.ideal[idx].ravel()
         rows = 2 * m * p + np.arange(len(free))
         nonneg_a[rows, x[free]] = 1.0
         nonneg_a[rows + len(free), x[free]] = -1.0
         nonneg_a[2 * m * p + 2 * len(free) + np.arange(n_slots), y] = -1.0
-        nonneg_b = np.concatenate(
-            [
-                np.stack([ideal, -ideal], axis=1).ravel(),
-                space.high[free],
-                -space.low[free],
-                np.zeros(n_slots),
-            ]
-        )
+        nonneg_b, zero_b = cls.right_hand_sides(space, players)
         exp_a = np.zeros((3 * m, width))
         exp_b = np.zeros(3 * m)
         exp_a[3 * np.arange(m), tau] = -1.0  # s = tau_j
@@ -967,6 +958,22 @@ class _NashBlock:
         q = np.zeros(width)
         q[tau] = -weights[idx] / weights[idx].sum()
         return cls(space, q, zero_a, zero_b, nonneg_a, nonneg_b, exp_a, exp_b)
+
+    @staticmethod
+    def right_hand_sides(space: SettlementSpace, players: np.ndarray) -> tuple[np.ndarray, ...]:
+        """``nonneg_b`` and ``zero_b`` of the block of :meth:`of`: what its ideal points and
+        red lines set (the threat points and unit enter ``exp_b`` alone)."""
+        fixed = space.low == space.high
+        ideal = space.ideal[np.flatnonzero(players)].ravel()
+        nonneg_b = np.concatenate(
+            [
+                np.stack([ideal, -ideal], axis=1).ravel(),
+                space.high[~fixed],
+                -space.low[~fixed],
+                np.zeros(len(space.slots)),
+            ]
+        )
+        return nonneg_b, np.concatenate([np.ones(space.members.shape[1]), space.low[fixed]])
 
     def z(self, v: np.ndarray) -> np.ndarray:
         """The variables ``z = (x, d, y)`` of :func:`_split` for the settlement in ``v``."""
@@ -1464,11 +1471,10 @@ def _nash_linear(
     for members in groups.values():
         first = members[0]
         idx = np.flatnonzero(players[first])
-        blocks = {
-            b: _NashBlock.of(spaces[b], np.zeros(spaces[b].n_actors), players[b], weights[b], 1.0)
-            for b in members
-        }
-        template = blocks[first]
+        template = _NashBlock.of(
+            spaces[first], np.zeros(spaces[first].n_actors), players[first], weights[first], 1.0
+        )
+        sides = {b: _NashBlock.right_hand_sides(spaces[b], players[b]) for b in members}
         pool = known.setdefault((template.nonneg_a.shape, template.zero_a.shape), [])
         pending = np.array(members)
 
@@ -1477,7 +1483,7 @@ def _nash_linear(
             start: np.ndarray,
             pending: np.ndarray,
             template: _NashBlock = template,
-            blocks: dict[int, _NashBlock] = blocks,
+            sides: dict[int, tuple[np.ndarray, ...]] = sides,
             idx: np.ndarray = idx,
         ) -> np.ndarray:
             ok, z = _nash_on_face(
@@ -1485,8 +1491,8 @@ def _nash_linear(
                 active,
                 start,
                 threats[np.ix_(pending, idx)],
-                np.stack([blocks[b].nonneg_b for b in pending]),
-                np.stack([blocks[b].zero_b for b in pending]),
+                np.stack([sides[b][0] for b in pending]),
+                np.stack([sides[b][1] for b in pending]),
             )
             p = template.space.n_positions
             if template.space.slots:
