@@ -139,6 +139,15 @@ class SettlementSpace:
         """The parts every LP over this space shares (built once per space)."""
         return _LinearForm.of(self)
 
+    @cached_property
+    def _preferences(self) -> tuple[bytes, ...]:
+        """What fixes the matrix and costs of the space's linear programs (not its ideal
+        points and bounds, which enter right-hand sides and column bounds)."""
+        return tuple(
+            np.ascontiguousarray(a).tobytes() + str(np.shape(a)).encode()
+            for a in (self.salience_position, self.salience_pie, self.members)
+        )
+
     def with_bounds(self, low: np.ndarray, high: np.ndarray) -> SettlementSpace:
         return SettlementSpace(
             self.ideal,
@@ -1096,13 +1105,20 @@ _FUTILE = 8  # active sets in a row that serve no other program: stop trying to 
 
 
 def _highs(
-    cost: np.ndarray, g: np.ndarray, h: np.ndarray, n_eq: int, bounds: np.ndarray
+    cost: np.ndarray,
+    g: np.ndarray,
+    h: np.ndarray,
+    n_eq: int,
+    bounds: np.ndarray,
+    solver: Any = None,
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """``min cost @ v`` s.t. ``g[:-n_eq] v <= h[:-n_eq]``, ``g[-n_eq:] v = h[-n_eq:]`` and
     ``bounds`` by HiGHS's dual simplex: the solution and its active set (the indices, in
     the rows of :func:`_stacked_rows`, of the nonbasic rows and bounds: n constraints that
-    define the vertex), or (None, None) without an optimum."""
-    solver = quiet_highs(_HIGHS_PRIMAL_TOL, _EXACT_TIES_TOL)
+    define the vertex), or (None, None) without an optimum. ``solver``: a HiGHS instance
+    of :func:`_highs_solver` to reuse (the model passed replaces its model and basis, so
+    the run starts cold as in a new one)."""
+    solver = _highs_solver() if solver is None else solver
     m, n = g.shape
     row_lower = np.r_[np.full(m - n_eq, -highspy.kHighsInf), h[m - n_eq :]]
     pass_model(solver, cost, g, bounds[:, 0], bounds[:, 1], row_lower, h)
@@ -1125,6 +1141,11 @@ def _highs(
         elif s != basic:  # a free column held at zero: no vertex to reuse
             return v, None
     return v, np.array(active) if len(active) == n else None
+
+
+def _highs_solver() -> Any:
+    """A quiet HiGHS dual simplex with the tolerances of :func:`_highs`."""
+    return quiet_highs(_HIGHS_PRIMAL_TOL, _EXACT_TIES_TOL)
 
 
 def _stacked_rows(g: np.ndarray, h: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, ...]:
@@ -1315,6 +1336,7 @@ def _solve_related(
         entry[1] += len(pending) - len(left)
         pending = left
     futile = 0  # active sets in a row that served no other program
+    solver = None  # one HiGHS instance for the programs HiGHS solves here
     while pending.size:
         first = int(pending[0])
         own = 0 if shared else first
@@ -1322,7 +1344,8 @@ def _solve_related(
         if column is not None:
             matrix = matrix.copy()
             matrix[:, -1] = column[first, :m]
-        v, found = _highs(cost[own], matrix, h[first], n_eq, bounds[first])
+        solver = _highs_solver() if solver is None else solver
+        v, found = _highs(cost[own], matrix, h[first], n_eq, bounds[first], solver)
         if v is not None:
             out[first] = v
         pending = pending[1:]
@@ -1357,7 +1380,7 @@ def _maximize_related(
     for b, space in enumerate(spaces):
         if linear[b]:
             key = (
-                _preferences(space),
+                space._preferences,
                 objectives[b].tobytes(),
                 np.isnan(floors[b]).tobytes(),
             )
@@ -1427,15 +1450,6 @@ def _maximize_related(
     return out
 
 
-def _preferences(space: SettlementSpace) -> tuple[bytes, ...]:
-    """What fixes the matrix and costs of a space's linear programs (not its ideal points
-    and bounds, which enter right-hand sides and column bounds)."""
-    return tuple(
-        np.ascontiguousarray(a).tobytes() + str(np.shape(a)).encode()
-        for a in (space.salience_position, space.salience_pie, space.members)
-    )
-
-
 # -- Nash problems of one space at many threat points: optimal faces reused ------------------
 def _nash_linear(
     spaces: Sequence[SettlementSpace],
@@ -1461,7 +1475,7 @@ def _nash_linear(
     for b in gaining:
         space = spaces[b]
         key = (
-            _preferences(space),
+            space._preferences,
             (space.low == space.high).tobytes(),
             players[b].tobytes(),
             weights[b].tobytes(),
