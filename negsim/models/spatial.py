@@ -867,11 +867,15 @@ def _nash_conic(blocks: list[_NashBlock]) -> list[np.ndarray | None]:
         (clarabel.ZeroConeT, "zero_a", "zero_b"),
         (clarabel.NonnegativeConeT, "nonneg_a", "nonneg_b"),
     ]
-    a = sparse.vstack(
-        [_block_diag([getattr(block, rows) for block in blocks]) for _, rows, _ in cones]
-        + [_block_diag([block.exp_a for block in blocks])],
-        format="csc",
-    )
+    if len(blocks) == 1:  # one block: its rows stacked densely, the same sparse matrix
+        one = blocks[0]
+        a = sparse.csc_array(np.vstack([one.zero_a, one.nonneg_a, one.exp_a]))
+    else:
+        a = sparse.vstack(
+            [_block_diag([getattr(block, rows) for block in blocks]) for _, rows, _ in cones]
+            + [_block_diag([block.exp_a for block in blocks])],
+            format="csc",
+        )
     b = np.concatenate(
         [getattr(block, rhs) for _, _, rhs in cones for block in blocks]
         + [block.exp_b for block in blocks]
