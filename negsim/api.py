@@ -29,9 +29,9 @@ def solve(
         ``nash_impasse``, which is computed on request); ``"spe"`` is
         always solved, since every concept's threat points come from its pass.
     ex_ante : compute each actor's ex-ante value (the leverage measure of the summary and
-        the figures, :mod:`negsim.results.leverage`; a second backward induction). False
-        leaves the ``ex_ante`` column NaN: for callers that read only the outcome (sweeps,
-        claims, counterfactuals).
+        the figures, :mod:`negsim.results.leverage`; a second backward induction), on the
+        first read of ``Result.actors``. False leaves the ``ex_ante`` column NaN: for
+        callers that read only the outcome (sweeps, claims, counterfactuals).
 
     Returns
     -------

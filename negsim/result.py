@@ -56,12 +56,40 @@ TABLES = ("rounds", "actors", "proposals", "stage_games", "agreement")
 OPTIONAL_TABLES = ("nodes", "beliefs", "types", "deal_probability", "screening")
 
 
+class _ActorsTable:
+    """The ``actors`` field of :class:`Result` (a data descriptor, Python's descriptor-typed
+    dataclass field): the table as set, except that :meth:`Result.from_solution` leaves its
+    ``ex_ante`` column to the first read. The ex-ante values are a second backward
+    induction (:func:`negsim.results.leverage.ex_ante_values`, a quarter of a solve), which
+    only the actors table itself reads -- the summary's leverage lines, the leverage plots,
+    :meth:`Result.save` -- so a solve whose caller reads the outcome alone never runs it."""
+
+    def __get__(self, result: Result | None, owner: type | None = None) -> pd.DataFrame:
+        if result is None:  # class access: the dataclass field has no default
+            raise AttributeError("actors")
+        state = result.__dict__
+        if "_ex_ante_of" in state:
+            sol, concepts, terminal = state["_ex_ante_of"]
+            values = ex_ante_values(sol.space, terminal)
+            state["_actors"]["ex_ante"] = _ex_ante_column(sol, concepts, values)
+            del state["_ex_ante_of"]
+        table: pd.DataFrame = state["_actors"]
+        return table
+
+    def __set__(self, result: Result, table: pd.DataFrame) -> None:
+        result.__dict__["_actors"] = table
+        result.__dict__.pop("_ex_ante_of", None)
+
+
 @dataclass
 class Result:
     """A solved scenario. Build with :func:`negsim.solve`; reload with :meth:`Result.load`."""
 
     rounds: pd.DataFrame
-    actors: pd.DataFrame
+    if TYPE_CHECKING:  # what a reader gets
+        actors: pd.DataFrame
+    else:  # its ex-ante column computed on the first read; no default (see _ActorsTable)
+        actors: pd.DataFrame = _ActorsTable()
     proposals: pd.DataFrame
     stage_games: pd.DataFrame
     agreement: pd.DataFrame
@@ -88,7 +116,8 @@ class Result:
     ) -> Result:
         """The record of ``sol``; ``ex_ante=False`` skips the ex-ante values (a second
         backward induction, :func:`negsim.results.leverage.ex_ante_values`) and leaves
-        their column NaN, for callers that read only the outcome."""
+        their column NaN, for callers that read only the outcome; otherwise they are
+        computed on the first read of the ``actors`` table (:class:`_ActorsTable`)."""
         from negsim.engine.stage_games import stage_game_table
 
         a0 = sol.arrays[0]
@@ -118,15 +147,9 @@ class Result:
             "terminal": scenario.terminal,
             "vocabulary": scenario.vocabulary.model_dump(),
         }
-        return cls(
+        result = cls(
             rounds=_rounds_table(scenario, sol, concepts),
-            actors=_actors_table(
-                sol,
-                concepts,
-                ex_ante_values(sol.space, scenario.terminal)
-                if ex_ante
-                else np.full(sol.value.shape, np.nan),
-            ),
+            actors=_actors_table(sol, concepts, np.full(sol.value.shape, np.nan)),
             proposals=_proposals_table(scenario, sol),
             stage_games=stage_game_table(scenario),
             agreement=agreement,
@@ -134,6 +157,9 @@ class Result:
             scenario=scenario,
             solution=sol,
         )
+        if ex_ante:
+            result.__dict__["_ex_ante_of"] = (sol, concepts, scenario.terminal)
+        return result
 
     # -- reading --------------------------------------------------------------------------
     @property
@@ -330,7 +356,7 @@ def _actors_table(
         return _by_row(values, C, R, T).ravel()
 
     def same(values: np.ndarray) -> np.ndarray:  # (T, R, N), the same for every concept
-        return rows(np.broadcast_to(values[:T], (C, T, R, N)))
+        return _ex_ante_column(sol, concepts, values)
 
     columns: dict[str, Any] = {
         "concept": np.repeat(np.array(concepts, dtype=object), R * T * N),
@@ -354,6 +380,16 @@ def _actors_table(
         )
         columns["leader_payoff"] = rows(leader)
     return pd.DataFrame(columns)
+
+
+def _ex_ante_column(
+    sol: RoundSolution, concepts: tuple[str, ...], values: np.ndarray
+) -> np.ndarray:
+    """Values (T[+1], R, N), the same for every concept, as a column of the actors table
+    (rows ordered by concept, regime, round, actor)."""
+    a0 = sol.arrays[0]
+    T, N, R, C = a0.rounds, len(a0.actors), len(sol.regimes), len(concepts)
+    return _by_row(np.broadcast_to(values[:T], (C, T, R, N)), C, R, T).ravel()
 
 
 def _proposals_table(s: Scenario, sol: RoundSolution) -> pd.DataFrame:

@@ -87,6 +87,27 @@ def test_same_scenario_same_numbers(ukraine: negsim.Result) -> None:
     np.testing.assert_array_equal(again.solution.sampled_control, ukraine.solution.sampled_control)
 
 
+def test_control_paths_of_many_samples_follow_the_recursion() -> None:
+    """``control_path`` of (S, T) capacities (the sampled regime paths, at once) is, row by
+    row, ``p(t+1) = min(max(p(t) + kappa(t) (A - B) / (A + B), 0), 1)`` (0 without
+    capacity), written out here; paths hit both bounds."""
+    from negsim.engine.arrays import control_path
+
+    rng = np.random.default_rng(3)
+    drift = rng.uniform(0.0, 0.4, size=12)
+    cap_a, cap_b = rng.uniform(0, 3, size=(2, 4, 12))
+    cap_a[1], cap_b[2] = 10 * cap_b[1], 10 * cap_a[2]  # one path to each bound
+    cap_a[3, ::3] = cap_b[3, ::3] = 0.0  # rounds without capacity
+    paths = control_path(0.5, drift, cap_a, cap_b)
+    for a, b, path in zip(cap_a, cap_b, paths, strict=True):
+        p = [0.5]
+        for t in range(12):
+            step = drift[t] * (a[t] - b[t]) / (a[t] + b[t]) if a[t] + b[t] > 0 else 0.0
+            p.append(min(max(p[-1] + step, 0.0), 1.0))
+        np.testing.assert_array_equal(path, p)
+    assert paths.max() == 1.0 and paths.min() == 0.0
+
+
 def test_ukraine_regression(ukraine: negsim.Result) -> None:
     """Summary figures of the shipped scenario (update deliberately when the model changes)."""
     assert ukraine.agreement_round == 0

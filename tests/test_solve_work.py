@@ -6,6 +6,9 @@ The counts below are of calls (how many backward inductions ran), never of secon
 
 from __future__ import annotations
 
+import pickle
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -102,7 +105,7 @@ def test_counterfactuals_and_worlds_run_no_ex_ante_pass(
     solves: list[str], ex_ante_passes: list[int]
 ) -> None:
     result = negsim.solve(load_text(DEADLINE_GAME), ["spe"])
-    assert ex_ante_passes == [1]
+    assert ex_ante_passes == []  # left to the first read of the actors table
     result.summary()
     assert solves == ["dl"] and ex_ante_passes == [1]  # the counterfactual reads no ex-ante
     worlds = load_text(DEADLINE_GAME).with_changes({"worlds": {"only": {"changes": {}}}})
@@ -111,10 +114,44 @@ def test_counterfactuals_and_worlds_run_no_ex_ante_pass(
     assert believed.actors["ex_ante"].isna().all()
 
 
+def test_ex_ante_pass_runs_on_the_first_read_of_the_actors_table(
+    ex_ante_passes: list[int], tmp_path: Path
+) -> None:
+    """A solve runs no ex-ante pass until its actors table is read, then exactly one;
+    the column is then the leverage module's values (random recognition, written out
+    here), in the saved table, a pickled copy and a reloaded one alike."""
+    from negsim.engine import solve_scenario
+    from negsim.results.leverage import ex_ante_values
+
+    scenario = negsim.load("textbook/baron_ferejohn")
+    result = negsim.solve(scenario, ["spe", "nash"])
+    outcome = (result.agreement_round, result.terms(), result.rounds["deal"].sum())
+    copy = pickle.loads(pickle.dumps(result))
+    assert ex_ante_passes == [] and outcome[0] == 0
+    table = result.actors
+    assert ex_ante_passes == [1]
+    assert result.actors is table and ex_ante_passes == [1]  # computed once
+    sol = solve_scenario(scenario, ("spe",))
+    values = ex_ante_values(sol.space, scenario.terminal)  # (T + 1, R, N)
+    spe = table[table["concept"] == "spe"]
+    expected = values[spe["round"].to_numpy(), 0, spe["actor"].map(sol.arrays[0].actors.index)]
+    np.testing.assert_array_equal(spe["ex_ante"].to_numpy(), expected)
+    nash = table[table["concept"] == "nash"]
+    np.testing.assert_array_equal(nash["ex_ante"].to_numpy(), spe["ex_ante"].to_numpy())
+    pd.testing.assert_frame_equal(copy.actors, table)  # the copy runs its own pass
+    assert ex_ante_passes == [1, 1]
+    loaded = negsim.Result.load(result.save(tmp_path / "run"))
+    np.testing.assert_allclose(loaded.actors["ex_ante"], table["ex_ante"], rtol=1e-12)
+    replaced = negsim.solve(scenario, ["spe"])
+    replaced.actors = table.iloc[:2]  # a table set by hand is kept as set, with no pass
+    assert len(replaced.actors) == 2 and ex_ante_passes == [1, 1]
+
+
 def test_solve_without_ex_ante_changes_nothing_else(ex_ante_passes: list[int]) -> None:
     scenario = negsim.load("textbook/baron_ferejohn")
     full = negsim.solve(scenario, ["spe", "nash"])
     lean = negsim.solve(scenario, ["spe", "nash"], ex_ante=False)
+    full.actors  # noqa: B018  # the first read runs the ex-ante pass
     assert ex_ante_passes == [1]
     assert lean.actors["ex_ante"].isna().all() and full.actors["ex_ante"].notna().all()
     pd.testing.assert_frame_equal(

@@ -389,3 +389,124 @@ def test_vertices_with_a_column_per_program_equal_direct_solves() -> None:
         if expected:
             assert_allclose(found[c], v, rtol=0, atol=1e-12)
     assert not ok[0] and ok[1] and 0 < ok.sum() < count - 1
+
+
+def moving_red_lines(count: int) -> tuple[list[SettlementSpace], np.ndarray]:
+    """``count`` spaces of 3 actors and 2 position issues with one set of saliences, ideal
+    points shifted in some cells (regimes) and random red lines (moving between rounds),
+    and threat points."""
+    rng = np.random.default_rng(7)
+    n, p = 3, 2
+    salience = np.array([[0.6, 0.4], [0.3, 0.7], [0.5, 0.5]])
+    base_ideal = np.array([[1.0, 0.2], [0.0, 0.9], [0.6, 0.4]])
+    spaces = []
+    for _ in range(count):
+        low = rng.uniform(0.0, 0.3, size=p)
+        spaces.append(
+            SettlementSpace(
+                ideal=np.clip(base_ideal + rng.choice([0.0, 0.05], size=(n, p)), 0, 1),
+                salience_position=salience,
+                salience_pie=np.zeros((n, 0)),
+                curvature=np.ones(n),
+                members=np.zeros((n, 0), dtype=bool),
+                low=low,
+                high=low + rng.uniform(0.4, 0.7, size=p),
+            )
+        )
+    return spaces, rng.uniform(0.2, 0.45, size=(count, n))
+
+
+def test_spaces_differing_in_red_lines_and_ideals_share_vertices(monkeypatch) -> None:  # noqa: ANN001
+    """60 cells whose spaces differ in their bounds (red lines that move between rounds)
+    and ideal points (regimes), not in saliences: the egalitarian and Kalai-Smorodinsky
+    solutions equal each problem's linear program written out here and solved alone by
+    scipy's linprog, with far fewer simplex runs than cells (their programs share one
+    matrix; only right-hand sides and column bounds differ)."""
+    from scipy.optimize import linprog
+
+    n, p, count = 3, 2, 60
+    spaces, threats = moving_red_lines(count)
+    salience = spaces[0].salience_position
+    players = np.ones((count, n), dtype=bool)
+    runs = [0]
+    highs = spatial._highs
+
+    def counted_highs(*args):  # noqa: ANN002, ANN202
+        runs[0] += 1
+        return highs(*args)
+
+    monkeypatch.setattr(spatial, "_highs", counted_highs)
+    egalitarian = max_min_gain_batch(spaces, threats, players)
+    assert runs[0] < count / 4
+
+    def alone(space: SettlementSpace, threat: np.ndarray, scale: np.ndarray) -> np.ndarray:
+        """max lam (+1e-7 total utility) s.t. u_i - W_i >= lam scale_i; z = (x, d, lam)."""
+        width = p + n * p + 1
+        rows, rhs = [], []
+        for i in range(n):
+            for k in range(p):
+                for sign in (1.0, -1.0):  # sign (x_k - a_ik) <= d_ik
+                    row = np.zeros(width)
+                    row[k], row[p + i * p + k] = sign, -1.0
+                    rows.append(row)
+                    rhs.append(sign * space.ideal[i, k])
+            row = np.zeros(width)  # lam scale_i - u_i <= -W_i, u_i = sum_k s_ik (1 - d_ik)
+            row[p + i * p : p + (i + 1) * p] = salience[i]
+            row[-1] = scale[i]
+            rows.append(row)
+            rhs.append(salience[i].sum() - threat[i])
+        cost = np.zeros(width)
+        cost[-1] = -1.0
+        cost[p : p + n * p] = 1e-7 * salience.ravel()
+        bounds = [*zip(space.low, space.high, strict=True), *[(0, 1)] * (n * p), (None, None)]
+        return linprog(cost, A_ub=np.array(rows), b_ub=rhs, bounds=bounds, method="highs").x
+
+    for b in range(count):
+        expected = alone(spaces[b], threats[b], np.ones(n))
+        if expected[-1] < 0:
+            assert egalitarian[b] is None
+            continue
+        found, lam = egalitarian[b]
+        assert lam == pytest.approx(expected[-1], abs=1e-9)
+        assert_allclose(found.x, expected[:p], atol=1e-9)
+    runs[0] = 0
+    ks = kalai_smorodinsky_batch(spaces, threats, players, egalitarian)
+    assert runs[0] < count
+    for b in range(count):
+        if egalitarian[b] is None:
+            continue
+        ideal = ideal_utilities(spaces[b], threats[b], players[b])
+        expected = alone(spaces[b], threats[b], ideal - threats[b])
+        assert ks[b] is not None
+        assert_allclose(ks[b].x, expected[:p], atol=1e-9)
+
+
+def test_nash_over_spaces_differing_in_red_lines_shares_faces(monkeypatch) -> None:  # noqa: ANN001
+    """The Nash solutions of the cells of :func:`moving_red_lines` equal each problem
+    solved alone by SLSQP (to its precision, and never a lower Nash product), with far
+    fewer Newton runs on reused faces than cells (the faces are shared across spaces)."""
+    count = 60
+    spaces, threats = moving_red_lines(count)
+    players = np.ones((count, 3), dtype=bool)
+    egalitarian = max_min_gain_batch(spaces, threats, players)
+    runs = [0]
+    on_face = spatial._nash_on_face
+
+    def counted(*args):  # noqa: ANN002, ANN202
+        runs[0] += 1
+        return on_face(*args)
+
+    monkeypatch.setattr(spatial, "_nash_on_face", counted)
+    nash = nash_settlement_batch(spaces, threats, players, None, egalitarian)
+    assert runs[0] < count / 4
+    solved = 0
+    for b in range(count):
+        if egalitarian[b] is None or egalitarian[b][1] <= 1e-9:
+            continue
+        single = nash_settlement(spaces[b], threats[b], players[b], None, egalitarian[b])
+        gains = np.log(nash[b].utilities - threats[b]).sum()
+        assert gains >= np.log(single.utilities - threats[b]).sum() - 1e-12
+        assert_allclose(nash[b].utilities, single.utilities, atol=1e-6)  # SLSQP's precision
+        assert np.all(nash[b].x >= spaces[b].low) and np.all(nash[b].x <= spaces[b].high)
+        solved += 1
+    assert solved > count / 2

@@ -80,7 +80,8 @@ class RoundArrays:
 def control_path(
     initial: float, drift: np.ndarray, capacity_a: np.ndarray, capacity_b: np.ndarray
 ) -> np.ndarray:
-    """p(0..T) from p(0), drift kappa(t) and the sides' capacities (arrays of shape (T,)).
+    """p(0..T) from p(0), drift kappa(t) and the sides' capacities (arrays of shape (T,),
+    or (S, T) for S paths at once: then p is (S, T + 1)).
 
     >>> control_path(0.2, np.full(3, 0.1), np.full(3, 3.0), np.full(3, 1.0)).round(3).tolist()
     [0.2, 0.25, 0.3, 0.35]
@@ -89,6 +90,12 @@ def control_path(
     step = np.divide(
         drift * (capacity_a - capacity_b), total, out=np.zeros_like(total), where=total > 0
     )
+    if step.ndim > 1:
+        paths = np.empty((*step.shape[:-1], step.shape[-1] + 1))
+        paths[..., 0] = initial
+        for t in range(step.shape[-1]):
+            paths[..., t + 1] = np.minimum(np.maximum(paths[..., t] + step[..., t], 0.0), 1.0)
+        return paths
     path = np.empty(len(drift) + 1)
     path[0] = initial
     for t, change in enumerate(step):

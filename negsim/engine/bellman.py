@@ -192,26 +192,35 @@ def bellman_step(
                 why_not_kept(offers, a, s, t, j, m, o, cont, fallback)
                 for m, o in zip(masks, found, strict=True)
             ]
+        # no leaders: the deciders' utilities are the states'; no ratifiers: approval is 1
+        leaders = any(o.decision is not None for o in found)
+        ratified = any(o.approval is not None for o in found)
         if found:
             u = np.stack([o.utilities for o in found], axis=1)
-            dec = np.stack([o.deciders for o in found], axis=1)
-            approval = np.stack([o.approved for o in found], axis=1)
+            dec = np.stack([o.deciders for o in found], axis=1) if leaders else u
+            approval = np.stack([o.approved for o in found], axis=1) if ratified else None
             feasible = np.stack([o.feasible for o in found], axis=1)
         else:
             u = dec = np.zeros((n, 0, N))
             approval, feasible = np.zeros((n, 0)), np.zeros((n, 0), bool)
         for o in found:
             undecided |= o.undecided
-        expected = approval * dec[:, :, j] + (1.0 - approval) * fallback[:, None, j]
+        if approval is None:
+            expected = dec[:, :, j]
+        else:
+            expected = approval * dec[:, :, j] + (1.0 - approval) * fallback[:, None, j]
         own = np.where(feasible, expected, -np.inf)
         best = own.max(axis=1, initial=-np.inf)
         tied = feasible & (own >= best[:, None] - TOL)
         deal = tied.any(axis=1) & (best >= fallback[:, j] - TOL)
         weights, mixed = _mixing_weights(masks, tied, (mixing or {}).get(j))
-        u_mean, dec_mean, pi = (
-            _tied_mean(u, weights),
-            _tied_mean(dec, weights),
-            _tied_mean(approval, weights),
+        u_mean = _tied_mean(u, weights)
+        dec_mean = _tied_mean(dec, weights) if leaders else u_mean
+        # the mean of approvals of 1 is exactly 1 wherever some coalition has weight
+        pi = (
+            _tied_mean(approval, weights)
+            if approval is not None
+            else (weights.sum(axis=1) > 0).astype(float)
         )
         pi_ = pi[:, None]
         decided += p * np.where(deal[:, None], pi_ * dec_mean + (1.0 - pi_) * fallback, fallback)

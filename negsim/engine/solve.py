@@ -155,10 +155,16 @@ def solve_arrays(
             )
             xs[concept][t, s], ys[concept][t, s] = settlement.x, settlement.y
             payoff[concept][t, s] = settlement.utilities
-    gains, delays = {}, {}
-    for c in concepts:
-        gain, delay = delay_over_points(flow, discount, payoff[c][None], space.transition)
-        gains[c], delays[c] = gain[0], delay[0]
+    # every concept at once: the concepts are the points of one delay computation
+    stacked = (len(concepts), *flow.shape[1:])
+    gain, delay = delay_over_points(
+        np.broadcast_to(flow, stacked),
+        np.broadcast_to(discount, stacked),
+        np.stack([payoff[c] for c in concepts]),
+        space.transition,
+    )
+    gains = {c: gain[k] for k, c in enumerate(concepts)}
+    delays = {c: delay[k] for k, c in enumerate(concepts)}
     sampled_regimes, sampled_control = _sample_paths(space, samples, seed)
     return RoundSolution(
         space=space,
@@ -196,10 +202,7 @@ def _sample_paths(space: StateSpace, samples: int, seed: int) -> tuple[np.ndarra
     cap_a = np.stack([a.capacity_a for a in arrays])  # (R, T)
     cap_b = np.stack([a.capacity_b for a in arrays])
     steps = np.arange(T)
-    control = np.stack(
-        [
-            control_path(arrays[0].control[0], arrays[0].drift, cap_a[p, steps], cap_b[p, steps])
-            for p in paths
-        ]
+    control = control_path(
+        arrays[0].control[0], arrays[0].drift, cap_a[paths, steps], cap_b[paths, steps]
     )
     return paths, control

@@ -39,18 +39,16 @@ def stage_game_table(scenario: Scenario) -> pd.DataFrame:
     change are solved once and repeated)."""
     from negsim.models import normal_form
 
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for name, game in scenario.stage_games.items():
         A, B = payoff_matrices(scenario, game)
-        cache: dict[bytes, tuple] = {}  # type: ignore[type-arg]
+        cache: dict[bytes, list[tuple[object, ...]]] = {}  # each game's rows, but the round
         for t in range(scenario.rounds):
             key = A[t].tobytes() + B[t].tobytes()
             if key not in cache:
-                cache[key] = normal_form.solve(A[t], B[t], method=game.method).equilibria
-            for e, eq in enumerate(cache[key]):
-                rows.append(
+                found = normal_form.solve(A[t], B[t], method=game.method).equilibria
+                cache[key] = [
                     (
-                        t,
                         name,
                         e,
                         _strategy_json(game.row_strategies, eq.row_strategy),
@@ -59,7 +57,9 @@ def stage_game_table(scenario: Scenario) -> pd.DataFrame:
                         float(eq.col_payoff),
                         game.method,
                     )
-                )
+                    for e, eq in enumerate(found)
+                ]
+            rows.extend((t, *row) for row in cache[key])
     return pd.DataFrame(rows, columns=COLUMNS)
 
 

@@ -98,7 +98,9 @@ def state_space(s: Scenario) -> StateSpace:
     # claims (quotes and their fields, checked when s was loaded) do not enter the arrays;
     # validating them again for every regime took ~90 % of this function (issue 15)
     bare = s.model_copy(update={"claims": {}})
-    arrays = [round_arrays(bare.with_changes(s.regimes.states[n].changes)) for n in names]
+    changes = [s.regimes.states[n].changes for n in names]
+    # a regime without changes is the scenario itself: nothing to validate again
+    arrays = [round_arrays(bare.with_changes(c) if c else bare) for c in changes]
     start = np.zeros(len(names))
     start[names.index(s.regimes.initial)] = 1.0
     dist = regime_distribution(start, transition, s.rounds)

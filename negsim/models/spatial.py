@@ -139,6 +139,15 @@ class SettlementSpace:
         """The parts every LP over this space shares (built once per space)."""
         return _LinearForm.of(self)
 
+    @cached_property
+    def _preferences(self) -> tuple[bytes, ...]:
+        """What fixes the matrix and costs of the space's linear programs (not its ideal
+        points and bounds, which enter right-hand sides and column bounds)."""
+        return tuple(
+            np.ascontiguousarray(a).tobytes() + str(np.shape(a)).encode()
+            for a in (self.salience_position, self.salience_pie, self.members)
+        )
+
     def with_bounds(self, low: np.ndarray, high: np.ndarray) -> SettlementSpace:
         return SettlementSpace(
             self.ideal,
@@ -858,11 +867,15 @@ def _nash_conic(blocks: list[_NashBlock]) -> list[np.ndarray | None]:
         (clarabel.ZeroConeT, "zero_a", "zero_b"),
         (clarabel.NonnegativeConeT, "nonneg_a", "nonneg_b"),
     ]
-    a = sparse.vstack(
-        [_block_diag([getattr(block, rows) for block in blocks]) for _, rows, _ in cones]
-        + [_block_diag([block.exp_a for block in blocks])],
-        format="csc",
-    )
+    if len(blocks) == 1:  # one block: its rows stacked densely, the same sparse matrix
+        one = blocks[0]
+        a = sparse.csc_array(np.vstack([one.zero_a, one.nonneg_a, one.exp_a]))
+    else:
+        a = sparse.vstack(
+            [_block_diag([getattr(block, rows) for block in blocks]) for _, rows, _ in cones]
+            + [_block_diag([block.exp_a for block in blocks])],
+            format="csc",
+        )
     b = np.concatenate(
         [getattr(block, rhs) for _, _, rhs in cones for block in blocks]
         + [block.exp_b for block in blocks]
@@ -935,25 +948,16 @@ class _NashBlock:
         for s, (_, pie) in enumerate(space.slots):
             zero_a[pie, y[s]] = 1.0
         zero_a[n_pies + np.arange(fixed.sum()), x[fixed]] = 1.0
-        zero_b = np.concatenate([np.ones(n_pies), space.low[fixed]])
         nonneg_a = np.zeros((2 * m * p + 2 * len(free) + n_slots, width))
         pair = np.arange(m * p)
         for sign, rows in ((1.0, 2 * pair), (-1.0, 2 * pair + 1)):  # sign*(x_k - a_jk) <= d_jk
             nonneg_a[rows, pair % p] = sign
             nonneg_a[rows, d.ravel()] = -1.0
-        ideal = space.ideal[idx].ravel()
         rows = 2 * m * p + np.arange(len(free))
         nonneg_a[rows, x[free]] = 1.0
         nonneg_a[rows + len(free), x[free]] = -1.0
         nonneg_a[2 * m * p + 2 * len(free) + np.arange(n_slots), y] = -1.0
-        nonneg_b = np.concatenate(
-            [
-                np.stack([ideal, -ideal], axis=1).ravel(),
-                space.high[free],
-                -space.low[free],
-                np.zeros(n_slots),
-            ]
-        )
+        nonneg_b, zero_b = cls.right_hand_sides(space, players)
         exp_a = np.zeros((3 * m, width))
         exp_b = np.zeros(3 * m)
         exp_a[3 * np.arange(m), tau] = -1.0  # s = tau_j
@@ -967,6 +971,22 @@ class _NashBlock:
         q = np.zeros(width)
         q[tau] = -weights[idx] / weights[idx].sum()
         return cls(space, q, zero_a, zero_b, nonneg_a, nonneg_b, exp_a, exp_b)
+
+    @staticmethod
+    def right_hand_sides(space: SettlementSpace, players: np.ndarray) -> tuple[np.ndarray, ...]:
+        """``nonneg_b`` and ``zero_b`` of the block of :meth:`of`: what its ideal points and
+        red lines set (the threat points and unit enter ``exp_b`` alone)."""
+        fixed = space.low == space.high
+        ideal = space.ideal[np.flatnonzero(players)].ravel()
+        nonneg_b = np.concatenate(
+            [
+                np.stack([ideal, -ideal], axis=1).ravel(),
+                space.high[~fixed],
+                -space.low[~fixed],
+                np.zeros(len(space.slots)),
+            ]
+        )
+        return nonneg_b, np.concatenate([np.ones(space.members.shape[1]), space.low[fixed]])
 
     def z(self, v: np.ndarray) -> np.ndarray:
         """The variables ``z = (x, d, y)`` of :func:`_split` for the settlement in ``v``."""
@@ -1089,13 +1109,20 @@ _FUTILE = 8  # active sets in a row that serve no other program: stop trying to 
 
 
 def _highs(
-    cost: np.ndarray, g: np.ndarray, h: np.ndarray, n_eq: int, bounds: np.ndarray
+    cost: np.ndarray,
+    g: np.ndarray,
+    h: np.ndarray,
+    n_eq: int,
+    bounds: np.ndarray,
+    solver: Any = None,
 ) -> tuple[np.ndarray | None, np.ndarray | None]:
     """``min cost @ v`` s.t. ``g[:-n_eq] v <= h[:-n_eq]``, ``g[-n_eq:] v = h[-n_eq:]`` and
     ``bounds`` by HiGHS's dual simplex: the solution and its active set (the indices, in
     the rows of :func:`_stacked_rows`, of the nonbasic rows and bounds: n constraints that
-    define the vertex), or (None, None) without an optimum."""
-    solver = quiet_highs(_HIGHS_PRIMAL_TOL, _EXACT_TIES_TOL)
+    define the vertex), or (None, None) without an optimum. ``solver``: a HiGHS instance
+    of :func:`_highs_solver` to reuse (the model passed replaces its model and basis, so
+    the run starts cold as in a new one)."""
+    solver = _highs_solver() if solver is None else solver
     m, n = g.shape
     row_lower = np.r_[np.full(m - n_eq, -highspy.kHighsInf), h[m - n_eq :]]
     pass_model(solver, cost, g, bounds[:, 0], bounds[:, 1], row_lower, h)
@@ -1120,6 +1147,11 @@ def _highs(
     return v, np.array(active) if len(active) == n else None
 
 
+def _highs_solver() -> Any:
+    """A quiet HiGHS dual simplex with the tolerances of :func:`_highs`."""
+    return quiet_highs(_HIGHS_PRIMAL_TOL, _EXACT_TIES_TOL)
+
+
 def _stacked_rows(g: np.ndarray, h: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, ...]:
     """Every constraint as a row of ``G v <= h`` (cells stacked on the first axis): the
     rows of ``g`` (inequalities, then equations), then ``v_j <= hi_j``, then
@@ -1130,8 +1162,8 @@ def _stacked_rows(g: np.ndarray, h: np.ndarray, bounds: np.ndarray) -> tuple[np.
     big_h = np.concatenate(
         [
             h,
-            np.broadcast_to(bounds[:, 1], (*h.shape[:-1], n)),
-            np.broadcast_to(-bounds[:, 0], (*h.shape[:-1], n)),
+            np.broadcast_to(bounds[..., 1], (*h.shape[:-1], n)),
+            np.broadcast_to(-bounds[..., 0], (*h.shape[:-1], n)),
         ],
         axis=-1,
     )
@@ -1174,7 +1206,7 @@ def _vertices(
         if abs(np.linalg.det(m)) <= 1e-12:
             return np.zeros(len(h), dtype=bool), np.full((len(h), g.shape[2]), np.nan)
         mu = np.linalg.solve(m.T, -cost[0])
-        if not np.all((mu >= least) | equation[0, active]):  # the same for every program
+        if not np.any(np.all((mu >= least) | equation[:, active], axis=1)):
             return np.zeros(len(h), dtype=bool), np.full((len(h), g.shape[2]), np.nan)
         v = np.linalg.solve(m, h[:, active].T).T
         mu = np.broadcast_to(mu, v.shape)
@@ -1257,9 +1289,9 @@ def _solve_related(
     column: np.ndarray | None = None,
 ) -> np.ndarray:
     """``min cost_c @ v`` s.t. ``g_c v <= h_c`` (the last ``n_eq`` rows equations) and
-    ``bounds``, for C programs of one shape that differ in their numbers (one settlement
-    space at many threat points); returns the solutions (C, n), NaN rows for programs
-    without an optimum.
+    ``bounds`` ((n, 2), or (C, n, 2) per program), for C programs of one shape that differ
+    in their numbers (settlement spaces with the same preferences at many threat points);
+    returns the solutions (C, n), NaN rows for programs without an optimum.
 
     HiGHS solves one program; its optimal active set is tried at every other
     (:func:`_vertices`, one batched linear solve); and so on with the programs not yet
@@ -1276,13 +1308,14 @@ def _solve_related(
     """
     count, (m, n) = len(h), g.shape[1:]
     out = np.full((count, n), np.nan)  # NaN rows: no optimum
+    bounds = np.broadcast_to(bounds, (count, n, 2))
     big_g, big_h = _stacked_rows(g, h, bounds)
     if column is not None:  # the last column of the bound rows: e_n and -e_n
         unit = np.broadcast_to(np.eye(n)[-1], (count, n))
         column = np.concatenate([column, unit, -unit], axis=1)
-    fixed = bounds[:, 0] == bounds[:, 1]
-    equation = np.r_[np.arange(m) >= m - n_eq, fixed, fixed]
-    equation = np.broadcast_to(equation, big_h.shape)
+    fixed = bounds[..., 0] == bounds[..., 1]
+    rows = np.broadcast_to(np.arange(m) >= m - n_eq, (count, m))
+    equation = np.hstack([rows, fixed, fixed])
     pending = np.arange(count)
 
     def reuse(active: np.ndarray) -> np.ndarray:
@@ -1307,6 +1340,7 @@ def _solve_related(
         entry[1] += len(pending) - len(left)
         pending = left
     futile = 0  # active sets in a row that served no other program
+    solver = None  # one HiGHS instance for the programs HiGHS solves here
     while pending.size:
         first = int(pending[0])
         own = 0 if shared else first
@@ -1314,11 +1348,16 @@ def _solve_related(
         if column is not None:
             matrix = matrix.copy()
             matrix[:, -1] = column[first, :m]
-        v, found = _highs(cost[own], matrix, h[first], n_eq, bounds)
+        solver = _highs_solver() if solver is None else solver
+        v, found = _highs(cost[own], matrix, h[first], n_eq, bounds[first], solver)
         if v is not None:
             out[first] = v
         pending = pending[1:]
-        if found is not None and pending.size and futile < _FUTILE:
+        if found is None:
+            continue
+        if not pending.size:  # tried first at the next programs of this shape
+            known.insert(0, [found, 1])
+        elif futile < _FUTILE:
             left = reuse(found)
             known.append([found, 1 + len(pending) - len(left)])
             futile = futile + 1 if len(left) == len(pending) else 0
@@ -1333,16 +1372,22 @@ def _maximize_related(
     scales: np.ndarray | None = None,
     unique: bool = True,
 ) -> list[np.ndarray | None]:
-    """:func:`_maximize_many` for many problems over few spaces: the linear problems over
-    one space with one objective and one set of constrained actors differ only in their
-    floors (and scales), and are solved together by :func:`_solve_related` (``unique``:
-    as there; False when only the optimal value counts)."""
+    """:func:`_maximize_many` for many problems over few kinds of space: the linear
+    problems with one objective and one set of constrained actors over spaces that differ
+    only in their ideal points and bounds (red lines that move between rounds) differ only
+    in the right-hand sides, column bounds and scales of one matrix, and are solved
+    together by :func:`_solve_related` (``unique``: as there; False when only the optimal
+    value counts)."""
     out: list[np.ndarray | None] = [None] * len(spaces)
     groups: dict[tuple, list[int]] = {}
     linear = _linear_spaces(spaces)
     for b, space in enumerate(spaces):
         if linear[b]:
-            key = (id(space), objectives[b].tobytes(), np.isnan(floors[b]).tobytes())
+            key = (
+                space._preferences,
+                objectives[b].tobytes(),
+                np.isnan(floors[b]).tobytes(),
+            )
             groups.setdefault(key, []).append(b)
         else:
             out[b] = _maximize_smooth(
@@ -1361,6 +1406,9 @@ def _maximize_related(
         # one matrix for all; the scales, where given, in each problem's last column (lam's)
         g = np.vstack([lp.a_ub, lp.a_eq])[None]
         h = np.repeat(np.r_[lp.b_ub, lp.b_eq][None], len(idx), axis=0)
+        h[:, : form.a_ub.shape[0]] = [spaces[b]._linear_form.b_ub for b in members]
+        bounds = np.repeat(lp.bounds[None], len(idx), axis=0)
+        bounds[:, : len(form.bounds)] = [spaces[b]._linear_form.bounds for b in members]
         column = None
         if scales is not None:
             column = np.repeat(g[:, :, -1], len(idx), axis=0)
@@ -1388,7 +1436,7 @@ def _maximize_related(
             g,
             h,
             len(lp.b_eq),
-            lp.bounds[cols],
+            bounds[:, cols],
             known.setdefault(shape, []),
             unique,
             shared=True,
@@ -1396,7 +1444,8 @@ def _maximize_related(
         )
         full = np.zeros((len(idx), len(lp.cost)))
         full[:, cols] = solved
-        distance = np.abs(solved[:, None, :p] - space.ideal[idle])  # (C, idle, P)
+        ideal = np.stack([spaces[b].ideal[idle] for b in members])  # (C, idle, P)
+        distance = np.abs(solved[:, None, :p] - ideal)
         idle_cols = p + (np.flatnonzero(idle)[:, None] * p + np.arange(p)).ravel()
         full[:, idle_cols] = distance.reshape(len(idx), -1)
         missing = [bool(no) for no in np.isnan(full).sum(axis=1) > 0]
@@ -1414,27 +1463,36 @@ def _nash_linear(
     gaining: dict[int, tuple[Settlement, float]],
 ) -> dict[int, Settlement | None]:
     """The Nash problems ``gaining`` (linear utilities, positive egalitarian gain) of
-    :func:`nash_settlement_batch`, grouped by space, players and weights.
+    :func:`nash_settlement_batch`, grouped by preferences (spaces that differ only in
+    their ideal points and in red lines that pin the same positions), players and weights.
 
-    In a group the problems differ only in the threat points. One is solved as before
-    (Clarabel, polished on its optimal face, else SLSQP); Newton's method on that face
-    (:func:`_nash_on_face`) is then run for every other problem of the group at once
-    and kept where its result verifiably satisfies the KKT conditions -- the optimum of
-    the convex problem, the same as a polished interior-point solution; and so on with
-    the problems not yet solved. Faces found are tried first in the next groups.
+    In a group the problems differ only in the threat points and in the right-hand sides
+    of their constraints. One is solved as before (Clarabel, polished on its optimal
+    face, else SLSQP); Newton's method on that face (:func:`_nash_on_face`) is then run
+    for every other problem of the group at once and kept where its result verifiably
+    satisfies the KKT conditions -- the optimum of the convex problem, the same as a
+    polished interior-point solution; and so on with the problems not yet solved. Faces
+    found are tried first in the next groups.
     """
     out: dict[int, Settlement | None] = {}
     groups: dict[tuple, list[int]] = {}
     for b in gaining:
-        groups.setdefault((id(spaces[b]), players[b].tobytes(), weights[b].tobytes()), []).append(b)
+        space = spaces[b]
+        key = (
+            space._preferences,
+            (space.low == space.high).tobytes(),
+            players[b].tobytes(),
+            weights[b].tobytes(),
+        )
+        groups.setdefault(key, []).append(b)
     known: dict[tuple, list[tuple[np.ndarray, np.ndarray]]] = {}
     for members in groups.values():
         first = members[0]
-        space = spaces[first]
         idx = np.flatnonzero(players[first])
         template = _NashBlock.of(
-            space, np.zeros(space.n_actors), players[first], weights[first], 1.0
+            spaces[first], np.zeros(spaces[first].n_actors), players[first], weights[first], 1.0
         )
+        sides = {b: _NashBlock.right_hand_sides(spaces[b], players[b]) for b in members}
         pool = known.setdefault((template.nonneg_a.shape, template.zero_a.shape), [])
         pending = np.array(members)
 
@@ -1443,17 +1501,26 @@ def _nash_linear(
             start: np.ndarray,
             pending: np.ndarray,
             template: _NashBlock = template,
+            sides: dict[int, tuple[np.ndarray, ...]] = sides,
             idx: np.ndarray = idx,
         ) -> np.ndarray:
-            ok, z = _nash_on_face(template, active, start, threats[np.ix_(pending, idx)])
+            ok, z = _nash_on_face(
+                template,
+                active,
+                start,
+                threats[np.ix_(pending, idx)],
+                np.stack([sides[b][0] for b in pending]),
+                np.stack([sides[b][1] for b in pending]),
+            )
             p = template.space.n_positions
-            y = np.zeros((int(ok.sum()), *template.space.members.shape))
             if template.space.slots:
                 owner, pie = np.array(template.space.slots).T
                 start_y = p + len(idx) * p
-                y[:, owner, pie] = z[ok, start_y : start_y + len(owner)]
-            found = _settlements_of(template.space, z[ok, :p], y)
-            out.update(zip((int(b) for b in pending[ok]), found, strict=True))
+            for b, z_b in zip(pending[ok].tolist(), z[ok], strict=True):
+                y = np.zeros((1, *template.space.members.shape))
+                if template.space.slots:
+                    y[0, owner, pie] = z_b[start_y : start_y + len(owner)]
+                out[b] = _settlements_of(spaces[b], z_b[None, :p], y)[0]
             return pending[~ok]
 
         for active, start in pool:
@@ -1480,11 +1547,18 @@ def _nash_linear(
 
 
 def _nash_on_face(
-    block: _NashBlock, active: np.ndarray, start: np.ndarray, threats: np.ndarray
+    block: _NashBlock,
+    active: np.ndarray,
+    start: np.ndarray,
+    threats: np.ndarray,
+    nonneg_b: np.ndarray,
+    zero_b: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:meth:`_NashBlock.polish` on the face where the nonnegative-cone rows ``active``
     hold with equality, for C threat points (C, players) of ``block``'s problem (built
-    with threat 0 and unit 1) at once, from ``start`` (projected onto the face). Newton's
+    with threat 0 and unit 1) at once, each with its own right-hand sides ``nonneg_b``
+    (C, rows) and ``zero_b`` (C, equations) (its ideal points and red lines), from
+    ``start`` (projected onto each problem's face). Newton's
     method for ``max sum_i w_i log g_i`` with ``g = g_0 + M s`` over the face coordinates
     ``s``: ``(M^T diag(w / g^2) M) ds = M^T (w / g)`` (Boyd & Vandenberghe 2004, sec. 9.5),
     a problem left alone once its step moves no gain by 1e-15.
@@ -1499,16 +1573,17 @@ def _nash_on_face(
     weight = -block.q[nz:]
     grad_g = -block.exp_a[2::3, :nz]
     gain0 = block.exp_b[2::3][None, :] - threats  # (C, players)
-    ineq_a, ineq_b = block.nonneg_a[:, :nz], block.nonneg_b
+    ineq_a, ineq_b = block.nonneg_a[:, :nz], nonneg_b
     zero_a = block.zero_a[:, :nz]
     eq_a = np.vstack([zero_a, ineq_a[active]])
-    eq_b = np.concatenate([block.zero_b, ineq_b[active]])
-    z = start.copy()
+    eq_b = np.hstack([zero_b, ineq_b[:, active]])  # (C, equations)
+    count = len(threats)
+    zs = np.repeat(start[None], count, axis=0)
     face = np.eye(nz)
-    if len(eq_b):
+    if eq_b.shape[1]:
         u, sv, vt = np.linalg.svd(eq_a)
         rank = int((sv > 1e-10 * sv[0]).sum())
-        z = z - vt[:rank].T @ ((u[:, :rank].T @ (eq_a @ z - eq_b)) / sv[:rank])
+        zs = zs - (((zs @ eq_a.T - eq_b) @ u[:, :rank]) / sv[:rank]) @ vt[:rank]
         face = vt[rank:].T
     # the face directions that move some gain: m = grad_g face = U S V^T, the k >= rank
     # directions face V cut to those with singular values above _FLAT; on them the
@@ -1516,8 +1591,6 @@ def _nash_on_face(
     _, sv, vt = np.linalg.svd(grad_g @ face, full_matrices=False)
     face = face @ vt[sv > _FLAT].T
     m = grad_g @ face  # (players, k)
-    count = len(threats)
-    zs = np.repeat(z[None], count, axis=0)
     alive = np.ones(count, dtype=bool)
     moving = np.ones(count, dtype=bool)  # the problems whose last step still moved a gain
     for _ in range(_NEWTON_STEPS):
@@ -1537,7 +1610,7 @@ def _nash_on_face(
     gain = gain0 + zs @ grad_g.T
     ok = alive & np.all(gain > 0, axis=1)
     ok &= np.all(ineq_b - zs @ ineq_a.T >= -_FEAS_TOL, axis=1)
-    ok &= np.abs(zs @ zero_a.T - block.zero_b).max(axis=1, initial=0.0) <= _FEAS_TOL
+    ok &= np.abs(zs @ zero_a.T - zero_b).max(axis=1, initial=0.0) <= _FEAS_TOL
     gradient = (weight / np.where(ok[:, None], gain, 1.0)) @ grad_g  # (C, nz)
     n_eq = len(block.zero_b)
     basis = eq_a.T  # columns: equations (free multipliers), then active rows (>= 0)
