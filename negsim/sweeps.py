@@ -97,10 +97,12 @@ from negsim.atomic import atomic_write, atomic_write_text, output_errors
 from negsim.engine.points import Batch, batch_supported, solve_points
 from negsim.engine.states import StateSpace
 from negsim.engine.terminal import tail_error
+from negsim.engine.type_points import TypeBatch
 from negsim.errors import NegsimError, Problem, ScenarioError
 from negsim.results.derived import agreement_round
 from negsim.results.outcomes import deal_probabilities, outcomes
 from negsim.results.rows import point_frame, solution_arrays
+from negsim.results.type_rows import type_frame
 from negsim.sampling import MAX_POINTS, grid_points, sample_points, scaled
 from negsim.scenario import Scenario
 
@@ -615,6 +617,9 @@ def _evaluate_chunk(
     if concepts == ("spe",) and _prepared(scenario).supported[0]:
         frame, pending = _evaluate_batch(scenario, start, points, outputs)
         frames.append(frame)
+    elif concepts == ("spe",) and scenario.types:
+        frame, pending = _evaluate_types(scenario, start, points, outputs)
+        frames.append(frame)
     frames += [_evaluate_one(scenario, start + k, points[k], outputs, concepts) for k in pending]
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True)
     frame = frame.sort_values("point", kind="stable", ignore_index=True)
@@ -780,6 +785,37 @@ def _prepared(scenario: Scenario, space: StateSpace | None = None) -> Batch:
 def clear_prepared() -> None:
     """Forget this thread's prepared batch (benchmarks start from no simplex bases)."""
     _PREPARED.key = _PREPARED.scenario = None
+
+
+# -- the private-types route ----------------------------------------------------------------
+def _evaluate_types(
+    scenario: Scenario, start: int, points: Sequence[Mapping[str, Any]], outputs: str
+) -> tuple[pd.DataFrame, list[int]]:
+    """Solve the points of a scenario with private types that the route covers
+    (:mod:`negsim.engine.type_points`); return their rows and the others' positions."""
+    prepared = _prepared_types(scenario)
+    if not prepared.supported[0]:
+        return pd.DataFrame(), list(range(len(points)))
+    solved = prepared.solve(points)
+    if not solved.positions:
+        return pd.DataFrame(), solved.rest
+    space = prepared.batch.space
+    index = start + np.asarray(solved.positions)
+    return type_frame(space.arrays[0], space.transition, solved, outputs, index), solved.rest
+
+
+_TYPES = threading.local()
+
+
+def _prepared_types(scenario: Scenario) -> TypeBatch:
+    """The scenario's :class:`negsim.engine.type_points.TypeBatch`, kept per thread as
+    :func:`_prepared` keeps its batch."""
+    if getattr(_TYPES, "scenario", None) is not scenario:
+        key = scenario.content_hash()
+        if getattr(_TYPES, "key", None) != key:
+            _TYPES.key, _TYPES.batch = key, TypeBatch(scenario)
+        _TYPES.scenario = scenario
+    return _TYPES.batch
 
 
 # -- execution ------------------------------------------------------------------------------
