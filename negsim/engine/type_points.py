@@ -56,6 +56,8 @@ __all__ = ["RANK_GAP", "TypeBatch", "TypePoints", "WarmChoice"]
 #: Types whose complete-information values at the start are closer than this are left to
 #: :func:`negsim.solve`: their order (which decides the belief states) could depend on rounding
 RANK_GAP = 1e-9
+#: Settlement spaces a :class:`WarmChoice` keeps (then it starts again)
+_KEPT_SPACES = 4096
 
 
 @dataclass
@@ -196,6 +198,15 @@ class WarmChoice:
     arrays go to ``proposer_choice``."""
 
     proposals: WarmProposals = field(default_factory=WarmProposals)
+    _coalitions: dict[tuple[bytes, int, int], list[tuple[int, ...]] | None] = field(
+        default_factory=dict
+    )
+    # settlement spaces by the identity of the arrays they are cut from, which each entry
+    # holds (so no other array takes their ids); points share them (only discount factors
+    # and flows differ between points and types)
+    _spaces: dict[tuple[object, ...], tuple[tuple[np.ndarray, ...], Any]] = field(
+        default_factory=dict
+    )
 
     def __call__(
         self,
@@ -205,7 +216,10 @@ class WarmChoice:
         continuation: np.ndarray,
         probability: float = 1.0,
     ) -> ProposerChoice:
-        found = enumerated_coalitions(a, proposer)
+        key = (a.veto.tobytes(), int(a.quota), proposer)
+        if key not in self._coalitions:
+            self._coalitions[key] = enumerated_coalitions(a, proposer)
+        found = self._coalitions[key]
         if found is None or any(x is not None for x in (a.outside, a.leaders, a.ratifiers)):
             return proposer_choice(a, t, proposer, continuation, probability)
         N, j = len(a.actors), proposer
@@ -214,7 +228,7 @@ class WarmChoice:
         offers: list[spatial.Settlement | None] = []
         reasons = []
         for m, f in zip(masks, floor, strict=True):
-            space = settlement_space(a, t, np.flatnonzero(m).tolist())
+            space = self._space(a, t, tuple(np.flatnonzero(m).tolist()))
             offers.append(None if space is None else self.proposals.best(space, j, f))
             reasons.append(NO_OVERLAP if space is None else NO_SETTLEMENT)
         own = np.array([-np.inf if o is None else o.utilities[j] for o in offers])
@@ -246,3 +260,23 @@ class WarmChoice:
             why,
             decision=u.copy(),
         )
+
+    def _space(
+        self, a: RoundArrays, t: int, members: tuple[int, ...]
+    ) -> spatial.SettlementSpace | None:
+        """:func:`negsim.engine.offers.settlement_space`, kept for the arrays it reads."""
+        parts = (
+            a.red_low,
+            a.red_high,
+            a.ideal,
+            a.salience_position,
+            a.salience_pie,
+            a.curvature,
+            a.members,
+        )
+        key = (*(id(x) for x in parts), t, members)
+        if key not in self._spaces:
+            if len(self._spaces) >= _KEPT_SPACES:
+                self._spaces.clear()
+            self._spaces[key] = (parts, settlement_space(a, t, members))
+        return self._spaces[key][1]
