@@ -39,25 +39,17 @@ from typing import Any
 
 import numpy as np
 
-from negsim.engine.arrays import RoundArrays
-from negsim.engine.bellman import ProposerChoice, proposer_choice
-from negsim.engine.coalitions import coalition_masks, enumerated_coalitions
-from negsim.engine.offers import NO_OVERLAP, NO_SETTLEMENT, floors, settlement_space
 from negsim.engine.points import Batch, solve_points
-from negsim.engine.proposal_lp import WarmProposals
 from negsim.engine.screening import Screening, TypeGame, screen
-from negsim.engine.tolerances import TOL
+from negsim.engine.type_offers import WarmChoice
 from negsim.errors import NegsimError
-from negsim.models import spatial
 from negsim.scenario import Scenario
 
-__all__ = ["RANK_GAP", "TypeBatch", "TypePoints", "WarmChoice"]
+__all__ = ["RANK_GAP", "TypeBatch", "TypePoints"]
 
 #: Types whose complete-information values at the start are closer than this are left to
 #: :func:`negsim.solve`: their order (which decides the belief states) could depend on rounding
 RANK_GAP = 1e-9
-#: Settlement spaces a :class:`WarmChoice` keeps (then it starts again)
-_KEPT_SPACES = 4096
 
 
 @dataclass
@@ -176,107 +168,3 @@ class TypeBatch:
             return screen(self.actor, k, per_type, self.choice)
         except NegsimError:
             return None  # negsim.solve raises it too, with its own message
-
-
-@dataclass
-class WarmChoice:
-    """:func:`negsim.engine.bellman.proposer_choice` for the screening's questions, with the
-    proposal programs' HiGHS models kept warm across questions and points.
-
-    ``proposer_choice`` runs the engine's Bellman step
-    (:func:`negsim.engine.bellman.bellman_step`) for one point, which builds the step's
-    arrays and a fresh set of HiGHS models for every question; the screening recursion asks
-    about 130 of them a point. Without outside options, leaders or ratifiers (where the step
-    is the plain choice below) this is the step's choice written for one point: every
-    coalition the proposer may form (:func:`negsim.engine.coalitions.enumerated_coalitions`),
-    its best offer within the coalition's red lines meeting every member's floor (the
-    larger of continuation and reservation; :func:`negsim.engine.offers.floors`), the
-    proposer's best coalitions (within :data:`negsim.engine.tolerances.TOL`) averaged
-    uniformly, a deal when it beats the proposer's continuation. The offers come from
-    :class:`negsim.engine.proposal_lp.WarmProposals`, which returns a program's optimum only
-    where it is unique (else the general path's), so warm bases change no number. Other
-    arrays go to ``proposer_choice``."""
-
-    proposals: WarmProposals = field(default_factory=WarmProposals)
-    _coalitions: dict[tuple[bytes, int, int], list[tuple[int, ...]] | None] = field(
-        default_factory=dict
-    )
-    # settlement spaces by the identity of the arrays they are cut from, which each entry
-    # holds (so no other array takes their ids); points share them (only discount factors
-    # and flows differ between points and types)
-    _spaces: dict[tuple[object, ...], tuple[tuple[np.ndarray, ...], Any]] = field(
-        default_factory=dict
-    )
-
-    def __call__(
-        self,
-        a: RoundArrays,
-        t: int,
-        proposer: int,
-        continuation: np.ndarray,
-        probability: float = 1.0,
-    ) -> ProposerChoice:
-        key = (a.veto.tobytes(), int(a.quota), proposer)
-        if key not in self._coalitions:
-            self._coalitions[key] = enumerated_coalitions(a, proposer)
-        found = self._coalitions[key]
-        if found is None or any(x is not None for x in (a.outside, a.leaders, a.ratifiers)):
-            return proposer_choice(a, t, proposer, continuation, probability)
-        N, j = len(a.actors), proposer
-        masks = coalition_masks(N, found)
-        floor = [floors(a, t, j, m, continuation[None])[0] for m in masks]
-        offers: list[spatial.Settlement | None] = []
-        reasons = []
-        for m, f in zip(masks, floor, strict=True):
-            space = self._space(a, t, tuple(np.flatnonzero(m).tolist()))
-            offers.append(None if space is None else self.proposals.best(space, j, f))
-            reasons.append(NO_OVERLAP if space is None else NO_SETTLEMENT)
-        own = np.array([-np.inf if o is None else o.utilities[j] for o in offers])
-        best = own.max(initial=-np.inf)
-        chosen = [c for c, o in enumerate(offers) if o is not None and own[c] >= best - TOL]
-        if not chosen:
-            failed = [r for r, o in zip(reasons, offers, strict=True) if o is None]
-            reason = failed[-1] if failed else "no coalition can reach the quota"
-            return ProposerChoice(
-                j, probability, (), np.full(N, np.nan), continuation, None, False, reason
-            )
-        tied = [o for o in offers if o is not None and o.utilities[j] >= best - TOL]
-        count = float(len(tied))
-        u = np.sum([o.utilities for o in tied], axis=0) / count
-        x = np.sum([o.x for o in tied], axis=0) / count
-        y = np.sum([o.y for o in tied], axis=0) / count
-        deal = bool(best >= continuation[j] - TOL)
-        why = "the proposer gains by the deal" if deal else "the proposer prefers to wait"
-        if len(chosen) > 1:
-            why += f"; {len(chosen)} equally cheap coalitions, mixed uniformly"
-        return ProposerChoice(
-            j,
-            probability,
-            tuple(int(i) for i in np.flatnonzero(masks[chosen].any(axis=0))),
-            np.fmax.reduce(np.stack([floor[c] for c in chosen]), axis=0),
-            continuation,
-            spatial.Settlement(x=x, y=y, utilities=u),
-            deal,
-            why,
-            decision=u.copy(),
-        )
-
-    def _space(
-        self, a: RoundArrays, t: int, members: tuple[int, ...]
-    ) -> spatial.SettlementSpace | None:
-        """:func:`negsim.engine.offers.settlement_space`, kept for the arrays it reads."""
-        parts = (
-            a.red_low,
-            a.red_high,
-            a.ideal,
-            a.salience_position,
-            a.salience_pie,
-            a.curvature,
-            a.members,
-        )
-        key = (*(id(x) for x in parts), t, members)
-        if key not in self._spaces:
-            if len(self._spaces) >= _KEPT_SPACES:
-                self._spaces.clear()
-            self._spaces[key] = (parts, settlement_space(a, t, members))
-        return self._spaces[key][1]
