@@ -60,8 +60,9 @@ class WarmChoice:
     :class:`ReusedBases`. Other arrays go to ``proposer_choice``."""
 
     offers: ReusedBases = field(default_factory=lambda: ReusedBases())
-    _coalitions: dict[tuple[bytes, int, int], list[tuple[int, ...]] | None] = field(
-        default_factory=dict
+    # each proposer's coalitions (None: too many to enumerate) and their masks
+    _coalitions: dict[tuple[bytes, int, int], tuple[list[tuple[int, ...]], np.ndarray] | None] = (
+        field(default_factory=dict)
     )
     # settlement spaces by the identity of the arrays they are cut from, which each entry
     # holds (so no other array takes their ids); points share them (only discount factors
@@ -78,19 +79,20 @@ class WarmChoice:
         continuation: np.ndarray,
         probability: float = 1.0,
     ) -> ProposerChoice:
-        key = (a.veto.tobytes(), int(a.quota), proposer)
-        if key not in self._coalitions:
-            self._coalitions[key] = enumerated_coalitions(a, proposer)
-        found = self._coalitions[key]
-        if found is None or any(x is not None for x in (a.outside, a.leaders, a.ratifiers)):
-            return proposer_choice(a, t, proposer, continuation, probability)
         N, j = len(a.actors), proposer
-        masks = coalition_masks(N, found)
+        key = (a.veto.tobytes(), int(a.quota), j)
+        if key not in self._coalitions:
+            found = enumerated_coalitions(a, j)
+            self._coalitions[key] = None if found is None else (found, coalition_masks(N, found))
+        known = self._coalitions[key]
+        if known is None or any(x is not None for x in (a.outside, a.leaders, a.ratifiers)):
+            return proposer_choice(a, t, j, continuation, probability)
+        coalitions, masks = known
         floor = [floors(a, t, j, m, continuation[None])[0] for m in masks]
         offers: list[spatial.Settlement | None] = []
         reasons = []
-        for m, f in zip(masks, floor, strict=True):
-            space = self._space(a, t, tuple(np.flatnonzero(m).tolist()))
+        for members, f in zip(coalitions, floor, strict=True):
+            space = self._space(a, t, members)
             offers.append(None if space is None else self.offers.best(space, j, f))
             reasons.append(NO_OVERLAP if space is None else NO_SETTLEMENT)
         own = np.array([-np.inf if o is None else o.utilities[j] for o in offers])
@@ -237,10 +239,11 @@ class ReusedBases:
         const = space.salience_position.sum(axis=1)
         lower[len(lower) - len(constrained) :] = floors[constrained] - const[constrained]
         program = dataclasses.replace(template, row_lower=lower)
-        for basis in bases:
+        for i, basis in enumerate(bases):
             z = basis.solve(program)
             if z is not None:
                 self.reused += 1
+                bases.insert(0, bases.pop(i))  # the last one that fitted is tried first
                 return _settlement(space, z)
         if program.key not in self.models:
             self.models[program.key] = WarmModel.of(program)
