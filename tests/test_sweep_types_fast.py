@@ -219,3 +219,25 @@ def test_types_with_tied_ranks_go_per_point(no_solve: list[object]) -> None:
     tied = negsim.Scenario.model_validate(data)
     df = _sweep(tied, {"actors.a.discount": [0.9]})
     assert len(no_solve) == 1 and df["error"].isna().all()
+
+
+def test_a_points_rows_do_not_depend_on_the_points_solved_before_it() -> None:
+    """Issue 13 item 9 for this route: each point solved alone on a fresh batch, in reverse
+    order, equals the same point solved in one chunk after the others, bit for bit (the
+    kept bases only find the vertex; its values come from its canonical basis)."""
+    scenario = negsim.load("ukraine_2025")
+    points = [
+        {"actors.us.discount": u, "actors.russia.discount": r}
+        for u in (0.85, 0.93, 0.99)
+        for r in (0.95, 0.98, 0.995)
+    ]
+    together = TypeBatch(scenario).solve(points)
+    assert together.positions == list(range(len(points)))
+    for p in reversed(range(len(points))):
+        alone = TypeBatch(scenario).solve([points[p]])
+        assert alone.positions == [0]
+        for key, value in together.base.items():
+            assert np.array_equal(value[p], alone.base[key][0], equal_nan=True), key
+        a, b = together.screenings[p], alone.screenings[0]
+        assert np.array_equal(a.value, b.value) and np.array_equal(a.war, b.war)
+        assert a.types == b.types

@@ -27,9 +27,10 @@ from negsim.engine.arrays import RoundArrays
 from negsim.engine.bellman import ProposerChoice, proposer_choice
 from negsim.engine.coalitions import coalition_masks, enumerated_coalitions
 from negsim.engine.offers import NO_OVERLAP, NO_SETTLEMENT, floors, settlement_space
-from negsim.engine.proposal_lp import ProposalProgram, WarmModel, WarmProposals
+from negsim.engine.proposal_lp import ProposalProgram, WarmModel
 from negsim.engine.tolerances import TOL
 from negsim.models import spatial
+from negsim.models.parametric_lp import RowParametricLP
 
 __all__ = ["ReusedBases", "WarmChoice"]
 
@@ -205,57 +206,81 @@ class _Basis:
 
 @dataclass
 class ReusedBases:
-    """:meth:`negsim.engine.proposal_lp.WarmProposals.best` that first tries the optimal
-    bases found before for the same settlement space, proposer and constrained actors (see
-    the module docstring); ``runs`` counts the HiGHS runs, ``reused`` the offers a kept
-    basis gave instead."""
+    """The proposer's best settlement (:func:`negsim.models.spatial.best_proposal`'s
+    answer) for the screening's questions: the vertex found from an optimal basis kept
+    from an earlier question of the same settlement space, proposer and constrained actors
+    where one fits the new floors, else by a HiGHS run on a new model; its values and the
+    verdict that it is the unique optimum then come from the vertex's canonical basis
+    (:meth:`negsim.models.parametric_lp.RowParametricLP.vertex`), so an answer does not
+    depend on the questions asked before it (issue 13 item 9: a sweep's rows do not depend
+    on its chunks). Where the program has no unique optimum or HiGHS finds none, the
+    general path answers (as :class:`negsim.engine.proposal_lp.WarmProposals` does).
+    ``runs`` counts HiGHS runs, ``reused`` the vertices a kept basis found instead."""
 
-    proposals: WarmProposals = field(default_factory=WarmProposals)  # other programs
-    models: dict[tuple, WarmModel] = field(default_factory=dict)  # one per program shape
     runs: int = 0
     reused: int = 0
-    # (space id, proposer, constrained) -> (space, program, bases); the entry holds the
-    # space, so no other space takes its id
-    _programs: dict[tuple[object, ...], tuple[Any, ProposalProgram, list[_Basis]]] = field(
-        default_factory=dict
-    )
+    # (space id, proposer, constrained) -> (space, program, its parametric form, bases);
+    # the entry holds the space, so no other space takes its id
+    _programs: dict[
+        tuple[object, ...], tuple[Any, ProposalProgram, RowParametricLP, list[_Basis]]
+    ] = field(default_factory=dict)
 
     def best(
         self, space: spatial.SettlementSpace, proposer: int, floors: np.ndarray
     ) -> spatial.Settlement | None:
-        """The proposer's best settlement meeting every floor (None if there is none), as
-        :func:`negsim.models.spatial.best_proposal` returns it."""
+        """The proposer's best settlement meeting every floor (None if there is none)."""
         closed_form = space.n_positions == 0 and space.members.shape[1] <= 1
         if not space.linear or closed_form:
-            return self.proposals.best(space, proposer, floors)
+            return spatial.best_proposal(space, proposer, floors)
         constrained = np.flatnonzero(~np.isnan(floors))
         key = (id(space), proposer, constrained.tobytes())
         if key not in self._programs:
             if len(self._programs) >= _KEPT:
                 self._programs.clear()
-            self._programs[key] = (space, ProposalProgram.of(space, proposer, floors), [])
-        _, template, bases = self._programs[key]
+            p = ProposalProgram.of(space, proposer, floors)
+            lp = RowParametricLP(p.cost, p.matrix, p.col_lower, p.col_upper, unique=True)
+            self._programs[key] = (space, p, lp, [])
+        _, template, lp, bases = self._programs[key]
         lower = template.row_lower.copy()
         const = space.salience_position.sum(axis=1)
         lower[len(lower) - len(constrained) :] = floors[constrained] - const[constrained]
         program = dataclasses.replace(template, row_lower=lower)
+        found = None
         for i, basis in enumerate(bases):
-            z = basis.solve(program)
-            if z is not None:
+            found = basis.solve(program)
+            if found is not None:
                 self.reused += 1
                 bases.insert(0, bases.pop(i))  # the last one that fitted is tried first
-                return _settlement(space, z)
-        if program.key not in self.models:
-            self.models[program.key] = WarmModel.of(program)
-        model = self.models[program.key]
-        self.runs += 1
-        z = model.solve(program)
-        if z is None:  # no unique optimum found: the general path decides
+                break
+        if found is None:
+            model = WarmModel.of(program)  # a new model: the run depends on the program alone
+            self.runs += 1
+            model.solve(program)
+            if model.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return spatial.best_proposal(space, proposer, floors)
+            found = np.array(model.highs.getSolution().col_value)
+            kept = _Basis.of(model.highs, program)
+            if kept is not None:
+                bases.append(kept)
+        z = lp.vertex(_active(program, found), program.row_lower, program.row_upper)
+        if z is None:  # not the unique optimum: the general path decides
             return spatial.best_proposal(space, proposer, floors)
-        found = _Basis.of(model.highs, program)
-        if found is not None:
-            bases.append(found)
         return _settlement(space, z)
+
+
+def _active(program: ProposalProgram, z: np.ndarray) -> np.ndarray:
+    """The constraints active at ``z`` (columns at lower, at upper, rows at lower, at
+    upper), within the tolerance :class:`~negsim.models.parametric_lp.RowParametricLP` uses."""
+    activity = program.matrix @ z
+    with np.errstate(invalid="ignore"):
+        return np.concatenate(
+            [
+                z <= program.col_lower + _FIT_TOL,
+                z >= program.col_upper - _FIT_TOL,
+                activity <= program.row_lower + _FIT_TOL,
+                activity >= program.row_upper - _FIT_TOL,
+            ]
+        )
 
 
 def _settlement(space: spatial.SettlementSpace, z: np.ndarray) -> spatial.Settlement:
