@@ -29,7 +29,7 @@ incentive Delta at round 0), ``ripe_round`` (first round where no veto player ga
 waiting) and ``error`` (why a point could not be solved, else missing). Other requested
 concepts add ``<concept>.payoff.<actor>``.
 
-With worlds or private types (``worlds:``, ``types:``; solved point by point) the row reports
+With worlds or private types (``worlds:``, ``types:``) the row reports
 the equilibrium solved, under the analyst's beliefs (:mod:`negsim.results.outcomes`):
 ``agreement_round`` and ``agreement_probability`` as above from the analyst's ``P(deal at
 t)`` (worlds: ``deal_probability`` of perspective ``analyst``; types: the prior-weighted
@@ -54,6 +54,14 @@ once for a whole chunk, looping over rounds and regimes and vectorising over poi
 reusing simplex bases). Any other point, and points the batch path finds borderline, go
 to :func:`negsim.solve`, so results never depend on which path ran (tests hold them equal
 to 1e-9).
+
+**Private-types route.** With ``types:`` and the same kind of points (and types that
+change only those fields by numbers), :mod:`negsim.engine.type_points` solves a chunk's
+complete-information games -- each point's, and each type's for the types' ranking -- on
+the batch path, then runs only the screening recursion per point, its proposers' linear
+programs answered from kept simplex bases (:mod:`negsim.engine.type_offers`); the rows
+come from the arrays (:mod:`negsim.results.type_rows`), with no Result tables. Other
+points go to :func:`negsim.solve` (tests hold the two equal to 1e-9).
 
 **Execution.** Points are cut into chunks. ``backend="local"`` runs chunks in a
 :class:`concurrent.futures.ProcessPoolExecutor` (all cores by default; created per call,

@@ -317,12 +317,12 @@ def solve_types(scenario: Scenario, base: RoundSolution | None = None) -> Screen
 
 
 def screen(
-    actor: str, k: int, per_type: list[TypeGame], choice: ChoiceFunction = proposer_choice
+    actor: str, k: int, per_type: list[TypeGame], choice: ChoiceFunction | None = None
 ) -> Screening:
     """The screening equilibrium of prepared type games (:func:`solve_types` after it has
     built them; the sweep builds them for many points at once,
     :mod:`negsim.engine.type_points`). ``per_type`` in the scenario's order of types; ``k``
-    the informed ``actor``'s index; ``choice`` finds a proposer's offer (default
+    the informed ``actor``'s index; ``choice`` finds a proposer's offer (None:
     :func:`negsim.engine.bellman.proposer_choice`; the sweep passes one that keeps its
     HiGHS models warm across questions and points, the same offers)."""
     regimes, transition = per_type[0][2], per_type[0][3]
@@ -407,9 +407,10 @@ class _Solver:
         prior: np.ndarray,
         transition: np.ndarray,
         arrays: list[list[RoundArrays]],
-        choice: ChoiceFunction = proposer_choice,
+        choice: ChoiceFunction | None = None,
     ):
-        self.names, self.k, self.prior, self.choice = names, k, prior, choice
+        self.names, self.k, self.prior = names, k, prior
+        self.choice = proposer_choice if choice is None else choice
         self.transition, self.arrays = transition, arrays
         self.M, self.R = len(arrays), len(transition)
         a0 = arrays[0][0]
