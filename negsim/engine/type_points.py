@@ -111,7 +111,7 @@ class TypeBatch:
         """The complete-information arrays and the screening equilibrium of every point the
         route takes (see the module docstring)."""
         fast = [p for p, point in enumerate(points) if self.fast_point(point)]
-        rest = [p for p in range(len(points)) if p not in set(fast)]
+        rest = sorted(set(range(len(points))) - set(fast))
         changed = [changes for _, _, changes in self.types if changes]
         games = 1 + len(changed)  # the point's own game, then each type that changes one
         variants = [v for p in fast for v in [points[p], *({**points[p], **c} for c in changed)]]
@@ -127,7 +127,7 @@ class TypeBatch:
             axis=0,
         )
         usable = (sol["ok"] & ~sol["engine"] & finite).reshape(len(fast), games).all(axis=1)
-        positions, screenings = [], []
+        positions, screenings, rows = [], [], []
         for q, p in enumerate(fast):
             found = self._screen(q * games, discount, flow, sol) if usable[q] else None
             if found is None:
@@ -135,8 +135,8 @@ class TypeBatch:
             else:
                 positions.append(p)
                 screenings.append(found)
-        rows = np.array([fast.index(p) * games for p in positions], dtype=int)
-        base = {key: value[rows] for key, value in sol.items()}
+                rows.append(q * games)
+        base = {key: value[np.asarray(rows, dtype=int)] for key, value in sol.items()}
         return TypePoints(positions, base, screenings, sorted(rest))
 
     def _screen(
