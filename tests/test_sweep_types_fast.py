@@ -241,3 +241,22 @@ def test_a_points_rows_do_not_depend_on_the_points_solved_before_it() -> None:
         a, b = together.screenings[p], alone.screenings[0]
         assert np.array_equal(a.value, b.value) and np.array_equal(a.war, b.war)
         assert a.types == b.types
+
+
+def test_vertex_gives_solve_s_values_and_refuses_a_non_unique_optimum() -> None:
+    """RowParametricLP.vertex from the active set of a solution equals solve's answer bit
+    for bit; for a face of optima (max x1 + x2 on x1 + x2 <= 1) it answers None."""
+    from negsim.models.parametric_lp import RowParametricLP
+
+    lp = RowParametricLP(np.array([-1.0, -2.0]), np.array([[1.0, 1.0]]), np.zeros(2), np.ones(2))
+    for b in (0.5, 1.5, 3.0):
+        lower, upper = np.array([-np.inf]), np.array([b])
+        z = lp.solve(lower[None], upper[None]).z[0]
+        active = np.concatenate(
+            [z <= 1e-9, z >= 1 - 1e-9, lp.matrix @ z <= lower + 1e-9, lp.matrix @ z >= b - 1e-9]
+        )
+        assert np.array_equal(lp.vertex(active, lower, upper), z)
+    flat = RowParametricLP(np.array([-1.0, -1.0]), np.array([[1.0, 1.0]]), np.zeros(2), np.ones(2))
+    # the vertex (1, 0) of the face x1 + x2 = 1: optimal, not unique
+    active = np.array([False, True, True, False, False, True])
+    assert flat.vertex(active, np.array([-np.inf]), np.array([1.0])) is None

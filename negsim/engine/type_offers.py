@@ -1,17 +1,23 @@
 r"""The screening recursion's questions -- a proposer's best offer to a group of types --
-answered for one point at a time with the work that does not change between questions and
+answered one point at a time, with the work that does not change between questions and
 points kept: coalitions, settlement spaces, and the proposal programs' optimal bases.
 
 :class:`WarmChoice` is :func:`negsim.engine.bellman.proposer_choice` for the sweep's
-private-types route (:mod:`negsim.engine.type_points`); :class:`ReusedBases` is
-:class:`negsim.engine.proposal_lp.WarmProposals` with the optimal bases it has found kept
-per program. Only the floors -- the programs' row bounds -- differ between the questions of
-one proposer, coalition and round, and a basis that is optimal with every reduced cost
-nonzero (the optimum unique) stays optimal wherever it is primal feasible, its vertex the
-unique optimum there (Gal & Nedoma 1972, "Multiparametric linear programming", Management
-Science 18(7); Bertsimas & Tsitsiklis 1997, *Introduction to Linear Optimization*,
-ex. 3.6): so a kept basis that fits the new floors gives the answer of the simplex without
-running it, and the others go to ``WarmProposals``' HiGHS models as before.
+private-types route (:mod:`negsim.engine.type_points`). Its offers come from
+:class:`ReusedBases`: only the floors -- the programs' row bounds -- differ between the
+questions of one settlement space, proposer and constrained set, and a basis optimal for
+one right-hand side stays optimal wherever it is primal feasible (its reduced costs do not
+involve the row bounds; Gal & Nedoma 1972, "Multiparametric linear programming",
+Management Science 18(7)), so a kept basis that fits the new floors finds the optimal
+vertex without a simplex run. The vertex's values, and whether it is the unique optimum
+(Mangasarian 1979), then come from its canonical basis
+(:meth:`negsim.models.parametric_lp.RowParametricLP.vertex`, the sweep's batch path's own
+rule), a function of the vertex's active constraints alone: an answer does not depend on
+the questions asked before it, so a sweep's rows do not depend on its chunks, workers or
+resumption (issue 13 item 9; ``tests/test_sweep_types_fast.py`` holds each point solved
+alone equal, bit for bit, to the same point solved after others). Where the optimum is not
+unique, or HiGHS finds none, :func:`negsim.models.spatial.best_proposal` answers, as in
+:class:`negsim.engine.proposal_lp.WarmProposals`.
 """
 
 from __future__ import annotations
@@ -45,20 +51,21 @@ _UPPER = highspy.HighsBasisStatus.kUpper
 
 @dataclass
 class WarmChoice:
-    """:func:`negsim.engine.bellman.proposer_choice` for the screening's questions, with the
-    proposal programs' HiGHS models kept warm across questions and points.
+    """:func:`negsim.engine.bellman.proposer_choice` for the screening's questions.
 
     ``proposer_choice`` runs the engine's Bellman step
     (:func:`negsim.engine.bellman.bellman_step`) for one point, which builds the step's
     arrays and a fresh set of HiGHS models for every question; the screening recursion asks
-    about 130 of them a point (ukraine_2025). Without outside options, leaders or ratifiers (where the step
-    is the plain choice below) this is the step's choice written for one point: every
-    coalition the proposer may form (:func:`negsim.engine.coalitions.enumerated_coalitions`),
-    its best offer within the coalition's red lines meeting every member's floor (the
-    larger of continuation and reservation; :func:`negsim.engine.offers.floors`), the
-    proposer's best coalitions (within :data:`negsim.engine.tolerances.TOL`) averaged
-    uniformly, a deal when it beats the proposer's continuation. The offers come from
-    :class:`ReusedBases`. Other arrays go to ``proposer_choice``."""
+    about 130 of them a point (ukraine_2025). Without outside options, leaders or ratifiers
+    (where the step is the plain choice below) this is the step's choice written for one
+    point: every coalition the proposer may form
+    (:func:`negsim.engine.coalitions.enumerated_coalitions`), its best offer within the
+    coalition's red lines meeting every member's floor (the larger of continuation and
+    reservation; :func:`negsim.engine.offers.floors`), the proposer's best coalitions
+    (within :data:`negsim.engine.tolerances.TOL`) averaged uniformly, a deal when it beats
+    the proposer's continuation (``tests/test_sweep_types_fast.py`` holds every question of
+    ukraine_2025's recursion equal to ``proposer_choice``'s answer). Offers come from
+    :class:`ReusedBases`; other arrays go to ``proposer_choice``."""
 
     offers: ReusedBases = field(default_factory=lambda: ReusedBases())
     # each proposer's coalitions (None: too many to enumerate) and their masks
