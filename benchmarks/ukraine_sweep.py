@@ -24,9 +24,11 @@ it then runs the 10,000 points only when the extrapolation is under ``--budget``
 ``--profile K`` runs K points of the same grid in this process (serial backend), first
 without a profiler (wall-clock and CPU time a point: the CPU time does not depend on what
 else the machine runs, so ``CPU x 10,000 / 2`` is the estimate for two idle cores), then under
-cProfile, and prints the largest cumulative times, and the share of the time spent in
-``Scenario.with_changes`` (validation of each derived scenario) and in the screening
-equilibrium (``negsim/engine/screening.py``).
+cProfile, and prints the largest cumulative times and the shares of the sweep's parts: the
+private-types route (:mod:`negsim.engine.type_points`: a chunk's complete-information games
+on the batch path, then the screening recursion per point, its proposers' questions and
+their linear programs, :mod:`negsim.engine.type_offers`) and, for points left to
+``negsim.solve``, ``Scenario.with_changes``, the engines and the Result tables.
 
 ``--without-claims`` sweeps (or profiles) a variant of the scenario with its ``claims:``
 section removed (``claims: null``), which changes no number of the solution: it measures
@@ -76,8 +78,9 @@ def scenario_file(folder: Path, without_claims: bool) -> str:
     return str(path)
 
 
-def run_cli(points: int, workers: int, without_claims: bool) -> tuple[float, pd.DataFrame]:
-    """``negsim sweep`` on a square grid of about ``points`` points: (seconds, table)."""
+def run_cli(points: int, workers: int, without_claims: bool) -> tuple[float, float, pd.DataFrame]:
+    """``negsim sweep`` on a square grid of about ``points`` points: (seconds, CPU seconds
+    of the command and its worker processes, table)."""
     n = side(points)
     grids = [f"--grid={path}={lo}:{hi}:{n}" for path, (lo, hi) in PARAMETERS.items()]
     with tempfile.TemporaryDirectory(prefix="negsim-bench-") as tmp:
@@ -86,19 +89,47 @@ def run_cli(points: int, workers: int, without_claims: bool) -> tuple[float, pd.
         command = [sys.executable, "-m", "negsim", "sweep", name, *grids]
         command += ["--workers", str(workers), "--out", str(out), "--quiet"]
         start = time.perf_counter()
-        subprocess.run(command, check=True)
+        process = subprocess.Popen(command)
+        cpu = process_tree_cpu(process)
+        if process.returncode != 0:
+            raise subprocess.CalledProcessError(process.returncode, command)
         elapsed = time.perf_counter() - start
         table = pd.read_parquet(out / "sweep.parquet")
-    return elapsed, table
+    return elapsed, cpu, table
 
 
-def report(label: str, elapsed: float, table: pd.DataFrame) -> float:
+def process_tree_cpu(process: subprocess.Popen) -> float:
+    """Wait for ``process``; return the CPU seconds (user + system) it and its descendants
+    used, as last seen by polling every 0.2 s (psutil, a dependency of the ``dask`` extra):
+    the worker processes are the fork server's children, which ``getrusage`` does not
+    count. A process's last 0.2 s may be missed."""
+    import psutil
+
+    seen: dict[int, float] = {}
+    root = psutil.Process(process.pid)
+    while process.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            tree = []
+        for p in tree:
+            try:
+                times = p.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            seen[p.pid] = max(seen.get(p.pid, 0.0), times.user + times.system)
+        time.sleep(0.2)
+    return sum(seen.values())
+
+
+def report(label: str, elapsed: float, cpu: float, table: pd.DataFrame) -> float:
     """Print one measurement; return its points per second."""
     rate = len(table) / elapsed
     errors = int(table["error"].notna().sum())
     print(
         f"{label}: {len(table):,} points in {elapsed:.1f} s = {rate:.3g} points/s "
-        f"({errors} points with an error)"
+        f"({errors} points with an error); CPU {cpu:.1f} s in all processes, "
+        f"{cpu / len(table) * 1e3:.1f} ms a point: {cpu / 2:.0f} s on two idle cores"
     )
     return rate
 
@@ -113,7 +144,7 @@ def profile(points: int, without_claims: bool) -> None:
     sweeps.sweep(scenario, grid=grid, backend="serial", progress=False)
     wall, cpu = (time.perf_counter() - wall) / n**2, (time.process_time() - cpu) / n**2
     print(
-        f"serial, no profiler: {wall:.2f} s a point wall-clock, {cpu:.2f} s of CPU; "
+        f"serial, no profiler: {wall * 1e3:.1f} ms a point wall-clock, {cpu * 1e3:.1f} ms of CPU; "
         f"{GOAL_POINTS:,} points on two idle cores: about {cpu * GOAL_POINTS / 2:,.0f} s"
     )
     profiler = cProfile.Profile()
@@ -130,18 +161,26 @@ def profile(points: int, without_claims: bool) -> None:
     }
     total = by_name["sweeps.py:sweep"][1]
     for key, what in [
+        ("type_points.py:solve", "the private-types route (engine/type_points.py), by chunk"),
+        ("points.py:solve_points", "  the chunk's complete-information games (batch path)"),
+        ("screening.py:screen", "  the screening recursion (engine/screening.py), per point"),
+        ("type_offers.py:__call__", "    of which the proposers' questions (type_offers.py)"),
+        ("type_offers.py:best", "      of which their linear programs (kept bases)"),
+        ("~:<built-in method highspy._core.run>", "HiGHS simplex runs (all paths)"),
         ("scenario.py:with_changes", "Scenario.with_changes (each derived scenario validated)"),
         ("scenario.py:_claim_problems", "  of which the claims' path checks"),
-        ("screening.py:solve_types", "the screening equilibrium (engine/screening.py)"),
-        ("solve.py:solve_scenario", "the complete-information engine (engine/solve.py)"),
-        ("bellman.py:bellman_step", "the Bellman steps (both solvers)"),
-        ("_linprog.py:linprog", "  of which HiGHS linear programs (scipy.optimize.linprog)"),
-        ("result.py:from_solution", "the Result tables (leverage, proposals, ...)"),
+        ("sweeps.py:_evaluate_one", "points left to negsim.solve (per point)"),
+        ("screening.py:solve_types", "  the screening equilibrium of negsim.solve"),
+        ("solve.py:solve_scenario", "  the complete-information engine (engine/solve.py)"),
+        ("result.py:from_solution", "  the Result tables (leverage, proposals, ...)"),
     ]:
         calls, seconds = by_name.get(key, (0, 0.0))
         print(f"  {what}: {seconds:.1f} s, {seconds / total:.0%} ({calls} calls)")
-    rest = total - by_name.get("scenario.py:with_changes", (0, 0.0))[1]
-    print(f"  outside Scenario.with_changes: {rest / (n * n):.2f} s a point")
+    recursion = by_name.get("screening.py:screen", (0, 0.0))[1] / total
+    print(
+        f"  the screening recursion's share: {recursion:.0%}, about {recursion * cpu * 1e3:.0f} "
+        f"ms of the {cpu * 1e3:.0f} ms of CPU a point (shares under cProfile)"
+    )
     text = io.StringIO()
     pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats("negsim", 25)
     print(text.getvalue())
@@ -179,8 +218,8 @@ def main() -> None:
         f"({predicted / 3600:.2g} h; goal {GOAL_SECONDS:.0f} s)"
     )
     if predicted <= args.budget:
-        elapsed, table = run_cli(GOAL_POINTS, args.workers, args.without_claims)
-        report("sweep", elapsed, table)
+        elapsed, cpu, table = run_cli(GOAL_POINTS, args.workers, args.without_claims)
+        report("sweep", elapsed, cpu, table)
         print(f"goal {GOAL_SECONDS:.0f} s: {'met' if elapsed <= GOAL_SECONDS else 'not met'}")
     else:
         print(f"not run in full (over the --budget of {args.budget:.0f} s): goal not met")

@@ -61,6 +61,14 @@ refuses (their error rows) and points the batch path finds borderline go to
 :func:`negsim.solve`, so results never depend on which path ran (tests hold them equal to
 1e-9).
 
+**Private-types route.** With ``types:`` and the same kind of points (and types that
+change only those fields by numbers), :mod:`negsim.engine.type_points` solves a chunk's
+complete-information games -- each point's, and each type's for the types' ranking -- on
+the batch path, then runs only the screening recursion per point, its proposers' linear
+programs answered from kept simplex bases (:mod:`negsim.engine.type_offers`); the rows
+come from the arrays (:mod:`negsim.results.type_rows`), with no Result tables. Other
+points go to :func:`negsim.solve` (tests hold the two equal to 1e-9).
+
 **Execution.** Points are cut into chunks. ``backend="local"`` runs chunks in a
 :class:`concurrent.futures.ProcessPoolExecutor` (all cores by default; created per call,
 nothing at import; batch-path sweeps below 50,000 points, 500,000 for single-pie games,
@@ -105,10 +113,12 @@ from negsim.engine.belief_points import BeliefBatch, solve_belief_points
 from negsim.engine.points import Batch, solve_points
 from negsim.engine.states import StateSpace
 from negsim.engine.terminal import tail_error
+from negsim.engine.type_points import TypeBatch
 from negsim.errors import NegsimError, Problem, ScenarioError
 from negsim.results.derived import agreement_round
 from negsim.results.outcomes import deal_probabilities, outcomes
 from negsim.results.rows import point_frame, solution_arrays, worlds_frame
+from negsim.results.type_rows import type_frame
 from negsim.sampling import MAX_POINTS, grid_points, sample_points, scaled
 from negsim.scenario import Scenario
 
@@ -625,6 +635,9 @@ def _evaluate_chunk(
     if concepts == ("spe",) and _prepared(scenario).supported[0]:
         frame, pending = _evaluate_batch(scenario, start, points, outputs)
         frames.append(frame)
+    elif concepts == ("spe",) and scenario.types:
+        frame, pending = _evaluate_types(scenario, start, points, outputs)
+        frames.append(frame)
     frames += [_evaluate_one(scenario, start + k, points[k], outputs, concepts) for k in pending]
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True)
     frame = frame.sort_values("point", kind="stable", ignore_index=True)
@@ -810,6 +823,37 @@ def _prepared(scenario: Scenario, space: StateSpace | None = None) -> Batch | Be
 def clear_prepared() -> None:
     """Forget this thread's prepared batch (benchmarks start from no simplex bases)."""
     _PREPARED.key = _PREPARED.scenario = None
+
+
+# -- the private-types route ----------------------------------------------------------------
+def _evaluate_types(
+    scenario: Scenario, start: int, points: Sequence[Mapping[str, Any]], outputs: str
+) -> tuple[pd.DataFrame, list[int]]:
+    """Solve the points of a scenario with private types that the route covers
+    (:mod:`negsim.engine.type_points`); return their rows and the others' positions."""
+    prepared = _prepared_types(scenario)
+    if not prepared.supported[0]:
+        return pd.DataFrame(), list(range(len(points)))
+    solved = prepared.solve(points)
+    if not solved.positions:
+        return pd.DataFrame(), solved.rest
+    space = prepared.batch.space
+    index = start + np.asarray(solved.positions)
+    return type_frame(space.arrays[0], space.transition, solved, outputs, index), solved.rest
+
+
+_TYPES = threading.local()
+
+
+def _prepared_types(scenario: Scenario) -> TypeBatch:
+    """The scenario's :class:`negsim.engine.type_points.TypeBatch`, kept per thread as
+    :func:`_prepared` keeps its batch."""
+    if getattr(_TYPES, "scenario", None) is not scenario:
+        key = scenario.content_hash()
+        if getattr(_TYPES, "key", None) != key:
+            _TYPES.key, _TYPES.batch = key, TypeBatch(scenario)
+        _TYPES.scenario = scenario
+    return _TYPES.batch
 
 
 # -- execution ------------------------------------------------------------------------------

@@ -26,6 +26,10 @@ Flow (each module imports only those above it)::
     points      the sweep's fast path: many points -> arrays
     beliefs     worlds and learning: the subjective SPE over signal nodes
     screening   private types: the skimming equilibrium over belief states
+    type_offers the screening's proposer questions for sweeps: coalitions, settlement
+                spaces and simplex bases kept across questions and points
+    type_points the sweep's private-types route: a chunk's complete-information games
+                at once, then the screening recursion per point
 
 May import: :mod:`negsim.models`, :mod:`negsim.scenario`, :mod:`negsim.errors`; never
 results, analysis, plots, reports, sweeps or the CLI.

@@ -134,6 +134,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -150,7 +151,16 @@ from negsim.errors import Problem, ScenarioError, SolveError
 from negsim.models import spatial
 from negsim.scenario import Scenario
 
-__all__ = ["Branch", "Option", "Screening", "State", "solve_types"]
+__all__ = [
+    "Branch",
+    "ChoiceFunction",
+    "Option",
+    "Screening",
+    "State",
+    "TypeGame",
+    "screen",
+    "solve_types",
+]
 
 _TOL = 1e-9
 _VERIFY_TOL = 1e-7
@@ -290,6 +300,14 @@ class Screening:
         return self.alive
 
 
+#: One type's game for :func:`screen`: its name, prior, regime labels, transition matrix,
+#: arrays per regime and its rank (:func:`_rank`: k's complete-information SPE value at the
+#: start, then its continuation values summed)
+TypeGame = tuple[str, float, list[str], np.ndarray, list[RoundArrays], tuple[float, float]]
+#: How a proposer's offer to a group of types is found (:func:`proposer_choice`'s signature)
+ChoiceFunction = Callable[[RoundArrays, int, int, np.ndarray, float], ProposerChoice]
+
+
 def solve_types(scenario: Scenario, base: RoundSolution | None = None) -> Screening:
     """Solve the scenario's private-types game (see the module docstring).
 
@@ -329,6 +347,18 @@ def solve_types(scenario: Scenario, base: RoundSolution | None = None) -> Screen
         if rank is None:
             rank = _complete_information_rank(space.arrays, space.transition, k)
         per_type.append((name, spec.prior, space.labels, space.transition, space.arrays, rank))
+    return screen(actor, k, per_type)
+
+
+def screen(
+    actor: str, k: int, per_type: list[TypeGame], choice: ChoiceFunction | None = None
+) -> Screening:
+    """The screening equilibrium of prepared type games (:func:`solve_types` after it has
+    built them; the sweep builds them for many points at once,
+    :mod:`negsim.engine.type_points`). ``per_type`` in the scenario's order of types; ``k``
+    the informed ``actor``'s index; ``choice`` finds a proposer's offer (None:
+    :func:`negsim.engine.bellman.proposer_choice`; the sweep passes one that keeps its
+    HiGHS models warm across questions and points, the same offers)."""
     regimes, transition = per_type[0][2], per_type[0][3]
     order = sorted(range(len(per_type)), key=lambda m: (per_type[m][5], m))
     per_type = [per_type[m] for m in order]
@@ -338,6 +368,7 @@ def solve_types(scenario: Scenario, base: RoundSolution | None = None) -> Screen
         np.array([t[1] for t in per_type]),
         transition,
         [t[4] for t in per_type],
+        choice,
     )
     screening = Screening(
         actor,
@@ -410,8 +441,10 @@ class _Solver:
         prior: np.ndarray,
         transition: np.ndarray,
         arrays: list[list[RoundArrays]],
+        choice: ChoiceFunction | None = None,
     ):
         self.names, self.k, self.prior = names, k, prior
+        self.choice = proposer_choice if choice is None else choice
         self.transition, self.arrays = transition, arrays
         self.M, self.R = len(arrays), len(transition)
         a0 = arrays[0][0]
@@ -687,9 +720,7 @@ class _Solver:
             others[j] = 0.0
         key = (r, t, j, *group, probability, others.tobytes())
         if key not in self._choices:
-            self._choices[key] = proposer_choice(
-                self.combined(r, low, high), t, j, floors, probability
-            )
+            self._choices[key] = self.choice(self.combined(r, low, high), t, j, floors, probability)
         return self._choices[key]
 
     def combined(self, r: int, low: int, high: int) -> RoundArrays:

@@ -297,6 +297,23 @@ class RowParametricLP:
             z[members] = basis.fixed
             z[np.ix_(members, basis.basic)] = basis.values(lower[members], upper[members])[1]
 
+    def vertex(self, active: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray | None:
+        """The values :meth:`solve` gives a right-hand side (row bounds ``lower``, ``upper``,
+        (rows,)) whose optimal vertex has the active constraints ``active`` (columns at
+        lower, at upper, rows at lower, at upper, as :meth:`_canonical` finds them), from
+        the vertex's canonical basis (cached per active set); None unless that vertex is
+        the unique optimum. For callers that find the vertex themselves, one right-hand side
+        at a time, and need the answer not to depend on how they found it."""
+        key = np.packbits(active).tobytes()
+        if key not in self._vertices:
+            self._vertices[key] = self._vertex(active)
+        basis = self._vertices[key]
+        if basis is None:
+            return None
+        z = basis.fixed.copy()
+        z[basis.basic] = basis.values(lower[None], upper[None])[1][0]
+        return z
+
     def _vertex(self, active: np.ndarray) -> _Basis | None:
         r"""The canonical basis of a vertex from its active constraints, or None unless the
         vertex is the unique optimum.

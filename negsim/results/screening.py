@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "attach",
+    "deal_by_round",
     "deal_probability_table",
     "screening_lines",
     "screening_table",
@@ -92,6 +93,13 @@ def _settled(screening: Screening) -> tuple[np.ndarray, np.ndarray]:
                 b.probability * b.accepts for b in screening.branches[t, r, state]
             )
     return deal, alive
+
+
+def deal_by_round(screening: Screening) -> np.ndarray:
+    """(T,) probability of a deal at each round over the prior: ``deal_probability``'s
+    ``probability`` column for type ``all``."""
+    per_type, _ = _settled(screening)
+    return per_type @ screening.prior
 
 
 def types_table(screening: Screening) -> pd.DataFrame:
