@@ -48,7 +48,7 @@ from negsim.engine.beliefs import (
     signal_lattice,
 )
 from negsim.engine.offers import ClosedFormOffers
-from negsim.engine.points import vectorised_offers
+from negsim.engine.points import offers_class, vectorised_offers
 from negsim.engine.simplex import SimplexOffers
 from negsim.engine.solve import RoundSolution
 from negsim.engine.states import StateSpace
@@ -102,13 +102,7 @@ class BeliefBatch:
     def _describe(self) -> str:
         assert self.space is not None
         a = self.space.arrays[0]
-        if self.closed_form:
-            what = f"a single pie among {int(a.members.sum())} actors (closed form)"
-        else:
-            what = (
-                f"linear utilities over {len(a.positions)} position and {len(a.pies)} pie "
-                "issues (linear programs)"
-            )
+        what = offers_class(a, self.closed_form)
         regimes = f", {self.space.size} regimes" if self.space.size > 1 else ""
         return (
             f"{len(self.scenario.worlds)} worlds over {what}{regimes}, terminal "

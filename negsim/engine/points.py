@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from negsim.engine.arrays import actor_flows
+from negsim.engine.arrays import RoundArrays, actor_flows
 from negsim.engine.bellman import Backward, backward_induction
 from negsim.engine.coalitions import coalition_masks, enumerated_coalitions
 from negsim.engine.delay import delay_over_points
@@ -43,6 +43,7 @@ __all__ = [
     "Batch",
     "batch_supported",
     "fast_point",
+    "offers_class",
     "solve_points",
     "vectorised_offers",
 ]
@@ -130,13 +131,7 @@ class Batch:
             return False, "war as a lottery and self-enforcing deals need the engine"
         if refused is not None:
             return False, refused
-        if self.closed_form:
-            what = f"a single pie among {int(a.members.sum())} actors (closed form)"
-        else:
-            what = (
-                f"linear utilities over {len(a.positions)} position and {len(a.pies)} pie "
-                "issues (linear programs)"
-            )
+        what = offers_class(a, self.closed_form)
         kind = "recognition probabilities" if a.recognition is not None else "rotating proposers"
         regimes = f", {len(arrays)} regimes" if len(arrays) > 1 else ""
         return True, f"{what}{regimes}, {kind}, terminal {self.scenario.terminal}"
@@ -222,6 +217,17 @@ def solve_points(batch: Batch, discount: np.ndarray, flow: np.ndarray) -> dict[s
         "gain": gain,
         "delay": delay,
     }
+
+
+def offers_class(a: RoundArrays, closed_form: bool) -> str:
+    """How the batch path computes offers for arrays ``a``, in words (for
+    :func:`batch_supported`'s descriptions)."""
+    if closed_form:
+        return f"a single pie among {int(a.members.sum())} actors (closed form)"
+    return (
+        f"linear utilities over {len(a.positions)} position and {len(a.pies)} pie "
+        "issues (linear programs)"
+    )
 
 
 def vectorised_offers(space: StateSpace) -> tuple[ClosedFormOffers | SimplexOffers, str | None]:

@@ -50,7 +50,7 @@ import numpy as np
 from negsim.models import spatial
 from negsim.models.parametric_lp import DEGENERATE, finite_bounds, pass_model, quiet_highs
 
-__all__ = ["ProposalProgram", "WarmModel", "WarmProposals"]
+__all__ = ["ProposalProgram", "WarmModel", "WarmProposals", "settlement"]
 
 #: HiGHS's tolerances, those of the general path (scipy's default primal feasibility
 #: tolerance; the dual one that resolves the tie-break, see ``best_proposal``)
@@ -217,14 +217,21 @@ class WarmProposals:
         if z is None:
             self.referred += 1
             return spatial.best_proposal(space, proposer, floors, penalties)
-        P, n_slots = space.n_positions, len(space.slots)
-        x = np.clip(z[:P], space.low, space.high)
-        y = np.zeros(space.members.shape)
-        for value, (i, q) in zip(z[len(z) - n_slots :], space.slots, strict=True):
-            y[i, q] = value
-        return spatial.Settlement(x=x, y=y, utilities=spatial.utilities(space, x, y))
+        return settlement(space, z)
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
         state["models"] = {}  # HiGHS models are rebuilt where the object is unpickled
         return state
+
+
+def settlement(space: spatial.SettlementSpace, z: np.ndarray) -> spatial.Settlement:
+    """The settlement of a proposal program's solution ``z = (x, d, y)``: positions clipped
+    to the space's bounds (HiGHS may overshoot them by its tolerance), pie shares from the
+    last ``len(space.slots)`` columns."""
+    P, n_slots = space.n_positions, len(space.slots)
+    x = np.clip(z[:P], space.low, space.high)
+    y = np.zeros(space.members.shape)
+    for value, (i, q) in zip(z[len(z) - n_slots :], space.slots, strict=True):
+        y[i, q] = value
+    return spatial.Settlement(x=x, y=y, utilities=spatial.utilities(space, x, y))

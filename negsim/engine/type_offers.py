@@ -33,7 +33,7 @@ from negsim.engine.arrays import RoundArrays
 from negsim.engine.bellman import ProposerChoice, proposer_choice
 from negsim.engine.coalitions import coalition_masks, enumerated_coalitions
 from negsim.engine.offers import NO_OVERLAP, NO_SETTLEMENT, floors, settlement_space
-from negsim.engine.proposal_lp import ProposalProgram, WarmModel
+from negsim.engine.proposal_lp import ProposalProgram, WarmModel, settlement
 from negsim.engine.tolerances import TOL
 from negsim.models import spatial
 from negsim.models.parametric_lp import RowParametricLP
@@ -272,7 +272,7 @@ class ReusedBases:
         z = lp.vertex(_active(program, found), program.row_lower, program.row_upper)
         if z is None:  # not the unique optimum: the general path decides
             return spatial.best_proposal(space, proposer, floors)
-        return _settlement(space, z)
+        return settlement(space, z)
 
 
 def _active(program: ProposalProgram, z: np.ndarray) -> np.ndarray:
@@ -288,13 +288,3 @@ def _active(program: ProposalProgram, z: np.ndarray) -> np.ndarray:
                 activity >= program.row_upper - _FIT_TOL,
             ]
         )
-
-
-def _settlement(space: spatial.SettlementSpace, z: np.ndarray) -> spatial.Settlement:
-    """The settlement of a proposal program's solution ``z = (x, d, y)``."""
-    P, n_slots = space.n_positions, len(space.slots)
-    x = np.clip(z[:P], space.low, space.high)
-    y = np.zeros(space.members.shape)
-    for value, (i, q) in zip(z[len(z) - n_slots :], space.slots, strict=True):
-        y[i, q] = value
-    return spatial.Settlement(x=x, y=y, utilities=spatial.utilities(space, x, y))
