@@ -110,6 +110,7 @@ from negsim.api import solve as _solve
 from negsim.atomic import atomic_write, atomic_write_text, output_errors
 from negsim.batch import batch_supported
 from negsim.engine.belief_points import BeliefBatch, solve_belief_points
+from negsim.engine.beliefs import perspectives, priors
 from negsim.engine.points import Batch, solve_points
 from negsim.engine.states import StateSpace
 from negsim.engine.terminal import tail_error
@@ -126,6 +127,7 @@ __all__ = [
     "BACKENDS",
     "OUTPUTS",
     "batch_supported",
+    "complete_priors",
     "check_paths",
     "check_size",
     "evaluate_points",
@@ -630,6 +632,8 @@ def _evaluate_chunk(
     outputs: str,
     concepts: tuple[str, ...],
 ) -> pd.DataFrame:
+    if scenario.worlds:
+        points = [complete_priors(scenario, p) for p in points]
     frames: list[pd.DataFrame] = []
     pending = list(range(len(points)))
     if concepts == ("spe",) and _prepared(scenario).supported[0]:
@@ -642,6 +646,52 @@ def _evaluate_chunk(
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True)
     frame = frame.sort_values("point", kind="stable", ignore_index=True)
     return frame.reindex(columns=_output_columns(scenario, outputs, concepts))
+
+
+def complete_priors(scenario: Scenario, point: Mapping[str, Any]) -> dict[str, Any]:
+    """``point`` with each prior it sets world by world (``beliefs.<who>.<world>``) made a
+    whole prior: the worlds it does not set keep their relative weights in ``who``'s prior
+    (an actor without a ``beliefs`` entry: the analyst's; equal weights where they are all
+    zero) and share what is left of 1. In a two-world scenario, sweeping
+    ``beliefs.a.a_strong`` from 0.1 to 0.9 moves ``b_strong`` from 0.9 to 0.1. A point
+    whose values are not numbers in [0, 1] summing to at most 1, or that sets every world,
+    is returned as it is (the scenario's validation then says what is wrong).
+
+    >>> import negsim
+    >>> s = negsim.load("textbook/optimism")
+    >>> complete_priors(s, {"beliefs.a.a_strong": 0.3, "learning.accuracy": 0.9})
+    {'learning.accuracy': 0.9, 'beliefs.a': {'a_strong': 0.3, 'b_strong': 0.7}}
+    """
+    worlds = list(scenario.worlds)
+    who_rows = {name: i for i, name in enumerate(perspectives(scenario))}
+    by_who: dict[str, dict[str, float]] = {}
+    for path in point:
+        parts = path.split(".")
+        if len(parts) == 3 and parts[0] == "beliefs" and parts[1] in who_rows:
+            if parts[2] in worlds and f"beliefs.{parts[1]}" not in point:
+                by_who.setdefault(parts[1], {})[parts[2]] = point[path]
+    out = dict(point)
+    base = priors(scenario)
+    for who, given in by_who.items():
+        values = list(given.values())
+        numbers = all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and 0.0 <= v <= 1.0
+            for v in values
+        )
+        rest = [w for w in worlds if w not in given]
+        if not numbers or not rest or sum(values) > 1.0:
+            continue
+        weights = np.array([base[who_rows[who], worlds.index(w)] for w in rest])
+        weights = (
+            weights / weights.sum() if weights.sum() > 0 else np.full(len(rest), 1 / len(rest))
+        )
+        left = 1.0 - sum(values)
+        prior = {w: float(given[w]) if w in given else 0.0 for w in worlds}
+        prior.update({w: float(left * x) for w, x in zip(rest, weights, strict=True)})
+        for w in given:
+            del out[f"beliefs.{who}.{w}"]
+        out[f"beliefs.{who}"] = prior
+    return out
 
 
 def _output_columns(scenario: Scenario, outputs: str, concepts: tuple[str, ...]) -> list[str]:

@@ -186,3 +186,49 @@ def test_local_processes_give_the_serial_table():
     serial = sweep(scenario, grid=grid, backend="serial", progress=False)
     local = sweep(scenario, grid=grid, backend="local", workers=2, chunk_size=2, progress=False)
     pd.testing.assert_frame_equal(local, serial)
+
+
+def test_one_world_of_a_prior_is_swept_with_the_other_worlds_following() -> None:
+    """``--grid beliefs.a.a_strong=...`` on a two-world scenario: b_strong is 1 - a_strong
+    (the rows equal a sweep over whole priors); before, every point was refused because
+    the prior no longer summed to 1."""
+    scenario = negsim.load("textbook/optimism")
+    values = [0.1, 0.6, 0.9]
+    one = sweep(scenario, grid={"beliefs.a.a_strong": values}, backend="serial", progress=False)
+    whole = sweep(
+        scenario,
+        grid={"beliefs.a": [{"a_strong": v, "b_strong": 1.0 - v} for v in values]},
+        backend="serial",
+        progress=False,
+    )
+    assert "error" not in one or one["error"].isna().all()
+    outputs = [c for c in one.columns if c not in ("point", "beliefs.a.a_strong")]
+    pd.testing.assert_frame_equal(one[outputs], whole[outputs])
+    assert one["expected_agreement_round"].nunique() > 1  # the prior matters here
+
+
+def test_complete_priors_keeps_the_relative_weights_of_the_worlds_not_set() -> None:
+    from negsim.sweeps import complete_priors
+
+    base = negsim.load("textbook/optimism")
+    worlds = {
+        w: world.model_dump(mode="json", exclude_none=True) for w, world in base.worlds.items()
+    }
+    scenario = base.with_changes(
+        {
+            "worlds": {**worlds, "c_even": {"label": "an even war"}},
+            "beliefs.a": {"a_strong": 0.5, "b_strong": 0.3, "c_even": 0.2},
+        }
+    )
+    point = complete_priors(scenario, {"beliefs.a.a_strong": 0.2, "actors.a.discount": 0.9})
+    assert point["actors.a.discount"] == 0.9
+    prior = point["beliefs.a"]
+    assert prior["a_strong"] == 0.2
+    assert prior["b_strong"] == pytest.approx(0.8 * 0.3 / 0.5, abs=1e-15)
+    assert prior["c_even"] == pytest.approx(0.8 * 0.2 / 0.5, abs=1e-15)
+    # b holds no weight on c_even: the two worlds not set share 0.6 as 0.8 : 0
+    assert complete_priors(scenario, {"beliefs.b.a_strong": 0.4})["beliefs.b"] == pytest.approx(
+        {"a_strong": 0.4, "b_strong": 0.6, "c_even": 0.0}
+    )
+    for bad in ({"beliefs.a.a_strong": 1.2}, {"beliefs.a.a_strong": "high"}):
+        assert complete_priors(scenario, bad) == bad  # validation reports it
