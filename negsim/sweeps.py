@@ -667,9 +667,9 @@ def complete_priors(scenario: Scenario, point: Mapping[str, Any]) -> dict[str, A
     by_who: dict[str, dict[str, float]] = {}
     for path in point:
         parts = path.split(".")
-        if len(parts) == 3 and parts[0] == "beliefs" and parts[1] in who_rows:
-            if parts[2] in worlds and f"beliefs.{parts[1]}" not in point:
-                by_who.setdefault(parts[1], {})[parts[2]] = point[path]
+        one_world = len(parts) == 3 and parts[0] == "beliefs" and parts[2] in worlds
+        if one_world and parts[1] in who_rows and f"beliefs.{parts[1]}" not in point:
+            by_who.setdefault(parts[1], {})[parts[2]] = point[path]
     out = dict(point)
     base = priors(scenario)
     for who, given in by_who.items():
