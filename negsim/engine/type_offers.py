@@ -96,13 +96,19 @@ class WarmChoice:
         if known is None or any(x is not None for x in (a.outside, a.leaders, a.ratifiers)):
             return proposer_choice(a, t, j, continuation, probability)
         coalitions, masks = known
-        floor = [floors(a, t, j, m, continuation[None])[0] for m in masks]
+        # floors only where a coalition's red lines overlap (no offer is read otherwise)
+        floor: dict[int, np.ndarray] = {}
         offers: list[spatial.Settlement | None] = []
         reasons = []
-        for members, f in zip(coalitions, floor, strict=True):
+        for c, (members, m) in enumerate(zip(coalitions, masks, strict=True)):
             space = self._space(a, t, members)
-            offers.append(None if space is None else self.offers.best(space, j, f))
-            reasons.append(NO_OVERLAP if space is None else NO_SETTLEMENT)
+            if space is None:
+                offers.append(None)
+                reasons.append(NO_OVERLAP)
+                continue
+            floor[c] = floors(a, t, j, m, continuation[None])[0]
+            offers.append(self.offers.best(space, j, floor[c]))
+            reasons.append(NO_SETTLEMENT)
         own = np.array([-np.inf if o is None else o.utilities[j] for o in offers])
         best = own.max(initial=-np.inf)
         chosen = [c for c, o in enumerate(offers) if o is not None and own[c] >= best - TOL]
