@@ -482,6 +482,18 @@ class _Solver:
             for r in range(self.R)
         ]
         self.uniform = [all(np.all(x == x[:1]) for x in self.limits[r]) for r in range(self.R)]
+        # the same per regime and round with the responses' tolerance, each (M, ...)
+        self.tolerant = [
+            [(low[:, t] - 1e-9, high[:, t] + 1e-9, res[:, t] - 1e-9) for t in range(T)]
+            for low, high, res in self.limits
+        ]
+        # flows and discounts per round and regime, (M, N): the pure continuations at once
+        self.flow_rt = np.stack([np.stack(self.flow[m], axis=1) for m in range(M)], axis=2)
+        self.discount_rt = np.stack([np.stack(self.discount[m], axis=1) for m in range(M)], axis=2)
+        self.types = np.arange(M)
+        self.zero = np.zeros(N)
+        self.zero.flags.writeable = False  # shared: the 1/w part of every pure state
+        self._posteriors: dict[State, np.ndarray] = {}
 
     # -- values at belief states ---------------------------------------------------------
     def _piece(self, t: int, r: int, state: State) -> _Piece:
@@ -494,7 +506,7 @@ class _Solver:
 
     def value_at(self, t: int, r: int, state: State) -> tuple[np.ndarray, np.ndarray]:
         """Every type's values at (t, r, state): (M, N) at ``w`` and type s's 1/w part."""
-        zero = np.zeros(self.N)
+        zero = self.zero
         if state.pure or t == self.T:
             return self.value[t, r, state.s], zero
         piece = self._piece(t, r, state)
@@ -530,7 +542,7 @@ class _Solver:
     def cont_at(self, t: int, r: int, state: State) -> tuple[np.ndarray, np.ndarray]:
         """Continuation after a rejection at round t that leads to ``state``."""
         if state.pure:
-            return self.cont_pure[t, r, state.s], np.zeros(self.N)
+            return self.cont_pure[t, r, state.s], self.zero
         nxt, inv = np.zeros((self.M, self.N)), np.zeros(self.N)
         for q in np.flatnonzero(self.transition[r] > 0).tolist():
             v, i = self.value_at(t + 1, q, state)
@@ -745,13 +757,9 @@ class _Solver:
     def gains(self, r: int, t: int, settlement: spatial.Settlement, cont: np.ndarray) -> np.ndarray:
         """(M,) each type's gain of accepting over its continuation ``cont`` (M,);
         -inf outside its red lines or below its reservation."""
-        red_low, red_high, res = self.limits[r]
+        low, high, res = self.tolerant[r][t]
         u, x = settlement.utilities[self.k], settlement.x
-        outside = (
-            np.any(x < red_low[:, t] - 1e-9, axis=1)
-            | np.any(x > red_high[:, t] + 1e-9, axis=1)
-            | (u < res[:, t] - 1e-9)
-        )
+        outside = ((x < low) | (x > high)).any(axis=1) | (u < res)
         return np.where(outside, -np.inf, u - cont)
 
     def node(
@@ -764,7 +772,7 @@ class _Solver:
     ) -> list[Branch]:
         """Every proposer's move at (t, r, state); ``keys`` imposes the options (a
         residual state's piece); ``lean``: only the imposed options are built."""
-        post = _posterior(self.prior, state)
+        post = self.posterior(state)
         cur, cur_inv = self.cont_at(t, r, state)
         base = (post @ cur)[: self.N - 1]
         found = []
@@ -789,6 +797,14 @@ class _Solver:
             found.append(Branch(j, probability, j == self.k, chosen, tuple(options)))
         return found
 
+    def posterior(self, state: State) -> np.ndarray:
+        """pi(theta | state) (:func:`_posterior`), kept per state (read-only)."""
+        if state not in self._posteriors:
+            post = _posterior(self.prior, state)
+            post.flags.writeable = False
+            self._posteriors[state] = post
+        return self._posteriors[state]
+
     def _option(
         self,
         t: int,
@@ -807,21 +823,21 @@ class _Solver:
         M, k, s = self.M, self.k, state.s
         cont, _ = self.cont_at(t, r, nxt)
         u = np.append(choice_settlement.utilities, 0.0)  # a deal: no war
-        on = np.arange(M) >= s
+        on = self.types >= s
         if k in coalition:
             gain = self.gains(r, t, choice_settlement, cont[:, k])
             best_reply = (gain >= -_TOL).astype(float)
             accepts = np.where(on, intended, best_reply)
             wrong = np.where(intended >= 1.0, -gain, np.where(intended <= 0.0, gain, np.abs(gain)))
             wrong = np.where(on, np.maximum(wrong, 0.0), 0.0)
-            residual = float(np.nan_to_num(wrong, posinf=np.inf).max())
+            residual = float(np.where(np.isnan(wrong), 0.0, wrong).max())  # NaN: no gain
         else:  # the deal does not need the informed actor: it comes whatever its type
             accepts, residual = np.ones(M), 0.0
-        mixing = bool(np.any((intended > 0.0) & (intended < 1.0))) and k in coalition
+        mixing = k in coalition and bool(((intended > 0.0) & (intended < 1.0)).any())
         if mixing and residual > _TOL:
             return None  # the offer does not leave the marginal type indifferent
         outcome = accepts[:, None] * u[None, :] + (1.0 - accepts[:, None]) * cont
-        inv = np.zeros(self.N)
+        inv = self.zero
         if mixing and nxt.s == s:  # type s keeps weight nxt.w of its current w
             inv = nxt.w * (cont[s] - u)
             outcome[s] = u + inv / state.w
@@ -872,7 +888,7 @@ class _Solver:
                 0.0,
             )
         ]
-        types = np.arange(M)
+        types = self.types
         cutoffs, marginal = range(s + 1, M + 1), range(s, M - 1)
         if only is not None:  # only the imposed option ("none" is always built)
             at = int(cast(int, only[1])) if len(only) > 1 else 0
@@ -933,7 +949,7 @@ class _Solver:
         except _Uncovered as exc:
             self.uncovered.setdefault((t, r, state), f"type {m}: {exc}")
             return []
-        types = np.arange(M)
+        types = self.types
 
         def mixed(w: float, side: int, search: float | None = None) -> Option | None:
             nxt = State(m, w, side)
@@ -1007,7 +1023,7 @@ class _Solver:
         wait (the first option returned is the one played). ``first``: a set of proposing
         types to try first (a piece's, at its end where two sets are consistent)."""
         M, k, s = self.M, self.k, state.s
-        types = np.arange(M)
+        types = self.types
         sets = list(range(M, s, -1))  # the largest consistent set of proposing types s..c-1
         if first is not None and first[1] in sets:
             sets.insert(0, int(cast(int, first[1])))
@@ -1021,7 +1037,7 @@ class _Solver:
                 continue
             gain = self.gains(r, t, choice.settlement, cont[:, k])
             proposes = gain >= -_TOL
-            if np.all(proposes[s:c]) and not np.any(gain[c:] > _TOL):
+            if proposes[s:c].all() and not (gain[c:] > _TOL).any():
                 accepts = np.where(types >= s, (types < c).astype(float), proposes.astype(float))
                 u = np.append(choice.settlement.utilities, 0.0)
                 outcome = accepts[:, None] * u[None, :] + (1.0 - accepts[:, None]) * cont
@@ -1036,7 +1052,7 @@ class _Solver:
                         np.nan,
                         float(post @ outcome[:, -1]),
                         outcome,
-                        np.zeros(self.N),
+                        self.zero,
                         float(c),
                         0.0,
                     )
@@ -1065,9 +1081,7 @@ class _Solver:
             states = range(1) if t == 0 else range(self.M)  # round 0: the full set only
             for r in range(self.R):
                 expected_next = np.einsum("q,qsmn->smn", self.transition[r], self.value[t + 1])
-                for m in range(self.M):
-                    flow, discount = self.flow[m][r][t], self.discount[m][r][t]
-                    self.cont_pure[t, r, :, m] = flow + discount * expected_next[:, m]
+                self.cont_pure[t, r] = self.flow_rt[t, r] + self.discount_rt[t, r] * expected_next
                 for s in states:
                     found = self.node(t, r, State(s))
                     self.branches[t, r, State(s)] = found
