@@ -935,7 +935,7 @@ class _Solver:
     ) -> list[Option]:
         """The offers that make the marginal type m randomise (module docstring); ``only``:
         the one (kind of) mixed option a piece imposes (:func:`_kind`)."""
-        M, k, s = self.M, self.k, state.s
+        k, s = self.k, state.s
         top = state.w if m == s else 1.0
         above = self.cont_at(t, r, State(m + 1))[0][m, k]
         pooled = self.cont_at(t, r, State(m, top, state.side if m == s else -1))[0][m, k]
