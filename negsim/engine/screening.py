@@ -491,6 +491,8 @@ class _Solver:
         self.flow_rt = np.stack([np.stack(self.flow[m], axis=1) for m in range(M)], axis=2)
         self.discount_rt = np.stack([np.stack(self.discount[m], axis=1) for m in range(M)], axis=2)
         self.types = np.arange(M)
+        # the regimes each regime moves to with positive probability
+        self.next_regimes = [np.flatnonzero(transition[r] > 0).tolist() for r in range(R)]
         self.zero = np.zeros(N)
         self.zero.flags.writeable = False  # shared: the 1/w part of every pure state
         self._posteriors: dict[State, np.ndarray] = {}
@@ -544,7 +546,7 @@ class _Solver:
         if state.pure:
             return self.cont_pure[t, r, state.s], self.zero
         nxt, inv = np.zeros((self.M, self.N)), np.zeros(self.N)
-        for q in np.flatnonzero(self.transition[r] > 0).tolist():
+        for q in self.next_regimes[r]:
             v, i = self.value_at(t + 1, q, state)
             nxt += self.transition[r, q] * v
             inv += self.transition[r, q] * i
@@ -558,7 +560,7 @@ class _Solver:
         if t + 1 >= self.T:
             return []
         found: set[float] = set()
-        for q in np.flatnonzero(self.transition[r] > 0).tolist():
+        for q in self.next_regimes[r]:
             found.update(p.lo for p in self.pieces_at(t + 1, q, m)[1:])
         return sorted(found)
 
@@ -568,7 +570,7 @@ class _Solver:
         if (t, r, m) in self.pieces:
             return self.pieces[t, r, m]
         bounds = [0.0, *self.thresholds(t, r, m), 1.0]
-        later = np.flatnonzero(self.transition[r] > 0).tolist() if t + 1 < self.T else []
+        later = self.next_regimes[r] if t + 1 < self.T else []
         pieces: list[_Piece] | None = None
         if not any(p.numeric for q in later for p in self.pieces_at(t + 1, q, m)):
             try:
@@ -944,7 +946,7 @@ class _Solver:
         try:
             candidates = [w for w in self.thresholds(t, r, m) if w <= top]
             # the thresholds' values: computing them may find a case not covered
-            for q in np.flatnonzero(self.transition[r] > 0).tolist():
+            for q in self.next_regimes[r]:
                 self.pieces_at(t + 1, q, m)
         except _Uncovered as exc:
             self.uncovered.setdefault((t, r, state), f"type {m}: {exc}")
@@ -995,7 +997,7 @@ class _Solver:
         continuation at (t, r, (m, .)) moves with the residual (a numeric piece next)."""
         if t + 1 >= self.T:
             return []
-        later = np.flatnonzero(self.transition[r] > 0).tolist()
+        later = self.next_regimes[r]
         bounds = [0.0, *self.thresholds(t, r, m), 1.0]
         out = []
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
@@ -1121,8 +1123,8 @@ class _Solver:
                     go = mass * b.probability * (1.0 - b.accepts)
                     if not go.any():
                         continue
-                    for q in np.flatnonzero(self.transition[r] > 0).tolist():
-                        key = (t + 1, int(q), b.next_state)
+                    for q in self.next_regimes[r]:
+                        key = (t + 1, q, b.next_state)
                         alive[key] = alive.get(key, np.zeros(M)) + self.transition[r, q] * go
         if residual > _VERIFY_TOL:
             raise SolveError(
