@@ -172,8 +172,7 @@ def floors(
     out[:, proposer] = res[proposer]
     if enforce is not None:
         out = np.where(members, np.fmax(out, enforce), out)
-    with np.errstate(invalid="ignore"):
-        out = np.where(np.isfinite(out), out, np.nan)
+    out = np.where(np.isfinite(out), out, np.nan)  # isfinite raises no floating-point flag
     if a.outside is not None:
         own = np.diagonal(a.outside[t])
         for i in np.flatnonzero(~np.isnan(own)).tolist():

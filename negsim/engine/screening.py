@@ -482,6 +482,20 @@ class _Solver:
             for r in range(self.R)
         ]
         self.uniform = [all(np.all(x == x[:1]) for x in self.limits[r]) for r in range(self.R)]
+        # the same per regime and round with the responses' tolerance, each (M, ...)
+        self.tolerant = [
+            [(low[:, t] - 1e-9, high[:, t] + 1e-9, res[:, t] - 1e-9) for t in range(T)]
+            for low, high, res in self.limits
+        ]
+        # flows and discounts per round and regime, (M, N): the pure continuations at once
+        self.flow_rt = np.stack([np.stack(self.flow[m], axis=1) for m in range(M)], axis=2)
+        self.discount_rt = np.stack([np.stack(self.discount[m], axis=1) for m in range(M)], axis=2)
+        self.types = np.arange(M)
+        # the regimes each regime moves to with positive probability
+        self.next_regimes = [np.flatnonzero(transition[r] > 0).tolist() for r in range(R)]
+        self.zero = np.zeros(N)
+        self.zero.flags.writeable = False  # shared: the 1/w part of every pure state
+        self._posteriors: dict[State, np.ndarray] = {}
 
     # -- values at belief states ---------------------------------------------------------
     def _piece(self, t: int, r: int, state: State) -> _Piece:
@@ -494,7 +508,7 @@ class _Solver:
 
     def value_at(self, t: int, r: int, state: State) -> tuple[np.ndarray, np.ndarray]:
         """Every type's values at (t, r, state): (M, N) at ``w`` and type s's 1/w part."""
-        zero = np.zeros(self.N)
+        zero = self.zero
         if state.pure or t == self.T:
             return self.value[t, r, state.s], zero
         piece = self._piece(t, r, state)
@@ -530,9 +544,9 @@ class _Solver:
     def cont_at(self, t: int, r: int, state: State) -> tuple[np.ndarray, np.ndarray]:
         """Continuation after a rejection at round t that leads to ``state``."""
         if state.pure:
-            return self.cont_pure[t, r, state.s], np.zeros(self.N)
+            return self.cont_pure[t, r, state.s], self.zero
         nxt, inv = np.zeros((self.M, self.N)), np.zeros(self.N)
-        for q in np.flatnonzero(self.transition[r] > 0).tolist():
+        for q in self.next_regimes[r]:
             v, i = self.value_at(t + 1, q, state)
             nxt += self.transition[r, q] * v
             inv += self.transition[r, q] * i
@@ -546,7 +560,7 @@ class _Solver:
         if t + 1 >= self.T:
             return []
         found: set[float] = set()
-        for q in np.flatnonzero(self.transition[r] > 0).tolist():
+        for q in self.next_regimes[r]:
             found.update(p.lo for p in self.pieces_at(t + 1, q, m)[1:])
         return sorted(found)
 
@@ -556,7 +570,7 @@ class _Solver:
         if (t, r, m) in self.pieces:
             return self.pieces[t, r, m]
         bounds = [0.0, *self.thresholds(t, r, m), 1.0]
-        later = np.flatnonzero(self.transition[r] > 0).tolist() if t + 1 < self.T else []
+        later = self.next_regimes[r] if t + 1 < self.T else []
         pieces: list[_Piece] | None = None
         if not any(p.numeric for q in later for p in self.pieces_at(t + 1, q, m)):
             try:
@@ -745,13 +759,9 @@ class _Solver:
     def gains(self, r: int, t: int, settlement: spatial.Settlement, cont: np.ndarray) -> np.ndarray:
         """(M,) each type's gain of accepting over its continuation ``cont`` (M,);
         -inf outside its red lines or below its reservation."""
-        red_low, red_high, res = self.limits[r]
+        low, high, res = self.tolerant[r][t]
         u, x = settlement.utilities[self.k], settlement.x
-        outside = (
-            np.any(x < red_low[:, t] - 1e-9, axis=1)
-            | np.any(x > red_high[:, t] + 1e-9, axis=1)
-            | (u < res[:, t] - 1e-9)
-        )
+        outside = ((x < low) | (x > high)).any(axis=1) | (u < res)
         return np.where(outside, -np.inf, u - cont)
 
     def node(
@@ -764,7 +774,7 @@ class _Solver:
     ) -> list[Branch]:
         """Every proposer's move at (t, r, state); ``keys`` imposes the options (a
         residual state's piece); ``lean``: only the imposed options are built."""
-        post = _posterior(self.prior, state)
+        post = self.posterior(state)
         cur, cur_inv = self.cont_at(t, r, state)
         base = (post @ cur)[: self.N - 1]
         found = []
@@ -789,6 +799,14 @@ class _Solver:
             found.append(Branch(j, probability, j == self.k, chosen, tuple(options)))
         return found
 
+    def posterior(self, state: State) -> np.ndarray:
+        """pi(theta | state) (:func:`_posterior`), kept per state (read-only)."""
+        if state not in self._posteriors:
+            post = _posterior(self.prior, state)
+            post.flags.writeable = False
+            self._posteriors[state] = post
+        return self._posteriors[state]
+
     def _option(
         self,
         t: int,
@@ -807,21 +825,21 @@ class _Solver:
         M, k, s = self.M, self.k, state.s
         cont, _ = self.cont_at(t, r, nxt)
         u = np.append(choice_settlement.utilities, 0.0)  # a deal: no war
-        on = np.arange(M) >= s
+        on = self.types >= s
         if k in coalition:
             gain = self.gains(r, t, choice_settlement, cont[:, k])
             best_reply = (gain >= -_TOL).astype(float)
             accepts = np.where(on, intended, best_reply)
             wrong = np.where(intended >= 1.0, -gain, np.where(intended <= 0.0, gain, np.abs(gain)))
             wrong = np.where(on, np.maximum(wrong, 0.0), 0.0)
-            residual = float(np.nan_to_num(wrong, posinf=np.inf).max())
+            residual = float(np.where(np.isnan(wrong), 0.0, wrong).max())  # NaN: no gain
         else:  # the deal does not need the informed actor: it comes whatever its type
             accepts, residual = np.ones(M), 0.0
-        mixing = bool(np.any((intended > 0.0) & (intended < 1.0))) and k in coalition
+        mixing = k in coalition and bool(((intended > 0.0) & (intended < 1.0)).any())
         if mixing and residual > _TOL:
             return None  # the offer does not leave the marginal type indifferent
         outcome = accepts[:, None] * u[None, :] + (1.0 - accepts[:, None]) * cont
-        inv = np.zeros(self.N)
+        inv = self.zero
         if mixing and nxt.s == s:  # type s keeps weight nxt.w of its current w
             inv = nxt.w * (cont[s] - u)
             outcome[s] = u + inv / state.w
@@ -872,7 +890,7 @@ class _Solver:
                 0.0,
             )
         ]
-        types = np.arange(M)
+        types = self.types
         cutoffs, marginal = range(s + 1, M + 1), range(s, M - 1)
         if only is not None:  # only the imposed option ("none" is always built)
             at = int(cast(int, only[1])) if len(only) > 1 else 0
@@ -919,7 +937,7 @@ class _Solver:
     ) -> list[Option]:
         """The offers that make the marginal type m randomise (module docstring); ``only``:
         the one (kind of) mixed option a piece imposes (:func:`_kind`)."""
-        M, k, s = self.M, self.k, state.s
+        k, s = self.k, state.s
         top = state.w if m == s else 1.0
         above = self.cont_at(t, r, State(m + 1))[0][m, k]
         pooled = self.cont_at(t, r, State(m, top, state.side if m == s else -1))[0][m, k]
@@ -928,12 +946,12 @@ class _Solver:
         try:
             candidates = [w for w in self.thresholds(t, r, m) if w <= top]
             # the thresholds' values: computing them may find a case not covered
-            for q in np.flatnonzero(self.transition[r] > 0).tolist():
+            for q in self.next_regimes[r]:
                 self.pieces_at(t + 1, q, m)
         except _Uncovered as exc:
             self.uncovered.setdefault((t, r, state), f"type {m}: {exc}")
             return []
-        types = np.arange(M)
+        types = self.types
 
         def mixed(w: float, side: int, search: float | None = None) -> Option | None:
             nxt = State(m, w, side)
@@ -979,7 +997,7 @@ class _Solver:
         continuation at (t, r, (m, .)) moves with the residual (a numeric piece next)."""
         if t + 1 >= self.T:
             return []
-        later = np.flatnonzero(self.transition[r] > 0).tolist()
+        later = self.next_regimes[r]
         bounds = [0.0, *self.thresholds(t, r, m), 1.0]
         out = []
         for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
@@ -1007,7 +1025,7 @@ class _Solver:
         wait (the first option returned is the one played). ``first``: a set of proposing
         types to try first (a piece's, at its end where two sets are consistent)."""
         M, k, s = self.M, self.k, state.s
-        types = np.arange(M)
+        types = self.types
         sets = list(range(M, s, -1))  # the largest consistent set of proposing types s..c-1
         if first is not None and first[1] in sets:
             sets.insert(0, int(cast(int, first[1])))
@@ -1021,7 +1039,7 @@ class _Solver:
                 continue
             gain = self.gains(r, t, choice.settlement, cont[:, k])
             proposes = gain >= -_TOL
-            if np.all(proposes[s:c]) and not np.any(gain[c:] > _TOL):
+            if proposes[s:c].all() and not (gain[c:] > _TOL).any():
                 accepts = np.where(types >= s, (types < c).astype(float), proposes.astype(float))
                 u = np.append(choice.settlement.utilities, 0.0)
                 outcome = accepts[:, None] * u[None, :] + (1.0 - accepts[:, None]) * cont
@@ -1036,7 +1054,7 @@ class _Solver:
                         np.nan,
                         float(post @ outcome[:, -1]),
                         outcome,
-                        np.zeros(self.N),
+                        self.zero,
                         float(c),
                         0.0,
                     )
@@ -1065,9 +1083,7 @@ class _Solver:
             states = range(1) if t == 0 else range(self.M)  # round 0: the full set only
             for r in range(self.R):
                 expected_next = np.einsum("q,qsmn->smn", self.transition[r], self.value[t + 1])
-                for m in range(self.M):
-                    flow, discount = self.flow[m][r][t], self.discount[m][r][t]
-                    self.cont_pure[t, r, :, m] = flow + discount * expected_next[:, m]
+                self.cont_pure[t, r] = self.flow_rt[t, r] + self.discount_rt[t, r] * expected_next
                 for s in states:
                     found = self.node(t, r, State(s))
                     self.branches[t, r, State(s)] = found
@@ -1107,8 +1123,8 @@ class _Solver:
                     go = mass * b.probability * (1.0 - b.accepts)
                     if not go.any():
                         continue
-                    for q in np.flatnonzero(self.transition[r] > 0).tolist():
-                        key = (t + 1, int(q), b.next_state)
+                    for q in self.next_regimes[r]:
+                        key = (t + 1, q, b.next_state)
                         alive[key] = alive.get(key, np.zeros(M)) + self.transition[r, q] * go
         if residual > _VERIFY_TOL:
             raise SolveError(

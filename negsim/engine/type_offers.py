@@ -96,13 +96,19 @@ class WarmChoice:
         if known is None or any(x is not None for x in (a.outside, a.leaders, a.ratifiers)):
             return proposer_choice(a, t, j, continuation, probability)
         coalitions, masks = known
-        floor = [floors(a, t, j, m, continuation[None])[0] for m in masks]
+        # floors only where a coalition's red lines overlap (no offer is read otherwise)
+        floor: dict[int, np.ndarray] = {}
         offers: list[spatial.Settlement | None] = []
         reasons = []
-        for members, f in zip(coalitions, floor, strict=True):
+        for c, (members, m) in enumerate(zip(coalitions, masks, strict=True)):
             space = self._space(a, t, members)
-            offers.append(None if space is None else self.offers.best(space, j, f))
-            reasons.append(NO_OVERLAP if space is None else NO_SETTLEMENT)
+            if space is None:
+                offers.append(None)
+                reasons.append(NO_OVERLAP)
+                continue
+            floor[c] = floors(a, t, j, m, continuation[None])[0]
+            offers.append(self.offers.best(space, j, floor[c]))
+            reasons.append(NO_SETTLEMENT)
         own = np.array([-np.inf if o is None else o.utilities[j] for o in offers])
         best = own.max(initial=-np.inf)
         chosen = [c for c, o in enumerate(offers) if o is not None and own[c] >= best - TOL]
@@ -157,7 +163,9 @@ class WarmChoice:
 @dataclass(frozen=True)
 class _Basis:
     """An optimal basis of a proposal program with a unique optimum, for evaluation at
-    other floors: ``z_B = B^{-1} (b_T - A_T z_N)`` with ``T`` the tight rows."""
+    other floors: ``z_B = B^{-1} (b_T - A_T z_N)`` with ``T`` the tight rows. Only the
+    row lower bounds (the floors) change between the questions a basis is kept for, so
+    what the rest of the program fixes is computed once, when it is kept."""
 
     basic: np.ndarray  # basic columns
     tight: np.ndarray  # nonbasic rows (held at a bound)
@@ -165,22 +173,29 @@ class _Basis:
     loose: np.ndarray  # basic rows
     inverse: np.ndarray  # inverse of A[tight][:, basic]
     fixed: np.ndarray  # the nonbasic columns' values (0 where basic)
+    tight_upper: np.ndarray  # the tight rows' upper bounds
+    offset: np.ndarray  # A_T z_N
+    loose_matrix: np.ndarray  # A[loose]
+    basic_lower: np.ndarray  # the basic columns' bounds, widened by the fit tolerance
+    basic_upper: np.ndarray
+    loose_upper: np.ndarray  # the basic rows' upper bounds, widened by the fit tolerance
 
-    def solve(self, program: ProposalProgram) -> np.ndarray | None:
-        """The basis's vertex at ``program``'s row bounds, None where it is not feasible."""
-        rhs = np.where(self.at_upper, program.row_upper[self.tight], program.row_lower[self.tight])
+    def solve(self, row_lower: np.ndarray) -> np.ndarray | None:
+        """The basis's vertex at the row lower bounds ``row_lower`` (the program's other
+        numbers as when the basis was kept), None where it is not feasible."""
+        rhs = np.where(self.at_upper, self.tight_upper, row_lower[self.tight])
         if not np.isfinite(rhs).all():
             return None
         z = self.fixed.copy()
-        z[self.basic] = self.inverse @ (rhs - program.matrix[self.tight] @ self.fixed)
+        z[self.basic] = self.inverse @ (rhs - self.offset)
         zb = z[self.basic]
-        activity = program.matrix[self.loose] @ z
+        activity = self.loose_matrix @ z
         with np.errstate(invalid="ignore"):
             fits = (
-                np.all(zb >= program.col_lower[self.basic] - _FIT_TOL)
-                and np.all(zb <= program.col_upper[self.basic] + _FIT_TOL)
-                and np.all(activity >= program.row_lower[self.loose] - _FIT_TOL)
-                and np.all(activity <= program.row_upper[self.loose] + _FIT_TOL)
+                (zb >= self.basic_lower).all()
+                and (zb <= self.basic_upper).all()
+                and (activity >= row_lower[self.loose] - _FIT_TOL).all()
+                and (activity <= self.loose_upper).all()
             )
         return z if fits else None
 
@@ -208,7 +223,20 @@ class _Basis:
         except np.linalg.LinAlgError:
             return None
         at_upper = np.array([rows[r] == _UPPER for r in tight], dtype=bool)
-        return cls(basic, tight, at_upper, loose, inverse, fixed)
+        return cls(
+            basic,
+            tight,
+            at_upper,
+            loose,
+            inverse,
+            fixed,
+            program.row_upper[tight],
+            program.matrix[tight] @ fixed,
+            program.matrix[loose],
+            program.col_lower[basic] - _FIT_TOL,
+            program.col_upper[basic] + _FIT_TOL,
+            program.row_upper[loose] + _FIT_TOL,
+        )
 
 
 @dataclass
@@ -254,7 +282,7 @@ class ReusedBases:
         program = dataclasses.replace(template, row_lower=lower)
         found = None
         for i, basis in enumerate(bases):
-            found = basis.solve(program)
+            found = basis.solve(lower)
             if found is not None:
                 self.reused += 1
                 bases.insert(0, bases.pop(i))  # the last one that fitted is tried first
