@@ -292,7 +292,6 @@ def test_one_space_at_many_threat_points_reuses_vertices_and_faces(monkeypatch) 
     Kalai-Smorodinsky and Nash solutions equal each problem solved alone (scipy's
     linprog for the egalitarian linear program, written here; the per-problem SLSQP Nash
     solver), with far fewer simplex and interior-point runs than problems."""
-    from scipy.optimize import linprog
 
     rng = np.random.default_rng(16)
     space = SettlementSpace(
@@ -325,29 +324,10 @@ def test_one_space_at_many_threat_points_reuses_vertices_and_faces(monkeypatch) 
     assert runs["simplex"] < count / 10 and runs["conic"] < count / 10
     # the egalitarian LP written out: z = (x, d, lam); max lam (+1e-7 total utility)
     for b in rng.choice(count, size=25, replace=False):
-        n, p = 3, 3
-        width = p + n * p + 1
-        rows, rhs = [], []
-        for i in range(n):
-            for k in range(p):
-                for sign in (1.0, -1.0):  # sign (x_k - a_ik) <= d_ik
-                    row = np.zeros(width)
-                    row[k], row[p + i * p + k] = sign, -1.0
-                    rows.append(row)
-                    rhs.append(sign * space.ideal[i, k])
-            row = np.zeros(width)  # lam - u_i <= -W_i, u_i = sum_k s_ik (1 - d_ik)
-            row[p + i * p : p + (i + 1) * p] = space.salience_position[i]
-            row[-1] = 1.0
-            rows.append(row)
-            rhs.append(space.salience_position[i].sum() - threats[b, i])
-        cost = np.zeros(width)
-        cost[-1] = -1.0
-        cost[p : p + n * p] = 1e-7 * space.salience_position.ravel()
-        bounds = [*zip(space.low, space.high, strict=True), *[(0, 1)] * (n * p), (None, None)]
-        alone = linprog(cost, A_ub=np.array(rows), b_ub=rhs, bounds=bounds, method="highs")
+        alone = gain_lp(space, threats[b], np.ones(3))
         found, lam = egalitarian[b]
-        assert lam == pytest.approx(alone.x[-1], abs=1e-9)
-        assert_allclose(found.x, alone.x[:p], atol=1e-9)
+        assert lam == pytest.approx(alone[-1], abs=1e-9)
+        assert_allclose(found.x, alone[:3], atol=1e-9)
         single = nash_settlement(space, threats[b], players[b], None, egalitarian[b])
         gains = np.log(nash[b].utilities - threats[b]).sum()
         assert gains >= np.log(single.utilities - threats[b]).sum() - 1e-12
@@ -422,11 +402,9 @@ def test_spaces_differing_in_red_lines_and_ideals_share_vertices(monkeypatch) ->
     solutions equal each problem's linear program written out here and solved alone by
     scipy's linprog, with far fewer simplex runs than cells (their programs share one
     matrix; only right-hand sides and column bounds differ)."""
-    from scipy.optimize import linprog
 
     n, p, count = 3, 2, 60
     spaces, threats = moving_red_lines(count)
-    salience = spaces[0].salience_position
     players = np.ones((count, n), dtype=bool)
     runs = [0]
     highs = spatial._highs
@@ -439,30 +417,8 @@ def test_spaces_differing_in_red_lines_and_ideals_share_vertices(monkeypatch) ->
     egalitarian = max_min_gain_batch(spaces, threats, players)
     assert runs[0] < count / 4
 
-    def alone(space: SettlementSpace, threat: np.ndarray, scale: np.ndarray) -> np.ndarray:
-        """max lam (+1e-7 total utility) s.t. u_i - W_i >= lam scale_i; z = (x, d, lam)."""
-        width = p + n * p + 1
-        rows, rhs = [], []
-        for i in range(n):
-            for k in range(p):
-                for sign in (1.0, -1.0):  # sign (x_k - a_ik) <= d_ik
-                    row = np.zeros(width)
-                    row[k], row[p + i * p + k] = sign, -1.0
-                    rows.append(row)
-                    rhs.append(sign * space.ideal[i, k])
-            row = np.zeros(width)  # lam scale_i - u_i <= -W_i, u_i = sum_k s_ik (1 - d_ik)
-            row[p + i * p : p + (i + 1) * p] = salience[i]
-            row[-1] = scale[i]
-            rows.append(row)
-            rhs.append(salience[i].sum() - threat[i])
-        cost = np.zeros(width)
-        cost[-1] = -1.0
-        cost[p : p + n * p] = 1e-7 * salience.ravel()
-        bounds = [*zip(space.low, space.high, strict=True), *[(0, 1)] * (n * p), (None, None)]
-        return linprog(cost, A_ub=np.array(rows), b_ub=rhs, bounds=bounds, method="highs").x
-
     for b in range(count):
-        expected = alone(spaces[b], threats[b], np.ones(n))
+        expected = gain_lp(spaces[b], threats[b], np.ones(n))
         if expected[-1] < 0:
             assert egalitarian[b] is None
             continue
@@ -476,7 +432,7 @@ def test_spaces_differing_in_red_lines_and_ideals_share_vertices(monkeypatch) ->
         if egalitarian[b] is None:
             continue
         ideal = ideal_utilities(spaces[b], threats[b], players[b])
-        expected = alone(spaces[b], threats[b], ideal - threats[b])
+        expected = gain_lp(spaces[b], threats[b], ideal - threats[b])
         assert ks[b] is not None
         assert_allclose(ks[b].x, expected[:p], atol=1e-9)
 
@@ -510,3 +466,33 @@ def test_nash_over_spaces_differing_in_red_lines_shares_faces(monkeypatch) -> No
         assert np.all(nash[b].x >= spaces[b].low) and np.all(nash[b].x <= spaces[b].high)
         solved += 1
     assert solved > count / 2
+
+
+def gain_lp(space: SettlementSpace, threat: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """The egalitarian (``scale`` ones) or Kalai-Smorodinsky (``scale`` the ideal gains)
+    program written out for linear position utilities, solved alone by scipy's linprog:
+    max lam (+1e-7 total utility) s.t. u_i - W_i >= lam scale_i, u_i = sum_k s_ik (1 - d_ik),
+    |x_k - a_ik| <= d_ik; z = (x, d, lam)."""
+    from scipy.optimize import linprog
+
+    n, p = space.ideal.shape
+    salience = space.salience_position
+    width = p + n * p + 1
+    rows, rhs = [], []
+    for i in range(n):
+        for k in range(p):
+            for sign in (1.0, -1.0):  # sign (x_k - a_ik) <= d_ik
+                row = np.zeros(width)
+                row[k], row[p + i * p + k] = sign, -1.0
+                rows.append(row)
+                rhs.append(sign * space.ideal[i, k])
+        row = np.zeros(width)  # lam scale_i - u_i <= -W_i
+        row[p + i * p : p + (i + 1) * p] = salience[i]
+        row[-1] = scale[i]
+        rows.append(row)
+        rhs.append(salience[i].sum() - threat[i])
+    cost = np.zeros(width)
+    cost[-1] = -1.0
+    cost[p : p + n * p] = 1e-7 * salience.ravel()
+    bounds = [*zip(space.low, space.high, strict=True), *[(0, 1)] * (n * p), (None, None)]
+    return linprog(cost, A_ub=np.array(rows), b_ub=rhs, bounds=bounds, method="highs").x
