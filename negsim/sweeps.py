@@ -116,8 +116,7 @@ from negsim.engine.states import StateSpace
 from negsim.engine.terminal import tail_error
 from negsim.engine.type_points import TypeBatch
 from negsim.errors import NegsimError, Problem, ScenarioError
-from negsim.results.derived import agreement_round
-from negsim.results.outcomes import deal_probabilities, outcomes
+from negsim.results.outcomes import deal_outcomes, deal_probabilities, outcomes
 from negsim.results.rows import point_frame, solution_arrays, worlds_frame
 from negsim.results.type_rows import type_frame
 from negsim.sampling import MAX_POINTS, grid_points, sample_points, scaled
@@ -754,21 +753,15 @@ def _with_beliefs(frame: pd.DataFrame, result: Any) -> pd.DataFrame:
     """A summary row of a scenario with worlds or private types: the outcome of the
     equilibrium solved, under the analyst's beliefs (:mod:`negsim.results.outcomes`).
 
-    ``agreement_round`` is the first round by which ``sum_{s<=t} P(deal at s) >= 1/2`` (NaN
-    if never) and ``agreement_probability`` is ``sum_t P(deal at t)``, as for complete
-    information but with the analyst's ``P``; ``expected_agreement_round``,
-    ``war_probability``, ``deal_now`` and ``payoff.<actor>`` are
-    :func:`negsim.results.outcomes.outcomes`' ``agreement_round``, ``war_probability``,
-    ``deal_now`` and ``payoff.<actor>``; ``terms.*`` are :meth:`negsim.Result.terms`.
+    The agreement columns are :func:`negsim.results.outcomes.deal_outcomes` of the
+    analyst's ``P(deal at t)`` (as for complete information, but with the analyst's ``P``),
+    ``payoff.<actor>`` :func:`negsim.results.outcomes.outcomes`' and ``terms.*``
+    :meth:`negsim.Result.terms`.
     """
     frame = frame.copy()
-    cumulative = np.cumsum(deal_probabilities(result))
+    for column, values in deal_outcomes(deal_probabilities(result)[None]).items():
+        frame[column] = values
     named = outcomes(result)
-    frame["agreement_round"] = agreement_round(cumulative)
-    frame["agreement_probability"] = cumulative[-1]
-    frame["expected_agreement_round"] = named["agreement_round"]
-    frame["war_probability"] = named["war_probability"]
-    frame["deal_now"] = named["deal_now"]
     terms = result.terms("spe")
     for column in frame.columns:
         if column.startswith("terms."):

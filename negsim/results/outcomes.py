@@ -35,10 +35,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from negsim.results.derived import agreement_round
+
 if TYPE_CHECKING:
     from negsim.result import Result
 
-__all__ = ["deal_probabilities", "outcomes"]
+__all__ = ["deal_outcomes", "deal_probabilities", "outcomes"]
 
 
 def deal_probabilities(result: Result) -> np.ndarray:
@@ -57,14 +59,33 @@ def deal_probabilities(result: Result) -> np.ndarray:
     return p
 
 
+def deal_outcomes(p: np.ndarray) -> dict[str, np.ndarray]:
+    """The outcomes of ``P(deal at t)`` ``p`` (n, T) of n points, each (n,), under the
+    sweep's column names: ``agreement_round`` the first round by which ``sum_{s<=t} P(deal
+    at s) >= 1/2`` (NaN if never; :func:`negsim.results.derived.agreement_round`),
+    ``agreement_probability`` ``sum_t P(deal at t)``, ``expected_agreement_round`` ``sum_t
+    t P(deal at t) + T P(no deal)``, ``war_probability`` ``max(0, 1 - sum_t P(deal at t))``
+    and ``deal_now`` ``P(deal at 0)``. :func:`outcomes` and the sweep's rows with worlds or
+    private types read them here."""
+    T = p.shape[1]
+    cumulative = np.cumsum(p, axis=1)
+    total = p.sum(axis=1)
+    return {
+        "agreement_round": agreement_round(cumulative),
+        "agreement_probability": cumulative[:, -1],
+        "expected_agreement_round": p @ np.arange(T) + T * (1.0 - total),
+        "war_probability": np.maximum(0.0, 1.0 - total),
+        "deal_now": p[:, 0],
+    }
+
+
 def outcomes(result: Result) -> dict[str, float]:
     """Every named output of a solved scenario (see the module notes for definitions)."""
-    T = int(result.metadata["rounds"])
-    p = deal_probabilities(result)
+    named = deal_outcomes(deal_probabilities(result)[None])
     out = {
-        "agreement_round": float(np.arange(T) @ p + T * (1.0 - p.sum())),
-        "war_probability": max(0.0, float(1.0 - p.sum())),
-        "deal_now": float(p[0]),
+        "agreement_round": float(named["expected_agreement_round"][0]),
+        "war_probability": float(named["war_probability"][0]),
+        "deal_now": float(named["deal_now"][0]),
     }
     regime = result.headline_regime
     a = result.actors

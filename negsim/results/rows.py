@@ -13,8 +13,9 @@ import pandas as pd
 
 from negsim.engine import RoundArrays, RoundSolution
 from negsim.results.derived import agreement_probability, agreement_round, ripe, surplus_share
+from negsim.results.outcomes import deal_outcomes
 
-__all__ = ["point_frame", "solution_arrays", "worlds_frame"]
+__all__ = ["point_frame", "solution_arrays", "terms_at", "worlds_frame"]
 
 
 def solution_arrays(sol: RoundSolution) -> dict[str, np.ndarray]:
@@ -126,27 +127,33 @@ def worlds_frame(
     frame = point_frame(a, sols[0].transition, stacked, outputs, index)
     if outputs != "summary":
         return frame
-    n, T = deal.shape
-    cumulative = np.cumsum(deal, axis=1)
-    t = agreement_round(cumulative)
-    frame["agreement_round"] = t
-    frame["agreement_probability"] = cumulative[:, -1]
-    frame["expected_agreement_round"] = deal @ np.arange(T) + T * (1.0 - deal.sum(axis=1))
-    frame["war_probability"] = np.maximum(0.0, 1.0 - deal.sum(axis=1))
-    frame["deal_now"] = deal[:, 0]
+    for column, values in deal_outcomes(deal).items():
+        frame[column] = values
     payoff, continuation = stacked["payoff"][:, 0, 0], stacked["continuation"][:, 0, 0]
     value = np.where(np.isfinite(payoff), payoff, continuation)
     for i, actor in enumerate(a.actors):
         frame[f"payoff.{actor}"] = value[:, i]
+    for column, values in terms_at(a, stacked, frame["agreement_round"].to_numpy()).items():
+        frame[column] = values
+    return frame
+
+
+def terms_at(a: RoundArrays, sol: Mapping[str, np.ndarray], t: np.ndarray) -> dict[str, np.ndarray]:
+    """``terms.*`` columns of n points: the SPE settlement (``sol``'s ``deal`` (n, T, S),
+    ``x``, ``y``) at each point's agreement round ``t`` (n,) (NaN: no deal, NaN terms), in
+    the starting regime if a deal comes there then, else the first regime with one (the
+    rule of :meth:`negsim.Result.terms`); ``a`` names the issues and pie members."""
+    n = len(t)
     rows = np.arange(n)
     at = np.where(np.isnan(t), 0, t).astype(int)
-    dealt = (stacked["deal"][rows, at] > 0) & ~np.isnan(t)[:, None]  # (n, R)
+    dealt = (sol["deal"][rows, at] > 0) & ~np.isnan(t)[:, None]  # (n, S)
     has = dealt.any(axis=1)
     r = np.argmax(dealt, axis=1)  # the starting regime (0) if a deal comes there
-    x, y = stacked["x"][rows, at, r], stacked["y"][rows, at, r]
-    for k, issue in enumerate(a.positions):
-        frame[f"terms.{issue}"] = np.where(has, x[:, k], np.nan)
+    x, y = sol["x"][rows, at, r], sol["y"][rows, at, r]
+    columns = {
+        f"terms.{issue}": np.where(has, x[:, k], np.nan) for k, issue in enumerate(a.positions)
+    }
     for q, pie in enumerate(a.pies):
         for m in np.flatnonzero(a.members[:, q]):
-            frame[f"terms.{pie}.{a.actors[m]}"] = np.where(has, y[:, m, q], np.nan)
-    return frame
+            columns[f"terms.{pie}.{a.actors[m]}"] = np.where(has, y[:, m, q], np.nan)
+    return columns
