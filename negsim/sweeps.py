@@ -264,7 +264,7 @@ def evaluate_points(
     plist: list[dict[str, Any]] = [dict(p) for p in points]
     n = len(plist)
     n_workers = workers or (os.cpu_count() or 1 if backend == "local" else 2)
-    fast = concepts == ("spe",) and _prepared(scenario).supported[0]
+    fast = concepts == ("spe",) and not scenario.types and _prepared(scenario).supported[0]
     if chunk_size is None and checkpoint is not None:
         chunk_size = _Checkpoint.stored_chunk_size(Path(checkpoint))
     if chunk_size is None:
@@ -635,11 +635,11 @@ def _evaluate_chunk(
         points = [complete_priors(scenario, p) for p in points]
     frames: list[pd.DataFrame] = []
     pending = list(range(len(points)))
-    if concepts == ("spe",) and _prepared(scenario).supported[0]:
-        frame, pending = _evaluate_batch(scenario, start, points, outputs)
-        frames.append(frame)
-    elif concepts == ("spe",) and scenario.types:
+    if concepts == ("spe",) and scenario.types:  # the batch path never takes types
         frame, pending = _evaluate_types(scenario, start, points, outputs)
+        frames.append(frame)
+    elif concepts == ("spe",) and _prepared(scenario).supported[0]:
+        frame, pending = _evaluate_batch(scenario, start, points, outputs)
         frames.append(frame)
     frames += [_evaluate_one(scenario, start + k, points[k], outputs, concepts) for k in pending]
     frame = pd.concat([f for f in frames if len(f)], ignore_index=True)
