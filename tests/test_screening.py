@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import negsim
-from negsim.engine.screening import State, solve_types
+from negsim.engine.screening import Screening, State, solve_types
 from negsim.errors import ScenarioError, SolveError
 from negsim.models.conflict import fearon_risk_return
 from negsim.scenario import load_file, load_text
@@ -254,6 +254,18 @@ def brute_force_informed_between(q0: float, cost: float, p: float, db: float) ->
     return {"options": options, "best": best, "round1": round1(q1)[2:]}
 
 
+def _resolute_or_pragmatic_b(protocol: str, rounds: int, q0: float, cost: float) -> Screening:
+    """The two-actor game with ``protocol`` (e.g. ``"[a, b]"``) solved with B's private
+    type: resolute (war cost 0, prior q0) or pragmatic (war cost ``cost``)."""
+    text = TWO_ACTORS.replace("proposers: [a]", f"proposers: {protocol}")
+    s = load_text(text.format(rounds=rounds, p=0.6, ca=0.0, da=1.0, db=0.9))
+    types = {
+        "r": {"prior": q0, "changes": {"actors.b.war_cost": 0.0}},
+        "p": {"prior": 1 - q0, "changes": {"actors.b.war_cost": cost}},
+    }
+    return solve_types(s.with_changes({"types": {"b": types}}))
+
+
 @pytest.mark.parametrize(
     ("q0", "cost"), [(0.1, 0.1), (0.05, 0.1), (0.1, 0.05), (0.2, 0.1), (0.3, 0.1)]
 )
@@ -261,13 +273,7 @@ def test_informed_proposer_after_a_randomised_rejection(q0: float, cost: float) 
     """B (informed) proposes right after A's screening offer: its pooled offer depends on
     A's floor, which moves with the residual belief (a linear-fractional function of rho),
     so A's best mixed offer is interior, not at a threshold. Against the brute force."""
-    text = TWO_ACTORS.replace("proposers: [a]", "proposers: [a, b]")
-    s = load_text(text.format(rounds=3, p=0.6, ca=0.0, da=1.0, db=0.9))
-    types = {
-        "r": {"prior": q0, "changes": {"actors.b.war_cost": 0.0}},
-        "p": {"prior": 1 - q0, "changes": {"actors.b.war_cost": cost}},
-    }
-    sc = solve_types(s.with_changes({"types": {"b": types}}))
+    sc = _resolute_or_pragmatic_b("[a, b]", 3, q0, cost)
     want = brute_force_informed_between(q0, cost, p=0.6, db=0.9)
     (root,) = sc.branches[0, 0, State(0)]
     assert sc.residual <= 1e-7
@@ -377,13 +383,7 @@ def test_randomising_again_where_the_offers_move(q0: float, cost: float) -> None
     """A, A, B (informed), A: after A's first screening offer, A screens again at a
     residual state whose later offer (B's pooled proposal) moves with the residual; in the
     first case the weak type randomises in both of A's rounds. Against the brute force."""
-    text = TWO_ACTORS.replace("proposers: [a]", "proposers: [a, a, b, a]")
-    s = load_text(text.format(rounds=4, p=0.6, ca=0.0, da=1.0, db=0.9))
-    types = {
-        "r": {"prior": q0, "changes": {"actors.b.war_cost": 0.0}},
-        "p": {"prior": 1 - q0, "changes": {"actors.b.war_cost": cost}},
-    }
-    sc = solve_types(s.with_changes({"types": {"b": types}}))
+    sc = _resolute_or_pragmatic_b("[a, a, b, a]", 4, q0, cost)
     (root,) = sc.branches[0, 0, State(0)]
     assert sc.residual <= 1e-7
     assert root.chosen.key[0] == "mixed"
