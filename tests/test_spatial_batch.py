@@ -406,14 +406,7 @@ def test_spaces_differing_in_red_lines_and_ideals_share_vertices(monkeypatch) ->
     n, p, count = 3, 2, 60
     spaces, threats = moving_red_lines(count)
     players = np.ones((count, n), dtype=bool)
-    runs = [0]
-    highs = spatial._highs
-
-    def counted_highs(*args):  # noqa: ANN002, ANN202
-        runs[0] += 1
-        return highs(*args)
-
-    monkeypatch.setattr(spatial, "_highs", counted_highs)
+    runs = count_calls(monkeypatch, "_highs")
     egalitarian = max_min_gain_batch(spaces, threats, players)
     assert runs[0] < count / 4
 
@@ -445,14 +438,7 @@ def test_nash_over_spaces_differing_in_red_lines_shares_faces(monkeypatch) -> No
     spaces, threats = moving_red_lines(count)
     players = np.ones((count, 3), dtype=bool)
     egalitarian = max_min_gain_batch(spaces, threats, players)
-    runs = [0]
-    on_face = spatial._nash_on_face
-
-    def counted(*args):  # noqa: ANN002, ANN202
-        runs[0] += 1
-        return on_face(*args)
-
-    monkeypatch.setattr(spatial, "_nash_on_face", counted)
+    runs = count_calls(monkeypatch, "_nash_on_face")
     nash = nash_settlement_batch(spaces, threats, players, None, egalitarian)
     assert runs[0] < count / 4
     solved = 0
@@ -496,3 +482,16 @@ def gain_lp(space: SettlementSpace, threat: np.ndarray, scale: np.ndarray) -> np
     cost[p : p + n * p] = 1e-7 * salience.ravel()
     bounds = [*zip(space.low, space.high, strict=True), *[(0, 1)] * (n * p), (None, None)]
     return linprog(cost, A_ub=np.array(rows), b_ub=rhs, bounds=bounds, method="highs").x
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch, name: str) -> list[int]:
+    """Count the calls of ``negsim.models.spatial.<name>`` from now on (in ``[0]``)."""
+    runs = [0]
+    original = getattr(spatial, name)
+
+    def counted(*args):  # noqa: ANN002, ANN202
+        runs[0] += 1
+        return original(*args)
+
+    monkeypatch.setattr(spatial, name, counted)
+    return runs
