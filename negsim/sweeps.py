@@ -670,6 +670,8 @@ def complete_priors(scenario: Scenario, point: Mapping[str, Any]) -> dict[str, A
         if one_world and parts[1] in who_rows and f"beliefs.{parts[1]}" not in point:
             by_who.setdefault(parts[1], {})[parts[2]] = point[path]
     out = dict(point)
+    if not by_who:
+        return out
     base = priors(scenario)
     for who, given in by_who.items():
         values = list(given.values())
